@@ -1,0 +1,121 @@
+"""Clientes en ruta: the application factory."""
+
+import secrets
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app import config
+from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the application."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_hooks(app)
+    return app
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Keep a generated secret under instance/ so sessions survive a restart."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def select_locale() -> str:
+    """The signed-in user's language, else the configured default (es_AR)."""
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    return request.cookies.get("locale") or "es_AR"
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension instances to the app."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    from app import models  # noqa: F401  (every table, the user loader)
+    from app.api.auth import ApiAwareSessionInterface
+    from app.sync import changes  # noqa: F401  (change sequence listener)
+
+    app.session_interface = ApiAwareSessionInterface()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL, a busy timeout and enforced foreign keys for every SQLite connection."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register one blueprint per domain."""
+    from app.api.views import bp as api_bp
+    from app.auth.views import bp as auth_bp
+    from app.clients.views import bp as clients_bp
+    from app.collections.views import bp as collections_bp
+    from app.core.views import bp as core_bp
+    from app.credit.views import bp as credit_bp
+    from app.orders.views import bp as orders_bp
+    from app.sync.views import bp as sync_bp
+
+    for blueprint in (core_bp, auth_bp, clients_bp, orders_bp, collections_bp, credit_bp, sync_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """JSON errors under /api/, friendly Spanish pages elsewhere."""
+    from app.core.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the project's CLI commands."""
+    from app.auth.commands import create_user_command
+    from app.demo.commands import demo_data_command
+
+    app.cli.add_command(demo_data_command)
+    app.cli.add_command(create_user_command)
+
+
+def register_hooks(app: Flask) -> None:
+    """Security headers, the navigation context and the permission guard."""
+    from app.core.security import register
+
+    register(app)

@@ -1,0 +1,70 @@
+"""Who may do what: one table of permissions per role, and the decorators every view uses."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user
+
+from app.auth.models import Role
+
+ALL_ROLES = frozenset(Role)
+OFFICE = frozenset({Role.ADMIN, Role.BACKOFFICE})
+
+# action -> roles allowed. Object scope (own clients, team, all) is applied by the queries.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "app.use": ALL_ROLES,
+    "clients.view": ALL_ROLES,
+    "orders.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
+    # Preventistas often collect at the visit too, so they see collections.
+    "collections.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON, Role.COLLECTOR},
+    "approvals.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    "users.manage": frozenset({Role.ADMIN}),
+}
+
+
+def can(user, action: str) -> bool:
+    """True when the user's role grants the action."""
+    if not user or not user.is_authenticated:
+        return False
+    return Role(user.role) in PERMISSIONS[action]
+
+
+def requires(action: str) -> Callable:
+    """Guard a view: sign-in required (401/redirect) and the action granted (403)."""
+    if action not in PERMISSIONS:
+        raise KeyError(f"unknown permission {action!r}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from app.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not can(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.required_permission = action
+        return wrapper
+
+    return decorator
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to anonymous users (sign-in page, health check, shell files)."""
+    view.required_permission = None
+    return view
+
+
+def permission_of(view: Callable) -> str | None:
+    """The permission a view declared; raises if it declared none."""
+    if not hasattr(view, "required_permission"):
+        raise LookupError(f"view {view.__name__} declares no permission")
+    return view.required_permission
+
+
+def is_api_request() -> bool:
+    """True for requests to the JSON API."""
+    return request.path.startswith("/api/")

@@ -1,0 +1,89 @@
+"""The shell: home, health check, service worker, manifest and offline page."""
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, url_for
+
+from app.auth.permissions import public, requires
+from app.extensions import db
+
+bp = Blueprint("core", __name__)
+
+SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker" / "sw.js"
+# The shell the service worker keeps for offline use; its digest versions the cache.
+SHELL_FILES = (
+    "css/app.css",
+    "js/app.js",
+    "js/online.js",
+    "vendor/htmx.min.js",
+    "icons/icon-192.png",
+    "icons/icon.svg",
+)
+
+
+@bp.get("/")
+@requires("app.use")
+def index():
+    """Start on the client list."""
+    return redirect(url_for("clients.index"))
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    """200 when the database answers, 503 otherwise."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        current_app.logger.exception("health check: database unreachable")
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok", "version": shell_version()})
+
+
+@cache
+def _shell_digest(static_folder: str) -> str:
+    """Digest of the service worker and shell files (computed once per process)."""
+    digest = hashlib.sha256(SERVICE_WORKER.read_bytes())
+    for name in SHELL_FILES:
+        digest.update((Path(static_folder) / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def shell_version() -> str:
+    """The version of the app shell, which names the service worker's cache."""
+    return _shell_digest(current_app.static_folder)
+
+
+@bp.get("/sw.js")
+@public
+def service_worker():
+    """The service worker, at the root so its scope is the whole app."""
+    shell = [url_for("static", filename=name) for name in SHELL_FILES]
+    shell += [url_for("core.offline"), url_for("core.manifest")]
+    header = (
+        f"const VERSION = {json.dumps(shell_version())};\n"
+        f"const SHELL = {json.dumps(shell)};\n"
+        f"const OFFLINE_URL = {json.dumps(url_for('core.offline'))};\n"
+    )
+    response = Response(header + SERVICE_WORKER.read_text(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+@public
+def manifest():
+    """The web app manifest so the app installs on the home screen."""
+    body = render_template("core/manifest.webmanifest")
+    return Response(body, mimetype="application/manifest+json")
+
+
+@bp.get("/offline")
+@public
+def offline():
+    """The page the service worker shows when a page is not available offline."""
+    return render_template("core/offline.html")

@@ -1,0 +1,218 @@
+"""CLI: realistic, reproducible demo data for an Argentine distributor."""
+
+import random
+import time
+import unicodedata
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+from stdnum.ar import cuit
+
+from app.auth.models import Role, User
+from app.auth.services import hash_password
+from app.clients.models import Client, ClientState, ClientType, Zone
+from app.core.types import utcnow
+from app.demo import names
+from app.extensions import db
+from app.orders.models import PriceList
+from app.sync.changes import reserve_change_seqs
+
+DEMO_PASSWORD = "demo1234"
+BATCH = 5000
+
+# username, full name, role; every salesperson and collector reports to "supervisor".
+DEMO_USERS = [
+    ("admin", "Administración General", Role.ADMIN),
+    ("oficina", "Lucía Benítez", Role.BACKOFFICE),
+    ("supervisor", "Carolina Méndez", Role.SUPERVISOR),
+    ("vendedor1", "Martín Acosta", Role.SALESPERSON),
+    ("vendedor2", "Paula Giménez", Role.SALESPERSON),
+    ("vendedor3", "Diego Ferreyra", Role.SALESPERSON),
+    ("cobrador1", "Ramón Ledesma", Role.COLLECTOR),
+    ("cobrador2", "Silvia Quiroga", Role.COLLECTOR),
+]
+# zone code -> (salesperson, collector)
+ROUTES = {
+    "Z01": ("vendedor1", "cobrador1"),
+    "Z04": ("vendedor1", "cobrador1"),
+    "Z02": ("vendedor2", "cobrador1"),
+    "Z03": ("vendedor2", "cobrador1"),
+    "Z05": ("vendedor3", "cobrador2"),
+    "Z06": ("vendedor3", "cobrador2"),
+    "Z07": ("vendedor3", "cobrador2"),
+    "Z08": ("vendedor3", "cobrador2"),
+}
+CLIENT_TYPES = [
+    ("KIO", "Kiosco", False, 30),
+    ("MIN", "Minorista", False, 35),
+    ("MAY", "Mayorista", False, 10),
+    ("SUP", "Supermercado", False, 10),
+    ("CON", "Contado", True, 15),
+]
+PRICE_LISTS = [
+    ("MAY", "Lista Mayorista", "ARS"),
+    ("MIN", "Lista Minorista", "ARS"),
+    ("USD", "Lista Dólares", "USD"),
+]
+STATES = [
+    (ClientState.ACTIVE, 84),
+    (ClientState.POTENTIAL, 4),
+    (ClientState.DELINQUENT, 4),
+    (ClientState.CASH_ONLY, 4),
+    (ClientState.SUSPENDED, 3),
+    (ClientState.DISABLED, 1),
+]
+
+
+def valid_cuit(rng: random.Random, prefix: str) -> str:
+    """A CUIT with a correct check digit (prefix 20/27 people, 30/33 companies)."""
+    while True:
+        body = prefix + f"{rng.randrange(10_000_000, 45_000_000):08d}"
+        number = body + cuit.calc_check_digit(body)
+        if cuit.is_valid(number):
+            return number
+
+
+def _ascii(text: str) -> str:
+    """Strip accents and spaces for e-mail addresses."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in plain.lower() if ch.isalnum())
+
+
+def make_client(rng: random.Random, number: int, zone: dict, refs: dict) -> dict:
+    """One client row: a shop with its owner or company, address, CUIT and route."""
+    type_code = rng.choices([t[0] for t in CLIENT_TYPES], weights=[t[3] for t in CLIENT_TYPES])[0]
+    trade_name = f"{rng.choice(names.SHOP_KINDS[type_code])} {rng.choice(names.SHOP_NAMES)}"
+    surname = rng.choice(names.SURNAMES)
+    is_company = type_code in {"MAY", "SUP"} or rng.random() < 0.25
+    if is_company:
+        legal_name = f"{surname} {rng.choice(names.COMPANY_SUFFIXES)}"
+        tax_id = valid_cuit(rng, rng.choice(["30", "33"]))
+        iva = "Responsable Inscripto"
+    else:
+        female = rng.random() < 0.5
+        first = rng.choice(names.FIRST_NAMES_F if female else names.FIRST_NAMES_M)
+        legal_name = f"{surname}, {first}"
+        tax_id = valid_cuit(rng, "27" if female else "20")
+        iva = rng.choices(
+            ["Monotributo", "Responsable Inscripto", "Consumidor Final", "Exento"],
+            weights=[70, 20, 7, 3],
+        )[0]
+    city, postal_code = rng.choice(zone["cities"])
+    state = rng.choices([s[0] for s in STATES], weights=[s[1] for s in STATES])[0]
+    if type_code == "CON":
+        state = ClientState.CASH_ONLY
+    area = zone["area"]
+    local = (
+        f"{rng.randrange(4000, 4999)}-{rng.randrange(1000, 9999)}"
+        if area == "011"
+        else (f"{rng.randrange(400, 499)}-{rng.randrange(1000, 9999)}")
+    )
+    email = None
+    if rng.random() < 0.45:
+        email = f"{_ascii(trade_name)[:18]}{number % 1000}@{rng.choice(names.EMAIL_DOMAINS)}"
+    return {
+        "code": f"C{number:06d}",
+        "legal_name": legal_name,
+        "trade_name": trade_name,
+        "tax_id_type": "CUIT",
+        "tax_id": tax_id,
+        "iva_condition": iva,
+        "state": state,
+        "client_type_id": refs["types"][type_code],
+        "price_list_id": refs["lists"]["MAY" if type_code in {"MAY", "SUP"} else "MIN"],
+        "sales_zone_id": zone["id"],
+        "salesperson_id": zone["salesperson_id"],
+        "collector_id": zone["collector_id"],
+        "street": f"{rng.choice(names.STREETS)} {rng.randrange(10, 4800)}",
+        "city": city,
+        "province": zone["province"],
+        "postal_code": postal_code,
+        "phone": f"{area} {local}",
+        "email": email,
+    }
+
+
+def _create_reference_data() -> dict:
+    """Users, zones, client types and price lists; returns the ids clients point to."""
+    password_hash = hash_password(DEMO_PASSWORD)
+    users = {}
+    for username, full_name, role in DEMO_USERS:
+        users[username] = User(
+            username=username,
+            full_name=full_name,
+            role=role,
+            email=f"{username}@distribuidora-demo.com.ar",
+            password_hash=password_hash,
+        )
+    db.session.add_all(users.values())
+    db.session.flush()
+    for user in users.values():
+        if user.role in (Role.SALESPERSON, Role.COLLECTOR):
+            user.supervisor_id = users["supervisor"].id
+    types = {
+        code: ClientType(code=code, name=name, cash_only=cash)
+        for code, name, cash, _ in CLIENT_TYPES
+    }
+    lists = {code: PriceList(code=code, name=name, currency=cur) for code, name, cur in PRICE_LISTS}
+    zones = {
+        code: Zone(code=code, name=name, province=prov) for code, name, prov, _, _ in names.ZONES
+    }
+    db.session.add_all([*types.values(), *lists.values(), *zones.values()])
+    db.session.flush()
+    return {
+        "types": {code: t.id for code, t in types.items()},
+        "lists": {code: pl.id for code, pl in lists.items()},
+        "zones": [
+            {
+                "id": zones[code].id,
+                "province": prov,
+                "area": area,
+                "cities": cities,
+                "salesperson_id": users[ROUTES[code][0]].id,
+                "collector_id": users[ROUTES[code][1]].id,
+            }
+            for code, _, prov, area, cities in names.ZONES
+        ],
+    }
+
+
+def load_demo_data(clients: int, seed: int) -> None:
+    """Fill an empty database; clients go in bulk, in batches."""
+    rng = random.Random(seed)
+    refs = _create_reference_data()
+    now = utcnow()
+    for start in range(1, clients + 1, BATCH):
+        count = min(BATCH, clients - start + 1)
+        seqs = reserve_change_seqs(db.session.connection(), count)
+        rows = []
+        for offset, seq in enumerate(seqs):
+            row = make_client(rng, start + offset, rng.choice(refs["zones"]), refs)
+            rows.append(row | {"change_seq": seq, "created_at": now})
+        db.session.execute(sa.insert(Client), rows)
+    db.session.commit()
+
+
+@click.command("demo-data")
+@click.option("--clients", default=1200, show_default=True, help="Cuántos clientes crear.")
+@click.option("--seed", default=1, show_default=True, help="Semilla: los mismos datos cada vez.")
+@click.option("--if-empty", is_flag=True, help="No hacer nada si la base ya tiene usuarios.")
+@with_appcontext
+def demo_data_command(clients: int, seed: int, if_empty: bool) -> None:
+    """Load demo users, zones, client types, price lists and clients into an empty database."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        if if_empty:
+            click.echo("La base ya tiene datos: no se cargan datos de demostración.")
+            return
+        raise click.ClickException(
+            "La base ya tiene datos: los datos de demostración van en una base vacía."
+        )
+    if clients < 0:
+        raise click.BadParameter("tiene que ser 0 o más", param_hint="--clients")
+    started = time.perf_counter()
+    load_demo_data(clients, seed)
+    click.echo(
+        f"Datos de demostración cargados: {len(DEMO_USERS)} usuarios (contraseña {DEMO_PASSWORD}), "
+        f"{clients} clientes, en {time.perf_counter() - started:.1f} s."
+    )

@@ -1,0 +1,69 @@
+"""Factories for test data; each adds to the session and flushes, the test commits."""
+
+import itertools
+from functools import cache
+
+from app.auth.models import User
+from app.auth.services import hash_password
+from app.clients.models import Client, ClientState, ClientType, Zone
+from app.extensions import db
+
+PASSWORD = "clave-segura-1"
+_seq = itertools.count(1)
+
+
+@cache
+def _password_hash(password: str) -> str:
+    """Hash each test password once: scrypt is slow on purpose."""
+    return hash_password(password)
+
+
+def make_user(role: str = "salesperson", password: str = PASSWORD, **fields) -> User:
+    """A user with a known password."""
+    n = next(_seq)
+    values = {
+        "username": f"{role[:5]}{n}",
+        "full_name": f"Persona Prueba {n}",
+        "role": role,
+        "password_hash": _password_hash(password),
+    }
+    values.update(fields)
+    user = User(**values)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_zone(**fields) -> Zone:
+    """A sales zone."""
+    n = next(_seq)
+    zone = Zone(**({"code": f"Z{n}", "name": f"Zona {n}"} | fields))
+    db.session.add(zone)
+    db.session.flush()
+    return zone
+
+
+def make_client_type(**fields) -> ClientType:
+    """A client type."""
+    n = next(_seq)
+    client_type = ClientType(**({"code": f"T{n}", "name": f"Tipo {n}"} | fields))
+    db.session.add(client_type)
+    db.session.flush()
+    return client_type
+
+
+def make_client(**fields) -> Client:
+    """An active client with a valid CUIT."""
+    n = next(_seq)
+    values = {
+        "code": f"T{n:06d}",
+        "legal_name": f"Razón Social {n} S.R.L.",
+        "trade_name": f"Almacén Prueba {n}",
+        "tax_id": "30500010912",
+        "state": ClientState.ACTIVE,
+    }
+    values.update(fields)
+    client = Client(**values)
+    db.session.add(client)
+    db.session.flush()
+    return client
