@@ -4,7 +4,7 @@ import secrets
 import sqlite3
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, current_app, has_request_context
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -49,9 +49,11 @@ def _instance_secret_key(instance_path: str) -> str:
 
 def select_locale() -> str:
     """The signed-in user's language, else the configured default (es_AR)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
-    return request.cookies.get("locale") or "es_AR"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def register_extensions(app: Flask) -> None:

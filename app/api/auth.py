@@ -2,6 +2,7 @@
 
 from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 
 from app.auth import services
 from app.extensions import csrf, login_manager
@@ -33,7 +34,8 @@ def protect_cookie_writes() -> None:
     """A browser calling the API with its session cookie must send the CSRF token."""
     if request.method in {"GET", "HEAD", "OPTIONS"} or bearer_token() is not None:
         return
-    csrf.protect()
+    if current_user.is_authenticated:
+        csrf.protect()
 
 
 class ApiAwareSessionInterface(SecureCookieSessionInterface):

@@ -1,0 +1,76 @@
+"""Every route declares who may use it, and each role gets exactly what the table grants."""
+
+import pytest
+
+from app.auth.models import Role
+from app.auth.permissions import PERMISSIONS, permission_of
+
+ROLES = [role.value for role in Role]
+
+
+def pages_without_arguments(app) -> list[tuple[str, str]]:
+    """(endpoint, path) of every GET route that takes no URL arguments."""
+    return sorted(
+        (rule.endpoint, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+    )
+
+
+def test_every_view_declares_a_permission(app):
+    undeclared = []
+    for endpoint, view in app.view_functions.items():
+        if endpoint == "static":
+            continue
+        try:
+            action = permission_of(view)
+        except LookupError:
+            undeclared.append(endpoint)
+            continue
+        assert action is None or action in PERMISSIONS, endpoint
+    assert undeclared == [], f"views without a permission rule: {undeclared}"
+
+
+def test_anonymous_users_reach_only_public_pages(app, client):
+    for endpoint, path in pages_without_arguments(app):
+        action = permission_of(app.view_functions[endpoint])
+        response = client.get(path)
+        if action is None:
+            assert response.status_code == 200, path
+        elif path.startswith("/api/"):
+            assert response.status_code == 401, path
+            assert response.json["error"]["code"] == "unauthorized"
+        else:
+            assert response.status_code == 302, path
+            assert response.headers["Location"].startswith("/login"), path
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_table_grants(app, login_as, role):
+    browser = login_as(role)
+    for endpoint, path in pages_without_arguments(app):
+        action = permission_of(app.view_functions[endpoint])
+        response = browser.get(path)
+        if action is None or Role(role) in PERMISSIONS[action]:
+            assert response.status_code in (200, 302), (role, path, response.status_code)
+        else:
+            assert response.status_code == 403, (role, path, response.status_code)
+
+
+def test_salesperson_cannot_open_the_admin_pages(login_as):
+    browser = login_as("salesperson")
+    response = browser.get("/admin/users")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "No tenés permiso para ver esta página." in page
+    assert "Traceback" not in page
+    assert browser.get("/admin/users/new").status_code == 403
+
+
+def test_navigation_shows_only_what_the_role_may_open(login_as):
+    seller_page = login_as("salesperson").get("/clients/").get_data(as_text=True)
+    boss_page = login_as("supervisor").get("/clients/").get_data(as_text=True)
+    assert "Aprobaciones" not in seller_page
+    assert "Aprobaciones" in boss_page
+    for label in ("Clientes", "Pedidos", "Cobranzas", "Sync"):
+        assert label in seller_page

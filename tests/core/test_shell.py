@@ -1,0 +1,67 @@
+"""The installable shell: service worker, manifest, icons, security headers."""
+
+import json
+import re
+
+
+def test_service_worker_is_served_from_the_root_with_its_shell(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    body = response.get_data(as_text=True)
+    version = re.search(r'const VERSION = "([0-9a-f]+)";', body).group(1)
+    shell = json.loads(re.search(r"const SHELL = (\[.*\]);", body).group(1))
+    assert "/offline" in shell and "/static/vendor/htmx.min.js" in shell
+    for url in shell:
+        with client.get(url) as file_response:
+            assert file_response.status_code == 200, url
+    assert client.get("/healthz").json["version"] == version
+
+
+def test_manifest_makes_the_app_installable(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.get_data(as_text=True))
+    assert manifest["display"] == "standalone"
+    assert manifest["start_url"] == "/"
+    sizes = {icon["sizes"] for icon in manifest["icons"] if icon["type"] == "image/png"}
+    assert {"192x192", "512x512"} <= sizes
+    assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
+    for icon in manifest["icons"]:
+        with client.get(icon["src"]) as file_response:
+            assert file_response.status_code == 200, icon["src"]
+
+
+def test_pages_register_the_service_worker_and_load_no_inline_code(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'data-service-worker="/sw.js"' in page
+    assert 'rel="manifest"' in page
+    assert "<style" not in page
+    assert re.search(r"<script(?![^>]*\bsrc=)", page) is None
+    assert ' style="' not in page
+
+
+def test_every_page_carries_the_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_htmx_is_configured_for_the_csp_and_without_a_history_cache(client):
+    page = client.get("/login").get_data(as_text=True)
+    config = json.loads(re.search(r"name=\"htmx-config\" content='([^']+)'", page).group(1))
+    assert config["includeIndicatorStyles"] is False
+    assert config["allowEval"] is False
+    assert config["historyCacheSize"] == 0
+
+
+def test_offline_page_is_public_and_in_spanish(client):
+    response = client.get("/offline")
+    assert response.status_code == 200
+    assert "Sin conexión" in response.get_data(as_text=True)

@@ -1,0 +1,85 @@
+"""The demo-data command: realistic, reproducible, only into an empty database."""
+
+import random
+
+import sqlalchemy as sa
+from stdnum.ar import cuit
+
+from app.auth.models import Role, User
+from app.clients.models import Client, Zone
+from app.demo.commands import DEMO_PASSWORD, make_client
+from app.extensions import db
+from tests.conftest import Browser
+
+
+def test_demo_data_creates_the_demo_users_and_clients(app, runner):
+    result = runner.invoke(args=["demo-data", "--clients", "120", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "120 clientes" in result.output
+
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    expected = {
+        "admin",
+        "supervisor",
+        "vendedor1",
+        "vendedor2",
+        "vendedor3",
+        "cobrador1",
+        "cobrador2",
+    }
+    assert expected <= set(users)
+    assert users["vendedor1"].role == Role.SALESPERSON
+    assert users["cobrador2"].supervisor_id == users["supervisor"].id
+
+    clients = db.session.scalars(sa.select(Client)).all()
+    assert len(clients) == 120
+    assert all(cuit.is_valid(c.tax_id) for c in clients)
+    assert all(c.salesperson_id and c.collector_id and c.sales_zone_id for c in clients)
+    assert len({c.code for c in clients}) == 120
+    assert len({c.change_seq for c in clients}) == 120
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Zone)) >= 8
+    provinces = {c.province for c in clients}
+    assert {"Buenos Aires", "Córdoba"} <= provinces
+
+    assert Browser(app.test_client()).login("vendedor1", DEMO_PASSWORD).status_code == 303
+
+
+def test_demo_data_is_reproducible_for_a_seed():
+    refs = {
+        "types": dict.fromkeys(["KIO", "MIN", "MAY", "SUP", "CON"], 1),
+        "lists": {"MAY": 1, "MIN": 2},
+    }
+    zone = {
+        "id": 1,
+        "province": "Córdoba",
+        "area": "0351",
+        "cities": [("Córdoba", "5000")],
+        "salesperson_id": 1,
+        "collector_id": 2,
+    }
+    first = [make_client(random.Random(5), n, zone, refs) for n in range(1, 20)]
+    again = [make_client(random.Random(5), n, zone, refs) for n in range(1, 20)]
+    other = [make_client(random.Random(6), n, zone, refs) for n in range(1, 20)]
+    assert first == again
+    assert first != other
+
+
+def test_demo_data_refuses_a_database_with_data(app, runner):
+    assert runner.invoke(args=["demo-data", "--clients", "5"]).exit_code == 0
+    result = runner.invoke(args=["demo-data", "--clients", "5"])
+    assert result.exit_code == 1
+    assert "ya tiene datos" in result.output
+    skipped = runner.invoke(args=["demo-data", "--clients", "5", "--if-empty"])
+    assert skipped.exit_code == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Client)) == 5
+
+
+def test_create_user_command(app, runner):
+    result = runner.invoke(
+        args=["create-user", "ana", "--full-name", "Ana Pérez", "--password", "clave-larga-1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(User.role).where(User.username == "ana")) == "admin"
+    short = runner.invoke(args=["create-user", "beto", "--full-name", "B", "--password", "corta"])
+    assert short.exit_code == 1
+    assert "al menos 8 caracteres" in short.output

@@ -1,0 +1,22 @@
+"""The migrations build exactly the schema the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from app.core.types import render_migration_type
+from app.extensions import db
+
+
+def test_models_and_migrations_agree(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "render_item": render_migration_type}
+        )
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_the_change_counter_starts_seeded(app):
+    from app.sync.changes import current_change_seq
+
+    assert current_change_seq(db.session.connection()) >= 0
