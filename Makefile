@@ -20,8 +20,8 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy --statistics -d app/translations 2>&1 | tail -n 1
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -o app/translations/messages.pot app templates
-	$(BIN)/pybabel update --no-location -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations
 
 run: install
 	$(BIN)/flask db upgrade
@@ -40,7 +40,7 @@ test: install lint
 	$(BIN)/pytest
 
 bench: install
-	$(BIN)/python -m benchmarks.demo_data
+	$(BIN)/python -m benchmarks.demo_data $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/e2e/artifacts
