@@ -1,0 +1,178 @@
+"""Browser tests: the app on a live local server, driven by Debian's Chromium.
+
+No browser is downloaded: Playwright launches /usr/bin/chromium. Everything talks to
+127.0.0.1 only. Without Chromium the tests are skipped, except in CI, where they must run.
+"""
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.demo.commands import load_demo_data
+from app.extensions import db
+from tests.conftest import app_config
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+PASSWORD = "demo1234"
+TIMEOUT_MS = 10_000
+VIEWPORT = {"width": 360, "height": 760}
+
+# Collect Content-Security-Policy violations straight from the DOM event, so a blocked
+# inline script or style is caught even if Chromium words its console message differently.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__e2eReportCsp(`${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || location.href}:${event.lineNumber}`);
+});
+"""
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The app over a migrated SQLite file with demo data, on a random local port."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
+    app = create_app(app_config(url))
+    with app.app_context():
+        upgrade()
+        load_demo_data(clients=60, seed=3)
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run (Debian's, never a downloaded one)."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is not installed: the browser tests need Debian's chromium"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+
+
+@dataclass
+class BrowserErrors:
+    """What went wrong inside the page: console errors, uncaught errors, CSP violations."""
+
+    console: list[str] = field(default_factory=list)
+    page: list[str] = field(default_factory=list)
+    csp: list[str] = field(default_factory=list)
+
+    def all(self, ignore: tuple[str, ...] = ()) -> list[str]:
+        """Every error, minus those matching one of the `ignore` regular expressions."""
+        found = [f"console: {m}" for m in self.console]
+        found += [f"pageerror: {m}" for m in self.page]
+        found += [f"csp: {m}" for m in self.csp]
+        return [m for m in found if not any(re.search(p, m) for p in ignore)]
+
+    def assert_none(self, ignore: tuple[str, ...] = ()) -> None:
+        """Fail when the page logged an error or violated the CSP."""
+        errors = self.all(ignore)
+        assert not errors, "errors in the browser:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def errors() -> BrowserErrors:
+    """The console errors, page errors and CSP violations of this test's browser."""
+    return BrowserErrors()
+
+
+@pytest.fixture
+def context(browser, live_server, errors):
+    """A fresh phone-sized browser profile (no cookies, no service worker) per test."""
+    context = browser.new_context(
+        base_url=live_server,
+        viewport=VIEWPORT,
+        screen=VIEWPORT,
+        locale="es-AR",
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        service_workers="allow",
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    context.expose_binding("__e2eReportCsp", lambda _source, message: errors.csp.append(message))
+    context.add_init_script(CSP_LISTENER)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, errors):
+    """A tab in the fresh profile that records its errors."""
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda msg: (
+            errors.console.append(f"{msg.text} ({msg.location.get('url', '')})")
+            if msg.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda exc: errors.page.append(str(exc)))
+    return page
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where screenshots go (git-ignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def fill_login_form(page, username: str, password: str) -> None:
+    """Open the sign-in page and submit its form."""
+    page.goto("/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").click()
+
+
+@pytest.fixture
+def sign_in(page):
+    """Sign in through the real form; returns once the app has left the sign-in page."""
+
+    def sign_in(username: str, password: str = PASSWORD) -> None:
+        fill_login_form(page, username, password)
+        page.wait_for_url(lambda url: "/login" not in url)
+        page.wait_for_load_state()
+
+    return sign_in
