@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     """Register one blueprint per domain."""
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
+    from app.clients.reference_views import bp as reference_bp
     from app.clients.views import bp as clients_bp
     from app.collections.views import bp as collections_bp
     from app.core.views import bp as core_bp
@@ -95,7 +96,16 @@ def register_blueprints(app: Flask) -> None:
     from app.orders.views import bp as orders_bp
     from app.sync.views import bp as sync_bp
 
-    for blueprint in (core_bp, auth_bp, clients_bp, orders_bp, collections_bp, credit_bp, sync_bp):
+    for blueprint in (
+        core_bp,
+        auth_bp,
+        clients_bp,
+        reference_bp,
+        orders_bp,
+        collections_bp,
+        credit_bp,
+        sync_bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 

@@ -2,18 +2,38 @@
 
 from app.audit.models import AuditEntry
 from app.auth.models import ApiToken, User
-from app.clients.models import Client, ClientType, Zone
+from app.clients.models import (
+    Address,
+    AuthorizedPickup,
+    Client,
+    ClientNote,
+    Contact,
+    CustomAttribute,
+    CustomValue,
+)
+from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
 from app.orders.models import PriceList
 from app.sync.models import ChangeCounter, IdempotencyRecord
 
 __all__ = [
+    "Address",
     "ApiToken",
     "AuditEntry",
+    "AuthorizedPickup",
+    "Category",
     "ChangeCounter",
+    "Channel",
     "Client",
+    "ClientNote",
     "ClientType",
+    "Contact",
+    "CustomAttribute",
+    "CustomValue",
+    "Family",
     "IdempotencyRecord",
     "PriceList",
+    "Segment",
+    "Transport",
     "User",
     "Zone",
 ]

@@ -3,8 +3,9 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.auth.models import User
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -23,5 +24,7 @@ class AuditEntry(db.Model):
     before: Mapped[dict | None] = mapped_column(sa.JSON)
     after: Mapped[dict | None] = mapped_column(sa.JSON)
     remote_addr: Mapped[str | None] = mapped_column(sa.String(64))
+
+    actor: Mapped[User | None] = relationship()
 
     __table_args__ = (sa.Index("ix_audit_log_entity", "entity_type", "entity_id"),)

@@ -15,11 +15,16 @@ OFFICE = frozenset({Role.ADMIN, Role.BACKOFFICE})
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "app.use": ALL_ROLES,
     "clients.view": ALL_ROLES,
+    "clients.edit": OFFICE,
+    "clients.note": ALL_ROLES,
+    "clients.parts": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     "orders.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     # Preventistas often collect at the visit too, so they see collections.
     "collections.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON, Role.COLLECTOR},
     "approvals.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     "users.manage": frozenset({Role.ADMIN}),
+    "attributes.manage": frozenset({Role.ADMIN}),
+    "reference.manage": frozenset({Role.ADMIN}),
 }
 
 

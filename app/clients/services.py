@@ -1,17 +1,81 @@
-"""Queries over the client master, always within the caller's scope."""
+"""Operations on the client master, always within the caller's scope; each writes its audit row."""
+
+import re
+from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import abort
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from app.audit import services as audit
 from app.auth.models import Role, User
 from app.auth.services import team_ids
-from app.clients.models import Client
+from app.clients.models import (
+    Address,
+    AuthorizedPickup,
+    Client,
+    ClientNote,
+    ClientState,
+    Contact,
+    CustomAttribute,
+    CustomValue,
+)
+from app.clients.rules import search_tokens
+from app.core.types import utcnow
+from app.extensions import db
 
 PAGE_SIZE = 25
 
+# Fields of the card a back-office user edits; everything the audit log compares.
+CARD_FIELDS = (
+    "code", "kind", "legal_name", "first_name", "last_name", "trade_name", "tax_id_type",
+    "tax_id", "country", "foreign", "activity", "email", "other_emails", "phone", "mobile",
+    "website", "social", "loyalty_enabled", "loyalty_points", "iva_condition", "iibb_number",
+    "iibb_jurisdiction", "iibb_multilateral", "large_taxpayer", "iva_exemption_pct",
+    "accounting_account", "cbu", "state", "abc_rating", "client_type_id", "price_list_id",
+    "currency", "foreign_currency_allowed", "payment_methods", "default_payment_method",
+    "credit_blocked", "salesperson_id", "collector_id", "sales_zone_id", "delivery_zone_id",
+    "transport_id", "channel_id", "segment1_id", "segment2_id", "segment3_id", "segment4_id",
+    "category1_id", "subcategory1_id", "category2_id", "subcategory2_id", "family_id",
+    "delivery_note_copies", "invoice_copies", "street", "city", "province", "postal_code",
+)  # fmt: skip
 
-def scoped_clients(user: User) -> sa.Select:
+SORTS = {
+    "name": lambda: (sa.func.coalesce(Client.trade_name, Client.legal_name), Client.id),
+    "code": lambda: (Client.code,),
+    "recent": lambda: (Client.id.desc(),),
+}
+
+
+class ClientError(ValueError):
+    """A client change that cannot be made; carries field -> Spanish message."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("; ".join(fields.values()))
+        self.fields = fields
+
+
+def _plain(value):
+    """A JSON-friendly value for the audit log."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def audit_view(client: Client) -> dict:
+    """The card's fields as the audit log keeps them."""
+    return {field: _plain(getattr(client, field)) for field in CARD_FIELDS}
+
+
+def scoped_clients(user: User, include_deleted: bool = False) -> sa.Select:
     """Clients the user may see: own for salespeople and collectors, team for supervisors."""
-    query = sa.select(Client).where(Client.deleted_at.is_(None))
+    query = sa.select(Client)
+    if not include_deleted:
+        query = query.where(Client.deleted_at.is_(None))
     role = Role(user.role)
     if role is Role.SALESPERSON:
         return query.where(Client.salesperson_id == user.id)
@@ -23,18 +87,289 @@ def scoped_clients(user: User) -> sa.Select:
     return query
 
 
+def get_client(user: User, client_id: int, include_deleted: bool = False) -> Client:
+    """The client if it is in the user's scope, else 404 (ids are not confirmed)."""
+    query = scoped_clients(user, include_deleted).where(Client.id == client_id)
+    client = db.session.scalar(query)
+    if client is None:
+        abort(404)
+    return client
+
+
 def search_clients(query: sa.Select, text: str) -> sa.Select:
-    """Filter by part of the code, names or tax id (dashes ignored)."""
-    text = text.strip()
-    if not text:
-        return query
-    pattern = f"%{text}%"
-    digits = "".join(ch for ch in text if ch.isdigit())
-    conditions = [
-        Client.code.ilike(pattern),
-        Client.legal_name.ilike(pattern),
-        Client.trade_name.ilike(pattern),
-    ]
-    if len(digits) >= 3:
-        conditions.append(Client.tax_id.like(f"%{digits}%"))
-    return query.where(sa.or_(*conditions))
+    """Every word must appear in the code, names, tax id or e-mails; case and accents ignored."""
+    for token in search_tokens(text)[:8]:
+        escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Client.search_text.like(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def filter_clients(query: sa.Select, filters: dict) -> sa.Select:
+    """Apply the list filters that have a value."""
+    columns = {
+        "state": Client.state,
+        "client_type_id": Client.client_type_id,
+        "sales_zone_id": Client.sales_zone_id,
+        "salesperson_id": Client.salesperson_id,
+        "collector_id": Client.collector_id,
+        "segment1_id": Client.segment1_id,
+        "family_id": Client.family_id,
+    }
+    for name, column in columns.items():
+        if filters.get(name) not in (None, ""):
+            query = query.where(column == filters[name])
+    if filters.get("credit") == "blocked":
+        query = query.where(Client.credit_blocked.is_(True))
+    elif filters.get("credit") == "open":
+        query = query.where(Client.credit_blocked.is_(False))
+    return query
+
+
+def sort_clients(query: sa.Select, sort: str | None) -> sa.Select:
+    """Order the list by name (default), code or newest first."""
+    return query.order_by(*SORTS.get(sort or "name", SORTS["name"])())
+
+
+def suggest_code() -> str:
+    """The next free code after the highest C000123-style code."""
+    codes = db.session.scalars(
+        sa.select(Client.code).where(Client.code.like("C%")).order_by(Client.code.desc()).limit(50)
+    ).all()
+    numbers = [int(m.group(1)) for code in codes if (m := re.fullmatch(r"C(\d+)", code))]
+    return f"C{(max(numbers, default=0) + 1):06d}"
+
+
+def _check(fields: dict, client: Client | None) -> None:
+    """Refuse a code already in use."""
+    clash = db.session.scalar(sa.select(Client.id).where(Client.code == fields.get("code")))
+    if clash is not None and (client is None or clash != client.id):
+        raise ClientError({"code": _("Ya existe un cliente con ese código.")})
+
+
+def add_note(client: Client, text: str, automatic: bool = False) -> ClientNote:
+    """A note on the card; automatic ones record state changes."""
+    from flask_login import current_user
+
+    author_id = current_user.id if current_user and current_user.is_authenticated else None
+    note = ClientNote(client_id=client.id, text=text, automatic=automatic, author_id=author_id)
+    db.session.add(note)
+    db.session.flush()
+    if not automatic:
+        audit.record("client.note", "client", client.id, None, {"note": text})
+    return note
+
+
+def create_client(fields: dict) -> Client:
+    """Create a client from validated fields."""
+    fields = {k: v for k, v in fields.items() if k in CARD_FIELDS}
+    fields.setdefault("code", suggest_code())
+    _check(fields, None)
+    client = Client(**fields)
+    db.session.add(client)
+    db.session.flush()
+    audit.record("client.create", "client", client.id, None, audit_view(client))
+    return client
+
+
+def update_client(client: Client, fields: dict) -> Client:
+    """Change the card's fields; state and credit changes leave an automatic note."""
+    before = audit_view(client)
+    _check({**before, **fields}, client)
+    for name, value in fields.items():
+        if name in CARD_FIELDS:
+            setattr(client, name, value)
+    db.session.flush()
+    after = audit_view(client)
+    if before != after:
+        audit.record("client.update", "client", client.id, before, after)
+        _note_state_changes(client, before, after)
+    return client
+
+
+STATE_NOTES = {
+    ClientState.ACTIVE: _l("Cliente activado."),
+    ClientState.POTENTIAL: _l("Cliente pasado a potencial."),
+    ClientState.SUSPENDED: _l("Cliente suspendido."),
+    ClientState.CASH_ONLY: _l("Cliente pasado a solo contado."),
+    ClientState.DELINQUENT: _l("Cliente marcado como moroso."),
+    ClientState.DISABLED: _l("Cliente inhabilitado."),
+}
+
+
+def _note_state_changes(client: Client, before: dict, after: dict) -> None:
+    """Automatic notes for a new state or a credit block change."""
+    if before["state"] != after["state"]:
+        add_note(client, str(STATE_NOTES[ClientState(after["state"])]), automatic=True)
+    if before["credit_blocked"] != after["credit_blocked"]:
+        text = _("Crédito bloqueado.") if after["credit_blocked"] else _("Crédito desbloqueado.")
+        add_note(client, text, automatic=True)
+
+
+def set_state(client: Client, state: ClientState, reason: str | None = None) -> None:
+    """Move a client to a state (deactivate = disabled, reactivate = active)."""
+    update_client(client, {"state": state})
+    if reason:
+        add_note(client, reason)
+
+
+def set_credit_blocked(client: Client, blocked: bool, reason: str | None = None) -> None:
+    """Block or unblock the client's credit."""
+    update_client(client, {"credit_blocked": blocked})
+    if reason:
+        add_note(client, reason)
+
+
+def trash_client(client: Client) -> None:
+    """Send a client to the trash (a soft delete phones see as a tombstone)."""
+    client.deleted_at = utcnow()
+    db.session.flush()
+    add_note(client, _("Cliente enviado a la papelera."), automatic=True)
+    audit.record("client.trash", "client", client.id, {"deleted": False}, {"deleted": True})
+
+
+def restore_client(client: Client) -> None:
+    """Bring a client back from the trash."""
+    client.deleted_at = None
+    db.session.flush()
+    add_note(client, _("Cliente restaurado de la papelera."), automatic=True)
+    audit.record("client.restore", "client", client.id, {"deleted": True}, {"deleted": False})
+
+
+PARTS = {"contacts": Contact, "pickups": AuthorizedPickup, "addresses": Address}
+_PART_SKIP = {"id", "client_id", "change_seq", "deleted_at"}
+
+
+def part_view(row) -> dict:
+    """A contact's, pickup's or address's fields as the audit log keeps them."""
+    return {
+        column.name: _plain(getattr(row, column.name))
+        for column in row.__table__.columns
+        if column.name not in _PART_SKIP
+    }
+
+
+def live_parts(client: Client, part: str) -> list:
+    """The client's contacts, pickups or addresses that were not removed."""
+    model = PARTS[part]
+    query = sa.select(model).where(model.client_id == client.id, model.deleted_at.is_(None))
+    return db.session.scalars(query.order_by(model.id)).all()
+
+
+def get_part(client: Client, part: str, row_id: int):
+    """One contact, pickup or address of this client, else 404."""
+    model = PARTS[part]
+    row = db.session.get(model, row_id)
+    if row is None or row.client_id != client.id or row.deleted_at is not None:
+        abort(404)
+    return row
+
+
+def save_part(client: Client, part: str, row, fields: dict):
+    """Create (row None) or change a contact, pickup or address; fiscal is the main address."""
+    before = None if row is None else part_view(row)
+    if row is None:
+        row = PARTS[part](client_id=client.id)
+        db.session.add(row)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    db.session.flush()
+    action = "create" if before is None else "update"
+    audit.record(f"client.{part}.{action}", "client", client.id, before, part_view(row))
+    if part == "addresses" and row.kind == "fiscal":
+        main = {k: getattr(row, k) for k in ("street", "city", "province", "postal_code")}
+        update_client(client, main)
+    return row
+
+
+def remove_part(client: Client, part: str, row) -> None:
+    """Remove a contact, pickup or address (soft, so phones drop it on the next sync)."""
+    row.deleted_at = utcnow()
+    db.session.flush()
+    audit.record(f"client.{part}.delete", "client", client.id, part_view(row), None)
+
+
+def active_attributes() -> list[CustomAttribute]:
+    """Custom attributes shown on every card, in their order."""
+    query = sa.select(CustomAttribute).where(CustomAttribute.active)
+    return db.session.scalars(query.order_by(CustomAttribute.position, CustomAttribute.id)).all()
+
+
+def save_attribute(row: CustomAttribute | None, fields: dict) -> CustomAttribute:
+    """Define or change a custom attribute."""
+    clash = db.session.scalar(
+        sa.select(CustomAttribute.id).where(CustomAttribute.name == fields["name"])
+    )
+    if clash is not None and (row is None or clash != row.id):
+        raise ClientError({"name": _("Ya existe un atributo con ese nombre.")})
+
+    def view(attribute: CustomAttribute) -> dict:
+        return {k: _plain(getattr(attribute, k)) for k in fields}
+
+    before = None if row is None else view(row)
+    if row is None:
+        row = CustomAttribute()
+        db.session.add(row)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    db.session.flush()
+    action = "attribute.create" if before is None else "attribute.update"
+    audit.record(action, "attribute", row.id, before, view(row))
+    return row
+
+
+def to_text(value) -> str | None:
+    """How a custom value is stored: text, ISO dates, "sí"/"no" for booleans."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _plain(value) if not isinstance(value, str) else value
+
+
+def from_text(kind: str, text: str | None):
+    """A stored custom value as the form field wants it."""
+    if text is None:
+        return None
+    if kind == "yes_no":
+        return text == "true"
+    if kind == "number":
+        return Decimal(text)
+    if kind == "date":
+        return date.fromisoformat(text)
+    return text
+
+
+def custom_values(client: Client) -> dict[int, str]:
+    """attribute id -> stored text for this client."""
+    rows = db.session.scalars(sa.select(CustomValue).where(CustomValue.client_id == client.id))
+    return {row.attribute_id: row.value for row in rows}
+
+
+def set_custom_values(client: Client, values: dict[int, object]) -> None:
+    """Store the client's custom values; required attributes must have one."""
+    attributes = {a.id: a for a in active_attributes()}
+    texts = {aid: to_text(v) for aid, v in values.items() if aid in attributes}
+    missing = {
+        f"attr_{a.id}": _("Este campo es obligatorio.")
+        for a in attributes.values()
+        if a.required and a.kind != "yes_no" and not texts.get(a.id)
+    }
+    if missing:
+        raise ClientError(missing)
+    current = custom_values(client)
+    before, after = {}, {}
+    for aid, text in texts.items():
+        if current.get(aid) == text:
+            continue
+        name = attributes[aid].name
+        before[name], after[name] = current.get(aid), text
+        row = db.session.get(CustomValue, (client.id, aid))
+        if text is None and row is not None:
+            db.session.delete(row)
+        elif row is None:
+            db.session.add(CustomValue(client_id=client.id, attribute_id=aid, value=text))
+        else:
+            row.value = text
+    if after:
+        db.session.flush()
+        audit.record("client.attributes", "client", client.id, before, after)

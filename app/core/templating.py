@@ -3,7 +3,7 @@
 import uuid
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.auth.forms import ROLE_LABELS
@@ -47,9 +47,42 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
+AUDIT_LABELS = {
+    "client.create": _l("Alta del cliente"),
+    "client.update": _l("Cambio de datos"),
+    "client.note": _l("Nota agregada"),
+    "client.trash": _l("Enviado a la papelera"),
+    "client.restore": _l("Restaurado de la papelera"),
+    "client.contacts.create": _l("Contacto agregado"),
+    "client.contacts.update": _l("Contacto modificado"),
+    "client.contacts.delete": _l("Contacto eliminado"),
+    "client.pickups.create": _l("Autorizado a retirar agregado"),
+    "client.pickups.update": _l("Autorizado a retirar modificado"),
+    "client.pickups.delete": _l("Autorizado a retirar eliminado"),
+    "client.addresses.create": _l("Domicilio agregado"),
+    "client.addresses.update": _l("Domicilio modificado"),
+    "client.addresses.delete": _l("Domicilio eliminado"),
+}
+
+
+def datetime_short(value) -> str:
+    """A timestamp in the user's language and the company's time zone."""
+    return format_datetime(value, "short") if value else "—"
+
+
+def payment_labels(methods: list | None) -> str:
+    """Allowed payment methods, in words."""
+    from app.clients.forms import PAYMENT_LABELS
+
+    return ", ".join(str(PAYMENT_LABELS.get(m, m)) for m in methods or [])
+
+
 def register(app: Flask) -> None:
     """Expose the helpers to Jinja."""
+    from app.clients.forms import TAX_ID_LABELS
     from app.core.views import shell_version
+
+    app.jinja_env.filters["datetime_short"] = datetime_short
 
     app.jinja_env.globals.update(
         html_lang=html_lang,
@@ -59,4 +92,7 @@ def register(app: Flask) -> None:
         state_label=lambda state: STATE_LABELS.get(state, state),
         error_title=lambda status: ERROR_TITLES.get(status, _l("Error")),
         shell_version=shell_version,
+        tax_id_label=lambda kind: TAX_ID_LABELS.get(kind, kind),
+        payment_labels=payment_labels,
+        audit_label=lambda action: AUDIT_LABELS.get(action, action),
     )

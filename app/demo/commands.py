@@ -11,7 +11,27 @@ from stdnum.ar import cuit
 
 from app.auth.models import Role, User
 from app.auth.services import hash_password
-from app.clients.models import Client, ClientState, ClientType, Zone
+from app.clients.models import (
+    Address,
+    AuthorizedPickup,
+    Client,
+    ClientKind,
+    ClientNote,
+    ClientState,
+    Contact,
+    CustomAttribute,
+    CustomValue,
+)
+from app.clients.reference import (
+    Category,
+    Channel,
+    ClientType,
+    Family,
+    Segment,
+    Transport,
+    Zone,
+)
+from app.clients.rules import search_key
 from app.core.types import utcnow
 from app.demo import names
 from app.extensions import db
@@ -54,6 +74,33 @@ PRICE_LISTS = [
     ("MAY", "Lista Mayorista", "ARS"),
     ("MIN", "Lista Minorista", "ARS"),
     ("USD", "Lista Dólares", "USD"),
+]
+CHANNEL_OF_TYPE = {"KIO": "KIO", "MIN": "MIN", "MAY": "MAY", "SUP": "MIN", "CON": "MIN"}
+CHANNELS = [("MAY", "Mayorista"), ("MIN", "Minorista"), ("KIO", "Kioscos"), ("HOR", "HORECA")]
+TRANSPORTS = [
+    ("PROP", "Reparto propio", None),
+    ("EXPR", "Expreso Cruz del Sur", "0800 345 2789"),
+    ("VIAC", "Vía Cargo", "011 4114-9000"),
+]
+SEGMENTS = [("TRA", "Canal tradicional"), ("AUT", "Autoservicio"), ("CAD", "Cadena regional")]
+CATEGORIES = {
+    "ALI": ("Alimentos", ["Almacén seco", "Lácteos"]),
+    "BEB": ("Bebidas", ["Gaseosas", "Aguas"]),
+}
+FAMILIES = ["Grupo Gómez Hnos.", "Supermercados Del Centro"]
+VISIT_DAYS = ["Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado"]
+CONTACT_ROLES = ["Dueño", "Encargada", "Compras", "Administración", "Cajero"]
+NOTES = [
+    "Atiende después de las 10; no estacionar en la puerta.",
+    "Prefiere pedido quincenal.",
+    "Pagó siempre a término este año.",
+    "Pidió lista de precios nueva por correo.",
+    "Cambió de encargado en octubre.",
+]
+PAYMENT_SETS = [
+    ["current_account", "cash", "transfer", "check"],
+    ["cash", "transfer", "current_account"],
+    ["cash", "transfer"],
 ]
 STATES = [
     (ClientState.ACTIVE, 84),
@@ -112,8 +159,22 @@ def make_client(rng: random.Random, number: int, zone: dict, refs: dict) -> dict
     email = None
     if rng.random() < 0.45:
         email = f"{_ascii(trade_name)[:18]}{number % 1000}@{rng.choice(names.EMAIL_DOMAINS)}"
+    code = f"C{number:06d}"
+    methods = ["cash", "transfer"] if state == ClientState.CASH_ONLY else rng.choice(PAYMENT_SETS)
     return {
-        "code": f"C{number:06d}",
+        "code": code,
+        "kind": ClientKind.COMPANY if is_company else ClientKind.PERSON,
+        "first_name": None if is_company else first,
+        "last_name": None if is_company else surname,
+        "payment_methods": methods,
+        "default_payment_method": methods[0],
+        "abc_rating": rng.choices(["A", "B", "C"], weights=[20, 50, 30])[0],
+        "iibb_number": tax_id if iva == "Responsable Inscripto" else None,
+        "iibb_jurisdiction": zone["province"] if iva == "Responsable Inscripto" else None,
+        "search_text": search_key(code, legal_name, trade_name, tax_id, email),
+        "channel_id": refs.get("channels", {}).get(CHANNEL_OF_TYPE[type_code]),
+        "transport_id": rng.choice(refs["transports"]) if refs.get("transports") else None,
+        "segment1_id": rng.choice(refs["segments"]) if refs.get("segments") else None,
         "legal_name": legal_name,
         "trade_name": trade_name,
         "tax_id_type": "CUIT",
@@ -159,11 +220,30 @@ def _create_reference_data() -> dict:
     zones = {
         code: Zone(code=code, name=name, province=prov) for code, name, prov, _, _ in names.ZONES
     }
-    db.session.add_all([*types.values(), *lists.values(), *zones.values()])
+    channels = {code: Channel(code=code, name=name) for code, name in CHANNELS}
+    transports = [Transport(code=c, name=n, phone=p) for c, n, p in TRANSPORTS]
+    segments = [Segment(level=1, code=c, name=n) for c, n in SEGMENTS]
+    db.session.add_all([*types.values(), *lists.values(), *zones.values(), *channels.values()])
+    db.session.add_all([*transports, *segments])
+    for code, (name, subs) in CATEGORIES.items():
+        parent = Category(scheme=1, code=code, name=name)
+        db.session.add(parent)
+        db.session.add_all(
+            Category(scheme=1, code=f"{code}{i}", name=sub, parent=parent)
+            for i, sub in enumerate(subs, 1)
+        )
+    db.session.add_all(Family(name=name) for name in FAMILIES)
+    db.session.add(
+        CustomAttribute(name="Día de visita", kind="choice", choices=VISIT_DAYS, position=1)
+    )
+    db.session.add(CustomAttribute(name="Tiene heladera exhibidora", kind="yes_no", position=2))
     db.session.flush()
     return {
         "types": {code: t.id for code, t in types.items()},
         "lists": {code: pl.id for code, pl in lists.items()},
+        "channels": {code: c.id for code, c in channels.items()},
+        "transports": [t.id for t in transports],
+        "segments": [sg.id for sg in segments],
         "zones": [
             {
                 "id": zones[code].id,
@@ -191,7 +271,96 @@ def load_demo_data(clients: int, seed: int) -> None:
             row = make_client(rng, start + offset, rng.choice(refs["zones"]), refs)
             rows.append(row | {"change_seq": seq, "created_at": now})
         db.session.execute(sa.insert(Client), rows)
+    _add_client_details(rng)
     db.session.commit()
+
+
+def _add_client_details(rng: random.Random) -> None:
+    """Contacts, pickups, addresses, notes, families and custom values for part of the clients."""
+    clients = db.session.execute(
+        sa.select(
+            Client.id, Client.street, Client.city, Client.province, Client.postal_code
+        ).order_by(Client.id)
+    ).all()
+    attributes = {a.name: a.id for a in db.session.scalars(sa.select(CustomAttribute))}
+    families = db.session.scalars(sa.select(Family.id)).all()
+    contacts, pickups, addresses, notes, values = [], [], [], [], []
+    for client_id, street, city, province, postal_code in clients:
+        if street:
+            addresses.append(
+                {
+                    "client_id": client_id,
+                    "kind": "fiscal",
+                    "street": street,
+                    "city": city,
+                    "province": province,
+                    "postal_code": postal_code,
+                }
+            )
+        if rng.random() < 0.6:
+            for _ in range(rng.randint(1, 2)):
+                first = rng.choice(names.FIRST_NAMES_F + names.FIRST_NAMES_M)
+                contacts.append(
+                    {
+                        "client_id": client_id,
+                        "name": f"{first} {rng.choice(names.SURNAMES)}",
+                        "role": rng.choice(CONTACT_ROLES),
+                        "mobile": f"11 {rng.randrange(3000, 6999)}-{rng.randrange(1000, 9999)}",
+                    }
+                )
+        if rng.random() < 0.3:
+            first = rng.choice(names.FIRST_NAMES_F + names.FIRST_NAMES_M)
+            pickups.append(
+                {
+                    "client_id": client_id,
+                    "name": f"{first} {rng.choice(names.SURNAMES)}",
+                    "document": f"{rng.randrange(20_000_000, 45_000_000):,}".replace(",", "."),
+                }
+            )
+        if rng.random() < 0.25:
+            addresses.append(
+                {
+                    "client_id": client_id,
+                    "kind": "shipping",
+                    "label": "Depósito",
+                    "street": f"{rng.choice(names.STREETS)} {rng.randrange(10, 4800)}",
+                    "city": city,
+                    "province": province,
+                    "delivery_hours": rng.choice(["7 a 11", "8 a 12", "14 a 18"]),
+                    "delivery_instructions": "Entrar por el portón lateral; tocar bocina.",
+                }
+            )
+        if rng.random() < 0.2:
+            notes.append({"client_id": client_id, "text": rng.choice(NOTES)})
+        if rng.random() < 0.5:
+            values.append(
+                {
+                    "client_id": client_id,
+                    "attribute_id": attributes["Día de visita"],
+                    "value": rng.choice(VISIT_DAYS),
+                }
+            )
+    for client_id, _street, *_ in clients[:6]:
+        db.session.execute(
+            sa.update(Client)
+            .where(Client.id == client_id)
+            .values(family_id=families[client_id % 2])
+        )
+    for model, rows in (
+        (Contact, contacts),
+        (AuthorizedPickup, pickups),
+        (Address, addresses),
+        (ClientNote, notes),
+    ):
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            seqs = reserve_change_seqs(db.session.connection(), len(chunk))
+            db.session.execute(
+                sa.insert(model),
+                [row | {"change_seq": seq} for row, seq in zip(chunk, seqs, strict=True)],
+            )
+    if values:
+        db.session.execute(sa.insert(CustomValue), values)
 
 
 @click.command("demo-data")

@@ -1,0 +1,89 @@
+"""Reference tables the client card points to; an admin keeps them."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.sync.models import Synced
+
+
+class Zone(Synced, db.Model):
+    """A sales or delivery zone: how routes are grouped."""
+
+    __tablename__ = "zones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    kind: Mapped[str] = mapped_column(sa.String(10), default="sales")  # sales | delivery
+    province: Mapped[str | None] = mapped_column(sa.String(60))
+
+
+class ClientType(Synced, db.Model):
+    """A group of clients sharing allowed documents, a discount and a default sale condition."""
+
+    __tablename__ = "client_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    cash_only: Mapped[bool] = mapped_column(default=False)
+
+
+class Transport(Synced, db.Model):
+    """A carrier that delivers to clients."""
+
+    __tablename__ = "transports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+
+
+class Channel(Synced, db.Model):
+    """A sales channel: wholesale, retail, horeca..."""
+
+    __tablename__ = "channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+
+
+class Segment(Synced, db.Model):
+    """A value of one of the four free grouping levels."""
+
+    __tablename__ = "segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[int] = mapped_column(sa.SmallInteger)  # 1..4
+    code: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(80))
+
+    __table_args__ = (sa.UniqueConstraint("level", "code", name="uq_segments_level_code"),)
+
+
+class Category(Synced, db.Model):
+    """Category 1 or 2 of a client; a row with a parent is a subcategory."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme: Mapped[int] = mapped_column(sa.SmallInteger)  # 1 or 2
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"))
+    code: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(80))
+
+    parent: Mapped["Category | None"] = relationship(remote_side=[id])
+
+    __table_args__ = (sa.UniqueConstraint("scheme", "code", name="uq_categories_scheme_code"),)
+
+
+class Family(Synced, db.Model):
+    """Related clients (a group, its branches) seen together."""
+
+    __tablename__ = "families"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))

@@ -1,0 +1,260 @@
+"""The admin's pages for the reference tables: one set of views driven by a registry."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
+
+from app.auth.permissions import requires
+from app.clients import reference_services as services
+from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
+from app.clients.reference_forms import (
+    LEVELS,
+    SCHEMES,
+    ZONE_KINDS,
+    CategoryForm,
+    ChannelForm,
+    ClientTypeForm,
+    FamilyForm,
+    PriceListForm,
+    ReferenceForm,
+    SegmentForm,
+    TransportForm,
+    ZoneForm,
+)
+from app.core.rendering import render
+from app.extensions import db
+from app.orders.models import PriceList
+from app.sync.idempotency import write_endpoint
+
+bp = Blueprint("reference", __name__, url_prefix="/admin/reference")
+
+PAGE_SIZE = 50
+
+Column = tuple[LazyString, Callable[[object], object]]
+CODE: Column = (_l("Código"), attrgetter("code"))
+NAME: Column = (_l("Nombre"), attrgetter("name"))
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One reference table as the admin sees it; the first column links to the row."""
+
+    model: type[services.ReferenceRow]
+    form: type[ReferenceForm]
+    title: LazyString
+    new_title: LazyString
+    edit_title: LazyString
+    columns: tuple[Column, ...]
+
+
+KINDS: dict[str, Kind] = {
+    "zones": Kind(
+        Zone,
+        ZoneForm,
+        _l("Zonas"),
+        _l("Nueva zona"),
+        _l("Editar zona"),
+        (
+            CODE,
+            NAME,
+            (_l("Tipo"), lambda zone: ZONE_KINDS.get(zone.kind, zone.kind)),
+            (_l("Provincia"), attrgetter("province")),
+        ),
+    ),
+    "client-types": Kind(
+        ClientType,
+        ClientTypeForm,
+        _l("Tipos de cliente"),
+        _l("Nuevo tipo de cliente"),
+        _l("Editar tipo de cliente"),
+        (CODE, NAME, (_l("Solo contado"), lambda kind: _l("Sí") if kind.cash_only else _l("No"))),
+    ),
+    "transports": Kind(
+        Transport,
+        TransportForm,
+        _l("Transportes"),
+        _l("Nuevo transporte"),
+        _l("Editar transporte"),
+        (CODE, NAME, (_l("Teléfono"), attrgetter("phone"))),
+    ),
+    "channels": Kind(
+        Channel, ChannelForm, _l("Canales"), _l("Nuevo canal"), _l("Editar canal"), (CODE, NAME)
+    ),
+    "segments": Kind(
+        Segment,
+        SegmentForm,
+        _l("Segmentos"),
+        _l("Nuevo segmento"),
+        _l("Editar segmento"),
+        (CODE, NAME, (_l("Nivel"), lambda segment: LEVELS.get(segment.level, segment.level))),
+    ),
+    "categories": Kind(
+        Category,
+        CategoryForm,
+        _l("Categorías"),
+        _l("Nueva categoría"),
+        _l("Editar categoría"),
+        (
+            CODE,
+            NAME,
+            (_l("Clasificación"), lambda category: SCHEMES.get(category.scheme, category.scheme)),
+            (_l("Subcategoría de"), lambda category: category.parent and category.parent.name),
+        ),
+    ),
+    "families": Kind(
+        Family, FamilyForm, _l("Familias"), _l("Nueva familia"), _l("Editar familia"), (NAME,)
+    ),
+    "price-lists": Kind(
+        PriceList,
+        PriceListForm,
+        _l("Listas de precios"),
+        _l("Nueva lista de precios"),
+        _l("Editar lista de precios"),
+        (CODE, NAME, (_l("Moneda"), attrgetter("currency"))),
+    ),
+}
+
+
+def _kind(slug: str) -> Kind:
+    """The table a URL names, or 404."""
+    kind = KINDS.get(slug)
+    if kind is None:
+        abort(404)
+    return kind
+
+
+def _form(kind: Kind, row: services.ReferenceRow | None = None, **kwargs) -> ReferenceForm:
+    """The kind's form over a row (or empty), with its choices from the database."""
+    form = kind.form(obj=row, **kwargs)
+    if isinstance(form, CategoryForm):
+        form.parent_id.choices = _parent_choices(row)
+    return form
+
+
+def _parent_choices(category: Category | None) -> list[SelectChoice]:
+    """None, or a main category grouped by scheme; a current parent stays listed."""
+    parents = services.parent_categories()
+    if category is not None and category.parent is not None and category.parent not in parents:
+        parents.append(category.parent)
+    return [
+        SelectChoice("", _("Ninguna: es principal")),
+        *(
+            SelectChoice(p.id, f"{p.code} · {p.name}", optgroup=str(SCHEMES[p.scheme]))
+            for p in sorted(parents, key=lambda p: (p.scheme, p.code))
+            if p is not category
+        ),
+    ]
+
+
+def _attach_errors(form: ReferenceForm, exc: services.ReferenceRowError) -> None:
+    """Show a service's field errors on the form."""
+    for field, message in exc.fields.items():
+        form[field].errors.append(message)
+
+
+@bp.get("/")
+@requires("reference.manage")
+def index():
+    """The reference tables, with how many rows of each are in use."""
+    counts = services.active_counts()
+    tables = [(slug, kind, counts[kind.model]) for slug, kind in KINDS.items()]
+    return render("admin/reference/index.html", tables=tables)
+
+
+@bp.get("/<kind>/")
+@requires("reference.manage")
+def rows(kind: str):
+    """The rows in use of one table, or its deactivated rows with ?deleted=1."""
+    spec = _kind(kind)
+    deleted = request.args.get("deleted") == "1"
+    page = db.paginate(
+        services.list_query(spec.model, deleted=deleted), per_page=PAGE_SIZE, error_out=False
+    )
+    return render("admin/reference/list.html", slug=kind, kind=spec, page=page, deleted=deleted)
+
+
+@bp.route("/<kind>/new", methods=["GET", "POST"])
+@requires("reference.manage")
+@write_endpoint
+def new(kind: str):
+    """Add a row to a table."""
+    spec = _kind(kind)
+    form = _form(spec)
+    if form.validate_on_submit():
+        try:
+            row = services.create_row(spec.model, form.values())
+        except services.ReferenceRowError as exc:
+            _attach_errors(form, exc)
+        else:
+            flash(_("Se guardó %(name)s.", name=_label(row)), "success")
+            return redirect(url_for("reference.rows", kind=kind), 303)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        "admin/reference/form.html", slug=kind, kind=spec, form=form, row=None, status=status
+    )
+
+
+@bp.route("/<kind>/<int:row_id>", methods=["GET", "POST"])
+@requires("reference.manage")
+@write_endpoint
+def edit(kind: str, row_id: int):
+    """Change a row; its page also takes it out of use or back."""
+    spec = _kind(kind)
+    row = db.get_or_404(spec.model, row_id)
+    form = _form(spec, row)
+    if form.validate_on_submit():
+        try:
+            services.update_row(row, form.values())
+        except services.ReferenceRowError as exc:
+            _attach_errors(form, exc)
+        else:
+            flash(_("Se guardó %(name)s.", name=_label(row)), "success")
+            return redirect(url_for("reference.rows", kind=kind), 303)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        "admin/reference/form.html", slug=kind, kind=spec, form=form, row=row, status=status
+    )
+
+
+@bp.post("/<kind>/<int:row_id>/toggle")
+@requires("reference.manage")
+@write_endpoint
+def toggle(kind: str, row_id: int):
+    """Deactivate (active=0) or reactivate (active=1) a row; asking for its state is a no-op."""
+    spec = _kind(kind)
+    row = db.get_or_404(spec.model, row_id)
+    active = request.form.get("active")
+    if active not in ("0", "1"):
+        abort(400)
+    try:
+        if active == "1":
+            services.reactivate_row(row)
+        else:
+            services.deactivate_row(row)
+    except services.ReferenceRowError as exc:
+        return render(
+            "admin/reference/form.html",
+            slug=kind,
+            kind=spec,
+            form=_form(spec, row, formdata=None),  # the row as it is, not the toggle's fields
+            row=row,
+            toggle_error=exc.fields["deleted"],
+            status=422,
+        )
+    if active == "1":
+        flash(_("Se reactivó %(name)s.", name=_label(row)), "success")
+    else:
+        flash(_("Se dio de baja %(name)s.", name=_label(row)), "success")
+    return redirect(url_for("reference.rows", kind=kind), 303)
+
+
+def _label(row: services.ReferenceRow) -> str:
+    """How a row is named in messages: its code and name."""
+    code = getattr(row, "code", None)
+    return f"{code} · {row.name}" if code else row.name

@@ -1,0 +1,255 @@
+"""The client card: create, edit, state and credit actions, notes, trash, scope and audit."""
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.audit.models import AuditEntry
+from app.clients.models import AuthorizedPickup, Client, ClientNote
+from app.extensions import db
+from tests import factories
+
+
+def fresh(client_id: int) -> Client:
+    db.session.expire_all()
+    return db.session.get(Client, client_id)
+
+
+def audit_actions(client_id: int) -> list[str]:
+    return db.session.scalars(
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.entity_type == "client", AuditEntry.entity_id == str(client_id))
+        .order_by(AuditEntry.id)
+    ).all()
+
+
+def notes_of(client_id: int) -> list[str]:
+    return db.session.scalars(
+        sa.select(ClientNote.text).where(ClientNote.client_id == client_id).order_by(ClientNote.id)
+    ).all()
+
+
+CARD = {
+    "code": "C900001",
+    "kind": "person",
+    "legal_name": "Núñez, José",
+    "last_name": "Núñez",
+    "first_name": "José",
+    "trade_name": "Almacén Don José",
+    "tax_id_type": "CUIT",
+    "tax_id": "20123456786",
+    "country": "AR",
+    "email": "donjose@example.com",
+    "phone": "011 4555-1234",
+    "state": "active",
+    "currency": "ARS",
+    "payment_methods": ["cash", "current_account"],
+    "default_payment_method": "cash",
+    "iva_condition": "Monotributo",
+    "delivery_note_copies": "2",
+    "invoice_copies": "1",
+    "street": "Av. San Martín 1234",
+    "city": "San Isidro",
+    "province": "Buenos Aires",
+}
+
+
+@pytest.fixture
+def office(login_as):
+    return login_as("backoffice")
+
+
+def test_back_office_creates_a_client_with_an_audit_row(office):
+    response = office.submit("/clients/new", **CARD)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    client = db.session.scalar(sa.select(Client).where(Client.code == "C900001"))
+    assert client.trade_name == "Almacén Don José"
+    assert client.payment_methods == ["cash", "current_account"]
+    assert client.delivery_note_copies == 2
+    assert audit_actions(client.id) == ["client.create"]
+    page = office.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Almacén Don José" in page and "Monotributo" in page
+
+
+def test_the_new_client_form_suggests_the_next_code(office):
+    factories.make_client(code="C000041")
+    db.session.commit()
+    page = office.get("/clients/new").get_data(as_text=True)
+    assert 'value="C000042"' in page
+
+
+def test_bad_fields_are_refused_in_spanish_and_nothing_is_written(office):
+    bad = CARD | {"legal_name": "", "email": "no", "cbu": "123", "default_payment_method": "card"}
+    response = office.submit("/clients/new", **bad)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Este campo es obligatorio." in page
+    assert "El correo no es válido." in page
+    assert "El CBU tiene 22 dígitos." in page
+    assert "Tiene que ser una de las formas de pago permitidas." in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Client)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 0
+
+
+def test_a_duplicate_code_is_refused(office):
+    factories.make_client(code="C900001")
+    db.session.commit()
+    response = office.submit("/clients/new", **CARD)
+    assert response.status_code == 422
+    assert "Ya existe un cliente con ese código." in response.get_data(as_text=True)
+
+
+def test_editing_records_before_and_after(office):
+    client = factories.make_client(trade_name="Kiosco Viejo")
+    db.session.commit()
+    form_page = f"/clients/{client.id}/edit"
+    current = office.get(form_page).get_data(as_text=True)
+    assert "Kiosco Viejo" in current
+    data = CARD | {
+        "code": client.code,
+        "legal_name": client.legal_name,
+        "trade_name": "Kiosco Nuevo",
+    }
+    response = office.submit(form_page, **data)
+    assert response.status_code == 303
+    assert fresh(client.id).trade_name == "Kiosco Nuevo"
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "client.update"))
+    assert entry.before["trade_name"] == "Kiosco Viejo"
+    assert entry.after["trade_name"] == "Kiosco Nuevo"
+    assert "code" not in entry.after
+
+
+@pytest.mark.parametrize(
+    ("action", "field", "value", "note"),
+    [
+        ("deactivate", "state", "disabled", "Cliente inhabilitado."),
+        ("block-credit", "credit_blocked", True, "Crédito bloqueado."),
+    ],
+)
+def test_state_actions_leave_an_automatic_note_and_an_audit_row(office, action, field, value, note):
+    client = factories.make_client()
+    db.session.commit()
+    card = f"/clients/{client.id}"
+    response = office.submit(card, f"{card}/{action}", reason="Cheque rechazado")
+    assert response.status_code == 303
+    assert getattr(fresh(client.id), field) == value
+    assert notes_of(client.id) == [note, "Cheque rechazado"]
+    assert "client.update" in audit_actions(client.id)
+
+
+def test_reactivate_and_unblock_undo_the_actions(office):
+    client = factories.make_client(state="disabled", credit_blocked=True)
+    db.session.commit()
+    card = f"/clients/{client.id}"
+    office.submit(card, f"{card}/reactivate")
+    office.submit(card, f"{card}/unblock-credit")
+    client = fresh(client.id)
+    assert client.state == "active" and client.credit_blocked is False
+    assert notes_of(client.id) == ["Cliente activado.", "Crédito desbloqueado."]
+
+
+def test_trash_and_restore(office):
+    client = factories.make_client(trade_name="Almacén Borrable")
+    db.session.commit()
+    card = f"/clients/{client.id}"
+    response = office.submit(card, f"{card}/trash")
+    assert response.headers["Location"] == "/clients/trash"
+    assert fresh(client.id).deleted_at is not None
+    assert "Almacén Borrable" not in office.get("/clients/").get_data(as_text=True)
+    assert "Almacén Borrable" in office.get("/clients/trash").get_data(as_text=True)
+    response = office.submit("/clients/trash", f"{card}/restore")
+    assert response.status_code == 303
+    assert fresh(client.id).deleted_at is None
+    assert "Almacén Borrable" in office.get("/clients/").get_data(as_text=True)
+    assert audit_actions(client.id)[-2:] == ["client.trash", "client.restore"]
+
+
+def test_salesperson_reads_own_card_adds_notes_but_cannot_edit(login_as):
+    seller = login_as("salesperson")
+    client = factories.make_client(salesperson_id=seller.user.id, trade_name="Kiosco Propio")
+    db.session.commit()
+    card = f"/clients/{client.id}"
+    page = seller.get(card).get_data(as_text=True)
+    assert "Kiosco Propio" in page and "Editar ficha" not in page
+    response = seller.submit(card, f"{card}/notes", text="Atiende después de las 10")
+    assert response.status_code == 303
+    assert notes_of(client.id) == ["Atiende después de las 10"]
+    assert seller.get(f"{card}/edit").status_code == 403
+    assert seller.submit(card, f"{card}/trash").status_code == 403
+    assert fresh(client.id).deleted_at is None
+
+
+def test_an_empty_note_is_refused(login_as):
+    seller = login_as("salesperson")
+    client = factories.make_client(salesperson_id=seller.user.id)
+    db.session.commit()
+    card = f"/clients/{client.id}"
+    response = seller.submit(card, f"{card}/notes", text="  ")
+    assert response.status_code == 422
+    assert "Este campo es obligatorio." in response.get_data(as_text=True)
+    assert notes_of(client.id) == []
+
+
+def test_another_salespersons_client_is_404_by_id(login_as):
+    seller = login_as("salesperson")
+    other = factories.make_user("salesperson")
+    client = factories.make_client(salesperson_id=other.id)
+    db.session.commit()
+    card = f"/clients/{client.id}"
+    assert seller.get(card).status_code == 404
+    assert seller.get(f"{card}/pickups/verify?document=1").status_code == 404
+    own = factories.make_client(salesperson_id=seller.user.id)
+    db.session.commit()
+    assert seller.submit(f"/clients/{own.id}", f"{card}/notes", text="x").status_code == 404
+    assert notes_of(client.id) == []
+
+
+def test_search_ignores_accents_and_case(login_as):
+    office = login_as("backoffice")
+    factories.make_client(legal_name="NUNEZ HNOS S.A.", trade_name="Distribuidora Norte")
+    factories.make_client(legal_name="Pérez, Ana", trade_name="Kiosco Ana")
+    db.session.commit()
+    page = office.get("/clients/?q=Nuñez").get_data(as_text=True)
+    assert "Distribuidora Norte" in page and "Kiosco Ana" not in page
+    page = office.get("/clients/?q=PEREZ ana").get_data(as_text=True)
+    assert "Kiosco Ana" in page and "Distribuidora Norte" not in page
+
+
+def test_filters_by_state_and_credit(login_as):
+    office = login_as("backoffice")
+    factories.make_client(trade_name="Moroso Uno", state="delinquent")
+    factories.make_client(trade_name="Bloqueado Dos", credit_blocked=True)
+    factories.make_client(trade_name="Normal Tres")
+    db.session.commit()
+    page = office.get("/clients/?state=delinquent").get_data(as_text=True)
+    assert "Moroso Uno" in page and "Normal Tres" not in page
+    page = office.get("/clients/?credit=blocked").get_data(as_text=True)
+    assert "Bloqueado Dos" in page and "Normal Tres" not in page
+
+
+def test_pickup_verification(login_as):
+    seller = login_as("salesperson")
+    client = factories.make_client(salesperson_id=seller.user.id)
+    today = date.today()
+    db.session.add_all(
+        [
+            AuthorizedPickup(client_id=client.id, name="Rosa Gómez", document="23.456.789"),
+            AuthorizedPickup(
+                client_id=client.id,
+                name="Vencido Pérez",
+                document="30111222",
+                valid_to=today - timedelta(days=1),
+            ),
+        ]
+    )
+    db.session.commit()
+    verify = f"/clients/{client.id}/pickups/verify"
+    ok = seller.get(f"{verify}?document=23456789", headers={"HX-Request": "true"})
+    body = ok.get_data(as_text=True)
+    assert "<html" not in body
+    assert "Puede retirar" in body and "Rosa Gómez" in body
+    expired = seller.get(f"{verify}?document=30.111.222").get_data(as_text=True)
+    assert "No puede retirar" in expired
+    unknown = seller.get(f"{verify}?document=99999999").get_data(as_text=True)
+    assert "No puede retirar" in unknown
