@@ -68,6 +68,7 @@ def register_extensions(app: Flask) -> None:
 
     from app import models  # noqa: F401  (every table, the user loader)
     from app.api.auth import ApiAwareSessionInterface
+    from app.audit import immutability  # noqa: F401  (append-only guard)
     from app.sync import changes  # noqa: F401  (change sequence listener)
 
     app.session_interface = ApiAwareSessionInterface()
@@ -86,7 +87,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per domain."""
+    from app.core.routing import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     from app.api.views import bp as api_bp
+    from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.clients.reference_views import bp as reference_bp
     from app.clients.views import bp as clients_bp
@@ -101,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         clients_bp,
         reference_bp,
+        audit_bp,
         orders_bp,
         collections_bp,
         credit_bp,

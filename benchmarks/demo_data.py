@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.auth.models import User
-from app.clients.services import scoped_clients, search_clients
+from app.clients.services import scoped_clients, search_clients, sort_clients
 from app.demo.commands import load_demo_data
 from app.extensions import db
 
@@ -41,11 +41,12 @@ def run(url: str, clients: int) -> dict:
         admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
         seller = db.session.scalar(sa.select(User).where(User.username == "vendedor1"))
         for label, user, text in [
-            ("search_all_name_ms", admin, "don jos"),
+            ("search_all_name_ms", admin, "nuñez don"),
             ("search_all_cuit_ms", admin, "30-35"),
+            ("search_all_nomatch_ms", admin, "zzzz"),
             ("search_own_name_ms", seller, "kiosco"),
         ]:
-            query = search_clients(scoped_clients(user), text).limit(25)
+            query = sort_clients(search_clients(scoped_clients(user), text), "name").limit(25)
             timings = []
             for _ in range(5):
                 started = time.perf_counter()

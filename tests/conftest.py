@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
+from app.audit.immutability import CREATE_TRIGGERS, DROP_TRIGGERS
 from app.extensions import db, limiter
 from tests import factories
 
@@ -85,8 +86,13 @@ def empty_tables() -> None:
         names = ", ".join(t.name for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        # The append-only triggers would refuse emptying the audit log between tests.
+        for statement in DROP_TRIGGERS["sqlite"]:
+            db.session.execute(sa.text(statement))
         for table in tables:
             db.session.execute(table.delete())
+        for statement in CREATE_TRIGGERS["sqlite"]:
+            db.session.execute(sa.text(statement))
     db.session.commit()
 
 

@@ -3,7 +3,16 @@
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from app.api.schemas import ErrorSchema, TokenRequestSchema, TokenSchema, UserSchema
+from app.api.schemas import (
+    ClientListArgsSchema,
+    ClientPageSchema,
+    ClientSchema,
+    ErrorSchema,
+    SuggestedCodeSchema,
+    TokenRequestSchema,
+    TokenSchema,
+    UserSchema,
+)
 
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
@@ -18,6 +27,105 @@ IDEMPOTENCY_KEY = {
 def _error(description: str) -> dict:
     """A response carrying the error envelope."""
     return {"description": description, "content": {"application/json": {"schema": "Error"}}}
+
+
+CLIENT_ID = {"name": "client_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _json(description: str, schema: str) -> dict:
+    """A JSON response or request body of a named schema."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _write_errors(*extra: tuple[str, str]) -> dict:
+    """The error responses every client write can give."""
+    responses = {
+        "401": _error("Not signed in"),
+        "403": _error("Not allowed (back office only)"),
+        "409": _error("Same key still running"),
+        "422": _error("Invalid fields (messages per field, in Spanish), or key reused"),
+    }
+    return responses | {status: _error(description) for status, description in extra}
+
+
+def _client_paths(spec: APISpec) -> None:
+    """The client list, the client, its trash and restore, and the code suggestion."""
+    spec.components.schema("Client", schema=ClientSchema)
+    spec.components.schema("ClientPatch", schema=ClientSchema(partial=True))
+    spec.components.schema("ClientPage", schema=ClientPageSchema)
+    spec.components.schema("SuggestedCode", schema=SuggestedCodeSchema)
+    not_found = ("404", "Unknown, or not in the caller's scope (never 403, ids stay private)")
+    spec.path(
+        path="/clients",
+        operations={
+            "get": {
+                "summary": "Clients in the caller's scope: search, filters, order, pages",
+                "parameters": [{"in": "query", "schema": ClientListArgsSchema}],
+                "responses": {
+                    "200": _json("A page of clients; `next` is null on the last", "ClientPage"),
+                    "401": _error("Not signed in"),
+                    "422": _error("Invalid query arguments"),
+                },
+            },
+            "post": {
+                "summary": "Create a client (back office); without a code it gets the next",
+                "parameters": [IDEMPOTENCY_KEY],
+                "requestBody": {"required": True, **_json("The client", "Client")},
+                "responses": {"201": _json("Created", "Client"), **_write_errors()},
+            },
+        },
+    )
+    spec.path(
+        path="/clients/suggest-code",
+        operations={
+            "get": {
+                "summary": "The next free client code (back office)",
+                "responses": {
+                    "200": _json("A code", "SuggestedCode"),
+                    "401": _error("Not signed in"),
+                    "403": _error("Not allowed (back office only)"),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/clients/{client_id}",
+        operations={
+            "get": {
+                "summary": "A client; the back office also sees it in the trash",
+                "parameters": [CLIENT_ID],
+                "responses": {
+                    "200": _json("The client", "Client"),
+                    "401": _error("Not signed in"),
+                    "404": _error(not_found[1]),
+                },
+            },
+            "patch": {
+                "summary": "Change the fields sent (back office); the others stay",
+                "parameters": [CLIENT_ID, IDEMPOTENCY_KEY],
+                "requestBody": {"required": True, **_json("Fields to change", "ClientPatch")},
+                "responses": {"200": _json("Changed", "Client"), **_write_errors(not_found)},
+            },
+            "delete": {
+                "summary": "Send a client to the trash (back office); restore brings it back",
+                "parameters": [CLIENT_ID, IDEMPOTENCY_KEY],
+                "responses": {"204": {"description": "In the trash"}, **_write_errors(not_found)},
+            },
+        },
+    )
+    spec.path(
+        path="/clients/{client_id}/restore",
+        operations={
+            "post": {
+                "summary": "Bring a client back from the trash (back office)",
+                "parameters": [CLIENT_ID, IDEMPOTENCY_KEY],
+                "responses": {
+                    "200": _json("Restored", "Client"),
+                    **_write_errors(("404", "Unknown, out of scope, or not in the trash")),
+                },
+            }
+        },
+    )
 
 
 def build_spec() -> dict:
@@ -96,6 +204,7 @@ def build_spec() -> dict:
             }
         },
     )
+    _client_paths(spec)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

@@ -89,3 +89,6 @@ def openapi():
     from app.api.openapi import build_spec
 
     return jsonify(build_spec())
+
+
+from app.api import clients  # noqa: E402,F401  (routes on this blueprint)

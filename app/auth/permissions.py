@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "approvals.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     "users.manage": frozenset({Role.ADMIN}),
     "attributes.manage": frozenset({Role.ADMIN}),
+    "audit.view": frozenset({Role.ADMIN}),
     "reference.manage": frozenset({Role.ADMIN}),
 }
 

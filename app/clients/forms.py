@@ -428,3 +428,18 @@ def client_form_class(attributes) -> type[ClientForm]:
     """The card form with one extra field per active custom attribute."""
     extra = {f"attr_{a.id}": attribute_field(a) for a in attributes}
     return type("ClientFormWithAttributes", (ClientForm,), extra)
+
+
+class QuickContactForm(FlaskForm):
+    """The card's contact data, edited in place."""
+
+    phone = StringField(_l("Teléfono"), filters=[_strip], validators=[Optional(), Length(max=40)])
+    mobile = StringField(_l("Celular"), filters=[_strip], validators=[Optional(), Length(max=40)])
+    email = EmailField(
+        _l("Correo electrónico"),
+        filters=[_strip],
+        validators=[Optional(), Email(_l("El correo no es válido.")), Length(max=254)],
+    )
+    activity = StringField(
+        _l("Actividad (giro)"), filters=[_strip], validators=[Optional(), Length(max=120)]
+    )

@@ -1,6 +1,7 @@
 """Operations on the client master, always within the caller's scope; each writes its audit row."""
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -22,9 +23,11 @@ from app.clients.models import (
     CustomAttribute,
     CustomValue,
 )
+from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
 from app.clients.rules import search_tokens
 from app.core.types import utcnow
 from app.extensions import db
+from app.orders.models import PriceList
 
 PAGE_SIZE = 25
 
@@ -116,8 +119,11 @@ def filter_clients(query: sa.Select, filters: dict) -> sa.Select:
         "family_id": Client.family_id,
     }
     for name, column in columns.items():
-        if filters.get(name) not in (None, ""):
-            query = query.where(column == filters[name])
+        value = str(filters.get(name) or "")
+        if name == "state" and value:
+            query = query.where(column == value)
+        elif value.isdigit():
+            query = query.where(column == int(value))
     if filters.get("credit") == "blocked":
         query = query.where(Client.credit_blocked.is_(True))
     elif filters.get("credit") == "open":
@@ -132,18 +138,35 @@ def sort_clients(query: sa.Select, sort: str | None) -> sa.Select:
 
 def suggest_code() -> str:
     """The next free code after the highest C000123-style code."""
+    longest = sa.func.length(Client.code)
     codes = db.session.scalars(
-        sa.select(Client.code).where(Client.code.like("C%")).order_by(Client.code.desc()).limit(50)
+        sa.select(Client.code)
+        .where(Client.code.like("C%"))
+        .order_by(longest.desc(), Client.code.desc())
+        .limit(200)
     ).all()
     numbers = [int(m.group(1)) for code in codes if (m := re.fullmatch(r"C(\d+)", code))]
-    return f"C{(max(numbers, default=0) + 1):06d}"
+    number = max(numbers, default=0) + 1
+    while db.session.scalar(sa.select(Client.id).where(Client.code == f"C{number:06d}")):
+        number += 1
+    return f"C{number:06d}"
 
 
 def _check(fields: dict, client: Client | None) -> None:
-    """Refuse a code already in use."""
+    """Refuse a code already in use, and a subcategory of another category."""
+    errors = {}
     clash = db.session.scalar(sa.select(Client.id).where(Client.code == fields.get("code")))
     if clash is not None and (client is None or clash != client.id):
-        raise ClientError({"code": _("Ya existe un cliente con ese código.")})
+        errors["code"] = _("Ya existe un cliente con ese código.")
+    for n in (1, 2):
+        sub_id, parent_id = fields.get(f"subcategory{n}_id"), fields.get(f"category{n}_id")
+        if sub_id is None:
+            continue
+        sub = db.session.get(Category, sub_id)
+        if sub is not None and sub.parent_id != parent_id:
+            errors[f"subcategory{n}_id"] = _("La subcategoría no es de la categoría elegida.")
+    if errors:
+        raise ClientError(errors)
 
 
 def add_note(client: Client, text: str, automatic: bool = False) -> ClientNote:
@@ -373,3 +396,53 @@ def set_custom_values(client: Client, values: dict[int, object]) -> None:
     if after:
         db.session.flush()
         audit.record("client.attributes", "client", client.id, before, after)
+
+
+def _live(model, *conditions) -> tuple[type, Callable[[], sa.Select]]:
+    """A reference table's rows still in use that meet the conditions."""
+    return model, lambda: sa.select(model).where(model.deleted_at.is_(None), *conditions)
+
+
+def _staff(role: Role) -> tuple[type, Callable[[], sa.Select]]:
+    """Active users of a role."""
+    return User, lambda: sa.select(User).where(User.role == role, User.active)
+
+
+# What each reference field of the card may point to: the form offers these rows and the API
+# accepts only these ids.
+REFERENCE_RULES: dict[str, tuple[type, Callable[[], sa.Select]]] = {
+    "client_type_id": _live(ClientType),
+    "price_list_id": _live(PriceList),
+    "salesperson_id": _staff(Role.SALESPERSON),
+    "collector_id": _staff(Role.COLLECTOR),
+    "sales_zone_id": _live(Zone),
+    "delivery_zone_id": _live(Zone),
+    "transport_id": _live(Transport),
+    "channel_id": _live(Channel),
+    **{f"segment{n}_id": _live(Segment, Segment.level == n) for n in range(1, 5)},
+    **{
+        f"category{n}_id": _live(Category, Category.scheme == n, Category.parent_id.is_(None))
+        for n in (1, 2)
+    },
+    **{
+        f"subcategory{n}_id": _live(Category, Category.scheme == n, Category.parent_id.is_not(None))
+        for n in (1, 2)
+    },
+    "family_id": _live(Family),
+}
+
+
+def choosable(field: str) -> list:
+    """The rows a reference field of the card may point to."""
+    _model, query = REFERENCE_RULES[field]
+    return db.session.scalars(query()).all()
+
+
+def reference_error(field: str, row_id: int) -> str | None:
+    """Why this id cannot go in this field, or None when it can."""
+    model, query = REFERENCE_RULES[field]
+    if db.session.scalar(query().where(model.id == row_id)) is not None:
+        return None
+    if db.session.get(model, row_id) is None:
+        return _("No existe.")
+    return _("No se puede elegir para este campo.")

@@ -3,7 +3,16 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from app.audit.models import AuditEntry
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.auth.permissions import can, requires
 from app.clients import services
 from app.clients.forms import (
@@ -23,15 +32,15 @@ from app.clients.forms import (
     ContactForm,
     NoteForm,
     PickupForm,
+    QuickContactForm,
     ReasonForm,
     client_form_class,
 )
 from app.clients.models import Client, ClientNote, ClientState, CustomAttribute
-from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
+from app.clients.reference import Category, Family
 from app.clients.rules import Pickup, pickup_allowed
 from app.core.rendering import render
 from app.extensions import db
-from app.orders.models import PriceList
 from app.sync.idempotency import write_endpoint
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
@@ -40,19 +49,19 @@ FILTERS = ("state", "client_type_id", "sales_zone_id", "salesperson_id", "collec
            "segment1_id", "credit", "sort")  # fmt: skip
 
 
-def _options(model, label=lambda row: row.name, **where) -> list[SelectChoice]:
-    """Choices from a reference table (live rows), with an empty first choice."""
-    query = sa.select(model).where(model.deleted_at.is_(None)).filter_by(**where)
-    rows = db.session.scalars(query.order_by(model.name)).all()
-    return [SelectChoice("", "—"), *(SelectChoice(str(r.id), label(r)) for r in rows)]
+def _label(row) -> str:
+    """How a reference row reads in a select: subcategories under their category."""
+    if isinstance(row, User):
+        return row.full_name
+    if isinstance(row, Category) and row.parent is not None:
+        return f"{row.parent.name} › {row.name}"
+    return row.name
 
 
-def _people(role: Role) -> list[SelectChoice]:
-    """Active users of a role, with an empty first choice."""
-    rows = db.session.scalars(
-        sa.select(User).where(User.role == role, User.active).order_by(User.full_name)
-    ).all()
-    return [SelectChoice("", "—"), *(SelectChoice(str(u.id), u.full_name) for u in rows)]
+def _choices(field: str) -> list[SelectChoice]:
+    """The rows a reference field may point to, sorted by label, after an empty choice."""
+    rows = sorted(services.choosable(field), key=_label)
+    return [SelectChoice("", "—"), *(SelectChoice(str(r.id), _label(r)) for r in rows)]
 
 
 def _state_choices() -> list[SelectChoice]:
@@ -65,25 +74,8 @@ def _state_choices() -> list[SelectChoice]:
 def _fill_choices(form: ClientForm) -> None:
     """Load the reference tables into the form's selects."""
     form.state.choices = _state_choices()
-    form.client_type_id.choices = _options(ClientType)
-    form.price_list_id.choices = _options(PriceList)
-    form.salesperson_id.choices = _people(Role.SALESPERSON)
-    form.collector_id.choices = _people(Role.COLLECTOR)
-    form.sales_zone_id.choices = _options(Zone)
-    form.delivery_zone_id.choices = _options(Zone)
-    form.transport_id.choices = _options(Transport)
-    form.channel_id.choices = _options(Channel)
-    for level in range(1, 5):
-        form[f"segment{level}_id"].choices = _options(Segment, level=level)
-    for scheme in (1, 2):
-        form[f"category{scheme}_id"].choices = _options(Category, scheme=scheme, parent_id=None)
-        subcategories = _options(
-            Category, label=lambda c: f"{c.parent.name} › {c.name}", scheme=scheme
-        )
-        form[f"subcategory{scheme}_id"].choices = [
-            c for c in subcategories if c.value == "" or "›" in c.label
-        ]
-    form.family_id.choices = _options(Family)
+    for field in ClientForm.REFERENCE_FIELDS:
+        form[field].choices = _choices(field)
 
 
 def _filters_from_request() -> dict:
@@ -112,14 +104,8 @@ def index():
 
 def _filter_options() -> dict:
     """Choices for the back office's filter bar."""
-    return {
-        "state": _state_choices(),
-        "client_type_id": _options(ClientType),
-        "sales_zone_id": _options(Zone),
-        "salesperson_id": _people(Role.SALESPERSON),
-        "collector_id": _people(Role.COLLECTOR),
-        "segment1_id": _options(Segment, level=1),
-    }
+    fields = ("client_type_id", "sales_zone_id", "salesperson_id", "collector_id", "segment1_id")
+    return {"state": _state_choices(), **{field: _choices(field) for field in fields}}
 
 
 @bp.get("/<int:client_id>")
@@ -437,3 +423,42 @@ def attribute_form(attribute_id: int | None = None):
             return redirect(url_for("clients.attributes"), 303)
     status = 422 if request.method == "POST" else 200
     return render("clients/attribute_form.html", form=form, row=row, status=status)
+
+
+@bp.get("/families/<int:family_id>")
+@requires("clients.view")
+def family(family_id: int):
+    """The clients of a family (group, branches) seen together."""
+    group = db.get_or_404(Family, family_id)
+    members = db.session.scalars(
+        services.scoped_clients(current_user)
+        .where(Client.family_id == group.id)
+        .order_by(Client.legal_name)
+    ).all()
+    if not members:
+        abort(404)
+    return render("clients/family.html", family=group, members=members)
+
+
+@bp.route("/<int:client_id>/quick", methods=["GET", "POST"])
+@requires("clients.edit")
+@write_endpoint
+def quick_edit(client_id: int):
+    """Edit the card's contact data in place (htmx); without htmx, the full form."""
+    client = services.get_client(current_user, client_id)
+    if not request.headers.get("HX-Request"):
+        response = redirect(url_for("clients.edit", client_id=client.id))
+    elif request.args.get("cancel"):
+        response = make_response(render_template("clients/_main_data.html", client=client))
+    else:
+        form = QuickContactForm(obj=client) if request.method == "GET" else QuickContactForm()
+        if form.validate_on_submit():
+            fields = {n: form[n].data or None for n in ("phone", "mobile", "email", "activity")}
+            services.update_client(client, fields)
+            body, status = render_template("clients/_main_data.html", client=client), 200
+        else:
+            status = 422 if request.method == "POST" else 200
+            body = render_template("clients/_quick_form.html", client=client, form=form)
+        response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response

@@ -96,6 +96,15 @@ def _run(view: Callable, args, kwargs, record_id: int | None) -> Response:
             )
         db.session.commit()
         return response
+    except IntegrityError:
+        # A unique value taken by a concurrent request between our check and our commit.
+        db.session.rollback()
+        _release(record_id)
+        return error_response(
+            409,
+            "conflict",
+            _("Otra persona guardó un dato igual al mismo tiempo. Revisá y volvé a intentar."),
+        )
     except BaseException:
         db.session.rollback()
         _release(record_id)

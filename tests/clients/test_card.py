@@ -253,3 +253,82 @@ def test_pickup_verification(login_as):
     assert "No puede retirar" in expired
     unknown = seller.get(f"{verify}?document=99999999").get_data(as_text=True)
     assert "No puede retirar" in unknown
+
+
+def test_a_family_page_lists_its_clients_in_scope(login_as):
+    from app.clients.reference import Family
+
+    seller = login_as("salesperson")
+    group = Family(name="Grupo Gómez Hnos.")
+    db.session.add(group)
+    db.session.flush()
+    factories.make_client(
+        trade_name="Gómez Centro", family_id=group.id, salesperson_id=seller.user.id
+    )
+    factories.make_client(trade_name="Gómez Sur", family_id=group.id)
+    db.session.commit()
+    page = seller.get(f"/clients/families/{group.id}").get_data(as_text=True)
+    assert "Grupo Gómez Hnos." in page and "Gómez Centro" in page
+    assert "Gómez Sur" not in page
+    office_page = login_as("backoffice").get(f"/clients/families/{group.id}").get_data(as_text=True)
+    assert "Gómez Sur" in office_page and "2 clientes de la familia" in office_page
+    assert login_as("collector").get(f"/clients/families/{group.id}").status_code == 404
+
+
+def test_contact_data_is_edited_in_place_with_htmx(office):
+    client = factories.make_client(phone="011 4000-0000")
+    db.session.commit()
+    quick = f"/clients/{client.id}/quick"
+    hx = {"HX-Request": "true"}
+    form = office.get(quick, headers=hx).get_data(as_text=True)
+    assert "<html" not in form and 'value="011 4000-0000"' in form
+    token = form.split('name="csrf_token" value="')[1].split('"')[0]
+    bad = office.client.post(quick, headers=hx, data={"csrf_token": token, "email": "x@"})
+    assert bad.status_code == 422 and "El correo no es válido." in bad.get_data(as_text=True)
+    ok = office.client.post(
+        quick, headers=hx, data={"csrf_token": token, "phone": "011 4999-1234", "email": ""}
+    )
+    body = ok.get_data(as_text=True)
+    assert ok.status_code == 200 and "<html" not in body and "011 4999-1234" in body
+    assert fresh(client.id).phone == "011 4999-1234"
+    assert "HX-Request" in ok.headers["Vary"]
+    assert office.get(quick).headers["Location"].endswith(f"/clients/{client.id}/edit")
+
+
+def test_malformed_filters_and_huge_ids_are_not_errors(office):
+    factories.make_client(trade_name="Kiosco Único")
+    db.session.commit()
+    page = office.get("/clients/?client_type_id=abc&sales_zone_id=1e9")
+    assert page.status_code == 200 and "Kiosco Único" in page.get_data(as_text=True)
+    assert office.get("/clients/99999999999999999999").status_code == 404
+
+
+def test_suggested_code_skips_other_codes_and_taken_ones(office):
+    factories.make_client(code="CENTRO")
+    factories.make_client(code="C000009")
+    factories.make_client(code="C000010")
+    factories.make_client(code="C1000000")
+    db.session.commit()
+    page = office.get("/clients/new").get_data(as_text=True)
+    assert 'value="C1000001"' in page
+
+
+def test_a_subcategory_must_belong_to_its_category(office):
+    from app.clients.reference import Category
+
+    food = Category(scheme=1, code="ALI", name="Alimentos")
+    drinks = Category(scheme=1, code="BEB", name="Bebidas")
+    db.session.add_all([food, drinks])
+    db.session.flush()
+    soda = Category(scheme=1, code="GAS", name="Gaseosas", parent_id=drinks.id)
+    db.session.add(soda)
+    db.session.commit()
+    response = office.submit(
+        "/clients/new", **CARD, category1_id=str(food.id), subcategory1_id=str(soda.id)
+    )
+    assert response.status_code == 422
+    assert "La subcategoría no es de la categoría elegida." in response.get_data(as_text=True)
+    ok = office.submit(
+        "/clients/new", **CARD, category1_id=str(drinks.id), subcategory1_id=str(soda.id)
+    )
+    assert ok.status_code == 303

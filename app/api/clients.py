@@ -1,0 +1,108 @@
+"""The JSON API for clients: list and search, one client, create, change, trash and restore."""
+
+from flask import abort, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.api.schemas import ClientListArgsSchema, ClientPageSchema, ClientSchema
+from app.api.views import bp, load_json
+from app.auth.permissions import can, requires
+from app.clients import services
+from app.core.errors import json_error
+from app.extensions import db
+from app.sync.idempotency import write_endpoint
+
+# A larger id cannot exist, and would overflow SQLite's integers: a plain 404.
+ONE_CLIENT = "/clients/<int:client_id>"
+
+
+def _client_json(client):
+    """A client as the API answers it."""
+    return jsonify(ClientSchema().dump(client))
+
+
+def _refused(exc: services.ClientError):
+    """A change the service refused, in the same shape as a schema's field errors."""
+    fields = {name: [message] for name, message in exc.fields.items()}
+    return json_error(422, "invalid", _("Los datos enviados no son válidos."), fields)
+
+
+@bp.get("/clients")
+@requires("clients.view")
+def list_clients():
+    """Clients in the caller's scope: searched, filtered, sorted, a page at a time."""
+    args = ClientListArgsSchema().load(request.args.to_dict())
+    query = services.search_clients(services.scoped_clients(current_user), args["q"])
+    query = services.sort_clients(services.filter_clients(query, args), args["sort"])
+    page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
+    next_url = None
+    if page.has_next:
+        sent = {name: value for name, value in args.items() if value not in ("", None)}
+        next_url = url_for(".list_clients", **(sent | {"page": page.next_num}))
+    body = {"items": page.items, "next": next_url, "total": page.total}
+    return jsonify(ClientPageSchema().dump(body))
+
+
+@bp.get("/clients/suggest-code")
+@requires("clients.edit")
+def suggest_client_code():
+    """The next free client code, for a new client."""
+    return jsonify({"code": services.suggest_code()})
+
+
+@bp.get(ONE_CLIENT)
+@requires("clients.view")
+def get_client(client_id: int):
+    """One client; the back office also sees it in the trash."""
+    editor = can(current_user, "clients.edit")
+    return _client_json(services.get_client(current_user, client_id, include_deleted=editor))
+
+
+@bp.post("/clients")
+@requires("clients.edit")
+@write_endpoint
+def create_client():
+    """Create a client; without a code it gets the next free one."""
+    data = load_json(ClientSchema())
+    try:
+        client = services.create_client(data)
+    except services.ClientError as exc:
+        return _refused(exc)
+    response = _client_json(client)
+    response.headers["Location"] = url_for(".get_client", client_id=client.id)
+    return response, 201
+
+
+@bp.patch(ONE_CLIENT)
+@requires("clients.edit")
+@write_endpoint
+def update_client(client_id: int):
+    """Change the fields sent; the others stay as they are."""
+    client = services.get_client(current_user, client_id)
+    data = load_json(ClientSchema(partial=True, current=client))
+    try:
+        services.update_client(client, data)
+    except services.ClientError as exc:
+        return _refused(exc)
+    return _client_json(client)
+
+
+@bp.delete(ONE_CLIENT)
+@requires("clients.edit")
+@write_endpoint
+def trash_client(client_id: int):
+    """Send a client to the trash (phones see a tombstone); restore brings it back."""
+    services.trash_client(services.get_client(current_user, client_id))
+    return "", 204
+
+
+@bp.post(f"{ONE_CLIENT}/restore")
+@requires("clients.edit")
+@write_endpoint
+def restore_client(client_id: int):
+    """Bring a client back from the trash."""
+    client = services.get_client(current_user, client_id, include_deleted=True)
+    if not client.is_deleted:
+        abort(404)
+    services.restore_client(client)
+    return _client_json(client)
