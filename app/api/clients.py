@@ -17,13 +17,25 @@ ONE_CLIENT = "/clients/<int:client_id>"
 
 
 def _client_json(client):
-    """A client as the API answers it."""
-    return jsonify(ClientSchema().dump(client))
+    """A client as the API answers it, with its custom attributes by name."""
+    return jsonify(ClientSchema().dump(client) | {"custom": services.custom_by_name(client)})
+
+
+def _custom_from_body() -> dict | None:
+    """The optional "custom" object of the body, taken out before the schema sees the rest."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "custom" not in body:
+        return None
+    custom = body.pop("custom")
+    if not isinstance(custom, dict):
+        raise services.ClientError({"custom": _("Tiene que ser un objeto.")})
+    return custom
 
 
 def _refused(exc: services.ClientError):
     """A change the service refused, in the same shape as a schema's field errors."""
-    fields = {name: [message] for name, message in exc.fields.items()}
+    names = {f"attr_{a.id}": f"custom.{a.name}" for a in services.active_attributes()}
+    fields = {names.get(name, name): [message] for name, message in exc.fields.items()}
     return json_error(422, "invalid", _("Los datos enviados no son válidos."), fields)
 
 
@@ -62,10 +74,12 @@ def get_client(client_id: int):
 @requires("clients.edit")
 @write_endpoint
 def create_client():
-    """Create a client; without a code it gets the next free one."""
-    data = load_json(ClientSchema())
+    """Create a client; without a code it gets the next free one; required attributes apply."""
     try:
+        custom = _custom_from_body() or {}
+        data = load_json(ClientSchema())
         client = services.create_client(data)
+        services.set_custom_values(client, services.parse_custom(custom))
     except services.ClientError as exc:
         return _refused(exc)
     response = _client_json(client)
@@ -79,9 +93,15 @@ def create_client():
 def update_client(client_id: int):
     """Change the fields sent; the others stay as they are."""
     client = services.get_client(current_user, client_id)
-    data = load_json(ClientSchema(partial=True, current=client))
     try:
+        custom = _custom_from_body()
+        data = load_json(ClientSchema(partial=True, current=client))
         services.update_client(client, data)
+        if custom is not None:
+            current = services.parse_custom(
+                {k: v for k, v in services.custom_by_name(client).items() if v is not None}
+            )
+            services.set_custom_values(client, current | services.parse_custom(custom))
     except services.ClientError as exc:
         return _refused(exc)
     return _client_json(client)

@@ -446,3 +446,63 @@ def reference_error(field: str, row_id: int) -> str | None:
     if db.session.get(model, row_id) is None:
         return _("No existe.")
     return _("No se puede elegir para este campo.")
+
+
+def custom_by_name(client: Client) -> dict[str, object]:
+    """The client's custom values keyed by attribute name, typed (for the API)."""
+    stored = custom_values(client)
+    return {
+        a.name: _plain(from_text(a.kind, stored[a.id])) if a.id in stored else None
+        for a in active_attributes()
+    }
+
+
+def parse_custom(values: dict[str, object]) -> dict[int, object]:
+    """Custom values sent by name (API) -> attribute id -> typed value; bad ones refused."""
+    attributes = {a.name: a for a in active_attributes()}
+    parsed, errors = {}, {}
+    for name, raw in values.items():
+        attribute = attributes.get(name)
+        if attribute is None:
+            errors[f"custom.{name}"] = _("No existe ese atributo.")
+            continue
+        try:
+            parsed[attribute.id] = _typed(attribute, raw)
+        except ValueError:
+            errors[f"custom.{name}"] = _("El valor no es válido para este atributo.")
+    if errors:
+        raise ClientError(errors)
+    return parsed
+
+
+def _typed(attribute: CustomAttribute, raw: object) -> object:
+    """One custom value checked against its attribute's kind; ValueError when it does not fit."""
+    if raw is None or raw == "":
+        return None
+    kind = attribute.kind
+    if kind == "yes_no":
+        if not isinstance(raw, bool):
+            raise ValueError(raw)
+        return raw
+    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+        raise ValueError(raw)
+    text = str(raw).strip()
+    if kind == "number":
+        try:
+            number = Decimal(text)
+        except ArithmeticError as exc:
+            raise ValueError(text) from exc
+        if not number.is_finite():
+            raise ValueError(text)
+        return number
+    if kind == "date":
+        return date.fromisoformat(text)
+    if kind == "choice" and text not in (attribute.choices or []):
+        raise ValueError(text)
+    if kind == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+        raise ValueError(text)
+    if kind == "document" and not re.fullmatch(r"[0-9A-Za-z.\- ]{5,20}", text):
+        raise ValueError(text)
+    if len(text) > 2000:
+        raise ValueError(text)
+    return text
