@@ -336,6 +336,17 @@ class AddressForm(FlaskForm):
     branch_phone = StringField(
         _l("Teléfono de la sucursal"), filters=[_strip], validators=[Optional(), Length(max=40)]
     )
+    branch_salesperson_id = SelectField(_l("Vendedor de la sucursal"), choices=[], default="")
+    branch_sales_zone_id = SelectField(_l("Zona de la sucursal"), choices=[], default="")
+    branch_price_list_id = SelectField(
+        _l("Lista de precios de la sucursal"), choices=[], default=""
+    )
+
+    BRANCH_REFERENCES = {
+        "branch_salesperson_id": "salesperson_id",
+        "branch_sales_zone_id": "sales_zone_id",
+        "branch_price_list_id": "price_list_id",
+    }
 
 
 ATTRIBUTE_KINDS = {

@@ -342,8 +342,15 @@ def part_form(client_id: int, part: str, row_id: int | None = None):
     row = services.get_part(client, part, row_id) if row_id else None
     form_class, title = PART_FORMS[part]
     form = form_class(obj=row) if request.method == "GET" else form_class()
+    references = getattr(form_class, "BRANCH_REFERENCES", {})
+    for name, card_field in references.items():
+        form[name].choices = _choices(card_field)
+        if request.method == "GET":
+            form[name].data = str(getattr(row, name, None) or "")
     if form.validate_on_submit():
         fields = {name: form[name].data for name in form._fields if name != "csrf_token"}
+        for name in references:
+            fields[name] = int(fields[name]) if fields[name] else None
         services.save_part(client, part, row, fields)
         flash(_("Datos guardados."), "success")
         return redirect(url_for("clients.card", client_id=client.id, _anchor=part), 303)

@@ -123,3 +123,32 @@ def test_collector_cannot_change_contacts(login_as):
     db.session.commit()
     assert collector.get(f"/clients/{client.id}").status_code == 200
     assert collector.get(f"/clients/{client.id}/contacts/new").status_code == 403
+
+
+def test_a_branch_has_its_own_salesperson_zone_and_price_list(login_as):
+    from app.orders.models import PriceList
+
+    office = login_as("backoffice")
+    seller = factories.make_user("salesperson", full_name="Paula Giménez")
+    zone = factories.make_zone(name="Zona Sur")
+    prices = PriceList(code="MAY", name="Lista Mayorista")
+    db.session.add(prices)
+    client = factories.make_client()
+    db.session.commit()
+    form = office.get(f"/clients/{client.id}/addresses/new").get_data(as_text=True)
+    assert "Paula Giménez" in form and "Zona Sur" in form and "Lista Mayorista" in form
+    response = office.submit(
+        f"/clients/{client.id}/addresses/new",
+        kind="branch",
+        label="Sucursal Quilmes",
+        street="Mitre 500",
+        branch_salesperson_id=str(seller.id),
+        branch_sales_zone_id=str(zone.id),
+        branch_price_list_id=str(prices.id),
+    )
+    assert response.status_code == 303
+    branch = db.session.scalar(sa.select(Address))
+    assert (branch.branch_salesperson_id, branch.branch_sales_zone_id) == (seller.id, zone.id)
+    assert branch.branch_price_list_id == prices.id
+    edit = office.get(f"/clients/{client.id}/addresses/{branch.id}").get_data(as_text=True)
+    assert f'<option selected value="{seller.id}">' in edit or f'value="{seller.id}" selected' in edit
