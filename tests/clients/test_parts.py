@@ -151,4 +151,6 @@ def test_a_branch_has_its_own_salesperson_zone_and_price_list(login_as):
     assert (branch.branch_salesperson_id, branch.branch_sales_zone_id) == (seller.id, zone.id)
     assert branch.branch_price_list_id == prices.id
     edit = office.get(f"/clients/{client.id}/addresses/{branch.id}").get_data(as_text=True)
-    assert f'<option selected value="{seller.id}">' in edit or f'value="{seller.id}" selected' in edit
+    assert (
+        f'<option selected value="{seller.id}">' in edit or f'value="{seller.id}" selected' in edit
+    )
