@@ -1,13 +1,10 @@
 """Clientes en ruta: the application factory."""
 
 import secrets
-import sqlite3
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context
 from flask_login import current_user
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from app import config
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -69,20 +66,10 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table, the user loader)
     from app.api.auth import ApiAwareSessionInterface
     from app.audit import immutability  # noqa: F401  (append-only guard)
+    from app.core import sqlite  # noqa: F401  (SQLite connection and transaction setup)
     from app.sync import changes  # noqa: F401  (change sequence listener)
 
     app.session_interface = ApiAwareSessionInterface()
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL, a busy timeout and enforced foreign keys for every SQLite connection."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
 
 
 def register_blueprints(app: Flask) -> None:

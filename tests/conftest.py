@@ -6,6 +6,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -44,7 +45,13 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        """Send the request from an empty context."""
+        """Send the request from an empty context, after ending the test's own transaction.
+
+        A test's open read transaction would keep an old SQLite snapshot, and its next write
+        would then fail with "database is locked" once the request has committed.
+        """
+        if has_app_context():
+            db.session.commit()
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

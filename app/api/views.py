@@ -10,6 +10,7 @@ from app.api.schemas import TokenRequestSchema, TokenSchema, UserSchema
 from app.auth import services
 from app.auth.permissions import public, requires
 from app.core.errors import json_error
+from app.core.sqlite import start_writing
 from app.extensions import csrf, db, limiter
 from app.sync.idempotency import write_endpoint
 
@@ -40,6 +41,7 @@ def _invalid(exc: ValidationError):
 def create_token():
     """Exchange username and password for a bearer token."""
     data = load_json(TokenRequestSchema())
+    start_writing()
     user = services.authenticate(data["username"], data["password"])
     if user is None:
         db.session.commit()

@@ -12,6 +12,7 @@ from app.auth.forms import ROLE_LABELS, LocaleForm, LoginForm, PasswordForm, Use
 from app.auth.models import Role, User
 from app.auth.permissions import public, requires
 from app.core.rendering import render
+from app.core.sqlite import start_writing
 from app.extensions import db, limiter, login_manager
 from app.sync.idempotency import write_endpoint
 
@@ -63,6 +64,7 @@ def login():
         return redirect(url_for("core.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        start_writing()
         user = services.authenticate(form.username.data, form.password.data)
         db.session.commit()  # failed attempts are counted even when sign-in fails
         if user is not None:

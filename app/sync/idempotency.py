@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import error_response
+from app.core.sqlite import start_writing
 from app.core.types import utcnow
 from app.extensions import db
 from app.sync.models import IdempotencyRecord
@@ -56,6 +57,7 @@ def write_endpoint(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(*args, **kwargs):
+        start_writing()
         key = request_key()
         if key is None:
             return _run(view, args, kwargs, record_id=None)
@@ -118,7 +120,6 @@ def _kept(header: str) -> bool:
 
 def _claim(user_id: int, key: str, digest: str) -> int | Response:
     """Claim the key for this request, or answer from (or about) an earlier one."""
-    db.session.rollback()  # start clean: the claim must be its own committed transaction
     now = utcnow()
     try:
         record = IdempotencyRecord(

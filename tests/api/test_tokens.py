@@ -108,3 +108,13 @@ def test_openapi_document_describes_the_api(client):
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     params = spec["paths"]["/users"]["post"]["parameters"]
     assert any(p["name"] == "Idempotency-Key" for p in params)
+
+
+def test_an_oversized_body_is_refused_with_413(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        response = client.post("/api/v1/auth/token", json={"username": "x" * 4096, "password": "y"})
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "too_large"
