@@ -113,10 +113,11 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Add the project's CLI commands."""
     from app.auth.commands import create_user_command
+    from app.core.backup import backup_command, restore_command
     from app.demo.commands import demo_data_command
 
-    app.cli.add_command(demo_data_command)
-    app.cli.add_command(create_user_command)
+    for command in (demo_data_command, create_user_command, backup_command, restore_command):
+        app.cli.add_command(command)
 
 
 def register_hooks(app: Flask) -> None:
