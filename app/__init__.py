@@ -65,7 +65,7 @@ def register_extensions(app: Flask) -> None:
 
     from app import models  # noqa: F401  (every table, the user loader)
     from app.api.auth import ApiAwareSessionInterface
-    from app.audit import immutability  # noqa: F401  (append-only guard)
+    from app.audit import chain, immutability  # noqa: F401  (hash chain, append-only guard)
     from app.core import sqlite  # noqa: F401  (SQLite connection and transaction setup)
     from app.sync import changes  # noqa: F401  (change sequence listener)
 
@@ -112,11 +112,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the project's CLI commands."""
+    from app.audit.chain import audit_cli
     from app.auth.commands import create_user_command
     from app.core.backup import backup_command, restore_command
     from app.demo.commands import demo_data_command
 
-    for command in (demo_data_command, create_user_command, backup_command, restore_command):
+    commands = (demo_data_command, create_user_command, backup_command, restore_command, audit_cli)
+    for command in commands:
         app.cli.add_command(command)
 
 

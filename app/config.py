@@ -51,4 +51,5 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": secure,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024))),
+        "COMPANY_IVA_CONDITION": os.environ.get("COMPANY_IVA_CONDITION", "Responsable Inscripto"),
     }

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
+from app.audit.chain import GENESIS
 from app.audit.immutability import CREATE_TRIGGERS, DROP_TRIGGERS
 from app.extensions import db, limiter
 from tests import factories
@@ -87,8 +88,9 @@ def _migrated_app(database_url):
 
 
 def empty_tables() -> None:
-    """Delete every row but the change counter's, children first."""
-    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != "change_counter"]
+    """Delete every row but the change counter's and the audit chain head's, children first."""
+    keep = {"change_counter", "audit_chain_head"}
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in keep]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(t.name for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -100,6 +102,11 @@ def empty_tables() -> None:
             db.session.execute(table.delete())
         for statement in CREATE_TRIGGERS["sqlite"]:
             db.session.execute(sa.text(statement))
+    # The audit log is empty again, so its hash chain starts over.
+    db.session.execute(
+        sa.text("UPDATE audit_chain_head SET last_seq = 0, last_hash = :genesis"),
+        {"genesis": GENESIS},
+    )
     db.session.commit()
 
 

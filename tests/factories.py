@@ -3,6 +3,8 @@
 import itertools
 from functools import cache
 
+from stdnum.ar import cuit
+
 from app.auth.models import User
 from app.auth.services import hash_password
 from app.clients.models import Client, ClientState, ClientType, Zone
@@ -52,14 +54,20 @@ def make_client_type(**fields) -> ClientType:
     return client_type
 
 
+def company_cuit(n: int) -> str:
+    """A valid company CUIT of its own for each number, so clients never clash by accident."""
+    body = f"30{n:08d}"
+    return body + cuit.calc_check_digit(body)
+
+
 def make_client(**fields) -> Client:
-    """An active client with a valid CUIT."""
+    """An active client with a valid CUIT of its own."""
     n = next(_seq)
     values = {
         "code": f"T{n:06d}",
         "legal_name": f"Razón Social {n} S.R.L.",
         "trade_name": f"Almacén Prueba {n}",
-        "tax_id": "30500010912",
+        "tax_id": company_cuit(n),
         "state": ClientState.ACTIVE,
     }
     values.update(fields)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.api.schemas import ClientListArgsSchema, ClientPageSchema, ClientSchema
-from app.api.views import bp, load_json
+from app.api.views import bp, load_json, refuse_unstorable_text
 from app.auth.permissions import can, requires
 from app.clients import services
 from app.core.errors import json_error
@@ -26,6 +26,7 @@ def _custom_from_body() -> dict | None:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or "custom" not in body:
         return None
+    refuse_unstorable_text({"custom": body["custom"]})
     custom = body.pop("custom")
     if not isinstance(custom, dict):
         raise services.ClientError({"custom": _("Tiene que ser un objeto.")})
@@ -124,5 +125,8 @@ def restore_client(client_id: int):
     client = services.get_client(current_user, client_id, include_deleted=True)
     if not client.is_deleted:
         abort(404)
-    services.restore_client(client)
+    try:
+        services.restore_client(client)
+    except services.ClientError as exc:
+        return _refused(exc)
     return _client_json(client)

@@ -13,6 +13,7 @@ from app.api.schemas import (
     TokenSchema,
     UserSchema,
 )
+from app.core.routing import MAX_ID
 
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
@@ -29,7 +30,19 @@ def _error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": "Error"}}}
 
 
-CLIENT_ID = {"name": "client_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+# Larger ids cannot exist: the router refuses them before any view (app/core/routing.py).
+CLIENT_ID = {
+    "name": "client_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+}
+BAD_KEY = (
+    "400",
+    "Idempotency-Key not valid (8 to 100 letters, digits, '.', '_', ':', '-'); or, signed in "
+    "with the session cookie instead of a token, no CSRF token",
+)
+TOO_LARGE = ("413", "Body over the size limit (MAX_CONTENT_LENGTH)")
 
 
 def _json(description: str, schema: str) -> dict:
@@ -40,9 +53,11 @@ def _json(description: str, schema: str) -> dict:
 def _write_errors(*extra: tuple[str, str]) -> dict:
     """The error responses every client write can give."""
     responses = {
+        BAD_KEY[0]: _error(BAD_KEY[1]),
         "401": _error("Not signed in"),
         "403": _error("Not allowed (back office only)"),
         "409": _error("Same key still running"),
+        TOO_LARGE[0]: _error(TOO_LARGE[1]),
         "422": _error("Invalid fields (messages per field, in Spanish), or key reused"),
     }
     return responses | {status: _error(description) for status, description in extra}
@@ -157,12 +172,18 @@ def build_spec() -> dict:
                     },
                     "401": _error("Wrong credentials"),
                     "422": _error("Invalid body"),
+                    TOO_LARGE[0]: _error(TOO_LARGE[1]),
+                    "423": _error("Account locked after repeated failures"),
                     "429": _error("Too many attempts"),
                 },
             },
             "delete": {
                 "summary": "Revoke the token of this request",
-                "responses": {"204": {"description": "Revoked"}, "401": _error("Not signed in")},
+                "responses": {
+                    "204": {"description": "Revoked"},
+                    "400": _error("Signed in with the session cookie: there is no token to revoke"),
+                    "401": _error("Not signed in"),
+                },
             },
         },
     )
@@ -196,9 +217,11 @@ def build_spec() -> dict:
                         "description": "Created",
                         "content": {"application/json": {"schema": "User"}},
                     },
+                    BAD_KEY[0]: _error(BAD_KEY[1]),
                     "401": _error("Not signed in"),
                     "403": _error("Not allowed"),
                     "409": _error("Same key still running"),
+                    TOO_LARGE[0]: _error(TOO_LARGE[1]),
                     "422": _error("Invalid body, or key reused with another body"),
                 },
             }

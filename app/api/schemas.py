@@ -16,16 +16,11 @@ from marshmallow import (
 
 from app.auth.models import Role
 from app.auth.services import MIN_PASSWORD_LENGTH
-from app.clients.models import (
-    IVA_CONDITIONS,
-    Client,
-    ClientKind,
-    ClientState,
-    PaymentMethod,
-    TaxIdType,
-)
+from app.clients.models import Client, ClientKind, ClientState, PaymentMethod
 from app.clients.services import PAGE_SIZE, REFERENCE_RULES, SORTS, reference_error
 from app.core.routing import MAX_ID
+from app.taxes.rules import IVA_CONDITIONS, TaxIdType
+from app.taxes.services import client_invoice
 
 
 class TokenRequestSchema(Schema):
@@ -207,8 +202,19 @@ class ClientSchema(TranslatedSchema):
     display_name = fields.String(dump_only=True)
     deleted = fields.Boolean(attribute="is_deleted", dump_only=True)
     created_at = fields.DateTime(dump_only=True)
-    last_sale_date = fields.Date(dump_only=True)
-    last_receipt_date = fields.Date(dump_only=True)
+    last_sale_date = fields.Date(dump_only=True, allow_none=True)
+    last_receipt_date = fields.Date(dump_only=True, allow_none=True)
+    # Taken out of the body and answered by the views (app/api/clients.py): declared here so
+    # the OpenAPI document shows it.
+    custom = _spanish(
+        fields.Dict,
+        keys=fields.String(),
+        metadata={
+            "description": "Custom attributes by name: text, number as text, date (ISO), "
+            "true/false or null",
+            "example": {"horario": "8 a 12"},
+        },
+    )
     # identity
     code = _text(
         20,
@@ -222,6 +228,8 @@ class ClientSchema(TranslatedSchema):
     trade_name = _text(160)
     tax_id_type = _choice(TaxIdType)
     tax_id = _text(20)
+    tax_id_formatted = fields.String(dump_only=True, allow_none=True)
+    branch_of_id = _reference()
     country = _text(
         2,
         validate.Regexp(r"^[A-Z]{2}$", error=_l("Código de país de 2 letras, como AR.")),
@@ -254,6 +262,17 @@ class ClientSchema(TranslatedSchema):
     )
     # tax data
     iva_condition = _choice(IVA_CONDITIONS, nullable=True)
+    invoice_letter = fields.Method(
+        "_invoice_letter",
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "type": "string",
+            "enum": ["A", "B", "C", "E"],
+            "description": "The letter of the invoices the company issues to the client "
+            "(from both IVA conditions); null without an IVA condition",
+        },
+    )
     iibb_number = _text(20)
     iibb_jurisdiction = _text(60)
     iibb_multilateral = _flag()
@@ -301,6 +320,11 @@ class ClientSchema(TranslatedSchema):
     def __init__(self, *, current: Client | None = None, **kwargs):
         super().__init__(**kwargs)
         self.current = current
+
+    def _invoice_letter(self, client: Client) -> str | None:
+        """A, B, C or E for this client; None without an IVA condition."""
+        invoice = client_invoice(client)
+        return invoice.letter if invoice else None
 
     @pre_load
     def _trim(self, data, **_kwargs):

@@ -24,7 +24,39 @@ def load_json(schema: Schema) -> dict:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise ValidationError({"_body": [_("Se esperaba un objeto JSON.")]})
+    refuse_unstorable_text(payload)
     return schema.load(payload)
+
+
+def refuse_unstorable_text(payload: dict) -> None:
+    """Refuse, field by field, text that no database column can hold.
+
+    A NUL character (PostgreSQL refuses it) or a lone UTF-16 surrogate ("\\ud800" in the
+    JSON, which has no UTF-8 form) makes the driver raise on an insert, or even on a lookup
+    by that text: a 500 instead of a 422.
+    """
+    if bad := sorted(str(name) for name, value in payload.items() if _unstorable((name, value))):
+        raise ValidationError({name: [_("El valor no es válido.")] for name in bad})
+
+
+def _unstorable(value) -> bool:
+    """True when a text anywhere in this JSON value (keys too) cannot be stored."""
+    if isinstance(value, str):
+        return "\x00" in value or not _encodes(value)
+    if isinstance(value, dict):
+        return _unstorable(list(value.items()))
+    if isinstance(value, list | tuple):
+        return any(_unstorable(item) for item in value)
+    return False
+
+
+def _encodes(text: str) -> bool:
+    """True when the text has a UTF-8 form (no lone surrogates)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @bp.errorhandler(ValidationError)
@@ -42,7 +74,11 @@ def create_token():
     """Exchange username and password for a bearer token."""
     data = load_json(TokenRequestSchema())
     start_writing()
-    user = services.authenticate(data["username"], data["password"])
+    try:
+        user = services.authenticate(data["username"], data["password"])
+    except services.AccountLocked:
+        db.session.commit()
+        return json_error(423, "account_locked", _("Cuenta bloqueada por intentos fallidos."))
     if user is None:
         db.session.commit()
         return json_error(401, "invalid_credentials", _("Usuario o contraseña incorrectos."))

@@ -4,6 +4,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 
 from app.audit.models import AuditEntry
+from app.core.types import utcnow
 from app.extensions import db
 
 
@@ -38,6 +39,7 @@ def record(
         after=after,
         actor_id=actor_id,
         remote_addr=remote_addr,
+        at=utcnow(),
     )
     db.session.add(entry)
     return entry

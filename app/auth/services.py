@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -15,6 +15,8 @@ from app.core.types import utcnow
 from app.extensions import db
 
 MIN_PASSWORD_LENGTH = 8
+LOCKOUT_FAILURES = 10
+LOCKOUT_MINUTES = 15
 
 
 class UserError(ValueError):
@@ -101,6 +103,8 @@ def set_password(user: User, password: str) -> None:
     """Set a new password; every session and API token of the user stops working."""
     check_password_rules(password)
     user.password_hash = hash_password(password)
+    user.locked_until = None
+    user.failed_logins = 0
     _revoke_everything(user)
     db.session.flush()
     audit.record("user.password", "user", user.id, None, {"password": "changed"})
@@ -116,18 +120,38 @@ def _revoke_everything(user: User) -> None:
     )
 
 
+class AccountLocked(Exception):
+    """Too many wrong passwords in a row: sign-in refused until `until`."""
+
+    def __init__(self, until: datetime):
+        super().__init__(until.isoformat())
+        self.until = until
+
+
 def authenticate(username: str, password: str) -> User | None:
-    """Return the active user with these credentials, counting failures."""
+    """Return the active user with these credentials, counting failures.
+
+    After LOCKOUT_FAILURES wrong passwords in a row the account is locked for LOCKOUT_MINUTES,
+    even for the right password (AccountLocked), so a slow guesser gains nothing.
+    """
     user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
     if user is None:
         # Spend the same time as a real check so usernames cannot be probed by timing.
         check_password_hash(_DUMMY_HASH, password)
         return None
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(user.locked_until)
     if not check_password_hash(user.password_hash, password) or not user.active:
         user.failed_logins += 1
+        if user.failed_logins >= LOCKOUT_FAILURES:
+            user.failed_logins = 0
+            user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
+            audit.record("user.locked", "user", user.id, None, {"minutes": LOCKOUT_MINUTES})
         return None
     user.failed_logins = 0
-    user.last_login_at = utcnow()
+    user.locked_until = None
+    user.last_login_at = now
     return user
 
 

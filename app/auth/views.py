@@ -13,6 +13,7 @@ from app.auth.models import Role, User
 from app.auth.permissions import public, requires
 from app.core.rendering import render
 from app.core.sqlite import start_writing
+from app.core.types import utcnow
 from app.extensions import db, limiter, login_manager
 from app.sync.idempotency import write_endpoint
 
@@ -65,7 +66,17 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         start_writing()
-        user = services.authenticate(form.username.data, form.password.data)
+        try:
+            user = services.authenticate(form.username.data, form.password.data)
+        except services.AccountLocked as exc:
+            user = None
+            minutes = max(1, int((exc.until - utcnow()).total_seconds() // 60) + 1)
+            form.password.errors.append(
+                _(
+                    "Cuenta bloqueada por intentos fallidos. Probá de nuevo en %(n)d minutos.",
+                    n=minutes,
+                )
+            )
         db.session.commit()  # failed attempts are counted even when sign-in fails
         if user is not None:
             login_user(user, remember=True)
@@ -73,7 +84,8 @@ def login():
 
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")), 303)
-        form.password.errors.append(_("Usuario o contraseña incorrectos."))
+        if not form.password.errors:
+            form.password.errors.append(_("Usuario o contraseña incorrectos."))
     status = 422 if request.method == "POST" else 200
     return render("auth/login.html", form=form, status=status)
 

@@ -1,5 +1,7 @@
 """The client card form and the small forms of the card page."""
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -14,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.core import UnboundField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -26,7 +29,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.clients.models import IVA_CONDITIONS, ClientKind, PaymentMethod, TaxIdType
+from app.clients.models import ClientKind, PaymentMethod
+from app.taxes.rules import IVA_CONDITIONS, TaxIdType
 
 REQUIRED = _l("Este campo es obligatorio.")
 
@@ -96,6 +100,11 @@ class ClientForm(FlaskForm):
     trade_name = StringField(_l("Nombre de fantasía"), validators=[Optional(), Length(max=160)])
     tax_id_type = SelectField(_l("Tipo de documento"), choices=choices(TAX_ID_LABELS))
     tax_id = StringField(_l("Número de documento"), validators=[Optional(), Length(max=20)])
+    branch_of_code = StringField(
+        _l("Sucursal de"),
+        description=_l("Código del cliente principal, si esta ficha es una de sus sucursales."),
+        validators=[Optional(), Length(max=20)],
+    )
     country = SelectField(_l("País"), choices=choices(COUNTRIES))
     foreign = BooleanField(_l("Cliente del exterior"))
     activity = StringField(_l("Actividad (giro)"), validators=[Optional(), Length(max=120)])
@@ -225,7 +234,8 @@ class ClientForm(FlaskForm):
         } or None
         data["payment_methods"] = self.payment_methods.data or None
         data["loyalty_points"] = self.loyalty_points.data or 0
-        data["iva_exemption_pct"] = self.iva_exemption_pct.data or 0
+        pct = self.iva_exemption_pct.data
+        data["iva_exemption_pct"] = Decimal("0") if pct is None else pct
         return data
 
 
@@ -454,3 +464,20 @@ class QuickContactForm(FlaskForm):
     activity = StringField(
         _l("Actividad (giro)"), filters=[_strip], validators=[Optional(), Length(max=120)]
     )
+
+
+def _labels(*form_classes) -> dict:
+    """Field name -> label of the forms' fields, for the change history."""
+    labels = {
+        "deleted": _l("En la papelera"),
+        "note": _l("Nota"),
+        "branch_of_id": _l("Sucursal de"),
+    }
+    for form_class in form_classes:
+        for name, value in vars(form_class).items():
+            if isinstance(value, UnboundField) and value.args:
+                labels.setdefault(name, value.args[0])
+    return labels
+
+
+FIELD_LABELS = _labels(ClientForm, ContactForm, PickupForm, AddressForm, AttributeForm)

@@ -23,6 +23,7 @@ from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
 from app.orders.models import PriceList
 from app.sync.models import Synced
+from app.taxes.rules import TaxIdType, format_tax_id
 
 __all__ = ["Category", "Channel", "ClientType", "Family", "Segment", "Transport", "Zone"]
 
@@ -45,20 +46,6 @@ class ClientKind(StrEnum):
     PERSON = "person"
 
 
-class TaxIdType(StrEnum):
-    """National tax and identity numbers the card accepts."""
-
-    CUIT = "CUIT"
-    CUIL = "CUIL"
-    DNI = "DNI"
-    RUT_UY = "RUT_UY"
-    RUT_CL = "RUT_CL"
-    RUC = "RUC"
-    DNI_PE = "DNI_PE"
-    PASSPORT = "PASSPORT"
-    FOREIGN_ID = "FOREIGN_ID"
-
-
 class PaymentMethod(StrEnum):
     """How a client may pay; current_account means on credit."""
 
@@ -68,18 +55,6 @@ class PaymentMethod(StrEnum):
     CARD = "card"
     CURRENT_ACCOUNT = "current_account"
     MIXED = "mixed"
-
-
-IVA_CONDITIONS = (
-    "Responsable Inscripto",
-    "Monotributo",
-    "Exento",
-    "Consumidor Final",
-    "No Responsable",
-    "Sujeto No Categorizado",
-    "Cliente del Exterior",
-    "IVA Liberado",
-)
 
 
 class Client(Synced, db.Model):
@@ -142,6 +117,8 @@ class Client(Synced, db.Model):
     category2_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"))
     subcategory2_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"))
     family_id: Mapped[int | None] = mapped_column(sa.ForeignKey("families.id"), index=True)
+    # a branch (sucursal) of another client: it may share that client's tax id
+    branch_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clients.id"), index=True)
     delivery_note_copies: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
     invoice_copies: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
     last_sale_date: Mapped[date | None]
@@ -162,6 +139,7 @@ class Client(Synced, db.Model):
     transport: Mapped[Transport | None] = relationship()
     channel: Mapped[Channel | None] = relationship()
     family: Mapped[Family | None] = relationship()
+    branch_of: Mapped["Client | None"] = relationship(remote_side=[id])
     salesperson: Mapped[User | None] = relationship(foreign_keys=[salesperson_id])
     collector: Mapped[User | None] = relationship(foreign_keys=[collector_id])
     segment1: Mapped[Segment | None] = relationship(foreign_keys=[segment1_id])
@@ -177,6 +155,11 @@ class Client(Synced, db.Model):
     def display_name(self) -> str:
         """Shop name first, as salespeople know the client by it."""
         return self.trade_name or self.legal_name
+
+    @property
+    def tax_id_formatted(self) -> str | None:
+        """The tax id as people write it ("20-12345678-6")."""
+        return format_tax_id(self.tax_id_type, self.tax_id) or None
 
     def refresh_search_text(self) -> None:
         """Recompute the folded search key from the searchable fields."""

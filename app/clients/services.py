@@ -28,6 +28,7 @@ from app.clients.rules import search_tokens
 from app.core.types import utcnow
 from app.extensions import db
 from app.orders.models import PriceList
+from app.taxes.rules import TAX_ID_NOUNS, TaxIdType, same_identity_kinds, validate_tax_id
 
 PAGE_SIZE = 25
 
@@ -43,6 +44,7 @@ CARD_FIELDS = (
     "transport_id", "channel_id", "segment1_id", "segment2_id", "segment3_id", "segment4_id",
     "category1_id", "subcategory1_id", "category2_id", "subcategory2_id", "family_id",
     "delivery_note_copies", "invoice_copies", "street", "city", "province", "postal_code",
+    "branch_of_id",
 )  # fmt: skip
 
 SORTS = {
@@ -63,7 +65,7 @@ class ClientError(ValueError):
 def _plain(value):
     """A JSON-friendly value for the audit log."""
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value.normalize(), "f")  # 0.00 and 0 are the same amount
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -152,8 +154,8 @@ def suggest_code() -> str:
     return f"C{number:06d}"
 
 
-def _check(fields: dict, client: Client | None) -> None:
-    """Refuse a code already in use, and a subcategory of another category."""
+def _check(fields: dict, client: Client | None) -> dict:
+    """Refuse what a form alone cannot see; return values to store instead (compact tax id)."""
     errors = {}
     clash = db.session.scalar(sa.select(Client.id).where(Client.code == fields.get("code")))
     if clash is not None and (client is None or clash != client.id):
@@ -165,8 +167,100 @@ def _check(fields: dict, client: Client | None) -> None:
         sub = db.session.get(Category, sub_id)
         if sub is not None and sub.parent_id != parent_id:
             errors[f"subcategory{n}_id"] = _("La subcategoría no es de la categoría elegida.")
+    changes = _check_tax_identity(fields, client, errors)
     if errors:
         raise ClientError(errors)
+    return changes
+
+
+def _check_tax_identity(fields: dict, client: Client | None, errors: dict) -> dict:
+    """A valid tax id, not another client's, and a main client a branch can have.
+
+    Adds what is wrong to `errors`; returns the compact tax id to store. An identity that did
+    not change is not checked again, so a number stored before these checks does not block an
+    unrelated change (a new phone, a state).
+    """
+    kind = fields.get("tax_id_type") or TaxIdType.CUIT
+    number, branch_of_id = fields.get("tax_id"), fields.get("branch_of_id")
+    stored = (client.tax_id_type, client.tax_id, client.branch_of_id) if client else None
+    changes = {}
+    if number:
+        check = validate_tax_id(kind, number)
+        if check.valid:
+            number = changes["tax_id"] = check.compact
+        elif stored != (kind, number, branch_of_id):
+            errors["tax_id"] = _(check.error)
+    new_main = branch_of_id is not None and (client is None or branch_of_id != client.branch_of_id)
+    if new_main and (message := _branch_error(branch_of_id, client)):
+        errors["branch_of_id"] = message
+    checkable = number and "tax_id" not in errors and stored != (kind, number, branch_of_id)
+    if checkable and (other := _same_tax_id(kind, number, branch_of_id, client)):
+        errors["tax_id"] = _(
+            "Ya existe el cliente %(code)s (%(name)s) con ese %(document)s. Marcá la ficha como "
+            "sucursal si corresponde.",
+            code=other.code,
+            name=other.display_name,
+            document=_(TAX_ID_NOUNS.get(kind, kind)),
+        )
+    return changes
+
+
+def _branch_error(main_id: int, client: Client | None) -> str | None:
+    """Why this card cannot be a branch of that client, or None when it can."""
+    main = db.session.get(Client, main_id)
+    if main is None:
+        return _("No existe ese cliente.")
+    if client is not None and main.id == client.id:
+        return _("Una ficha no puede ser sucursal de sí misma.")
+    if main.is_deleted:
+        return _("El cliente %(code)s está en la papelera.", code=main.code)
+    if main.branch_of is not None:
+        return _(
+            "El cliente %(code)s es una sucursal: indicá su cliente principal, %(main)s.",
+            code=main.code,
+            main=main.branch_of.code,
+        )
+    if client is not None and branches_of(client):
+        return _("Esta ficha tiene sucursales: no puede ser sucursal de otro cliente.")
+    return None
+
+
+def _same_tax_id(
+    kind: str, number: str, branch_of_id: int | None, client: Client | None
+) -> Client | None:
+    """A live client with this tax id outside the card's own main client and its branches."""
+    query = sa.select(Client).where(
+        Client.tax_id == number,
+        Client.tax_id_type.in_(same_identity_kinds(kind)),
+        Client.deleted_at.is_(None),
+    )
+    if client is not None:
+        query = query.where(Client.id != client.id)
+    # The card's group: the main client it is a branch of, or the card itself when it is one.
+    main_id = branch_of_id or (client.id if client is not None else None)
+    same = db.session.scalars(query.order_by(Client.branch_of_id.is_not(None), Client.id)).all()
+    others = [c for c in same if main_id is None or main_id not in (c.id, c.branch_of_id)]
+    return others[0] if others else None
+
+
+def branches_of(client: Client) -> list[Client]:
+    """The client's branches that are not in the trash."""
+    query = sa.select(Client).where(Client.branch_of_id == client.id, Client.deleted_at.is_(None))
+    return db.session.scalars(query.order_by(Client.code)).all()
+
+
+def _branch_by_code(fields: dict) -> dict:
+    """The card's fields with the main client's code (as the form takes it) turned into its id."""
+    fields = dict(fields)
+    if "branch_of_code" not in fields:
+        return fields
+    code = fields.pop("branch_of_code")
+    main_id = None
+    if code:
+        main_id = db.session.scalar(sa.select(Client.id).where(Client.code == code))
+        if main_id is None:
+            raise ClientError({"branch_of_id": _("No existe un cliente con ese código.")})
+    return fields | {"branch_of_id": main_id}
 
 
 def add_note(client: Client, text: str, automatic: bool = False) -> ClientNote:
@@ -184,9 +278,9 @@ def add_note(client: Client, text: str, automatic: bool = False) -> ClientNote:
 
 def create_client(fields: dict) -> Client:
     """Create a client from validated fields."""
-    fields = {k: v for k, v in fields.items() if k in CARD_FIELDS}
+    fields = {k: v for k, v in _branch_by_code(fields).items() if k in CARD_FIELDS}
     fields.setdefault("code", suggest_code())
-    _check(fields, None)
+    fields |= _check(fields, None)
     client = Client(**fields)
     db.session.add(client)
     db.session.flush()
@@ -197,7 +291,8 @@ def create_client(fields: dict) -> Client:
 def update_client(client: Client, fields: dict) -> Client:
     """Change the card's fields; state and credit changes leave an automatic note."""
     before = audit_view(client)
-    _check({**before, **fields}, client)
+    fields = _branch_by_code(fields)
+    fields |= _check({**before, **fields}, client)
     for name, value in fields.items():
         if name in CARD_FIELDS:
             setattr(client, name, value)
@@ -251,7 +346,21 @@ def trash_client(client: Client) -> None:
 
 
 def restore_client(client: Client) -> None:
-    """Bring a client back from the trash."""
+    """Bring a client back from the trash, unless another client took its tax id meanwhile."""
+    if client.tax_id and (
+        other := _same_tax_id(client.tax_id_type, client.tax_id, client.branch_of_id, client)
+    ):
+        raise ClientError(
+            {
+                "tax_id": _(
+                    "No se puede restaurar: el cliente %(code)s (%(name)s) tiene el mismo "
+                    "%(document)s.",
+                    code=other.code,
+                    name=other.display_name,
+                    document=_(TAX_ID_NOUNS.get(client.tax_id_type, client.tax_id_type)),
+                )
+            }
+        )
     client.deleted_at = None
     db.session.flush()
     add_note(client, _("Cliente restaurado de la papelera."), automatic=True)
@@ -371,7 +480,10 @@ def custom_values(client: Client) -> dict[int, str]:
 def set_custom_values(client: Client, values: dict[int, object]) -> None:
     """Store the client's custom values; required attributes must have one."""
     attributes = {a.id: a for a in active_attributes()}
-    texts = {aid: to_text(v) for aid, v in values.items() if aid in attributes}
+    # An unticked yes/no box is "not set": a checkbox cannot tell "no" from "never answered".
+    texts = {
+        aid: None if v is False else to_text(v) for aid, v in values.items() if aid in attributes
+    }
     missing = {
         f"attr_{a.id}": _("Este campo es obligatorio.")
         for a in attributes.values()
@@ -451,8 +563,9 @@ def reference_error(field: str, row_id: int) -> str | None:
 def custom_by_name(client: Client) -> dict[str, object]:
     """The client's custom values keyed by attribute name, typed (for the API)."""
     stored = custom_values(client)
+    unset = {"yes_no": False}  # an unticked yes/no is stored as nothing
     return {
-        a.name: _plain(from_text(a.kind, stored[a.id])) if a.id in stored else None
+        a.name: _plain(from_text(a.kind, stored[a.id])) if a.id in stored else unset.get(a.kind)
         for a in active_attributes()
     }
 

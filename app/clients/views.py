@@ -42,8 +42,10 @@ from app.clients.rules import Pickup, pickup_allowed
 from app.core.rendering import render
 from app.extensions import db
 from app.sync.idempotency import write_endpoint
+from app.taxes.services import client_invoice
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
+bp.add_app_template_global(client_invoice)
 
 FILTERS = ("state", "client_type_id", "sales_zone_id", "salesperson_id", "collector_id",
            "segment1_id", "credit", "sort")  # fmt: skip
@@ -141,6 +143,7 @@ def _card_context(client: Client, note_form: NoteForm | None = None) -> dict:
         "contacts": services.live_parts(client, "contacts"),
         "pickups": services.live_parts(client, "pickups"),
         "addresses": services.live_parts(client, "addresses"),
+        "branches": services.branches_of(client),
         "address_kinds": ADDRESS_KINDS,
         "attribute_values": _attribute_display(client),
         "notes": notes,
@@ -196,6 +199,8 @@ def edit(client_id: int):
         social = client.social or {}
         form.instagram.data = social.get("instagram")
         form.facebook.data = social.get("facebook")
+        form.tax_id.data = client.tax_id_formatted
+        form.branch_of_code.data = client.branch_of.code if client.branch_of else ""
     if form.validate_on_submit():
         try:
             services.update_client(client, form.card_fields())
@@ -216,10 +221,14 @@ def _attribute_values(form: ClientForm, attributes: list) -> dict[int, object]:
     return {a.id: form[f"attr_{a.id}"].data for a in attributes}
 
 
+# The service names the main client by id; the card form takes its code.
+FORM_FIELDS = {"branch_of_id": "branch_of_code"}
+
+
 def _attach_errors(form: ClientForm, exc: services.ClientError) -> None:
     """Show a service's field errors on the form."""
     for field, message in exc.fields.items():
-        form[field].errors.append(message)
+        form[FORM_FIELDS.get(field, field)].errors.append(message)
 
 
 @bp.post("/<int:client_id>/notes")
@@ -300,7 +309,12 @@ def restore(client_id: int):
     client = services.get_client(current_user, client_id, include_deleted=True)
     if client.deleted_at is None:
         abort(404)
-    services.restore_client(client)
+    try:
+        services.restore_client(client)
+    except services.ClientError as exc:
+        for message in exc.fields.values():
+            flash(message, "error")
+        return redirect(url_for("clients.trash"), 303)
     flash(_("Cliente %(name)s restaurado.", name=client.display_name), "success")
     return redirect(url_for("clients.card", client_id=client.id), 303)
 

@@ -6,7 +6,13 @@ MAX_ID = 2_147_483_647  # PostgreSQL's integer: a larger id cannot exist
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` that stops at the database's integer range, so a huge id is a 404."""
+    """`<int:...>` for record ids: an id past the database's integer range becomes 0.
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
-        super().__init__(url_map, fixed_digits, min, max, signed)
+    Refusing it in the converter would turn into a 405 on paths that other methods share;
+    0 matches no record, so every method answers 404 as for any unknown id.
+    """
+
+    def to_python(self, value: str) -> int:
+        """The id, or 0 when it cannot exist."""
+        number = int(value)
+        return number if number <= MAX_ID else 0

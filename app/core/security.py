@@ -35,6 +35,18 @@ def _guard_undeclared_views():
     return None
 
 
+def _refuse_nul_characters():
+    """A NUL in a form or query value cannot be stored (PostgreSQL refuses it): 400."""
+    values = [*request.args.values(), *(request.form.values() if request.form else [])]
+    if any("\x00" in value for value in values):
+        from app.core.errors import error_response
+
+        return error_response(
+            400, "invalid_text", str(_l("El texto contiene caracteres no válidos."))
+        )
+    return None
+
+
 def _security_headers(response):
     """CSP, no sniffing, no framing, no referrer leaks; HSTS behind TLS."""
     headers = response.headers
@@ -66,5 +78,6 @@ def register(app: Flask) -> None:
 
     templating.register(app)
     app.before_request(_guard_undeclared_views)
+    app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.context_processor(_shell_context)

@@ -53,6 +53,7 @@ AUDIT_LABELS = {
     "client.note": _l("Nota agregada"),
     "client.trash": _l("Enviado a la papelera"),
     "client.restore": _l("Restaurado de la papelera"),
+    "client.attributes": _l("Otros datos modificados"),
     "client.contacts.create": _l("Contacto agregado"),
     "client.contacts.update": _l("Contacto modificado"),
     "client.contacts.delete": _l("Contacto eliminado"),
@@ -63,6 +64,26 @@ AUDIT_LABELS = {
     "client.addresses.update": _l("Domicilio modificado"),
     "client.addresses.delete": _l("Domicilio eliminado"),
 }
+
+
+def audit_value(value) -> str:
+    """A value in the change history, in words."""
+    if value is None or value == "":
+        return "—"
+    if value is True or value == "true":
+        return str(_l("Sí"))
+    if value is False or value == "false":
+        return str(_l("No"))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def field_label(name: str) -> str:
+    """The card form's label for a field name in the audit log."""
+    from app.clients.forms import FIELD_LABELS
+
+    return str(FIELD_LABELS.get(name, name))
 
 
 def datetime_short(value) -> str:
@@ -83,6 +104,7 @@ def register(app: Flask) -> None:
     from app.core.views import shell_version
 
     app.jinja_env.filters["datetime_short"] = datetime_short
+    app.jinja_env.filters["audit_value"] = audit_value
 
     app.jinja_env.globals.update(
         html_lang=html_lang,
@@ -95,4 +117,5 @@ def register(app: Flask) -> None:
         tax_id_label=lambda kind: TAX_ID_LABELS.get(kind, kind),
         payment_labels=payment_labels,
         audit_label=lambda action: AUDIT_LABELS.get(action, action),
+        field_label=field_label,
     )

@@ -88,6 +88,13 @@ CATEGORIES = {
     "BEB": ("Bebidas", ["Gaseosas", "Aguas"]),
 }
 FAMILIES = ["Grupo Gómez Hnos.", "Supermercados Del Centro"]
+# The first three clients: a supermarket chain whose two branches share its CUIT.
+CHAIN_NAME = "Supermercados Del Centro S.A."
+CHAIN_SHOPS = [
+    "Supermercado Del Centro",
+    "Supermercado Del Centro (sucursal Norte)",
+    "Supermercado Del Centro (sucursal Sur)",
+]
 VISIT_DAYS = ["Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado"]
 CONTACT_ROLES = ["Dueño", "Encargada", "Compras", "Administración", "Cajero"]
 NOTES = [
@@ -258,21 +265,81 @@ def _create_reference_data() -> dict:
     }
 
 
+def _unique_cuit(rng: random.Random, prefix: str, taken: set[str]) -> str:
+    """A valid CUIT no other demo client has: among 100,000 random ones a few would repeat."""
+    while (tax_id := valid_cuit(rng, prefix)) in taken:
+        pass
+    taken.add(tax_id)
+    return tax_id
+
+
+def _with_unique_cuit(rng: random.Random, row: dict, taken: set[str]) -> dict:
+    """The client row, with another CUIT of the same kind if its own is taken."""
+    if row["tax_id"] not in taken:
+        taken.add(row["tax_id"])
+        return row
+    tax_id = _unique_cuit(rng, row["tax_id"][:2], taken)
+    return row | {
+        "tax_id": tax_id,
+        "iibb_number": tax_id if row["iibb_number"] else None,
+        "search_text": search_key(
+            row["code"], row["legal_name"], row["trade_name"], tax_id, row["email"]
+        ),
+    }
+
+
 def load_demo_data(clients: int, seed: int) -> None:
     """Fill an empty database; clients go in bulk, in batches."""
     rng = random.Random(seed)
     refs = _create_reference_data()
     now = utcnow()
+    taken: set[str] = set()
     for start in range(1, clients + 1, BATCH):
         count = min(BATCH, clients - start + 1)
         seqs = reserve_change_seqs(db.session.connection(), count)
         rows = []
         for offset, seq in enumerate(seqs):
             row = make_client(rng, start + offset, rng.choice(refs["zones"]), refs)
+            row = _with_unique_cuit(rng, row, taken)
             rows.append(row | {"change_seq": seq, "created_at": now})
         db.session.execute(sa.insert(Client), rows)
     _add_client_details(rng)
+    _add_supermarket_chain(rng, refs, taken)
     db.session.commit()
+
+
+def _add_supermarket_chain(rng: random.Random, refs: dict, taken: set[str]) -> None:
+    """Turn the first three clients into a supermarket and two branches sharing its CUIT."""
+    ids = db.session.scalars(sa.select(Client.id).order_by(Client.id).limit(3)).all()
+    if len(ids) < len(CHAIN_SHOPS):
+        return
+    tax_id = _unique_cuit(rng, "30", taken)
+    family_id = db.session.scalar(sa.select(Family.id).where(Family.name == FAMILIES[1]))
+    for client_id, trade_name in zip(ids, CHAIN_SHOPS, strict=True):
+        code, province = db.session.execute(
+            sa.select(Client.code, Client.province).where(Client.id == client_id)
+        ).one()
+        db.session.execute(
+            sa.update(Client)
+            .where(Client.id == client_id)
+            .values(
+                kind=ClientKind.COMPANY,
+                legal_name=CHAIN_NAME,
+                first_name=None,
+                last_name=None,
+                trade_name=trade_name,
+                tax_id=tax_id,
+                iva_condition="Responsable Inscripto",
+                iibb_number=tax_id,
+                iibb_jurisdiction=province,
+                client_type_id=refs["types"]["SUP"],
+                price_list_id=refs["lists"]["MAY"],
+                family_id=family_id,
+                branch_of_id=None if client_id == ids[0] else ids[0],
+                email=None,
+                search_text=search_key(code, CHAIN_NAME, trade_name, tax_id),
+            )
+        )
 
 
 def _add_client_details(rng: random.Random) -> None:

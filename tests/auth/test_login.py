@@ -140,3 +140,55 @@ def test_short_new_password_is_refused_in_spanish(login_as):
     )
     assert response.status_code == 422
     assert "Debe tener al menos 8 caracteres." in response.get_data(as_text=True)
+
+
+def test_ten_wrong_passwords_in_a_row_lock_the_account(app, browser, seller):
+    from app.auth import services as auth_services
+    from app.core.types import utcnow
+
+    for _ in range(auth_services.LOCKOUT_FAILURES):  # spread over time: the rate limit allows
+        assert auth_services.authenticate("vendedor9", "incorrecta") is None
+    db.session.commit()
+    response = browser.login("vendedor9", factories.PASSWORD)
+    assert response.status_code == 422
+    assert "Cuenta bloqueada por intentos fallidos." in response.get_data(as_text=True)
+    assert browser.get("/clients/").status_code == 302
+    locked = db.session.scalar(sa.select(User.locked_until).where(User.username == "vendedor9"))
+    assert locked > utcnow()
+    token = app.test_client().post(
+        "/api/v1/auth/token", json={"username": "vendedor9", "password": factories.PASSWORD}
+    )
+    assert token.status_code == 423
+
+
+def test_an_expired_lock_lets_the_right_password_in(browser, seller):
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+
+    seller.locked_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert browser.login("vendedor9").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(User, seller.id).locked_until is None
+
+
+def test_an_admin_password_reset_unlocks(login_as, seller, app):
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+
+    seller.locked_until = utcnow() + timedelta(minutes=10)
+    db.session.commit()
+    admin = login_as("admin")
+    response = admin.submit(
+        f"/admin/users/{seller.id}",
+        username="vendedor9",
+        full_name="Martín Acosta",
+        role="salesperson",
+        supervisor_id="0",
+        active="y",
+        password="nueva-clave-larga",
+    )
+    assert response.status_code == 303
+    assert Browser(app.test_client()).login("vendedor9", "nueva-clave-larga").status_code == 303

@@ -55,3 +55,22 @@ def test_a_route_that_declares_no_permission_is_refused(crashing_app):
     response = crashing_app.test_client().get("/undeclared")
     assert response.status_code == 403
     assert "should never be shown" not in response.get_data(as_text=True)
+
+
+def test_a_nul_character_in_a_form_is_refused_before_it_reaches_the_database(browser):
+    from tests.conftest import csrf_from
+
+    token = csrf_from(browser.get("/login").get_data(as_text=True))
+    response = browser.client.post(
+        "/login", data={"csrf_token": token, "username": "a\x00", "password": "x"}
+    )
+    assert response.status_code == 400
+    assert "El texto contiene caracteres no válidos." in response.get_data(as_text=True)
+    assert browser.get("/clients/?q=a%00b").status_code == 400
+
+
+def test_ids_past_the_integer_range_are_404_for_every_method(login_as):
+    office = login_as("backoffice")
+    huge = "/api/v1/clients/340694769112459776"
+    assert office.client.get(huge).status_code == 404
+    assert office.get("/clients/340694769112459776/edit").status_code == 404

@@ -83,3 +83,13 @@ def test_create_user_command(app, runner):
     short = runner.invoke(args=["create-user", "beto", "--full-name", "B", "--password", "corta"])
     assert short.exit_code == 1
     assert "al menos 8 caracteres" in short.output
+
+
+def test_demo_data_has_a_supermarket_chain_and_no_other_shared_cuit(app, runner):
+    assert runner.invoke(args=["demo-data", "--clients", "60", "--seed", "3"]).exit_code == 0
+    clients = db.session.scalars(sa.select(Client).order_by(Client.id)).all()
+    main, *branches = clients[:3]
+    assert main.branch_of_id is None
+    assert [b.branch_of_id for b in branches] == [main.id, main.id]
+    assert {c.tax_id for c in clients[:3]} == {main.tax_id}
+    assert len({c.tax_id for c in clients[3:]} | {main.tax_id}) == len(clients) - 2

@@ -1,0 +1,1 @@
+"""Tax identity: tax and identity numbers, IVA conditions and invoice letters."""
