@@ -65,3 +65,26 @@ def test_offline_page_is_public_and_in_spanish(client):
     response = client.get("/offline")
     assert response.status_code == 200
     assert "Sin conexión" in response.get_data(as_text=True)
+
+
+def test_behind_tls_cookies_are_secure_and_hsts_is_sent(app, database_url):
+    from app import create_app
+    from app.extensions import db
+    from tests import factories
+    from tests.conftest import Browser, IsolatedClient, app_config
+
+    factories.make_user("salesperson", username="seguro1")
+    db.session.commit()
+    secure = create_app(
+        app_config(database_url)
+        | {"SESSION_COOKIE_SECURE": True, "REMEMBER_COOKIE_SECURE": True}
+    )
+    secure.test_client_class = IsolatedClient
+    browser = Browser(secure.test_client())
+    response = browser.login("seguro1")
+    assert response.status_code == 303
+    cookies = response.headers.getlist("Set-Cookie")
+    assert cookies and all("Secure" in c and "HttpOnly" in c for c in cookies)
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    with secure.app_context():
+        db.engine.dispose()
