@@ -11,7 +11,7 @@ from app.auth.models import Role
 ALL_ROLES = frozenset(Role)
 OFFICE = frozenset({Role.ADMIN, Role.BACKOFFICE})
 
-# action -> roles allowed. Object scope (own clients, team, all) is applied by the queries.
+# action -> roles allowed; SCOPES below says which records each role reaches.
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "app.use": ALL_ROLES,
     "clients.view": ALL_ROLES,
@@ -26,6 +26,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "attributes.manage": frozenset({Role.ADMIN}),
     "audit.view": frozenset({Role.ADMIN}),
     "reference.manage": frozenset({Role.ADMIN}),
+}
+
+
+# Which records a role reaches: its own (as salesperson or collector), its team's, or all.
+SCOPES: dict[Role, str] = {
+    Role.ADMIN: "all",
+    Role.BACKOFFICE: "all",
+    Role.SUPERVISOR: "team",
+    Role.SALESPERSON: "own",
+    Role.COLLECTOR: "own",
 }
 
 

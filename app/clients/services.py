@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit import services as audit
 from app.auth.models import Role, User
+from app.auth.permissions import SCOPES
 from app.auth.services import team_ids
 from app.clients.models import (
     Address,
@@ -77,16 +78,14 @@ def audit_view(client: Client) -> dict:
 
 
 def scoped_clients(user: User, include_deleted: bool = False) -> sa.Select:
-    """Clients the user may see: own for salespeople and collectors, team for supervisors."""
+    """Clients in the user's scope (SCOPES): own as salesperson or collector, team, or all."""
     query = sa.select(Client)
     if not include_deleted:
         query = query.where(Client.deleted_at.is_(None))
-    role = Role(user.role)
-    if role is Role.SALESPERSON:
-        return query.where(Client.salesperson_id == user.id)
-    if role is Role.COLLECTOR:
-        return query.where(Client.collector_id == user.id)
-    if role is Role.SUPERVISOR:
+    scope = SCOPES[Role(user.role)]
+    if scope == "own":
+        return query.where(sa.or_(Client.salesperson_id == user.id, Client.collector_id == user.id))
+    if scope == "team":
         team = team_ids(user)
         return query.where(sa.or_(Client.salesperson_id.in_(team), Client.collector_id.in_(team)))
     return query
