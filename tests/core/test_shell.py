@@ -76,8 +76,7 @@ def test_behind_tls_cookies_are_secure_and_hsts_is_sent(app, database_url):
     factories.make_user("salesperson", username="seguro1")
     db.session.commit()
     secure = create_app(
-        app_config(database_url)
-        | {"SESSION_COOKIE_SECURE": True, "REMEMBER_COOKIE_SECURE": True}
+        app_config(database_url) | {"SESSION_COOKIE_SECURE": True, "REMEMBER_COOKIE_SECURE": True}
     )
     secure.test_client_class = IsolatedClient
     browser = Browser(secure.test_client())
