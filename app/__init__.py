@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from app.credit.views import bp as credit_bp
     from app.orders.views import bp as orders_bp
     from app.sync.views import bp as sync_bp
+    from app.taxes.views import bp as taxes_bp
 
     for blueprint in (
         core_bp,
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
         collections_bp,
         credit_bp,
         sync_bp,
+        taxes_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -25,9 +25,31 @@ def database_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "clientes.db")
 
 
+# AFIP's hosts: homologation ("testing") and production, for WSAA and the registry service.
+AFIP_HOSTS = {
+    "testing": (
+        "https://wsaahomo.afip.gov.ar/ws/services/LoginCms",
+        "https://awshomo.afip.gov.ar/sr-padron/webservices/personaServiceA5",
+    ),
+    "production": (
+        "https://wsaa.afip.gov.ar/ws/services/LoginCms",
+        "https://aws.afip.gov.ar/sr-padron/webservices/personaServiceA5",
+    ),
+}
+
+
+def afip_urls(environment: str | None) -> tuple[str, str]:
+    """WSAA and registry URLs for AFIP_ENV (testing, the default, or production)."""
+    name = (environment or "testing").strip().lower()
+    if name not in AFIP_HOSTS:
+        raise ValueError(f"AFIP_ENV must be testing or production, not {environment!r}")
+    return AFIP_HOSTS[name]
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the configuration mapping from environment variables."""
     secure = _bool(os.environ.get("SECURE_COOKIES"))
+    wsaa_url, padron_url = afip_urls(os.environ.get("AFIP_ENV"))
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
@@ -52,4 +74,11 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024))),
         "COMPANY_IVA_CONDITION": os.environ.get("COMPANY_IVA_CONDITION", "Responsable Inscripto"),
+        "AFIP_WSAA_URL": os.environ.get("AFIP_WSAA_URL") or wsaa_url,
+        "AFIP_PADRON_URL": os.environ.get("AFIP_PADRON_URL") or padron_url,
+        "AFIP_CERT_PATH": os.environ.get("AFIP_CERT_PATH", ""),
+        "AFIP_KEY_PATH": os.environ.get("AFIP_KEY_PATH", ""),
+        "AFIP_CUIT": os.environ.get("AFIP_CUIT", ""),
+        "AFIP_TIMEOUT": float(os.environ.get("AFIP_TIMEOUT", "10")),
+        "PADRON_CACHE_SECONDS": int(os.environ.get("PADRON_CACHE_SECONDS", "86400")),
     }

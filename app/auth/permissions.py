@@ -18,6 +18,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "clients.edit": OFFICE,
     "clients.note": ALL_ROLES,
     "clients.parts": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
+    # Public registry data; salespeople and supervisors register prospects at the visit.
+    "padron.lookup": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     "orders.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     # Preventistas often collect at the visit too, so they see collections.
     "collections.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON, Role.COLLECTOR},
