@@ -118,8 +118,10 @@ def register_commands(app: Flask) -> None:
     from app.auth.commands import create_user_command
     from app.core.backup import backup_command, restore_command
     from app.demo.commands import demo_data_command
+    from app.taxes.rates_import import iibb_import_command, iibb_jurisdiction_command
 
     commands = (demo_data_command, create_user_command, backup_command, restore_command, audit_cli)
+    commands += (iibb_import_command, iibb_jurisdiction_command)
     for command in commands:
         app.cli.add_command(command)
 

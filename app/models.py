@@ -14,6 +14,7 @@ from app.clients.models import (
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
 from app.orders.models import PriceList
 from app.sync.models import ChangeCounter, IdempotencyRecord
+from app.taxes.models import IibbJurisdiction, IibbRate
 
 __all__ = [
     "Address",
@@ -31,6 +32,8 @@ __all__ = [
     "CustomValue",
     "Family",
     "IdempotencyRecord",
+    "IibbJurisdiction",
+    "IibbRate",
     "PriceList",
     "Segment",
     "Transport",

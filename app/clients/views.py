@@ -42,10 +42,11 @@ from app.clients.rules import Pickup, pickup_allowed
 from app.core.rendering import render
 from app.extensions import db
 from app.sync.idempotency import write_endpoint
-from app.taxes.services import client_invoice
+from app.taxes.services import client_invoice, client_perception_rates
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 bp.add_app_template_global(client_invoice)
+bp.add_app_template_global(client_perception_rates)
 
 FILTERS = ("state", "client_type_id", "sales_zone_id", "salesperson_id", "collector_id",
            "segment1_id", "credit", "sort")  # fmt: skip

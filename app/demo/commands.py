@@ -305,6 +305,7 @@ def load_demo_data(clients: int, seed: int) -> None:
         db.session.execute(sa.insert(Client), rows)
     _add_client_details(rng)
     _add_supermarket_chain(rng, refs, taken)
+    _add_iibb_registry(rng)
     db.session.commit()
 
 
@@ -452,3 +453,49 @@ def demo_data_command(clients: int, seed: int, if_empty: bool) -> None:
         f"Datos de demostración cargados: {len(DEMO_USERS)} usuarios (contraseña {DEMO_PASSWORD}), "
         f"{clients} clientes, en {time.perf_counter() - started:.1f} s."
     )
+
+
+def _add_iibb_registry(rng: random.Random, limit: int = 300) -> None:
+    """ARBA's settings and a current registry for up to `limit` Buenos Aires and CABA clients."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from app.taxes.models import IibbJurisdiction, IibbRate
+
+    arba = IibbJurisdiction(
+        code="902",
+        name="Buenos Aires",
+        province="Buenos Aires",
+        registry_format="ARBA",
+        default_rate=Decimal("6.00"),
+        minimum_amount=Decimal("50.00"),
+        include_multilateral=True,
+        active=True,
+    )
+    db.session.add(arba)
+    db.session.flush()
+    tax_ids = db.session.scalars(
+        sa.select(Client.tax_id)
+        .where(Client.province.in_(["Buenos Aires", "Ciudad Autónoma de Buenos Aires"]))
+        .distinct()
+        .order_by(Client.tax_id)
+        .limit(limit)
+    ).all()
+    first = date.today().replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    rates = ["0.00", "0.10", "1.00", "2.50", "3.00", "3.50", "4.00", "5.00"]
+    rows = [
+        {
+            "jurisdiction_id": arba.id,
+            "tax_id": tax_id,
+            "published_on": first - timedelta(days=7),
+            "valid_from": first,
+            "valid_to": last,
+            "rate": Decimal(rng.choice(rates)),
+            "contributor_type": "D",
+            "rate_group": f"{rng.randrange(0, 20):02d}",
+        }
+        for tax_id in tax_ids
+    ]
+    if rows:
+        db.session.execute(sa.insert(IibbRate), rows)

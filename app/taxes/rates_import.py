@@ -1,0 +1,328 @@
+"""Streamed import of a provincial IIBB rates registry (padrón de alícuotas), and its CLI.
+
+Only ARBA's layout is accepted (Buenos Aires, "Régimen General de Percepción", the
+PadronRGSPerMMAAAA.txt file inside the monthly PadronRGS zip). One line per CUIT, fields
+separated by ";", usually with a trailing ";" (accepted with or without it), Latin-1 text:
+
+    P;24112026;01122026;31122026;30712345671;D;N;S;2,50;05;
+
+     1  régimen                 "P" (perception); the retention file ("R") is refused
+     2  publication date        DDMMYYYY
+     3  valid from              DDMMYYYY
+     4  valid to                DDMMYYYY, not before valid from
+     5  CUIT                    11 digits, check digit verified (python-stdnum)
+     6  contributor type        "C" Convenio Multilateral, "D" direct (local)
+     7  alta/baja mark          "S" new in the registry, "N" unchanged, "B" dropped
+     8  rate change mark        "S" the rate changed since the last registry, "N" it did not
+     9  rate                    percent, decimal comma, two places: "0,00" to "99,99"
+    10  group                   two digits (ARBA's risk group, "00" to "99")
+
+Marks 7 and 8 are checked but not stored: a registry is replaced whole, period by period.
+A line that breaks any of these is reported with its line number and skipped; the import
+goes on. Rows are inserted in batches, in one transaction: the previous rows of the same
+jurisdiction and validity period are deleted in it too, so readers see the old registry
+until the new one is committed whole.
+"""
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from app.audit import services as audit
+from app.extensions import db
+from app.taxes.models import IibbJurisdiction, IibbRate
+from app.taxes.rules import TaxIdType, validate_tax_id
+
+BATCH_SIZE = 5000
+PROGRESS_EVERY = 100_000
+MAX_KEPT_ERRORS = 1000
+FIELDS = 10
+CONTRIBUTOR_TYPES = {"C", "D"}
+ALTA_BAJA_MARKS = {"S", "N", "B"}
+RATE_CHANGE_MARKS = {"S", "N"}
+
+
+class MalformedLine(ValueError):
+    """A registry line that breaks the layout; the message says which field (Spanish)."""
+
+
+@dataclass(frozen=True)
+class LineError:
+    """A skipped line: its number (from 1) and why."""
+
+    line_no: int
+    message: str
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    imported: int = 0
+    skipped: int = 0
+    lines: int = 0
+    replaced: int = 0
+    periods: set[tuple[date, date]] = field(default_factory=set)
+    # The first MAX_KEPT_ERRORS only; `skipped` counts them all.
+    errors: list[LineError] = field(default_factory=list)
+
+
+def _date(text: str, name: str) -> date:
+    """A DDMMYYYY date."""
+    if len(text) != 8 or not text.isdigit():
+        raise MalformedLine(f"{name}: se esperaba DDMMAAAA y vino {text!r}")
+    try:
+        return date(int(text[4:]), int(text[2:4]), int(text[:2]))
+    except ValueError:
+        raise MalformedLine(f"{name}: la fecha {text!r} no existe") from None
+
+
+def _rate(text: str) -> Decimal:
+    """A percent with a decimal comma and two places."""
+    whole, comma, cents = text.partition(",")
+    if not (comma and whole.isdigit() and len(whole) <= 2 and cents.isdigit() and len(cents) == 2):
+        raise MalformedLine(f"alícuota: se esperaba un número como 2,50 y vino {text!r}")
+    return Decimal(f"{whole}.{cents}")
+
+
+def parse_arba_line(line: str) -> dict:
+    """One PadronRGSPer line as the values of an IibbRate row; MalformedLine if it is not."""
+    parts = line.rstrip("\r\n").split(";")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()  # the trailing ";"
+    if len(parts) != FIELDS:
+        raise MalformedLine(f"se esperaban {FIELDS} campos y hay {len(parts)}")
+    regime, published, since, until, tax_id, kind, alta_baja, change, rate, group = (
+        p.strip() for p in parts
+    )
+    if regime != "P":
+        raise MalformedLine(f"régimen: se esperaba P (percepción) y vino {regime!r}")
+    valid_from, valid_to = _date(since, "vigencia desde"), _date(until, "vigencia hasta")
+    if valid_to < valid_from:
+        raise MalformedLine("la vigencia termina antes de empezar")
+    check = validate_tax_id(TaxIdType.CUIT, tax_id)
+    if not check.valid:
+        raise MalformedLine(f"CUIT {tax_id!r}: {check.error}")
+    if kind not in CONTRIBUTOR_TYPES:
+        raise MalformedLine(f"tipo de contribuyente: se esperaba C o D y vino {kind!r}")
+    if alta_baja not in ALTA_BAJA_MARKS or change not in RATE_CHANGE_MARKS:
+        raise MalformedLine(
+            f"marcas: se esperaba S, N o B y S o N y vino {alta_baja!r}, {change!r}"
+        )
+    if len(group) != 2 or not group.isdigit():
+        raise MalformedLine(f"grupo: se esperaban dos dígitos y vino {group!r}")
+    return {
+        "published_on": _date(published, "fecha de publicación"),
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "tax_id": check.compact,
+        "contributor_type": kind,
+        "rate": _rate(rate),
+        "rate_group": group,
+    }
+
+
+def import_rates(
+    jurisdiction: IibbJurisdiction,
+    lines: Iterable[str],
+    *,
+    batch_size: int = BATCH_SIZE,
+    progress_every: int = PROGRESS_EVERY,
+    on_progress: Callable[[ImportResult], None] | None = None,
+    on_error: Callable[[LineError], None] | None = None,
+) -> ImportResult:
+    """Import registry lines as they come, replacing the same periods; commits once at the end.
+
+    On any exception the transaction is rolled back and the previous registry stays whole.
+    """
+    result = ImportResult()
+    table = IibbRate.__table__
+    connection = db.session.connection()
+    batch: list[dict] = []
+    try:
+        for line_no, line in enumerate(lines, 1):
+            result.lines = line_no
+            if line.strip():
+                try:
+                    row = parse_arba_line(line)
+                except MalformedLine as exc:
+                    error = LineError(line_no, str(exc))
+                    result.skipped += 1
+                    if len(result.errors) < MAX_KEPT_ERRORS:
+                        result.errors.append(error)
+                    if on_error:
+                        on_error(error)
+                else:
+                    period = (row["valid_from"], row["valid_to"])
+                    if period not in result.periods:
+                        result.periods.add(period)
+                        result.replaced += _delete_period(jurisdiction.id, *period)
+                    batch.append(row | {"jurisdiction_id": jurisdiction.id})
+                    if len(batch) >= batch_size:
+                        connection.execute(table.insert(), batch)
+                        result.imported += len(batch)
+                        batch = []
+            if on_progress and line_no % progress_every == 0:
+                on_progress(result)
+        if batch:
+            connection.execute(table.insert(), batch)
+            result.imported += len(batch)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return result
+
+
+def _delete_period(jurisdiction_id: int, valid_from: date, valid_to: date) -> int:
+    """Delete a jurisdiction's rows for one validity period; how many there were."""
+    deleted = db.session.execute(
+        sa.delete(IibbRate).where(
+            IibbRate.jurisdiction_id == jurisdiction_id,
+            IibbRate.valid_from == valid_from,
+            IibbRate.valid_to == valid_to,
+        )
+    )
+    return deleted.rowcount
+
+
+def import_file(jurisdiction: IibbJurisdiction, path: Path, **options) -> ImportResult:
+    """Import a registry file, read line by line (Latin-1, as ARBA publishes it)."""
+    with path.open(encoding="latin-1", newline="") as lines:
+        return import_rates(jurisdiction, lines, **options)
+
+
+def find_jurisdiction(code_or_name: str) -> IibbJurisdiction | None:
+    """A configured jurisdiction by code ("902") or name ("Buenos Aires")."""
+    return db.session.scalar(
+        sa.select(IibbJurisdiction).where(
+            sa.or_(
+                IibbJurisdiction.code == code_or_name,
+                sa.func.lower(IibbJurisdiction.name) == code_or_name.lower(),
+            )
+        )
+    )
+
+
+@click.command("iibb-import")
+@click.argument("jurisdiction")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--progress-every", default=PROGRESS_EVERY, show_default=True, type=int)
+@with_appcontext
+def iibb_import_command(jurisdiction: str, file: Path, progress_every: int) -> None:
+    """Import a padrón de alícuotas file (ARBA PadronRGSPer) for a configured jurisdiction."""
+    found = find_jurisdiction(jurisdiction)
+    if found is None:
+        raise click.ClickException(
+            f"No hay una jurisdicción configurada con código o nombre {jurisdiction!r} "
+            "(ver flask iibb-jurisdiction)."
+        )
+    started = time.perf_counter()
+
+    def progress(result: ImportResult) -> None:
+        click.echo(
+            f"{result.lines} líneas leídas, {result.imported} importadas, "
+            f"{result.skipped} con errores ({time.perf_counter() - started:.1f} s)"
+        )
+
+    def error(line: LineError) -> None:
+        click.echo(f"Línea {line.line_no}: {line.message}", err=True)
+
+    result = import_file(
+        found, file, progress_every=max(progress_every, 1), on_progress=progress, on_error=error
+    )
+    periods = ", ".join(f"{a:%d/%m/%Y}–{b:%d/%m/%Y}" for a, b in sorted(result.periods)) or "—"
+    click.echo(
+        f"{found.name}: {result.imported} alícuotas importadas, {result.skipped} líneas con "
+        f"errores salteadas, {result.replaced} reemplazadas (vigencia {periods}), "
+        f"en {time.perf_counter() - started:.1f} s."
+    )
+
+
+@click.command("iibb-jurisdiction")
+@click.argument("code")
+@click.option("--name", help="Nombre, p. ej. Buenos Aires.")
+@click.option("--province", help="Provincia de la ficha cuyos clientes quedan alcanzados.")
+@click.option("--default-rate", type=Decimal, help="Alícuota (%) para quien no está en el padrón.")
+@click.option("--no-default-rate", is_flag=True, help="No percibir a quien no está en el padrón.")
+@click.option("--minimum", type=Decimal, help="Monto neto mínimo sujeto a percepción.")
+@click.option(
+    "--multilateral/--no-multilateral", default=None, help="Incluir Convenio Multilateral."
+)
+@click.option("--active/--inactive", default=None)
+@with_appcontext
+def iibb_jurisdiction_command(code: str, **options) -> None:
+    """Create or change a jurisdiction's perception settings."""
+    jurisdiction = db.session.scalar(
+        sa.select(IibbJurisdiction).where(IibbJurisdiction.code == code)
+    )
+    fields = (
+        "name",
+        "province",
+        "default_rate",
+        "minimum_amount",
+        "include_multilateral",
+        "active",
+    )
+
+    def view() -> dict:
+        values = {f: getattr(jurisdiction, f) for f in fields}
+        return {f: f"{v:.2f}" if isinstance(v, Decimal) else v for f, v in values.items()}
+
+    before = None
+    if jurisdiction is None:
+        if not options["name"] or not options["province"]:
+            raise click.UsageError("Una jurisdicción nueva necesita --name y --province.")
+        jurisdiction = IibbJurisdiction(code=code)
+        db.session.add(jurisdiction)
+    else:
+        before = view()
+    columns = {
+        "name": options["name"],
+        "province": options["province"],
+        "default_rate": options["default_rate"],
+        "minimum_amount": options["minimum"],
+        "include_multilateral": options["multilateral"],
+        "active": options["active"],
+    }
+    for column, value in columns.items():
+        if value is not None:
+            setattr(jurisdiction, column, value)
+    if options["no_default_rate"]:
+        jurisdiction.default_rate = None
+    db.session.flush()
+    audit.record("iibb.jurisdiction", "iibb_jurisdiction", jurisdiction.code, before, view())
+    db.session.commit()
+    click.echo(
+        f"{jurisdiction.code} {jurisdiction.name}: alícuota por defecto "
+        f"{jurisdiction.default_rate if jurisdiction.default_rate is not None else '—'}, mínimo "
+        f"{jurisdiction.minimum_amount}, Convenio Multilateral "
+        f"{'incluido' if jurisdiction.include_multilateral else 'excluido'}, "
+        f"{'activa' if jurisdiction.active else 'inactiva'}."
+    )
+
+
+def format_arba_line(row: dict, alta_baja: str = "N", rate_change: str = "N") -> str:
+    """A registry row as a PadronRGSPer line (the inverse of parse_arba_line)."""
+    return ";".join(
+        [
+            "P",
+            f"{row['published_on']:%d%m%Y}",
+            f"{row['valid_from']:%d%m%Y}",
+            f"{row['valid_to']:%d%m%Y}",
+            row["tax_id"],
+            row["contributor_type"],
+            alta_baja,
+            rate_change,
+            f"{row['rate']:.2f}".replace(".", ","),
+            row["rate_group"],
+            "",
+        ]
+    )
