@@ -46,7 +46,6 @@ from app.taxes.services import client_invoice, client_perception_rates
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 bp.add_app_template_global(client_invoice)
-bp.add_app_template_global(client_perception_rates)
 
 FILTERS = ("state", "client_type_id", "sales_zone_id", "salesperson_id", "collector_id",
            "segment1_id", "credit", "sort")  # fmt: skip
@@ -147,6 +146,7 @@ def _card_context(client: Client, note_form: NoteForm | None = None) -> dict:
         "branches": services.branches_of(client),
         "address_kinds": ADDRESS_KINDS,
         "attribute_values": _attribute_display(client),
+        "perceptions": client_perception_rates(client),
         "notes": notes,
         "history": history,
         "note_form": note_form or NoteForm(),
