@@ -127,10 +127,7 @@ def context(browser, live_server, errors):
         device_scale_factor=2,
         service_workers="allow",
     )
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    context.expose_binding("__e2eReportCsp", lambda _source, message: errors.csp.append(message))
-    context.add_init_script(CSP_LISTENER)
+    watch_context(context, errors)
     yield context
     context.close()
 
@@ -138,6 +135,19 @@ def context(browser, live_server, errors):
 @pytest.fixture
 def page(context, errors):
     """A tab in the fresh profile that records its errors."""
+    return watched_page(context, errors)
+
+
+def watch_context(context, errors) -> None:
+    """Timeouts, and CSP violations reported into `errors`, for every page of a context."""
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    context.expose_binding("__e2eReportCsp", lambda _source, message: errors.csp.append(message))
+    context.add_init_script(CSP_LISTENER)
+
+
+def watched_page(context, errors):
+    """A new tab whose console errors and uncaught exceptions go into `errors`."""
     page = context.new_page()
     page.on(
         "console",

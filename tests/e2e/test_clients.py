@@ -6,7 +6,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CSP_LISTENER, TIMEOUT_MS, VIEWPORT
+from tests.e2e.conftest import VIEWPORT, fill_login_form, watch_context, watched_page
 
 pytestmark = pytest.mark.e2e
 
@@ -301,30 +301,15 @@ def test_invalid_client_form_shows_errors_and_creates_nothing(page, sign_in, err
 def desktop_page(browser, live_server, errors):
     """A desktop-sized tab (no phone emulation) that records its errors like `page`."""
     context = browser.new_context(base_url=live_server, viewport=DESKTOP, locale="es-AR")
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    context.expose_binding("__e2eReportCsp", lambda _source, message: errors.csp.append(message))
-    context.add_init_script(CSP_LISTENER)
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda msg: (
-            errors.console.append(f"{msg.text} ({msg.location.get('url', '')})")
-            if msg.type == "error"
-            else None
-        ),
-    )
-    page.on("pageerror", lambda exc: errors.page.append(str(exc)))
+    watch_context(context, errors)
+    page = watched_page(context, errors)
     yield page
     context.close()
 
 
 def test_card_on_a_desktop_has_the_side_navigation(desktop_page, errors):
     page = desktop_page
-    page.goto("/login")
-    page.locator("input[name=username]").fill("oficina")
-    page.locator("input[name=password]").fill("demo1234")
-    page.locator("form button[type=submit]").click()
+    fill_login_form(page, "oficina", "demo1234")
     page.locator(ROW_LINKS).first.click()
     expect(page).to_have_url(CARD_URL)
     expect(page.get_by_role("heading", name="Historial de cambios")).to_be_visible()
