@@ -180,37 +180,20 @@ def rows(kind: str):
 
 
 @bp.route("/<kind>/new", methods=["GET", "POST"])
-@requires("reference.manage")
-@write_endpoint
-def new(kind: str):
-    """Add a row to a table."""
-    spec = _kind(kind)
-    form = _form(spec)
-    if form.validate_on_submit():
-        try:
-            row = services.create_row(spec.model, form.values())
-        except services.ReferenceRowError as exc:
-            _attach_errors(form, exc)
-        else:
-            flash(_("Se guardó %(name)s.", name=_label(row)), "success")
-            return redirect(url_for("reference.rows", kind=kind), 303)
-    status = 422 if request.method == "POST" else 200
-    return render(
-        "admin/reference/form.html", slug=kind, kind=spec, form=form, row=None, status=status
-    )
-
-
 @bp.route("/<kind>/<int:row_id>", methods=["GET", "POST"])
 @requires("reference.manage")
 @write_endpoint
-def edit(kind: str, row_id: int):
-    """Change a row; its page also takes it out of use or back."""
+def edit(kind: str, row_id: int | None = None):
+    """Add a row, or change one (its page also takes it out of use or back)."""
     spec = _kind(kind)
-    row = db.get_or_404(spec.model, row_id)
+    row = db.get_or_404(spec.model, row_id) if row_id else None
     form = _form(spec, row)
     if form.validate_on_submit():
         try:
-            services.update_row(row, form.values())
+            if row is None:
+                row = services.create_row(spec.model, form.values())
+            else:
+                services.update_row(row, form.values())
         except services.ReferenceRowError as exc:
             _attach_errors(form, exc)
         else:
