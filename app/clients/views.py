@@ -39,7 +39,7 @@ from app.clients.forms import (
 from app.clients.models import Client, ClientNote, ClientState, CustomAttribute
 from app.clients.reference import Category, Family
 from app.clients.rules import Pickup, pickup_allowed
-from app.core.rendering import render
+from app.core.rendering import render, wants_fragment
 from app.extensions import db
 from app.sync.idempotency import write_endpoint
 from app.taxes.services import client_invoice, client_perception_rates
@@ -100,7 +100,12 @@ def index():
         page=page,
         q=q,
         filters=filters,
-        filter_options=_filter_options() if can(current_user, "clients.edit") else None,
+        # The filter bar's choices are only drawn on the full page, not for htmx's rows.
+        filter_options=(
+            _filter_options()
+            if can(current_user, "clients.edit") and not wants_fragment()
+            else None
+        ),
     )
 
 
