@@ -12,6 +12,15 @@ from app.clients.models import (
     CustomValue,
 )
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
+from app.ledger.models import (
+    Application,
+    CardIssuer,
+    CardPlan,
+    Document,
+    DocumentInstallment,
+    ReceiptLine,
+    SaleCondition,
+)
 from app.orders.models import PriceList
 from app.sync.models import ChangeCounter, IdempotencyRecord
 from app.taxes.models import IibbJurisdiction, IibbRate
@@ -19,8 +28,11 @@ from app.taxes.models import IibbJurisdiction, IibbRate
 __all__ = [
     "Address",
     "ApiToken",
+    "Application",
     "AuditEntry",
     "AuthorizedPickup",
+    "CardIssuer",
+    "CardPlan",
     "Category",
     "ChangeCounter",
     "Channel",
@@ -30,11 +42,15 @@ __all__ = [
     "Contact",
     "CustomAttribute",
     "CustomValue",
+    "Document",
+    "DocumentInstallment",
     "Family",
     "IdempotencyRecord",
     "IibbJurisdiction",
     "IibbRate",
     "PriceList",
+    "ReceiptLine",
+    "SaleCondition",
     "Segment",
     "Transport",
     "User",

@@ -9,6 +9,7 @@ from app.auth.models import User
 from app.auth.services import hash_password
 from app.clients.models import Client, ClientState, ClientType, Zone
 from app.extensions import db
+from app.ledger.models import SaleCondition
 
 PASSWORD = "clave-segura-1"
 _seq = itertools.count(1)
@@ -75,3 +76,29 @@ def make_client(**fields) -> Client:
     db.session.add(client)
     db.session.flush()
     return client
+
+
+def make_sale_condition(**fields) -> SaleCondition:
+    """A sale condition: 30 days in one installment unless told otherwise."""
+    n = next(_seq)
+    values = {"code": f"C{n}", "description": f"Condición {n}", "rule_kind": "days"}
+    values.update({"rule_days": 30} | fields)
+    condition = SaleCondition(**values)
+    db.session.add(condition)
+    db.session.flush()
+    return condition
+
+
+def post_document(client: Client, kind: str = "invoice", amount: str = "1000.00", **fields):
+    """A document posted to the client's account through the ledger service."""
+    from app.ledger import services as ledger
+
+    return ledger.post_document(client, {"kind": kind, "amount": amount, **fields}, None)
+
+
+def post_receipt(client: Client, amount: str = "1000.00", **fields):
+    """A cash receipt posted through the ledger service (unapplied unless told)."""
+    from app.ledger import services as ledger
+
+    data = {"lines": [{"kind": "cash", "amount": amount}], **fields}
+    return ledger.post_receipt(client, data, None)

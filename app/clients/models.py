@@ -97,6 +97,7 @@ class Client(Synced, db.Model):
     abc_rating: Mapped[str | None] = mapped_column(sa.String(1))
     client_type_id: Mapped[int | None] = mapped_column(sa.ForeignKey("client_types.id"))
     price_list_id: Mapped[int | None] = mapped_column(sa.ForeignKey("price_lists.id"))
+    sale_condition_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sale_conditions.id"))
     currency: Mapped[str] = mapped_column(sa.String(3), default="ARS")
     foreign_currency_allowed: Mapped[bool] = mapped_column(default=False)
     payment_methods: Mapped[list | None] = mapped_column(sa.JSON)
@@ -134,6 +135,7 @@ class Client(Synced, db.Model):
 
     client_type: Mapped[ClientType | None] = relationship()
     price_list: Mapped[PriceList | None] = relationship()
+    sale_condition: Mapped["SaleCondition | None"] = relationship()  # noqa: F821
     sales_zone: Mapped[Zone | None] = relationship(foreign_keys=[sales_zone_id])
     delivery_zone: Mapped[Zone | None] = relationship(foreign_keys=[delivery_zone_id])
     transport: Mapped[Transport | None] = relationship()

@@ -1,5 +1,7 @@
 """Reference tables the client card points to; an admin keeps them."""
 
+from decimal import Decimal
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,6 +30,14 @@ class ClientType(Synced, db.Model):
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     cash_only: Mapped[bool] = mapped_column(default=False)
+    # ledger document kinds clients of this type may receive; None: all of them
+    allowed_document_kinds: Mapped[list | None] = mapped_column(sa.JSON)
+    discount_pct: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("0"))
+    default_sale_condition_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("sale_conditions.id")
+    )
+
+    default_sale_condition: Mapped["SaleCondition | None"] = relationship()  # noqa: F821
 
 
 class Transport(Synced, db.Model):

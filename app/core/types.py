@@ -1,6 +1,7 @@
 """Column types shared by every domain."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -40,3 +41,13 @@ def render_migration_type(type_: str, obj, _autogen_context) -> str | bool:
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def local_today() -> date:
+    """Today's date where the company works (DEFAULT_TIMEZONE), not the server's UTC date."""
+    from flask import current_app, has_app_context
+
+    zone = "America/Argentina/Buenos_Aires"
+    if has_app_context():
+        zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or zone
+    return datetime.now(ZoneInfo(zone)).date()
