@@ -85,6 +85,8 @@ def register_blueprints(app: Flask) -> None:
     from app.collections.views import bp as collections_bp
     from app.core.views import bp as core_bp
     from app.credit.views import bp as credit_bp
+    from app.ledger import reports, views  # noqa: F401  (the ledger's pages)
+    from app.ledger.blueprint import bp as ledger_bp
     from app.orders.views import bp as orders_bp
     from app.sync.views import bp as sync_bp
     from app.taxes.views import bp as taxes_bp
@@ -98,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         orders_bp,
         collections_bp,
         credit_bp,
+        ledger_bp,
         sync_bp,
         taxes_bp,
     ):

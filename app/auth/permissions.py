@@ -20,6 +20,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "clients.parts": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     # Public registry data; salespeople and supervisors register prospects at the visit.
     "padron.lookup": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
+    # A client's current account: everyone sees the accounts of the clients in their scope.
+    "ledger.view": ALL_ROLES,
+    "ledger.edit": OFFICE,
+    "ledger.reports": OFFICE | {Role.SUPERVISOR},
     "orders.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     # Preventistas often collect at the visit too, so they see collections.
     "collections.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON, Role.COLLECTOR},

@@ -3,7 +3,7 @@
 import uuid
 
 from flask import Flask
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.auth.forms import ROLE_LABELS
@@ -63,7 +63,15 @@ AUDIT_LABELS = {
     "client.addresses.create": _l("Domicilio agregado"),
     "client.addresses.update": _l("Domicilio modificado"),
     "client.addresses.delete": _l("Domicilio eliminado"),
+    "ledger.document.create": _l("Comprobante registrado"),
+    "ledger.receipt.create": _l("Recibo registrado"),
+    "ledger.receipt.voided_entry": _l("Recibo anulado registrado"),
+    "ledger.apply": _l("Aplicación de comprobantes"),
+    "ledger.unapply": _l("Aplicación deshecha"),
+    "ledger.document.void": _l("Comprobante anulado"),
 }
+
+CURRENCY_SYMBOLS = {"ARS": "$", "USD": "US$"}
 
 
 def audit_value(value) -> str:
@@ -86,6 +94,20 @@ def field_label(name: str) -> str:
     return str(FIELD_LABELS.get(name, name))
 
 
+def money(value, currency: str = "ARS") -> str:
+    """An amount as people read it: "$ 12.300,50" (negative: "-$ 12.300,50")."""
+    if value is None:
+        return "—"
+    symbol = CURRENCY_SYMBOLS.get(currency, currency)
+    amount = format_decimal(abs(value), format="#,##0.00")
+    return f"{'-' if value < 0 else ''}{symbol}\u00a0{amount}"
+
+
+def date_short(value) -> str:
+    """A date as people write it here (23/11/2026)."""
+    return format_date(value, "dd/MM/yyyy") if value else "—"
+
+
 def datetime_short(value) -> str:
     """A timestamp in the user's language and the company's time zone."""
     return format_datetime(value, "short") if value else "—"
@@ -105,6 +127,8 @@ def register(app: Flask) -> None:
 
     app.jinja_env.filters["datetime_short"] = datetime_short
     app.jinja_env.filters["audit_value"] = audit_value
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["date_short"] = date_short
 
     app.jinja_env.globals.update(
         html_lang=html_lang,

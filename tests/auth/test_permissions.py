@@ -54,6 +54,8 @@ SAMPLE_ARGS = {
     "user_id": 0,
     "attribute_id": 0,
     "family_id": 0,
+    "document_id": 0,
+    "application_id": 0,
     "action": "trash",
     "part": "contacts",
     "kind": "zones",
