@@ -656,6 +656,15 @@ def _set_state(document: Document) -> None:
         document.state = DocumentState.PARTLY_PAID
 
 
+def _lock_account(client_id: int) -> None:
+    """Hold the client's row until commit, so one account's writes happen one after another.
+
+    Every change to an account takes this lock first; the row locks that follow never wait
+    on each other, so two writers cannot deadlock. SQLite already writes one at a time.
+    """
+    db.session.execute(sa.select(Client.id).where(Client.id == client_id).with_for_update())
+
+
 def _locked(model, ident: int):
     """Load a row for change, locked until commit on PostgreSQL (SQLite writes one at a time)."""
     return db.session.scalar(
@@ -674,6 +683,7 @@ def apply(
 ) -> list[Application]:
     """Apply amounts of a receipt or credit to the client's open installments."""
     errors: dict[str, str] = {}
+    _lock_account(credit.client_id)
     credit = _locked(Document, credit.id)
     if credit.is_debit or credit.kind == DocumentKind.REVERSAL:
         raise LedgerError({"document": _("Solo se aplican recibos, notas de crédito y ajustes.")})
@@ -686,6 +696,9 @@ def apply(
         errors["applications"] = _(
             "Se aplica más de lo disponible (%(open)s).", open=_plain(credit.open_amount)
         )
+    # Lock in one order (by id) so two applications at once wait for each other, never deadlock.
+    for ident in sorted({a.installment_id for a in allocations}):
+        _locked(DocumentInstallment, ident)
     seen: set[int] = set()
     targets = []
     for index, allocation in enumerate(allocations):
@@ -717,8 +730,10 @@ def apply(
     before = audit_view(credit)
     on = on or local_today()
     made = []
+    for ident in sorted({installment.document_id for installment, _amount in targets}):
+        _locked(Document, ident)
     for installment, amount in targets:
-        debit = _locked(Document, installment.document_id)
+        debit = db.session.get(Document, installment.document_id)
         installment.open_amount -= amount
         debit.open_amount -= amount
         credit.open_amount -= amount
@@ -780,12 +795,14 @@ def apply_oldest(credit: Document, user: User | None, on: date | None = None) ->
 
 def unapply(application: Application, user: User | None) -> None:
     """Undo an application: the amounts go back to open on both sides; the row stays as history."""
+    _lock_account(application.client_id)
     application = _locked(Application, application.id)
     if not application.active:
         raise LedgerError({"application": _("Esa aplicación ya se deshizo.")})
+    # The same order as apply: credit, installment, debit.
     credit = _locked(Document, application.credit_document_id)
-    debit = _locked(Document, application.debit_document_id)
     installment = _locked(DocumentInstallment, application.installment_id)
+    debit = _locked(Document, application.debit_document_id)
     before = audit_view(credit)
     installment.open_amount += application.amount
     debit.open_amount += application.amount
@@ -811,6 +828,7 @@ def void_document(document: Document, reason: str, user: User | None, on: date |
         raise LedgerError({"reason": _("Contá por qué se anula.")})
     if len(reason) > 200:
         raise LedgerError({"reason": _("El motivo es demasiado largo.")})
+    _lock_account(document.client_id)
     document = _locked(Document, document.id)
     if document.state == DocumentState.VOID or document.kind == DocumentKind.REVERSAL:
         raise LedgerError({"document": _("El comprobante ya está anulado.")})
