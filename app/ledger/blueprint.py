@@ -3,3 +3,11 @@
 from flask import Blueprint
 
 bp = Blueprint("ledger", __name__)
+
+
+@bp.app_template_global()
+def family_account(clients):
+    """The combined account of a family's clients, for the family page."""
+    from app.ledger.services import family_account as combined
+
+    return combined(list(clients))

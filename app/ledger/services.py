@@ -1325,3 +1325,59 @@ def statement(client: Client, date_from: date, date_to: date, currency: str = "A
             )
         )
     return Statement(client, currency, date_from, date_to, opening, lines, running)
+
+
+@dataclass
+class FamilyAccount:
+    """The combined account of a family's clients."""
+
+    balances: dict[str, Decimal]  # currency -> combined balance
+    overdue: dict[str, Decimal]  # currency -> combined overdue amount
+    by_client: dict[int, dict[str, Decimal]]  # client id -> currency -> balance
+    last_sale_date: date | None
+    last_receipt_date: date | None
+
+
+def family_account(clients: list[Client], as_of: date | None = None) -> FamilyAccount:
+    """Balances of several related clients, each and combined, in two grouped queries."""
+    as_of = as_of or local_today()
+    ids = [client.id for client in clients]
+    by_client: dict[int, dict[str, Decimal]] = {}
+    combined: dict[str, Decimal] = {}
+    overdue: dict[str, Decimal] = {}
+    if ids:
+        rows = db.session.execute(
+            sa.select(
+                Document.client_id,
+                Document.currency,
+                sa.func.sum(Document.sign * Document.open_amount),
+            )
+            .where(
+                Document.client_id.in_(ids),
+                Document.state.in_((DocumentState.OPEN, DocumentState.PARTLY_PAID)),
+            )
+            .group_by(Document.client_id, Document.currency)
+        )
+        for client_id, currency, total in rows:
+            amount = Decimal(total).quantize(CENT)
+            by_client.setdefault(client_id, {})[currency] = amount
+            combined[currency] = combined.get(currency, Decimal("0")) + amount
+        late = db.session.execute(
+            sa.select(DocumentInstallment.currency, sa.func.sum(DocumentInstallment.open_amount))
+            .where(
+                DocumentInstallment.client_id.in_(ids),
+                DocumentInstallment.open_amount > 0,
+                DocumentInstallment.due_date < as_of,
+            )
+            .group_by(DocumentInstallment.currency)
+        )
+        overdue = {currency: Decimal(total).quantize(CENT) for currency, total in late}
+    sales = [c.last_sale_date for c in clients if c.last_sale_date]
+    receipts = [c.last_receipt_date for c in clients if c.last_receipt_date]
+    return FamilyAccount(
+        balances={k: v for k, v in combined.items() if v},
+        overdue=overdue,
+        by_client=by_client,
+        last_sale_date=max(sales, default=None),
+        last_receipt_date=max(receipts, default=None),
+    )
