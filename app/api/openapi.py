@@ -14,6 +14,38 @@ from app.api.schemas import (
     UserSchema,
 )
 from app.core.routing import MAX_ID
+from app.ledger.schemas import (
+    AccountArgsSchema,
+    AccountSchema,
+    AgingArgsSchema,
+    AgingReportSchema,
+    AgingRowSchema,
+    AgingTotalsSchema,
+    AllocationSchema,
+    ApplicationSchema,
+    ApplySchema,
+    BucketsSchema,
+    CardIssuerSchema,
+    CardPlanSchema,
+    CurrencySummarySchema,
+    DocumentListArgsSchema,
+    DocumentPageSchema,
+    DocumentSchema,
+    DocumentSummarySchema,
+    InstallmentSchema,
+    NewDocumentSchema,
+    NewReceiptSchema,
+    OpenItemSchema,
+    PaymentLineOutSchema,
+    PaymentLineSchema,
+    SaleConditionSchema,
+    StatementArgsSchema,
+    StatementLineSchema,
+    StatementSchema,
+    VoidedReceiptSchema,
+    VoidResultSchema,
+    VoidSchema,
+)
 
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
@@ -43,6 +75,8 @@ BAD_KEY = (
     "with the session cookie instead of a token, no CSRF token",
 )
 TOO_LARGE = ("413", "Body over the size limit (MAX_CONTENT_LENGTH)")
+# app/core/security.py refuses a NUL character in any query value before the view runs.
+NUL_IN_QUERY = ("400", "A query value holds a NUL character")
 
 
 def _json(description: str, schema: str) -> dict:
@@ -78,6 +112,7 @@ def _client_paths(spec: APISpec) -> None:
                 "parameters": [{"in": "query", "schema": ClientListArgsSchema}],
                 "responses": {
                     "200": _json("A page of clients; `next` is null on the last", "ClientPage"),
+                    NUL_IN_QUERY[0]: _error(NUL_IN_QUERY[1]),
                     "401": _error("Not signed in"),
                     "422": _error("Invalid query arguments"),
                 },
@@ -139,6 +174,225 @@ def _client_paths(spec: APISpec) -> None:
                     **_write_errors(("404", "Unknown, out of scope, or not in the trash")),
                 },
             }
+        },
+    )
+
+
+def _path_id(name: str) -> dict:
+    """A record id in the path; larger ids cannot exist and answer 404."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    }
+
+
+DOCUMENT_ID = _path_id("document_id")
+APPLICATION_ID = _path_id("application_id")
+LEDGER_FIELDS = (
+    "Invalid fields, or a change the ledger refuses (messages per field, in Spanish; rows "
+    'named with dots: "lines.0.bank", "applications.1.amount"), or key reused'
+)
+LEDGER_SCHEMAS = {
+    # Parts first, so the documents that hold them refer to them by these names.
+    "Buckets": BucketsSchema,
+    "Installment": InstallmentSchema,
+    "PaymentLineOut": PaymentLineOutSchema,
+    "Application": ApplicationSchema,
+    "DocumentSummary": DocumentSummarySchema,
+    "Document": DocumentSchema,
+    "DocumentPage": DocumentPageSchema,
+    "VoidResult": VoidResultSchema,
+    "CurrencySummary": CurrencySummarySchema,
+    "OpenItem": OpenItemSchema,
+    "Account": AccountSchema,
+    "StatementLine": StatementLineSchema,
+    "Statement": StatementSchema,
+    "AgingRow": AgingRowSchema,
+    "AgingTotals": AgingTotalsSchema,
+    "AgingReport": AgingReportSchema,
+    "SaleCondition": SaleConditionSchema,
+    "CardPlan": CardPlanSchema,
+    "CardIssuer": CardIssuerSchema,
+    "PaymentLine": PaymentLineSchema,
+    "Allocation": AllocationSchema,
+    "NewDocument": NewDocumentSchema,
+    "NewReceipt": NewReceiptSchema,
+    "VoidedReceipt": VoidedReceiptSchema,
+    "Apply": ApplySchema,
+    "Void": VoidSchema,
+}
+
+
+def _ledger_write(summary: str, body: str | None, answer: tuple[str, str, str], *params) -> dict:
+    """A ledger write: its key, its body, its answer and the errors every write can give."""
+    status, description, schema = answer
+    responses = _write_errors() | {"422": _error(LEDGER_FIELDS)}
+    if params:
+        responses["404"] = _error("Unknown, or not in the caller's scope")
+    operation = {
+        "summary": summary,
+        "parameters": [*params, IDEMPOTENCY_KEY],
+        "responses": {status: _json(description, schema), **responses},
+    }
+    if body:
+        operation["requestBody"] = {"required": True, **_json("The data", body)}
+    return operation
+
+
+def _ledger_read(summary: str, answer: tuple[str, str], *params, query=None) -> dict:
+    """A ledger read of a client's account or a document (scoped: others' ids are 404)."""
+    responses = {"200": _json(*answer), "401": _error("Not signed in")}
+    if params:
+        responses["404"] = _error("Unknown, or not in the caller's scope (never 403)")
+    if query is not None:
+        responses[NUL_IN_QUERY[0]] = _error(NUL_IN_QUERY[1])
+        responses["422"] = _error("Invalid query arguments")
+    parameters = [*params] + ([{"in": "query", "schema": query}] if query else [])
+    return {"summary": summary, "parameters": parameters, "responses": responses}
+
+
+def _ledger_paths(spec: APISpec) -> None:
+    """Current accounts: balances, documents, receipts, applications, voids, statement, aging."""
+    for name, schema in LEDGER_SCHEMAS.items():
+        spec.components.schema(name, schema=schema)
+    office = "(back office)"
+    spec.path(
+        path="/clients/{client_id}/account",
+        operations={
+            "get": _ledger_read(
+                "A client's balances per currency, aging buckets, payment habits, oldest open "
+                "items and unapplied credits",
+                ("The account", "Account"),
+                CLIENT_ID,
+                query=AccountArgsSchema,
+            )
+        },
+    )
+    spec.path(
+        path="/clients/{client_id}/documents",
+        operations={
+            "get": _ledger_read(
+                "A client's documents, newest first, filtered by date range, kind and state",
+                ("A page of documents; `next` is null on the last", "DocumentPage"),
+                CLIENT_ID,
+                query=DocumentListArgsSchema,
+            )
+        },
+    )
+    spec.path(
+        path="/clients/{client_id}/statement",
+        operations={
+            "get": _ledger_read(
+                "The account statement (estado de cuenta) of a date range in one currency: "
+                "opening balance, each document with its applications, running balance",
+                ("The statement", "Statement"),
+                CLIENT_ID,
+                query=StatementArgsSchema,
+            )
+        },
+    )
+    spec.path(
+        path="/documents/{document_id}",
+        operations={
+            "get": _ledger_read(
+                "A document with its installments, payment lines and applications",
+                ("The document", "Document"),
+                DOCUMENT_ID,
+            )
+        },
+    )
+    spec.path(
+        path="/documents",
+        operations={
+            "post": _ledger_write(
+                f"Post an invoice, note, adjustment or opening balance {office}; debits get "
+                "their installments from the sale condition",
+                "NewDocument",
+                ("201", "Posted", "Document"),
+            )
+        },
+    )
+    spec.path(
+        path="/receipts",
+        operations={
+            "post": _ledger_write(
+                f"Record a receipt with its payment lines {office}; applied to the named "
+                "installments, to the oldest ones (apply_oldest), or left unapplied",
+                "NewReceipt",
+                ("201", "Recorded", "Document"),
+            )
+        },
+    )
+    spec.path(
+        path="/receipts/voided",
+        operations={
+            "post": _ledger_write(
+                f"Enter a receipt form spoiled on paper, so its number is accounted for {office}",
+                "VoidedReceipt",
+                ("201", "Entered (state void, amount 0)", "Document"),
+            )
+        },
+    )
+    spec.path(
+        path="/documents/{document_id}/applications",
+        operations={
+            "post": _ledger_write(
+                f"Apply a receipt or credit to open installments {office}",
+                "Apply",
+                ("200", "The credit with its applications", "Document"),
+                DOCUMENT_ID,
+            )
+        },
+    )
+    spec.path(
+        path="/applications/{application_id}/unapply",
+        operations={
+            "post": _ledger_write(
+                f"Undo an application {office}; it stays in the history with `unapplied_at`",
+                None,
+                ("200", "The credit document it belonged to", "Document"),
+                APPLICATION_ID,
+            )
+        },
+    )
+    spec.path(
+        path="/documents/{document_id}/void",
+        operations={
+            "post": _ledger_write(
+                f"Void a document {office}: its applications are undone and a reversing "
+                "document is written (never a delete)",
+                "Void",
+                ("200", "The voided document and its reversal", "VoidResult"),
+                DOCUMENT_ID,
+            )
+        },
+    )
+    aging = _ledger_read(
+        "Aging buckets per client in the caller's scope, largest overdue first, with totals "
+        "(back office and supervisors)",
+        ("A page of the report; `next` is null on the last", "AgingReport"),
+        query=AgingArgsSchema,
+    )
+    aging["responses"]["403"] = _error("Not allowed (back office and supervisors)")
+    spec.path(path="/aging", operations={"get": aging})
+    spec.path(
+        path="/sale-conditions",
+        operations={
+            "get": _ledger_read(
+                "The sale conditions in use",
+                ("Every sale condition", {"type": "array", "items": "SaleCondition"}),
+            )
+        },
+    )
+    spec.path(
+        path="/card-issuers",
+        operations={
+            "get": _ledger_read(
+                "The credit-card issuers in use, with their plans",
+                ("Every issuer", {"type": "array", "items": "CardIssuer"}),
+            )
         },
     )
 
@@ -228,6 +482,7 @@ def build_spec() -> dict:
         },
     )
     _client_paths(spec)
+    _ledger_paths(spec)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

@@ -1,0 +1,397 @@
+"""The JSON API for current accounts: documents, receipts, applications, voids and balances.
+
+The ERP's invoicing posts documents here and collectors' phones post receipts. Field errors are
+named with dots: `lines.0.bank` is the bank of the first payment line.
+"""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import NotFound
+
+from app.api.views import bp, load_json
+from app.auth.permissions import can, requires
+from app.clients import services as clients
+from app.clients.models import Client
+from app.core.errors import json_error
+from app.core.types import local_today
+from app.extensions import db
+from app.ledger import services as ledger
+from app.ledger.models import (
+    Application,
+    CardIssuer,
+    Document,
+    DocumentInstallment,
+    DocumentState,
+    SaleCondition,
+)
+from app.ledger.rules import AGING_BUCKETS
+from app.ledger.schemas import (
+    AccountArgsSchema,
+    AccountSchema,
+    AgingArgsSchema,
+    AgingReportSchema,
+    ApplySchema,
+    CardIssuerSchema,
+    DocumentListArgsSchema,
+    DocumentPageSchema,
+    DocumentSchema,
+    NewDocumentSchema,
+    NewReceiptSchema,
+    SaleConditionSchema,
+    StatementArgsSchema,
+    StatementSchema,
+    VoidedReceiptSchema,
+    VoidResultSchema,
+    VoidSchema,
+)
+from app.sync.idempotency import write_endpoint
+
+ONE_CLIENT = "/clients/<int:client_id>"
+ONE_DOCUMENT = "/documents/<int:document_id>"
+# The account answers the oldest open items; the currency summaries count them all.
+MAX_OPEN_ITEMS = 500
+STATEMENT_DAYS = 90
+# The services name a row's field "lines-0-bank", as the HTML forms do.
+_ROW_FIELD = re.compile(r"^(lines|applications)-(\d+)-")
+
+
+def refusals_as_422(view):
+    """Answer bad input and refused ledger changes with the field-level 422 envelope."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except ValidationError as exc:
+            return _invalid(flat_messages(exc.messages))
+        except ledger.LedgerError as exc:
+            fields = {_ROW_FIELD.sub(r"\1.\2.", name): [str(m)] for name, m in exc.fields.items()}
+            return _invalid(fields)
+
+    return wrapper
+
+
+def _invalid(fields: dict[str, list[str]]):
+    """The 422 envelope with messages per field."""
+    return json_error(422, "invalid", _("Los datos enviados no son válidos."), fields)
+
+
+def flat_messages(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Nested messages on one level: {"lines": {0: {"bank": [...]}}} -> "lines.0.bank"."""
+    if not isinstance(messages, dict):
+        texts = messages if isinstance(messages, list) else [messages]
+        flat: dict[str, list[str]] = {}
+        for text in texts:
+            if isinstance(text, dict):
+                for name, found in flat_messages(text, prefix).items():
+                    flat.setdefault(name, []).extend(found)
+            else:
+                flat.setdefault(prefix or "_body", []).append(str(text))
+        return flat
+    flat = {}
+    for key, value in messages.items():
+        # A schema-wide message of a row belongs to the row itself.
+        name = prefix if key == "_schema" and prefix else ".".join(filter(None, [prefix, str(key)]))
+        for field, found in flat_messages(value, name).items():
+            flat.setdefault(field, []).extend(found)
+    return flat
+
+
+def _args(schema: Schema) -> dict:
+    """The query string, read by the schema."""
+    return schema.load(request.args.to_dict())
+
+
+def _visible_client(client_id: int) -> Client:
+    """A client in the caller's scope (the back office sees the trash too), else 404."""
+    return clients.get_client(
+        current_user, client_id, include_deleted=can(current_user, "ledger.edit")
+    )
+
+
+def _client_in_body(client_id: int) -> Client:
+    """The client a new document is for; an unknown one is a field error, not a 404."""
+    try:
+        client = clients.get_client(current_user, client_id, include_deleted=True)
+    except NotFound:
+        raise ledger.LedgerError({"client_id": _("No existe.")}) from None
+    if client.is_deleted:
+        raise ledger.LedgerError({"client_id": _("El cliente está en la papelera.")})
+    return client
+
+
+def _document(document_id: int) -> Document:
+    """A document of a client in the caller's scope, else 404."""
+    document = db.session.get(Document, document_id)
+    if document is None:
+        abort(404)
+    _visible_client(document.client_id)
+    return document
+
+
+def _document_json(document: Document, status: int = 200):
+    """A document with its parts, and where to find it."""
+    response = jsonify(DocumentSchema().dump(document))
+    response.headers["Location"] = url_for(".get_document", document_id=document.id)
+    return response, status
+
+
+def _next_page(endpoint: str, schema: Schema, number: int | None, **values) -> str | None:
+    """The address of the next page (if any), keeping the query string's arguments."""
+    if number is None:
+        return None
+    names = {field.data_key or name for name, field in schema.fields.items()}
+    sent = {name: value for name, value in request.args.items() if name in names and value}
+    return url_for(endpoint, **values, **(sent | {"page": number}))
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@bp.get(f"{ONE_CLIENT}/account")
+@requires("ledger.view")
+@refusals_as_422
+def get_account(client_id: int):
+    """Balances, aging buckets, payment habits, open items and open credits of a client."""
+    client = _visible_client(client_id)
+    as_of = _args(AccountArgsSchema()).get("as_of") or local_today()
+    summary = ledger.account_summary(client, as_of)
+    items = ledger.open_items(client.id, as_of, limit=MAX_OPEN_ITEMS)
+    counts = _installment_counts({item.document.id for item in items})
+    body = {
+        "client_id": client.id,
+        "as_of": as_of,
+        "balances": ledger.balances(client.id),
+        "currencies": summary.currencies,
+        "oldest_due": summary.oldest_due,
+        "days_to_pay": summary.days_to_pay,
+        "last_sale_date": summary.last_sale_date,
+        "last_receipt_date": summary.last_receipt_date,
+        "open_items": [
+            {
+                "installment_id": item.installment.id,
+                "document_id": item.document.id,
+                "title": ledger.document_title(item.document),
+                "kind": item.document.kind,
+                "date": item.document.date,
+                "due_date": item.installment.due_date,
+                "number": item.installment.number,
+                "installments": counts[item.document.id],
+                "amount": item.installment.amount,
+                "open_amount": item.installment.open_amount,
+                "currency": item.installment.currency,
+                "days_overdue": item.days_overdue,
+                "bucket": item.bucket,
+            }
+            for item in items
+        ],
+        "open_credits": ledger.open_credits(client.id),
+    }
+    return jsonify(AccountSchema().dump(body))
+
+
+def _installment_counts(document_ids: set[int]) -> dict[int, int]:
+    """How many installments each document has, in one query."""
+    if not document_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(DocumentInstallment.document_id, sa.func.count())
+        .where(DocumentInstallment.document_id.in_(document_ids))
+        .group_by(DocumentInstallment.document_id)
+    )
+    return dict(rows.all())
+
+
+@bp.get(f"{ONE_CLIENT}/documents")
+@requires("ledger.view")
+@refusals_as_422
+def list_client_documents(client_id: int):
+    """A client's documents, newest first, filtered by dates, kind and state, a page at a time."""
+    client = _visible_client(client_id)
+    schema = DocumentListArgsSchema()
+    args = _args(schema)
+    query = sa.select(Document).where(Document.client_id == client.id)
+    if args.get("date_from"):
+        query = query.where(Document.date >= args["date_from"])
+    if args.get("date_to"):
+        query = query.where(Document.date <= args["date_to"])
+    if args.get("kind"):
+        query = query.where(Document.kind == args["kind"])
+    if args.get("state"):
+        query = query.where(Document.state == args["state"])
+    query = query.order_by(Document.date.desc(), Document.id.desc())
+    page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
+    body = {
+        "items": page.items,
+        "next": _next_page(".list_client_documents", schema, page.next_num, client_id=client.id),
+        "total": page.total,
+    }
+    return jsonify(DocumentPageSchema().dump(body))
+
+
+@bp.get(ONE_DOCUMENT)
+@requires("ledger.view")
+def get_document(document_id: int):
+    """One document with its installments, payment lines and applications."""
+    return _document_json(_document(document_id))
+
+
+@bp.get(f"{ONE_CLIENT}/statement")
+@requires("ledger.view")
+@refusals_as_422
+def get_statement(client_id: int):
+    """The account statement for a date range in one currency, with a running balance."""
+    client = _visible_client(client_id)
+    args = _args(StatementArgsSchema())
+    date_to = args.get("date_to") or local_today()
+    date_from = args.get("date_from") or date_to - timedelta(days=STATEMENT_DAYS)
+    if date_from > date_to:
+        raise ValidationError({"from": [_("La fecha inicial es posterior a la final.")]})
+    currency = args.get("currency") or client.currency or "ARS"
+    found = ledger.statement(client, date_from, date_to, currency)
+    return jsonify(StatementSchema().dump(found))
+
+
+@bp.get("/aging")
+@requires("ledger.reports")
+@refusals_as_422
+def get_aging():
+    """Aging buckets per client in the caller's scope, largest overdue first, with totals."""
+    schema = AgingArgsSchema()
+    args = _args(schema)
+    as_of = args.get("as_of") or local_today()
+    rows, totals, count = ledger.aging_report(
+        clients.scoped_clients(current_user),
+        as_of,
+        args["currency"],
+        args["page"],
+        args["per_page"],
+        args["overdue_only"],
+    )
+    overdue = sum((totals[name] for name in AGING_BUCKETS[1:]), Decimal("0"))
+    owed = totals["not_due"] + overdue
+    more = args["page"] * args["per_page"] < count
+    body = {
+        "as_of": as_of,
+        "currency": args["currency"],
+        "items": rows,
+        "totals": totals | {"total": owed - totals["unapplied"], "overdue": overdue},
+        "count": count,
+        "next": _next_page(".get_aging", schema, args["page"] + 1 if more else None),
+    }
+    return jsonify(AgingReportSchema().dump(body))
+
+
+@bp.get("/sale-conditions")
+@requires("ledger.view")
+def list_sale_conditions():
+    """The sale conditions in use, by code."""
+    conditions = db.session.scalars(
+        sa.select(SaleCondition)
+        .where(SaleCondition.deleted_at.is_(None))
+        .order_by(SaleCondition.code)
+    )
+    return jsonify(SaleConditionSchema(many=True).dump(conditions))
+
+
+@bp.get("/card-issuers")
+@requires("ledger.view")
+def list_card_issuers():
+    """The credit-card issuers in use, with their plans."""
+    issuers = db.session.scalars(
+        sa.select(CardIssuer).where(CardIssuer.deleted_at.is_(None)).order_by(CardIssuer.name)
+    )
+    return jsonify(CardIssuerSchema(many=True).dump(issuers))
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+@bp.post("/documents")
+@requires("ledger.edit")
+@write_endpoint
+@refusals_as_422
+def create_document():
+    """Post an invoice, note, adjustment or opening balance (the ERP's invoicing)."""
+    data = load_json(NewDocumentSchema())
+    client = _client_in_body(data.pop("client_id"))
+    return _document_json(ledger.post_document(client, data, current_user, source="api"), 201)
+
+
+@bp.post("/receipts")
+@requires("ledger.edit")
+@write_endpoint
+@refusals_as_422
+def create_receipt():
+    """Record a receipt with its payment lines; apply it as asked or leave it unapplied."""
+    data = load_json(NewReceiptSchema())
+    client = _client_in_body(data.pop("client_id"))
+    return _document_json(ledger.post_receipt(client, data, current_user, source="api"), 201)
+
+
+@bp.post("/receipts/voided")
+@requires("ledger.edit")
+@write_endpoint
+@refusals_as_422
+def create_voided_receipt():
+    """Enter a receipt form spoiled on paper, so its number is accounted for."""
+    data = load_json(VoidedReceiptSchema())
+    client = _client_in_body(data.pop("client_id"))
+    return _document_json(ledger.post_voided_receipt(client, data, current_user), 201)
+
+
+@bp.post(f"{ONE_DOCUMENT}/applications")
+@requires("ledger.edit")
+@write_endpoint
+@refusals_as_422
+def apply_document(document_id: int):
+    """Apply a receipt or credit to named open installments, or to the oldest ones."""
+    document = _document(document_id)
+    data = load_json(ApplySchema())
+    if not data.get("apply_oldest"):
+        allocations = [
+            ledger.Allocation(row["installment_id"], row["amount"]) for row in data["applications"]
+        ]
+        ledger.apply(document, allocations, current_user)
+    elif not ledger.apply_oldest(document, current_user):
+        if document.is_debit or document.state == DocumentState.VOID:
+            ledger.apply(document, [], current_user)  # raises: it says why this cannot apply
+        raise ledger.LedgerError(
+            {"apply_oldest": _("No hay saldo para aplicar ni comprobantes pendientes.")}
+        )
+    return _document_json(document)
+
+
+@bp.post("/applications/<int:application_id>/unapply")
+@requires("ledger.edit")
+@write_endpoint
+@refusals_as_422
+def unapply_application(application_id: int):
+    """Undo an application; answers the credit document it belonged to."""
+    application = db.session.get(Application, application_id)
+    if application is None:
+        abort(404)
+    _visible_client(application.client_id)
+    ledger.unapply(application, current_user)
+    return _document_json(db.session.get(Document, application.credit_document_id))
+
+
+@bp.post(f"{ONE_DOCUMENT}/void")
+@requires("ledger.edit")
+@write_endpoint
+@refusals_as_422
+def void_document(document_id: int):
+    """Void a document: its applications are undone and a reversing document is written."""
+    document = _document(document_id)
+    data = load_json(VoidSchema())
+    reversal = ledger.void_document(document, data["reason"], current_user)
+    body = VoidResultSchema().dump({"document": document, "reversal": reversal})
+    return jsonify(body)

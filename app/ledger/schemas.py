@@ -1,0 +1,662 @@
+"""Marshmallow schemas of the ledger's JSON API: what it takes and what it answers.
+
+Request schemas check types, presence, lengths and ranges (messages in Spanish); the ledger
+services then check the business rules. Money goes out as strings with two decimals.
+"""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from app.api.schemas import (
+    _ERRORS,
+    NOT_FOUND,
+    TranslatedSchema,
+    _choice,
+    _flag,
+    _spanish,
+    _text,
+)
+from app.core.routing import MAX_ID
+from app.ledger import services as ledger
+from app.ledger.models import (
+    CURRENCIES,
+    POSTABLE_KINDS,
+    DocumentKind,
+    DocumentState,
+    PaymentKind,
+    WithholdingTax,
+)
+from app.ledger.rules import AGING_BUCKETS
+
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+MAX_LINES = 50
+MAX_APPLICATIONS = 200
+MAX_RATE = Decimal("99999999")
+PAGE_SIZE = 50
+
+
+class DecimalText(fields.Decimal):
+    """A decimal sent as a string ("1234.50") or a JSON number; never rounded, always bounded."""
+
+    default_error_messages = {
+        **_ERRORS,
+        "invalid": _l("Tiene que ser un número."),
+        "places": _l("Como máximo dos decimales."),
+        "too_small": _l("El importe debe ser mayor que cero."),
+        "too_large": _l("El importe es demasiado grande."),
+    }
+
+    def __init__(self, *, places: int = 2, minimum: Decimal, maximum: Decimal, **kwargs):
+        self.minimum, self.maximum = minimum, maximum
+        digits = len(str(int(maximum)))
+        metadata = {
+            "type": "string",
+            "format": "decimal",
+            "pattern": rf"^[0-9]{{1,{digits}}}(\.[0-9]{{1,{places}}})?$",
+        }
+        kwargs["metadata"] = metadata | kwargs.get("metadata", {})
+        super().__init__(places=places, as_string=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+        """Read the number exactly; refuse extra decimals instead of rounding them away."""
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.make_error("invalid")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation as error:
+            raise self.make_error("invalid") from error
+        if not number.is_finite():
+            raise self.make_error("invalid")
+        if number.as_tuple().exponent < self.places.as_tuple().exponent:
+            raise self.make_error("places")
+        if number < self.minimum:
+            raise self.make_error("too_small")
+        if number > self.maximum:
+            raise self.make_error("too_large")
+        return number.quantize(self.places)
+
+
+def _amount(**kwargs) -> fields.Field:
+    """A money amount: more than zero, two decimals at most, up to 999999999999.99."""
+    description = (
+        'Money as a string ("1234.50"; a JSON number is taken too): more than zero, at '
+        "most two decimals, up to 999999999999.99"
+    )
+    return DecimalText(
+        minimum=Decimal("0.01"),
+        maximum=ledger.MAX_AMOUNT,
+        metadata={"example": "1234.50", "description": description},
+        **kwargs,
+    )
+
+
+def _rate() -> fields.Field:
+    """The exchange rate of the day (pesos per dollar), up to six decimals."""
+    return DecimalText(
+        places=6,
+        minimum=Decimal("0.000001"),
+        maximum=MAX_RATE,
+        allow_none=True,
+        error_messages={
+            "places": _l("Como máximo seis decimales."),
+            "too_small": _l("Tiene que ser mayor que cero."),
+            "too_large": _l("El número es demasiado grande."),
+        },
+        metadata={
+            "example": "1050.50",
+            "description": "Pesos per dollar on the document's date; required for USD",
+        },
+    )
+
+
+def _day(**kwargs) -> fields.Field:
+    """A date (2026-11-23) from 2000 to 2099."""
+    messages = {**_ERRORS, "invalid": _l("Fecha inválida."), "format": _l("Fecha inválida.")}
+    return fields.Date(
+        error_messages=messages,
+        validate=validate.Range(
+            min=FIRST_DAY, max=LAST_DAY, error=_l("La fecha está fuera de rango.")
+        ),
+        **kwargs,
+    )
+
+
+def _id(**kwargs) -> fields.Field:
+    """The id of a row; an id that cannot exist is "No existe."."""
+    return _spanish(
+        fields.Integer,
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_ID, error=NOT_FOUND),
+        **kwargs,
+    )
+
+
+def _rows(schema: type[Schema], most: int, **kwargs) -> fields.Field:
+    """A list of JSON objects, each read by the schema."""
+    row = fields.Nested(schema, error_messages={**_ERRORS, "type": _l("Tiene que ser un objeto.")})
+    return _spanish(
+        fields.List,
+        row,
+        validate=validate.Length(max=most, error=_l("Como máximo {max} filas.")),
+        **kwargs,
+    )
+
+
+class LedgerSchema(TranslatedSchema):
+    """A request body: unknown fields and non-objects are refused, in Spanish."""
+
+    error_messages = {
+        "unknown": _l("Campo desconocido."),
+        "type": _l("Se esperaba un objeto JSON."),
+    }
+
+
+class QuerySchema(TranslatedSchema):
+    """A query string: unknown arguments are ignored and empty ones are no value."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _drop_empty(self, data, **_kwargs):
+        """`?kind=` is no filter."""
+        return {name: value for name, value in data.items() if value != ""}
+
+
+def _page() -> fields.Field:
+    """A page number."""
+    return _spanish(
+        fields.Integer,
+        load_default=1,
+        validate=validate.Range(min=1, max=100_000, error=_l("Entre {min} y {max}.")),
+    )
+
+
+def _per_page() -> fields.Field:
+    """Rows per page."""
+    return _spanish(
+        fields.Integer,
+        load_default=PAGE_SIZE,
+        validate=validate.Range(min=1, max=100, error=_l("Entre {min} y {max}.")),
+    )
+
+
+def _check_range(data: dict) -> None:
+    """`from` may not come after `to`."""
+    start, end = data.get("date_from"), data.get("date_to")
+    if start and end and start > end:
+        raise ValidationError(str(_l("La fecha inicial es posterior a la final.")), "from")
+
+
+# --- requests ------------------------------------------------------------------------------
+
+
+class NewDocumentSchema(LedgerSchema):
+    """An invoice, note, adjustment or opening balance to post (the ERP's invoicing)."""
+
+    client_id = _id(required=True)
+    kind = _choice(POSTABLE_KINDS, required=True)
+    letter = _choice(
+        ledger.LETTERS,
+        required=True,
+        metadata={"description": 'A, B, C, E, M, X, or "" for documents without a letter'},
+    )
+    number = _text(
+        20,
+        metadata={
+            "description": '"1-1234" is stored as "0001-00001234"; without it, the next free '
+            "number of point of sale 0001"
+        },
+    )
+    date = _day(metadata={"description": "Default: today"})
+    currency = _choice(
+        CURRENCIES, nullable=True, metadata={"description": "Default: the client's currency"}
+    )
+    exchange_rate = _rate()
+    amount = _amount(required=True)
+    sale_condition_id = _id(
+        allow_none=True,
+        metadata={
+            "description": "Invoices and debit notes default to the client's (or its type's) "
+            "sale condition; it sets the installments and their due dates"
+        },
+    )
+    notes = _text(2000)
+
+
+class PaymentLineSchema(LedgerSchema):
+    """One way the client paid; the fields its kind needs are required by the service."""
+
+    kind = _choice(
+        PaymentKind,
+        required=True,
+        metadata={
+            "description": "cash: amount only; own_check: bank, number, due_date; "
+            "third_party_check: also drawer and drawer_tax_id (CUIT); own_promissory: number, "
+            "due_date; third_party_promissory: also drawer and drawer_tax_id; transfer: "
+            "reference; card: card_plan_id, number; withholding: tax, certificate"
+        },
+    )
+    amount = _amount(required=True)
+    bank = _text(80)
+    number = _text(30)
+    due_date = _day(allow_none=True)
+    drawer = _text(120)
+    drawer_tax_id = _text(20)
+    reference = _text(60)
+    card_plan_id = _id(allow_none=True)
+    tax = _choice(WithholdingTax, nullable=True)
+    certificate = _text(40)
+
+
+class AllocationSchema(LedgerSchema):
+    """An amount of a credit to apply to one open installment."""
+
+    installment_id = _id(required=True)
+    amount = _amount(required=True)
+
+
+class _Applying(LedgerSchema):
+    """Either named installments or "the oldest first", not both."""
+
+    applications = _rows(AllocationSchema, MAX_APPLICATIONS)
+    apply_oldest = _flag()
+
+    @validates_schema
+    def _one_way(self, data, **_kwargs):
+        """Applying to named installments and to the oldest ones at once is ambiguous."""
+        if data.get("applications") and data.get("apply_oldest"):
+            raise ValidationError(
+                str(_l("Indicá los comprobantes o aplicá a los más antiguos, no las dos cosas.")),
+                "apply_oldest",
+            )
+
+
+class NewReceiptSchema(_Applying):
+    """A receipt with its payment lines, applied as asked or left unapplied."""
+
+    client_id = _id(required=True)
+    number = _text(20, metadata={"description": "Default: the next free number"})
+    letter = _choice(ledger.LETTERS, nullable=True, metadata={"description": 'Default: "X"'})
+    date = _day(metadata={"description": "Default: today"})
+    currency = _choice(
+        CURRENCIES, nullable=True, metadata={"description": "Default: the client's currency"}
+    )
+    exchange_rate = _rate()
+    notes = _text(2000)
+    lines = _rows(
+        PaymentLineSchema,
+        MAX_LINES,
+        required=True,
+        metadata={"description": "At least one; the receipt's amount is their sum"},
+    )
+
+
+class ApplySchema(_Applying):
+    """Apply a credit (receipt, credit note, credit adjustment) to open installments."""
+
+    @validates_schema
+    def _something(self, data, **_kwargs):
+        """Say what to apply."""
+        if not data.get("applications") and not data.get("apply_oldest"):
+            raise ValidationError(
+                str(_l("Indicá qué comprobantes cancela y por cuánto.")), "applications"
+            )
+
+
+class VoidedReceiptSchema(LedgerSchema):
+    """A receipt form spoiled on paper, entered so its number is accounted for."""
+
+    client_id = _id(required=True)
+    number = _text(20, required=True, nullable=False)
+    letter = _choice(ledger.LETTERS, nullable=True, metadata={"description": 'Default: "X"'})
+    date = _day(metadata={"description": "Default: today"})
+    reason = _text(200, required=True, nullable=False)
+
+
+class VoidSchema(LedgerSchema):
+    """Why a document is voided."""
+
+    reason = _text(200, required=True, nullable=False)
+
+
+class DocumentListArgsSchema(QuerySchema):
+    """A client's documents: dates, kind, state and page."""
+
+    date_from = _day(data_key="from")
+    date_to = _day(data_key="to")
+    kind = _choice(DocumentKind)
+    state = _choice(DocumentState)
+    page = _page()
+    per_page = _per_page()
+
+    @validates_schema
+    def _range(self, data, **_kwargs):
+        """The dates make a range."""
+        _check_range(data)
+
+
+class StatementArgsSchema(QuerySchema):
+    """A statement's range and currency."""
+
+    date_from = _day(data_key="from", metadata={"description": "Default: 90 days before `to`"})
+    date_to = _day(data_key="to", metadata={"description": "Default: today"})
+    currency = _choice(CURRENCIES, metadata={"description": "Default: the client's currency"})
+
+    @validates_schema
+    def _range(self, data, **_kwargs):
+        """The dates make a range."""
+        _check_range(data)
+
+
+class AccountArgsSchema(QuerySchema):
+    """The day an account is seen on."""
+
+    as_of = _day(metadata={"description": "Default: today"})
+
+
+class AgingArgsSchema(QuerySchema):
+    """The aging report's day, currency and page."""
+
+    as_of = _day(metadata={"description": "Default: today"})
+    currency = _choice(CURRENCIES, load_default="ARS")
+    overdue_only = _spanish(fields.Boolean, load_default=False)
+    page = _page()
+    per_page = _per_page()
+
+
+# --- answers -------------------------------------------------------------------------------
+
+
+def money(**kwargs) -> fields.Field:
+    """Money as a string with two decimals ("-1234.50"); never a float."""
+    metadata = {"type": "string", "format": "decimal", "example": "1234.50"}
+    kwargs["metadata"] = metadata | kwargs.get("metadata", {})
+    return fields.Decimal(places=2, as_string=True, **kwargs)
+
+
+BucketsSchema = Schema.from_dict({name: money() for name in AGING_BUCKETS}, name="BucketsSchema")
+
+
+class InstallmentSchema(Schema):
+    """One installment of a debit document: an open item with its due date."""
+
+    id = fields.Integer()
+    number = fields.Integer()
+    due_date = fields.Date()
+    amount = money()
+    open_amount = money()
+
+
+class PaymentLineOutSchema(Schema):
+    """A payment line of a receipt, with the fields its kind uses (the others are null)."""
+
+    id = fields.Integer()
+    kind = fields.String(metadata={"enum": [str(kind) for kind in PaymentKind]})
+    amount = money()
+    bank = fields.String(allow_none=True)
+    number = fields.String(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    drawer = fields.String(allow_none=True)
+    drawer_tax_id = fields.String(allow_none=True)
+    reference = fields.String(allow_none=True)
+    card_plan_id = fields.Integer(allow_none=True)
+    tax = fields.String(allow_none=True)
+    certificate = fields.String(allow_none=True)
+
+
+class ApplicationSchema(Schema):
+    """A credit settling part of a debit installment; undone ones keep `unapplied_at`."""
+
+    id = fields.Integer()
+    credit_document_id = fields.Integer()
+    debit_document_id = fields.Integer()
+    installment_id = fields.Integer()
+    amount = money()
+    applied_on = fields.Date()
+    unapplied_at = fields.DateTime(allow_none=True)
+    active = fields.Boolean()
+
+
+class DocumentSummarySchema(Schema):
+    """A ledger document without its parts."""
+
+    id = fields.Integer()
+    client_id = fields.Integer()
+    kind = fields.String(metadata={"enum": [str(kind) for kind in DocumentKind]})
+    sign = fields.Integer(metadata={"description": "1 adds to the debt, -1 settles it"})
+    title = fields.Function(
+        ledger.document_title,
+        metadata={"type": "string", "example": "FC A 0001-00001234"},
+    )
+    letter = fields.String()
+    number = fields.String()
+    date = fields.Date()
+    currency = fields.String(metadata={"enum": list(CURRENCIES)})
+    exchange_rate = fields.Decimal(
+        places=6, as_string=True, metadata={"type": "string", "format": "decimal"}
+    )
+    amount = money()
+    open_amount = money(
+        metadata={"description": "Debits: still unpaid; credits: still unapplied; void: 0"}
+    )
+    state = fields.String(metadata={"enum": [str(state) for state in DocumentState]})
+    state_label = fields.Function(ledger.state_label, metadata={"type": "string"})
+    sale_condition_id = fields.Integer(allow_none=True)
+    notes = fields.String(allow_none=True)
+    source = fields.String()
+    reverses_id = fields.Integer(
+        allow_none=True, metadata={"description": "On a reversal: the document it voids"}
+    )
+    voided_at = fields.DateTime(allow_none=True)
+    void_reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class DocumentSchema(DocumentSummarySchema):
+    """A ledger document with its installments, payment lines and applications."""
+
+    installments = fields.List(fields.Nested(InstallmentSchema))
+    lines = fields.List(
+        fields.Nested(PaymentLineOutSchema), metadata={"description": "Receipts only"}
+    )
+    applications = fields.Method(
+        "_applications",
+        metadata={
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/Application"},
+            "description": "Every application, undone ones too",
+        },
+    )
+
+    def _applications(self, document) -> list[dict]:
+        """Every application of the document, oldest first."""
+        return ApplicationSchema(many=True).dump(ledger.applications_of(document))
+
+
+class VoidResultSchema(Schema):
+    """A voided document and the reversing document the void wrote."""
+
+    document = fields.Nested(DocumentSchema)
+    reversal = fields.Nested(DocumentSchema)
+
+
+class DocumentPageSchema(Schema):
+    """A page of documents, newest first."""
+
+    items = fields.List(fields.Nested(DocumentSummarySchema))
+    next = fields.String(allow_none=True, metadata={"description": "URL of the next page"})
+    total = fields.Integer()
+
+
+class CurrencySummarySchema(Schema):
+    """A client's account in one currency."""
+
+    currency = fields.String()
+    balance = money(metadata={"description": "Positive: the client owes"})
+    unapplied = money(metadata={"description": "Credits not yet applied"})
+    overdue = money()
+    due_soon = money(metadata={"description": "Due within the next 7 days"})
+    open_items = fields.Integer()
+    buckets = fields.Nested(BucketsSchema)
+
+
+class OpenItemSchema(Schema):
+    """One open installment, oldest due date first."""
+
+    installment_id = fields.Integer()
+    document_id = fields.Integer()
+    title = fields.String()
+    kind = fields.String()
+    date = fields.Date()
+    due_date = fields.Date()
+    number = fields.Integer(metadata={"description": "Installment number, from 1"})
+    installments = fields.Integer(metadata={"description": "The document's installments"})
+    amount = money()
+    open_amount = money()
+    currency = fields.String()
+    days_overdue = fields.Integer()
+    bucket = fields.String(metadata={"enum": list(AGING_BUCKETS)})
+
+
+class AccountSchema(Schema):
+    """A client's current account at a glance."""
+
+    client_id = fields.Integer()
+    as_of = fields.Date()
+    balances = fields.Dict(
+        keys=fields.String(),
+        values=money(),
+        metadata={"description": "Open balance per currency", "example": {"ARS": "1234.50"}},
+    )
+    currencies = fields.List(fields.Nested(CurrencySummarySchema))
+    oldest_due = fields.Date(allow_none=True)
+    days_to_pay = fields.Decimal(
+        places=1,
+        as_string=True,
+        allow_none=True,
+        metadata={
+            "type": "string",
+            "format": "decimal",
+            "description": "Average days from a document to its payment over the last year",
+        },
+    )
+    last_sale_date = fields.Date(allow_none=True)
+    last_receipt_date = fields.Date(allow_none=True)
+    open_items = fields.List(
+        fields.Nested(OpenItemSchema),
+        metadata={"description": "The oldest open installments, at most 500"},
+    )
+    open_credits = fields.List(fields.Nested(DocumentSummarySchema))
+
+
+class StatementLineSchema(Schema):
+    """One document of a statement and the running balance after it."""
+
+    document = fields.Nested(DocumentSummarySchema)
+    debit = money()
+    credit = money()
+    balance = money()
+    applications = fields.List(fields.Nested(ApplicationSchema))
+
+
+class StatementSchema(Schema):
+    """An account statement (estado de cuenta) for a date range in one currency."""
+
+    client_id = fields.Function(lambda statement: statement.client.id, metadata={"type": "integer"})
+    currency = fields.String()
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+    opening = money()
+    closing = money()
+    total_debit = money()
+    total_credit = money()
+    lines = fields.List(fields.Nested(StatementLineSchema))
+
+
+class AgingRowSchema(Schema):
+    """One client's line of the aging report."""
+
+    client_id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    currency = fields.String()
+    buckets = fields.Nested(BucketsSchema)
+    unapplied = money()
+    total = money(metadata={"description": "Owed net of unapplied credits"})
+    overdue = money()
+
+
+AgingTotalsSchema = Schema.from_dict(
+    {name: money() for name in (*AGING_BUCKETS, "unapplied", "total", "overdue")},
+    name="AgingTotalsSchema",
+)
+
+
+class AgingReportSchema(Schema):
+    """A page of the aging report, largest overdue first, with totals over every row."""
+
+    as_of = fields.Date()
+    currency = fields.String()
+    items = fields.List(fields.Nested(AgingRowSchema))
+    totals = fields.Nested(AgingTotalsSchema)
+    count = fields.Integer()
+    next = fields.String(allow_none=True, metadata={"description": "URL of the next page"})
+
+
+class SaleConditionSchema(Schema):
+    """Payment terms: discount, due-date rule and installments."""
+
+    id = fields.Integer()
+    code = fields.String()
+    description = fields.String()
+    discount_pct = fields.Decimal(
+        places=2, as_string=True, metadata={"type": "string", "format": "decimal"}
+    )
+    rule_kind = fields.String(
+        metadata={"enum": ["days", "day_of_month", "next_day_of_month", "weekday_of_week"]}
+    )
+    rule_days = fields.Integer()
+    rule_day = fields.Integer()
+    rule_weekday = fields.Integer(metadata={"description": "Monday is 0"})
+    rule_week = fields.Integer(metadata={"description": "1 to 4; 5 is the last"})
+    installments = fields.Integer()
+
+
+class CardPlanSchema(Schema):
+    """A card issuer's plan."""
+
+    id = fields.Integer()
+    name = fields.String()
+    installments = fields.Integer()
+    surcharge_pct = fields.Decimal(
+        places=2, as_string=True, metadata={"type": "string", "format": "decimal"}
+    )
+
+
+class CardIssuerSchema(Schema):
+    """A credit-card issuer and its plans."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    plans = fields.Method(
+        "_plans",
+        metadata={"type": "array", "items": {"$ref": "#/components/schemas/CardPlan"}},
+    )
+
+    def _plans(self, issuer) -> list[dict]:
+        """The plans still in use."""
+        return CardPlanSchema(many=True).dump(p for p in issuer.plans if not p.is_deleted)
