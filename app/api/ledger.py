@@ -9,7 +9,6 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import wraps
 
-import sqlalchemy as sa
 from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,11 +25,8 @@ from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import (
     Application,
-    CardIssuer,
     Document,
-    DocumentInstallment,
     DocumentState,
-    SaleCondition,
 )
 from app.ledger.rules import AGING_BUCKETS
 from app.ledger.schemas import (
@@ -165,7 +161,7 @@ def get_account(client_id: int):
     as_of = _args(AccountArgsSchema()).get("as_of") or local_today()
     summary = ledger.account_summary(client, as_of)
     items = ledger.open_items(client.id, as_of, limit=MAX_OPEN_ITEMS)
-    counts = _installment_counts({item.document.id for item in items})
+    counts = ledger.installment_counts({item.document.id for item in items})
     body = {
         "client_id": client.id,
         "as_of": as_of,
@@ -198,18 +194,6 @@ def get_account(client_id: int):
     return jsonify(AccountSchema().dump(body))
 
 
-def _installment_counts(document_ids: set[int]) -> dict[int, int]:
-    """How many installments each document has, in one query."""
-    if not document_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(DocumentInstallment.document_id, sa.func.count())
-        .where(DocumentInstallment.document_id.in_(document_ids))
-        .group_by(DocumentInstallment.document_id)
-    )
-    return dict(rows.all())
-
-
 @bp.get(f"{ONE_CLIENT}/documents")
 @requires("ledger.view")
 @refusals_as_422
@@ -218,17 +202,15 @@ def list_client_documents(client_id: int):
     client = _visible_client(client_id)
     schema = DocumentListArgsSchema()
     args = _args(schema)
-    query = sa.select(Document).where(Document.client_id == client.id)
-    if args.get("date_from"):
-        query = query.where(Document.date >= args["date_from"])
-    if args.get("date_to"):
-        query = query.where(Document.date <= args["date_to"])
-    if args.get("kind"):
-        query = query.where(Document.kind == args["kind"])
-    if args.get("state"):
-        query = query.where(Document.state == args["state"])
-    query = query.order_by(Document.date.desc(), Document.id.desc())
-    page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
+    page = ledger.documents_page(
+        client.id,
+        args["page"],
+        args["per_page"],
+        date_from=args.get("date_from"),
+        date_to=args.get("date_to"),
+        kind=args.get("kind"),
+        state=args.get("state"),
+    )
     body = {
         "items": page.items,
         "next": _next_page(".list_client_documents", schema, page.next_num, client_id=client.id),
@@ -294,11 +276,7 @@ def get_aging():
 @requires("ledger.view")
 def list_sale_conditions():
     """The sale conditions in use, by code."""
-    conditions = db.session.scalars(
-        sa.select(SaleCondition)
-        .where(SaleCondition.deleted_at.is_(None))
-        .order_by(SaleCondition.code)
-    )
+    conditions = ledger.sale_conditions()
     return jsonify(SaleConditionSchema(many=True).dump(conditions))
 
 
@@ -306,9 +284,7 @@ def list_sale_conditions():
 @requires("ledger.view")
 def list_card_issuers():
     """The credit-card issuers in use, with their plans."""
-    issuers = db.session.scalars(
-        sa.select(CardIssuer).where(CardIssuer.deleted_at.is_(None)).order_by(CardIssuer.name)
-    )
+    issuers = ledger.card_issuers()
     return jsonify(CardIssuerSchema(many=True).dump(issuers))
 
 

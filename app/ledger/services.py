@@ -25,6 +25,7 @@ from app.ledger.models import (
     DEBIT_KINDS,
     POSTABLE_KINDS,
     Application,
+    CardIssuer,
     CardPlan,
     Document,
     DocumentInstallment,
@@ -1108,15 +1109,62 @@ def open_credits(client_id: int) -> list[Document]:
     )
 
 
-def documents_page(client_id: int, page: int = 1, per_page: int = 50):
-    """The client's documents, newest first, paginated."""
+def documents_page(
+    client_id: int,
+    page: int = 1,
+    per_page: int = 50,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    kind: str | None = None,
+    state: str | None = None,
+):
+    """The client's documents, newest first, optionally filtered, paginated."""
+    query = sa.select(Document).where(Document.client_id == client_id)
+    if date_from:
+        query = query.where(Document.date >= date_from)
+    if date_to:
+        query = query.where(Document.date <= date_to)
+    if kind:
+        query = query.where(Document.kind == kind)
+    if state:
+        query = query.where(Document.state == state)
     return db.paginate(
-        sa.select(Document)
-        .where(Document.client_id == client_id)
-        .order_by(Document.date.desc(), Document.id.desc()),
+        query.order_by(Document.date.desc(), Document.id.desc()),
         page=page,
         per_page=per_page,
         error_out=False,
+    )
+
+
+def installment_counts(document_ids: set[int]) -> dict[int, int]:
+    """How many installments each document has, in one query."""
+    if not document_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(DocumentInstallment.document_id, sa.func.count())
+        .where(DocumentInstallment.document_id.in_(document_ids))
+        .group_by(DocumentInstallment.document_id)
+    )
+    return dict(rows.all())
+
+
+def sale_conditions() -> list[SaleCondition]:
+    """The sale conditions in use, by code."""
+    return list(
+        db.session.scalars(
+            sa.select(SaleCondition)
+            .where(SaleCondition.deleted_at.is_(None))
+            .order_by(SaleCondition.code)
+        )
+    )
+
+
+def card_issuers() -> list[CardIssuer]:
+    """The credit-card issuers in use, by name, with their plans."""
+    return list(
+        db.session.scalars(
+            sa.select(CardIssuer).where(CardIssuer.deleted_at.is_(None)).order_by(CardIssuer.name)
+        )
     )
 
 
