@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from app.audit import services as audit
 from app.auth.models import User
 from app.clients.models import Client
+from app.core.routing import MAX_ID
 from app.core.types import local_today, utcnow
 from app.extensions import db
 from app.ledger.models import (
@@ -115,6 +116,15 @@ LINE_FIELDS = (
     "bank", "number", "due_date", "drawer", "drawer_tax_id", "reference", "card_plan_id", "tax",
     "certificate",
 )  # fmt: skip
+
+
+def _row_id(raw: object) -> int | None:
+    """An id as a number a row could have; None for anything else (too large ones included)."""
+    try:
+        ident = int(raw)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return ident if 0 < ident <= MAX_ID else None
 
 
 class LedgerError(ValueError):
@@ -374,10 +384,8 @@ def _sale_condition_for(
     """The sale condition a debit document uses: the one given, else the client's."""
     condition = None
     if raw_id not in (None, ""):
-        try:
-            condition = db.session.get(SaleCondition, int(raw_id))
-        except (TypeError, ValueError, OverflowError):
-            condition = None
+        ident = _row_id(raw_id)
+        condition = db.session.get(SaleCondition, ident) if ident else None
         if condition is None or condition.is_deleted:
             errors["sale_condition_id"] = _("Elegí una condición de venta de la lista.")
             return None
@@ -448,9 +456,8 @@ def parse_allocations(raw: Iterable[dict] | None, errors: dict) -> list[Allocati
             continue
         name = f"applications-{index}-amount"
         amount = parse_amount(amount_raw, name, errors)
-        try:
-            installment_id = int(row.get("installment_id"))
-        except (TypeError, ValueError):
+        installment_id = _row_id(row.get("installment_id"))
+        if installment_id is None:
             errors[f"applications-{index}-installment_id"] = _("Elegí un comprobante a cancelar.")
             continue
         if amount is not None:
@@ -487,10 +494,8 @@ def _parse_line(index: int, row: dict, errors: dict) -> ReceiptLine | None:
         else:
             errors[prefix + "drawer_tax_id"] = _(check.error)
     if values.get("card_plan_id") is not None:
-        try:
-            plan = db.session.get(CardPlan, int(values["card_plan_id"]))
-        except (TypeError, ValueError, OverflowError):
-            plan = None
+        ident = _row_id(values["card_plan_id"])
+        plan = db.session.get(CardPlan, ident) if ident else None
         if plan is None or plan.is_deleted:
             errors[prefix + "card_plan_id"] = _("Elegí un plan de tarjeta de la lista.")
         else:
@@ -698,13 +703,17 @@ def apply(
             "Se aplica más de lo disponible (%(open)s).", open=_plain(credit.open_amount)
         )
     # Lock in one order (by id) so two applications at once wait for each other, never deadlock.
-    for ident in sorted({a.installment_id for a in allocations}):
+    for ident in sorted({a.installment_id for a in allocations if _row_id(a.installment_id)}):
         _locked(DocumentInstallment, ident)
     seen: set[int] = set()
     targets = []
     for index, allocation in enumerate(allocations):
         name = f"applications-{index}-amount"
-        installment = _locked(DocumentInstallment, allocation.installment_id)
+        installment = (
+            db.session.get(DocumentInstallment, allocation.installment_id)
+            if _row_id(allocation.installment_id)
+            else None
+        )
         debit = installment.document if installment else None
         if (
             installment is None
@@ -1163,9 +1172,17 @@ def card_issuers() -> list[CardIssuer]:
     """The credit-card issuers in use, by name, with their plans."""
     return list(
         db.session.scalars(
-            sa.select(CardIssuer).where(CardIssuer.deleted_at.is_(None)).order_by(CardIssuer.name)
+            sa.select(CardIssuer)
+            .options(sa.orm.selectinload(CardIssuer.plans))
+            .where(CardIssuer.deleted_at.is_(None))
+            .order_by(CardIssuer.name)
         )
     )
+
+
+def reversal_of(document: Document) -> Document | None:
+    """The reversing document a void wrote, if the document was voided."""
+    return db.session.scalar(sa.select(Document).where(Document.reverses_id == document.id))
 
 
 # --- aging report ----------------------------------------------------------------------------

@@ -417,3 +417,27 @@ def test_random_sequences_of_operations_keep_every_balance_exact(app, operations
             assert ars.balance == ledger.balances(client.id).get("ARS", D("0"))
     finally:
         db.session.rollback()
+
+
+def test_ids_no_row_can_have_are_refused_like_unknown_ones(app):
+    client = make_client()
+    receipt = post_receipt(client, amount="10")
+    huge = 2**40
+    with pytest.raises(ledger.LedgerError) as refused:
+        ledger.apply(receipt, [ledger.Allocation(huge, D("1"))], None)
+    assert "applications-0-installment_id" in refused.value.fields
+    with pytest.raises(ledger.LedgerError) as refused:
+        post_document(client, sale_condition_id=str(huge))
+    assert "sale_condition_id" in refused.value.fields
+    line = {"kind": "card", "amount": "1", "card_plan_id": huge, "number": "1"}
+    with pytest.raises(ledger.LedgerError) as refused:
+        ledger.post_receipt(client, {"lines": [line]}, None)
+    assert "lines-0-card_plan_id" in refused.value.fields
+    with pytest.raises(ledger.LedgerError) as refused:
+        ledger.post_receipt(
+            client,
+            {"lines": [{"kind": "cash", "amount": "1"}],
+             "applications": [{"installment_id": str(huge), "amount": "1"}]},
+            None,
+        )  # fmt: skip
+    assert "applications-0-installment_id" in refused.value.fields
