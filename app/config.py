@@ -73,6 +73,7 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": secure,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024))),
+        "COMPANY_NAME": os.environ.get("COMPANY_NAME", "Clientes en ruta"),
         "COMPANY_IVA_CONDITION": os.environ.get("COMPANY_IVA_CONDITION", "Responsable Inscripto"),
         "AFIP_WSAA_URL": os.environ.get("AFIP_WSAA_URL") or wsaa_url,
         "AFIP_PADRON_URL": os.environ.get("AFIP_PADRON_URL") or padron_url,

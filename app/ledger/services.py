@@ -6,7 +6,7 @@ void writes a reversing document, so both sums stay equal at every step.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -1210,20 +1210,8 @@ class AgingRow:
         return sum((v for k, v in self.buckets.items() if k != "not_due"), Decimal("0"))
 
 
-def aging_report(
-    clients: sa.Select,
-    as_of: date | None = None,
-    currency: str = "ARS",
-    page: int = 1,
-    per_page: int = 50,
-    overdue_only: bool = False,
-) -> tuple[list[AgingRow], dict[str, Decimal], int]:
-    """Aging buckets per client for the clients a select yields, with totals and a row count.
-
-    `clients` is a select of Client (already scoped and filtered); rows are ordered by the
-    overdue amount, largest first.
-    """
-    as_of = as_of or local_today()
+def _aging_query(clients: sa.Select, as_of: date, currency: str, overdue_only: bool):
+    """The aging select (one row per client with debt or credit) and its overdue expression."""
     client_ids = clients.with_only_columns(Client.id).order_by(None).scalar_subquery()
     bucket_sums = [
         sa.func.sum(
@@ -1272,6 +1260,39 @@ def aging_report(
     )
     if overdue_only:
         base = base.where(overdue > 0)
+    return base, overdue
+
+
+def _aging_row(row, currency: str) -> AgingRow:
+    """One row of the aging select as an AgingRow."""
+    return AgingRow(
+        client_id=row[0],
+        code=row[1],
+        name=row[2],
+        currency=currency,
+        buckets={
+            name: Decimal(value).quantize(CENT)
+            for name, value in zip(AGING_BUCKETS, row[3:8], strict=True)
+        },
+        unapplied=Decimal(row[8]).quantize(CENT),
+    )
+
+
+def aging_report(
+    clients: sa.Select,
+    as_of: date | None = None,
+    currency: str = "ARS",
+    page: int = 1,
+    per_page: int = 50,
+    overdue_only: bool = False,
+) -> tuple[list[AgingRow], dict[str, Decimal], int]:
+    """Aging buckets per client for the clients a select yields, with totals and a row count.
+
+    `clients` is a select of Client (already scoped and filtered); rows are ordered by the
+    overdue amount, largest first.
+    """
+    as_of = as_of or local_today()
+    base, overdue = _aging_query(clients, as_of, currency, overdue_only)
     summed = base.subquery()
     sums = db.session.execute(
         sa.select(sa.func.count(), *[sa.func.sum(column) for column in list(summed.c)[3:]])
@@ -1284,21 +1305,19 @@ def aging_report(
     rows = db.session.execute(
         base.order_by(overdue.desc(), Client.code).limit(per_page).offset((page - 1) * per_page)
     )
-    report = [
-        AgingRow(
-            client_id=row[0],
-            code=row[1],
-            name=row[2],
-            currency=currency,
-            buckets={
-                name: Decimal(value).quantize(CENT)
-                for name, value in zip(AGING_BUCKETS, row[3:8], strict=True)
-            },
-            unapplied=Decimal(row[8]).quantize(CENT),
-        )
-        for row in rows
-    ]
-    return report, totals, count
+    return [_aging_row(row, currency) for row in rows], totals, count
+
+
+def aging_rows(
+    clients: sa.Select, as_of: date, currency: str = "ARS", overdue_only: bool = False
+) -> Iterator[AgingRow]:
+    """Every row of the aging report in its order, read in batches (for exports)."""
+    base, overdue = _aging_query(clients, as_of, currency, overdue_only)
+    result = db.session.execute(
+        base.order_by(overdue.desc(), Client.code).execution_options(yield_per=1000)
+    )
+    for row in result:
+        yield _aging_row(row, currency)
 
 
 # --- statement -------------------------------------------------------------------------------
