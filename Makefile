@@ -42,6 +42,7 @@ test: install lint
 bench: install
 	$(BIN)/python -m benchmarks.demo_data $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
 	$(BIN)/python -m benchmarks.iibb_import $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
+	$(BIN)/python -m benchmarks.ledger $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/e2e/artifacts

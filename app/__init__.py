@@ -24,6 +24,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+        if "SQLALCHEMY_ENGINE_OPTIONS" not in test_config:
+            # the engine options follow the database the caller chose
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(
+                app.config["SQLALCHEMY_DATABASE_URI"]
+            )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 

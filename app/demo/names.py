@@ -283,3 +283,36 @@ ZONES = [
         [("Mendoza", "5500"), ("Godoy Cruz", "5501"), ("Guaymallén", "5519"), ("Maipú", "5515")],
     ),
 ]
+BANKS = [
+    "Banco de la Nación Argentina",
+    "Banco de la Provincia de Buenos Aires",
+    "Banco Galicia",
+    "Banco Santander",
+    "BBVA Argentina",
+    "Banco Macro",
+    "Banco Credicoop",
+    "Banco Ciudad",
+    "Banco Patagonia",
+    "ICBC",
+    "Banco Supervielle",
+    "Banco de Córdoba",
+    "Banco Hipotecario",
+    "Nuevo Banco de Santa Fe",
+]
+CREDIT_NOTE_NOTES = [
+    "Devolución de mercadería vencida.",
+    "Bonificación por volumen acordada.",
+    "Mercadería dañada en el reparto.",
+    "Diferencia de precio con la lista vigente.",
+    "Faltante en la entrega.",
+]
+INTEREST_NOTE = "Intereses por pago fuera de término."
+ON_ACCOUNT_NOTE = "Pago a cuenta: el cliente no indicó qué facturas cancela."
+VOID_REASONS = [
+    "Importe mal cargado: se rehace el recibo.",
+    "Forma de pago mal cargada: se rehace el recibo.",
+]
+SPOILED_REASONS = [
+    "Recibo mal confeccionado: anulado en el talonario.",
+    "Recibo roto: se usó el siguiente.",
+]

@@ -164,6 +164,14 @@ class Document(Synced, db.Model):
     __table_args__ = (
         sa.Index("ix_ledger_documents_client_date", "client_id", "date", "id"),
         sa.Index("ix_ledger_documents_client_open", "client_id", "currency", "state"),
+        sa.Index(
+            "ix_ledger_documents_open_credits",
+            "client_id",
+            "currency",
+            "open_amount",
+            sqlite_where=sa.text("sign < 0 AND open_amount > 0"),
+            postgresql_where=sa.text("sign < 0 AND open_amount > 0"),
+        ),
         # A number identifies one document of its kind and letter; reversals repeat it.
         sa.Index(
             "uq_ledger_documents_number",
@@ -211,6 +219,16 @@ class DocumentInstallment(Synced, db.Model):
 
     __table_args__ = (
         sa.Index("ix_ledger_installments_client_due", "client_id", "due_date"),
+        # aging and balances read only the open items
+        sa.Index(
+            "ix_ledger_installments_open",
+            "client_id",
+            "currency",
+            "due_date",
+            "open_amount",
+            sqlite_where=sa.text("open_amount > 0"),
+            postgresql_where=sa.text("open_amount > 0"),
+        ),
         sa.CheckConstraint(
             "open_amount >= 0 AND open_amount <= amount", name="ck_ledger_installments_open"
         ),

@@ -19,7 +19,7 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.clients.models import Client
 from app.core.routing import MAX_ID
-from app.core.types import local_today, utcnow
+from app.core.types import Money, local_today, utcnow
 from app.extensions import db
 from app.ledger.models import (
     CURRENCIES,
@@ -1211,53 +1211,64 @@ class AgingRow:
 
 
 def _aging_query(clients: sa.Select, as_of: date, currency: str, overdue_only: bool):
-    """The aging select (one row per client with debt or credit) and its overdue expression."""
+    """The aging select (one row per client with debt or credit) and its overdue expression.
+
+    Open installments and open credits are read once each, as one stream of (client, due
+    date, debt, credit) rows grouped by client: one pass over each table at any size.
+    """
     client_ids = clients.with_only_columns(Client.id).order_by(None).scalar_subquery()
-    bucket_sums = [
-        sa.func.sum(
-            sa.case((_bucket_case(as_of) == name, DocumentInstallment.open_amount), else_=0)
-        ).label(name)
-        for name in AGING_BUCKETS
-    ]
-    debts = (
-        sa.select(DocumentInstallment.client_id.label("client_id"), *bucket_sums)
-        .where(
+    items = sa.union_all(
+        sa.select(
+            DocumentInstallment.client_id.label("client_id"),
+            DocumentInstallment.due_date.label("due_date"),
+            DocumentInstallment.open_amount.label("debt"),
+            sa.literal(0, Money).label("credit"),
+        ).where(
             DocumentInstallment.open_amount > 0,
             DocumentInstallment.currency == currency,
             DocumentInstallment.client_id.in_(client_ids),
-        )
-        .group_by(DocumentInstallment.client_id)
-        .subquery()
-    )
-    credits = (
+        ),
         sa.select(
-            Document.client_id.label("client_id"),
-            sa.func.sum(Document.open_amount).label("unapplied"),
-        )
-        .where(
+            Document.client_id,
+            sa.null(),
+            sa.literal(0, Money),
+            Document.open_amount,
+        ).where(
             Document.sign < 0,
             Document.open_amount > 0,
             Document.currency == currency,
             Document.client_id.in_(client_ids),
+        ),
+    ).subquery()
+    due = items.c.due_date
+    bucket = sa.case(
+        (due.is_(None), "credit"),
+        (due >= as_of, "not_due"),
+        (due >= as_of - timedelta(days=30), "1_30"),
+        (due >= as_of - timedelta(days=60), "31_60"),
+        (due >= as_of - timedelta(days=90), "61_90"),
+        else_="over_90",
+    )
+    per_client = (
+        sa.select(
+            items.c.client_id,
+            *[
+                sa.func.sum(sa.case((bucket == name, items.c.debt), else_=0)).label(name)
+                for name in AGING_BUCKETS
+            ],
+            sa.func.sum(items.c.credit).label("unapplied"),
         )
-        .group_by(Document.client_id)
+        .group_by(items.c.client_id)
         .subquery()
     )
-    ids = sa.union(sa.select(debts.c.client_id), sa.select(credits.c.client_id)).subquery()
-    overdue = sum(sa.func.coalesce(getattr(debts.c, name), 0) for name in AGING_BUCKETS[1:])
-    base = (
-        sa.select(
-            Client.id,
-            Client.code,
-            sa.func.coalesce(Client.trade_name, Client.legal_name),
-            *[sa.func.coalesce(getattr(debts.c, name), 0) for name in AGING_BUCKETS],
-            sa.func.coalesce(credits.c.unapplied, 0),
-        )
-        .select_from(ids)
-        .join(Client, Client.id == ids.c.client_id)
-        .outerjoin(debts, debts.c.client_id == ids.c.client_id)
-        .outerjoin(credits, credits.c.client_id == ids.c.client_id)
-    )
+    overdue = sum(getattr(per_client.c, name) for name in AGING_BUCKETS[1:])
+    base = sa.select(
+        Client.id,
+        Client.code,
+        sa.func.coalesce(Client.trade_name, Client.legal_name),
+        *[getattr(per_client.c, name) for name in AGING_BUCKETS],
+        per_client.c.unapplied,
+    ).join_from(per_client, Client, Client.id == per_client.c.client_id)
     if overdue_only:
         base = base.where(overdue > 0)
     return base, overdue

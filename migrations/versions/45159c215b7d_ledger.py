@@ -175,6 +175,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ledger_applications_debit_document_id'), ['debit_document_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_applications_installment_id'), ['installment_id'], unique=False)
 
+    op.create_index(
+        'ix_ledger_installments_open', 'ledger_installments',
+        ['client_id', 'currency', 'due_date', 'open_amount'], unique=False,
+        sqlite_where=sa.text('open_amount > 0'), postgresql_where=sa.text('open_amount > 0'),
+    )
+    op.create_index(
+        'ix_ledger_documents_open_credits', 'ledger_documents',
+        ['client_id', 'currency', 'open_amount'], unique=False,
+        sqlite_where=sa.text('sign < 0 AND open_amount > 0'),
+        postgresql_where=sa.text('sign < 0 AND open_amount > 0'),
+    )
     op.add_column('client_types', sa.Column('allowed_document_kinds', sa.JSON(), nullable=True))
     op.add_column(
         'client_types',
@@ -225,6 +236,8 @@ def downgrade():
     op.drop_column('client_types', 'discount_pct')
     op.drop_column('client_types', 'allowed_document_kinds')
 
+    op.drop_index('ix_ledger_documents_open_credits', table_name='ledger_documents')
+    op.drop_index('ix_ledger_installments_open', table_name='ledger_installments')
     with op.batch_alter_table('ledger_applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_applications_installment_id'))
         batch_op.drop_index(batch_op.f('ix_ledger_applications_debit_document_id'))
