@@ -48,7 +48,9 @@ class UserSchema(Schema):
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
-    supervisor_id = fields.Integer(allow_none=True, load_default=None, strict=True)
+    supervisor_id = fields.Integer(
+        allow_none=True, load_default=None, strict=True, validate=validate.Range(min=1, max=MAX_ID)
+    )
     active = fields.Boolean(load_default=True)
     locale = fields.String(
         allow_none=True, load_default=None, validate=validate.OneOf(["es_AR", "en"])
@@ -289,6 +291,7 @@ class ClientSchema(TranslatedSchema):
     abc_rating = _choice(["A", "B", "C"], nullable=True)
     client_type_id = _reference()
     price_list_id = _reference()
+    sale_condition_id = _reference()
     currency = _choice(["ARS", "USD"])
     foreign_currency_allowed = _flag()
     payment_methods = _spanish(fields.List, _choice(PaymentMethod), allow_none=True)

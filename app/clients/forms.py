@@ -12,7 +12,6 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -27,9 +26,10 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.clients import reference_forms
 from app.clients.models import ClientKind, PaymentMethod
+from app.clients.reference_forms import CheckboxesField
 from app.taxes.rules import IVA_CONDITIONS, TaxIdType
 
 REQUIRED = _l("Este campo es obligatorio.")
@@ -64,13 +64,6 @@ COUNTRIES = {
     "BO": "Bolivia",
 }
 NONE = SelectChoice("", "—")
-
-
-class CheckboxesField(SelectMultipleField):
-    """A multiple choice shown as checkboxes, easier with a thumb than a list box."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def choices(mapping: dict) -> list[SelectChoice]:
@@ -162,6 +155,12 @@ class ClientForm(FlaskForm):
     )
     client_type_id = SelectField(_l("Tipo de cliente"), choices=[], default="")
     price_list_id = SelectField(_l("Lista de precios"), choices=[], default="")
+    sale_condition_id = SelectField(
+        _l("Condición de venta"),
+        choices=[],
+        default="",
+        description=_l("Vacía: se usa la condición por defecto de su tipo de cliente."),
+    )
     currency = SelectField(
         _l("Moneda de la cuenta"),
         choices=choices({"ARS": _l("Pesos (ARS)"), "USD": _l("Dólares (USD)")}),
@@ -206,10 +205,10 @@ class ClientForm(FlaskForm):
     postal_code = StringField(_l("Código postal"), validators=[Optional(), Length(max=10)])
 
     REFERENCE_FIELDS = (
-        "client_type_id", "price_list_id", "salesperson_id", "collector_id", "sales_zone_id",
-        "delivery_zone_id", "transport_id", "channel_id", "segment1_id", "segment2_id",
-        "segment3_id", "segment4_id", "category1_id", "subcategory1_id", "category2_id",
-        "subcategory2_id", "family_id",
+        "client_type_id", "price_list_id", "sale_condition_id", "salesperson_id", "collector_id",
+        "sales_zone_id", "delivery_zone_id", "transport_id", "channel_id", "segment1_id",
+        "segment2_id", "segment3_id", "segment4_id", "category1_id", "subcategory1_id",
+        "category2_id", "subcategory2_id", "family_id",
     )  # fmt: skip
 
     def validate_default_payment_method(self, field) -> None:
@@ -480,4 +479,6 @@ def _labels(*form_classes) -> dict:
     return labels
 
 
-FIELD_LABELS = _labels(ClientForm, ContactForm, PickupForm, AddressForm, AttributeForm)
+FIELD_LABELS = _labels(
+    ClientForm, ContactForm, PickupForm, AddressForm, AttributeForm, *reference_forms.FORMS
+)

@@ -1,6 +1,7 @@
 """Operations on the reference tables the client card points to; each writes its audit row."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -13,9 +14,23 @@ from app.audit import services as audit
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
 from app.core.types import utcnow
 from app.extensions import db
+from app.ledger.models import CardIssuer, CardPlan, SaleCondition
+from app.ledger.rules import DueRule, DueRuleKind
 from app.orders.models import PriceList
 
-ReferenceRow = Zone | ClientType | Transport | Channel | Segment | Category | Family | PriceList
+ReferenceRow = (
+    Zone
+    | ClientType
+    | Transport
+    | Channel
+    | Segment
+    | Category
+    | Family
+    | PriceList
+    | SaleCondition
+    | CardIssuer
+    | CardPlan
+)
 Row = TypeVar("Row", bound=ReferenceRow)
 
 
@@ -38,7 +53,14 @@ TABLES: dict[type, Table] = {
     ),
     ClientType: Table(
         "client_type",
-        ("code", "name", "cash_only"),
+        (
+            "code",
+            "name",
+            "cash_only",
+            "allowed_document_kinds",
+            "discount_pct",
+            "default_sale_condition_id",
+        ),
         duplicate=_l("Ya existe un tipo de cliente con ese código."),
     ),
     Transport: Table(
@@ -65,7 +87,47 @@ TABLES: dict[type, Table] = {
         ("code", "name", "currency"),
         duplicate=_l("Ya existe una lista de precios con ese código."),
     ),
+    SaleCondition: Table(
+        "sale_condition",
+        (
+            "code",
+            "description",
+            "discount_pct",
+            "rule_kind",
+            "rule_days",
+            "rule_day",
+            "rule_weekday",
+            "rule_week",
+            "installments",
+        ),
+        duplicate=_l("Ya existe una condición de venta con ese código."),
+    ),
+    CardIssuer: Table(
+        "card_issuer",
+        ("code", "name"),
+        duplicate=_l("Ya existe una tarjeta con ese código."),
+    ),
+    CardPlan: Table(
+        "card_plan", ("issuer_id", "name", "installments", "surcharge_pct"), code_scope=None
+    ),
 }
+
+# The rule's fields each kind of due-date rule uses; the others are stored as 0.
+RULE_FIELDS = {
+    DueRuleKind.DAYS: ("rule_days",),
+    DueRuleKind.DAY_OF_MONTH: ("rule_day",),
+    DueRuleKind.NEXT_DAY_OF_MONTH: ("rule_day",),
+    DueRuleKind.WEEKDAY_OF_WEEK: ("rule_weekday", "rule_week"),
+}
+# DueRule.problems() names -> the form field and what to tell the person.
+RULE_PROBLEMS = {
+    "kind": ("rule_kind", _l("Elegí cómo se calcula el vencimiento.")),
+    "days": ("rule_days", _l("Ingresá los días, de 0 a 3650.")),
+    "day": ("rule_day", _l("Ingresá un día del mes, del 1 al 31.")),
+    "weekday": ("rule_weekday", _l("Elegí el día de la semana.")),
+    "week": ("rule_week", _l("Elegí la semana del mes.")),
+}
+MAX_INSTALLMENTS = {SaleCondition: 24, CardPlan: 36}
 
 
 class ReferenceRowError(ValueError):
@@ -76,9 +138,16 @@ class ReferenceRowError(ValueError):
         self.fields = fields
 
 
+def _plain(value):
+    """A JSON-friendly value for the audit log: decimals as text, 5.00 and 5 alike."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
+
+
 def audit_view(row: ReferenceRow) -> dict:
     """The editable fields of a row as the audit log keeps them."""
-    return {field: getattr(row, field) for field in TABLES[type(row)].fields}
+    return {field: _plain(getattr(row, field)) for field in TABLES[type(row)].fields}
 
 
 def list_query(model: type[Row], deleted: bool = False) -> sa.Select:
@@ -103,7 +172,21 @@ def list_query(model: type[Row], deleted: bool = False) -> sa.Select:
         return query.order_by(Segment.level, Segment.code)
     if model is Family:
         return query.order_by(Family.name, Family.id)
+    if model is CardPlan:
+        return (
+            query.join(CardPlan.issuer)
+            .options(contains_eager(CardPlan.issuer))
+            .order_by(CardIssuer.code, CardPlan.installments, CardPlan.name, CardPlan.id)
+        )
     return query.order_by(model.code)
+
+
+def live_rows(model: type[Row], keep: Row | None = None) -> list[Row]:
+    """The rows in use of a table, for a select; a row already chosen stays listed."""
+    rows = db.session.scalars(list_query(model)).all()
+    if keep is not None and keep not in rows:
+        rows.append(keep)
+    return rows
 
 
 def active_counts() -> dict[type, int]:
@@ -139,8 +222,66 @@ def _check(model: type[Row], values: dict, row: Row | None) -> None:
                 errors["code"] += " " + _("Está entre las bajas: podés reactivar ese registro.")
     if model is Category:
         errors.update(_category_errors(values, row))
+    if model is SaleCondition:
+        errors.update(_sale_condition_errors(values))
+    if model is ClientType:
+        errors.update(_client_type_errors(values, row))
+    if model is CardPlan:
+        errors.update(_card_plan_errors(values, row))
+    if model in MAX_INSTALLMENTS:
+        high = MAX_INSTALLMENTS[model]
+        count = values.get("installments")
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= high:
+            errors["installments"] = _("Entre 1 y %(high)d.", high=high)
     if errors:
         raise ReferenceRowError(errors)
+
+
+def _sale_condition_errors(values: dict) -> dict[str, str]:
+    """The due-date rule must make sense for its kind."""
+    rule = DueRule(
+        kind=values.get("rule_kind"),
+        days=values.get("rule_days"),
+        day=values.get("rule_day"),
+        weekday=values.get("rule_weekday"),
+        week=values.get("rule_week"),
+    )
+    problems = [RULE_PROBLEMS[name] for name in rule.problems()]
+    return {field: str(message) for field, message in problems}
+
+
+def _sale_condition_values(values: dict) -> dict:
+    """The fields a rule's kind does not use are stored as 0, so they say nothing."""
+    used = RULE_FIELDS.get(values.get("rule_kind"), ())
+    unused = {name: 0 for fields in RULE_FIELDS.values() for name in fields if name not in used}
+    return values | unused
+
+
+def _client_type_errors(values: dict, client_type: ClientType | None) -> dict[str, str]:
+    """A default sale condition in use; a cash-only type sells on cash terms."""
+    condition_id = values.get("default_sale_condition_id")
+    if condition_id is None:
+        return {}
+    condition = db.session.get(SaleCondition, condition_id)
+    keeps = client_type is not None and client_type.default_sale_condition_id == condition_id
+    if condition is None or (condition.is_deleted and not keeps):
+        return {"default_sale_condition_id": _("Elegí una condición de venta de la lista.")}
+    if values.get("cash_only") and not condition.is_immediate:
+        return {
+            "default_sale_condition_id": _(
+                "Un tipo solo contado necesita una condición de contado (0 días, 1 cuota)."
+            )
+        }
+    return {}
+
+
+def _card_plan_errors(values: dict, plan: CardPlan | None) -> dict[str, str]:
+    """A plan belongs to a card in use (or keeps the one it has)."""
+    issuer = db.session.get(CardIssuer, values["issuer_id"]) if values.get("issuer_id") else None
+    keeps = plan is not None and plan.issuer_id == values.get("issuer_id")
+    if issuer is None or (issuer.is_deleted and not keeps):
+        return {"issuer_id": _("Elegí una tarjeta de la lista.")}
+    return {}
 
 
 def _category_errors(values: dict, category: Category | None) -> dict[str, str]:
@@ -165,9 +306,15 @@ def _category_errors(values: dict, category: Category | None) -> dict[str, str]:
     return {}
 
 
+def _normalized(model: type[Row], values: dict) -> dict:
+    """The values as they are stored."""
+    return _sale_condition_values(values) if model is SaleCondition else values
+
+
 def create_row(model: type[Row], values: dict) -> Row:
     """Add a row to a reference table and write the audit row."""
     _check(model, values, None)
+    values = _normalized(model, values)
     row = model(**values)
     db.session.add(row)
     db.session.flush()
@@ -179,6 +326,7 @@ def create_row(model: type[Row], values: dict) -> Row:
 def update_row(row: Row, values: dict) -> Row:
     """Change a reference row's fields; an edit that changes nothing writes nothing."""
     _check(type(row), values, row)
+    values = _normalized(type(row), values)
     before = audit_view(row)
     for field, value in values.items():
         setattr(row, field, value)
@@ -200,6 +348,12 @@ def deactivate_row(row: ReferenceRow) -> None:
         .limit(1)
     ):
         raise ReferenceRowError({"deleted": _("Primero da de baja sus subcategorías.")})
+    if isinstance(row, CardIssuer) and db.session.scalar(
+        sa.select(CardPlan.id)
+        .where(CardPlan.issuer_id == row.id, CardPlan.deleted_at.is_(None))
+        .limit(1)
+    ):
+        raise ReferenceRowError({"deleted": _("Primero da de baja sus planes.")})
     row.deleted_at = utcnow()
     db.session.flush()
     entity = TABLES[type(row)].entity
@@ -212,6 +366,8 @@ def reactivate_row(row: ReferenceRow) -> None:
         return
     if isinstance(row, Category) and row.parent is not None and row.parent.is_deleted:
         raise ReferenceRowError({"deleted": _("Primero reactivá su categoría padre.")})
+    if isinstance(row, CardPlan) and row.issuer.is_deleted:
+        raise ReferenceRowError({"deleted": _("Primero reactivá su tarjeta.")})
     row.deleted_at = None
     db.session.flush()
     entity = TABLES[type(row)].entity

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from operator import attrgetter
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
@@ -17,22 +18,31 @@ from app.clients.reference_forms import (
     LEVELS,
     SCHEMES,
     ZONE_KINDS,
+    CardIssuerForm,
+    CardPlanForm,
     CategoryForm,
     ChannelForm,
     ClientTypeForm,
     FamilyForm,
     PriceListForm,
     ReferenceForm,
+    SaleConditionForm,
     SegmentForm,
     TransportForm,
     ZoneForm,
 )
 from app.core.rendering import render
+from app.core.types import local_today
 from app.extensions import db
+from app.ledger.models import CardIssuer, CardPlan, SaleCondition
+from app.ledger.rules import DueRule, installments
+from app.ledger.terms import describe_sale_condition, percent
 from app.orders.models import PriceList
 from app.sync.idempotency import write_endpoint
 
 bp = Blueprint("reference", __name__, url_prefix="/admin/reference")
+bp.add_app_template_global(describe_sale_condition)
+bp.add_app_template_global(percent)
 
 PAGE_SIZE = 50
 
@@ -73,7 +83,16 @@ KINDS: dict[str, Kind] = {
         _l("Tipos de cliente"),
         _l("Nuevo tipo de cliente"),
         _l("Editar tipo de cliente"),
-        (CODE, NAME, (_l("Solo contado"), lambda kind: _l("Sí") if kind.cash_only else _l("No"))),
+        (
+            CODE,
+            NAME,
+            (_l("Solo contado"), lambda kind: _l("Sí") if kind.cash_only else _l("No")),
+            (
+                _l("Condición de venta"),
+                lambda kind: getattr(kind.default_sale_condition, "description", None),
+            ),
+            (_l("Descuento"), lambda kind: percent(kind.discount_pct)),
+        ),
     ),
     "transports": Kind(
         Transport,
@@ -118,7 +137,43 @@ KINDS: dict[str, Kind] = {
         _l("Editar lista de precios"),
         (CODE, NAME, (_l("Moneda"), attrgetter("currency"))),
     ),
+    "sale-conditions": Kind(
+        SaleCondition,
+        SaleConditionForm,
+        _l("Condiciones de venta"),
+        _l("Nueva condición de venta"),
+        _l("Editar condición de venta"),
+        (
+            CODE,
+            (_l("Descripción"), attrgetter("description")),
+            (_l("Vencimiento"), describe_sale_condition),
+            (_l("Descuento"), lambda condition: percent(condition.discount_pct)),
+        ),
+    ),
+    "card-issuers": Kind(
+        CardIssuer,
+        CardIssuerForm,
+        _l("Tarjetas de crédito"),
+        _l("Nueva tarjeta"),
+        _l("Editar tarjeta"),
+        (CODE, NAME),
+    ),
+    "card-plans": Kind(
+        CardPlan,
+        CardPlanForm,
+        _l("Planes de tarjeta"),
+        _l("Nuevo plan de tarjeta"),
+        _l("Editar plan de tarjeta"),
+        (
+            NAME,
+            (_l("Tarjeta"), lambda plan: plan.issuer.name),
+            (_l("Cuotas"), attrgetter("installments")),
+            (_l("Recargo"), lambda plan: percent(plan.surcharge_pct)),
+        ),
+    ),
 }
+# What the form's due-date example prices.
+PREVIEW_AMOUNT = Decimal("1000.00")
 
 
 def _kind(slug: str) -> Kind:
@@ -134,6 +189,21 @@ def _form(kind: Kind, row: services.ReferenceRow | None = None, **kwargs) -> Ref
     form = kind.form(obj=row, **kwargs)
     if isinstance(form, CategoryForm):
         form.parent_id.choices = _parent_choices(row)
+    elif isinstance(form, ClientTypeForm):
+        current = row.default_sale_condition if row else None
+        form.default_sale_condition_id.choices = [
+            SelectChoice("", _("Ninguna")),
+            *(
+                SelectChoice(c.id, f"{c.code} · {c.description}")
+                for c in services.live_rows(SaleCondition, keep=current)
+            ),
+        ]
+    elif isinstance(form, CardPlanForm):
+        current = row.issuer if row else None
+        form.issuer_id.choices = [
+            SelectChoice("", "—"),
+            *(SelectChoice(i.id, i.name) for i in services.live_rows(CardIssuer, keep=current)),
+        ]
     return form
 
 
@@ -201,8 +271,40 @@ def edit(kind: str, row_id: int | None = None):
             return redirect(url_for("reference.rows", kind=kind), 303)
     status = 422 if request.method == "POST" else 200
     return render(
-        "admin/reference/form.html", slug=kind, kind=spec, form=form, row=row, status=status
+        "admin/reference/form.html",
+        slug=kind,
+        kind=spec,
+        form=form,
+        row=row,
+        preview=_due_preview(form) if isinstance(form, SaleConditionForm) else None,
+        status=status,
     )
+
+
+@bp.get("/sale-conditions/preview")
+@requires("reference.manage")
+def sale_condition_preview():
+    """The due dates the sale condition being typed would give a bill of today."""
+    form = SaleConditionForm(formdata=request.args, meta={"csrf": False})
+    return render("admin/reference/_due_preview.html", block="preview", preview=_due_preview(form))
+
+
+def _due_preview(form: SaleConditionForm) -> dict:
+    """Today's date, the example amount and its installments, or why the rule is incomplete."""
+    rule = DueRule(
+        kind=form.rule_kind.data,
+        days=form.rule_days.data,
+        day=form.rule_day.data,
+        weekday=form.rule_weekday.data,
+        week=form.rule_week.data,
+    )
+    count = form.installments.data
+    today = local_today()
+    preview = {"date": today, "amount": PREVIEW_AMOUNT, "installments": []}
+    if rule.problems() or not isinstance(count, int) or not 1 <= count <= 24:
+        return preview
+    preview["installments"] = installments(rule, today, PREVIEW_AMOUNT, count)
+    return preview
 
 
 @bp.post("/<kind>/<int:row_id>/toggle")
@@ -221,12 +323,14 @@ def toggle(kind: str, row_id: int):
         else:
             services.deactivate_row(row)
     except services.ReferenceRowError as exc:
+        form = _form(spec, row, formdata=None)  # the row as it is, not the toggle's fields
         return render(
             "admin/reference/form.html",
             slug=kind,
             kind=spec,
-            form=_form(spec, row, formdata=None),  # the row as it is, not the toggle's fields
+            form=form,
             row=row,
+            preview=_due_preview(form) if isinstance(form, SaleConditionForm) else None,
             toggle_error=exc.fields["deleted"],
             status=422,
         )
@@ -238,6 +342,9 @@ def toggle(kind: str, row_id: int):
 
 
 def _label(row: services.ReferenceRow) -> str:
-    """How a row is named in messages: its code and name."""
+    """How a row is named in messages: its code and name (a plan: its card and name)."""
+    if isinstance(row, CardPlan):
+        return f"{row.issuer.name} · {row.name}"
+    name = row.description if isinstance(row, SaleCondition) else row.name
     code = getattr(row, "code", None)
-    return f"{code} · {row.name}" if code else row.name
+    return f"{code} · {name}" if code else name

@@ -41,6 +41,7 @@ from app.clients.reference import Category, Family
 from app.clients.rules import Pickup, pickup_allowed
 from app.core.rendering import render, wants_fragment
 from app.extensions import db
+from app.ledger.models import SaleCondition
 from app.sync.idempotency import write_endpoint
 from app.taxes.services import client_invoice, client_perception_rates
 
@@ -55,6 +56,8 @@ def _label(row) -> str:
     """How a reference row reads in a select: subcategories under their category."""
     if isinstance(row, User):
         return row.full_name
+    if isinstance(row, SaleCondition):
+        return row.description
     if isinstance(row, Category) and row.parent is not None:
         return f"{row.parent.name} › {row.name}"
     return row.name

@@ -447,6 +447,57 @@ def test_a_refused_create_does_not_use_up_the_key(office):
     assert count(Client) == 0
 
 
+# --- sale condition ------------------------------------------------------------------------
+
+
+def test_create_and_patch_with_a_sale_condition(office):
+    cash = factories.make_sale_condition(rule_days=0)
+    credit = factories.make_sale_condition(rule_days=30)
+    db.session.commit()
+    response = office.post(
+        "/api/v1/clients", json={"legal_name": "Almacén", "sale_condition_id": cash.id}
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["sale_condition_id"] == cash.id
+    url = f"/api/v1/clients/{response.json['id']}"
+    assert audit_rows("client.create")[0].after["sale_condition_id"] == cash.id
+
+    patched = office.patch(url, json={"sale_condition_id": credit.id})
+    assert patched.status_code == 200, patched.json
+    assert patched.json["sale_condition_id"] == credit.id
+    [entry] = audit_rows("client.update")
+    assert (entry.before, entry.after) == (
+        {"sale_condition_id": cash.id},
+        {"sale_condition_id": credit.id},
+    )
+    assert office.patch(url, json={"sale_condition_id": None}).json["sale_condition_id"] is None
+
+
+def test_an_unknown_or_retired_sale_condition_is_a_field_error(office):
+    retired = factories.make_sale_condition(deleted_at=utcnow())
+    client = factories.make_client()
+    db.session.commit()
+    url = f"/api/v1/clients/{client.id}"
+    for value, message in [
+        (999999, "No existe."),
+        (retired.id, "No se puede elegir para este campo."),
+        (0, "No existe."),
+    ]:
+        response = office.patch(url, json={"sale_condition_id": value})
+        assert response.status_code == 422
+        assert response.json["error"]["fields"] == {"sale_condition_id": [message]}
+    wrong_type = office.patch(url, json={"sale_condition_id": "3"})
+    assert set(wrong_type.json["error"]["fields"]) == {"sale_condition_id"}
+    assert audit_rows("client.update") == []
+
+
+def test_openapi_documents_the_sale_condition(client):
+    spec = client.get("/api/v1/openapi.json").json
+    field = spec["components"]["schemas"]["Client"]["properties"]["sale_condition_id"]
+    assert field["type"] == "integer"
+    assert field["nullable"] is True
+
+
 # --- OpenAPI -------------------------------------------------------------------------------
 
 

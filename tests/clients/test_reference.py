@@ -1,13 +1,18 @@
 """The admin's reference tables: create, edit, deactivate and reactivate; every change audited."""
 
+import re
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
-from app.clients.reference import Category, Family, Segment, Zone
+from app.clients.reference import Category, ClientType, Family, Segment, Zone
 from app.clients.reference_views import KINDS
-from app.core.types import utcnow
+from app.core.types import local_today, utcnow
 from app.extensions import db
+from app.ledger.models import CardIssuer, CardPlan, SaleCondition
 from app.orders.models import PriceList
 from tests import factories
 
@@ -311,6 +316,16 @@ MINIMAL = {
     "categories": {"scheme": "2", "parent_id": "", "code": "C1", "name": "Fila nueva"},
     "families": {"name": "Fila nueva"},
     "price-lists": {"code": "C1", "name": "Fila nueva", "currency": "ARS"},
+    "sale-conditions": {
+        "code": "C1",
+        "description": "Fila nueva",
+        "discount_pct": "0",
+        "rule_kind": "days",
+        "rule_days": "30",
+        "installments": "1",
+    },
+    "card-issuers": {"code": "C1", "name": "Fila nueva"},
+    "card-plans": {"name": "Fila nueva", "installments": "3", "surcharge_pct": "0"},
 }
 
 
@@ -319,7 +334,13 @@ def test_every_table_can_be_added_to_and_listed(admin, kind):
     assert set(MINIMAL) == set(KINDS)
     assert admin.get(f"{BASE}/{kind}/").status_code == 200
     assert admin.get(f"{BASE}/{kind}/new").status_code == 200
-    response = admin.submit(f"{BASE}/{kind}/new", **MINIMAL[kind])
+    fields = dict(MINIMAL[kind])
+    if kind == "card-plans":
+        issuer = CardIssuer(code="VISA", name="Visa")
+        db.session.add(issuer)
+        db.session.commit()
+        fields["issuer_id"] = str(issuer.id)
+    response = admin.submit(f"{BASE}/{kind}/new", **fields)
     assert response.status_code == 303, response.get_data(as_text=True)
     assert "Fila nueva" in listed(admin, kind)
     [entry] = db.session.scalars(sa.select(AuditEntry)).all()
@@ -365,3 +386,319 @@ def test_unknown_kind_or_row_is_404(admin):
     assert admin.get(f"{BASE}/planets/1").status_code == 404
     assert admin.get(f"{BASE}/zones/999999").status_code == 404
     assert admin.submit("/account", f"{BASE}/planets/1/toggle", active="0").status_code == 404
+
+
+# --- sale conditions, cards and client types (current accounts) ---------------------------
+
+TERMS = {
+    "code": "CC30",
+    "description": "Cuenta corriente 30 días",
+    "discount_pct": "2,5",
+    "rule_kind": "days",
+    "rule_days": "30",
+    "rule_day": "",
+    "rule_weekday": "",
+    "rule_week": "",
+    "installments": "1",
+}
+
+
+def test_admin_creates_and_edits_a_sale_condition(admin):
+    response = admin.submit(f"{BASE}/sale-conditions/new", **TERMS)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    condition = find(SaleCondition, code="CC30")
+    assert condition.discount_pct == Decimal("2.50")
+    assert (condition.rule_kind, condition.rule_days, condition.installments) == ("days", 30, 1)
+    [created] = audit_rows("sale_condition.create")
+    assert created.entity_type == "sale_condition"
+    assert created.after == {
+        "code": "CC30",
+        "description": "Cuenta corriente 30 días",
+        "discount_pct": "2.5",
+        "rule_kind": "days",
+        "rule_days": 30,
+        "rule_day": 0,
+        "rule_weekday": 0,
+        "rule_week": 0,
+        "installments": 1,
+    }
+    listing = listed(admin, "sale-conditions")
+    assert "Cuenta corriente 30 días" in listing
+    assert '<td data-label="Vencimiento">30 días</td>' in listing
+    assert "2,5\u00a0%" in listing
+
+    page = f"{BASE}/sale-conditions/{condition.id}"
+    changed = TERMS | {"rule_kind": "weekday_of_week", "rule_weekday": "4", "rule_week": "5"}
+    response = admin.submit(page, **changed)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    condition = find(SaleCondition, id=condition.id)
+    # the days of the old rule are not kept: the new rule does not use them
+    assert (condition.rule_kind, condition.rule_days) == ("weekday_of_week", 0)
+    assert (condition.rule_weekday, condition.rule_week) == (4, 5)
+    [updated] = audit_rows("sale_condition.update")
+    assert updated.before == {
+        "rule_kind": "days",
+        "rule_days": 30,
+        "rule_weekday": 0,
+        "rule_week": 0,
+    }
+    assert updated.after == {
+        "rule_kind": "weekday_of_week",
+        "rule_days": 0,
+        "rule_weekday": 4,
+        "rule_week": 5,
+    }
+    assert "Último viernes del mes" in listed(admin, "sale-conditions")
+
+
+def test_the_edit_page_leaves_empty_the_inputs_its_rule_does_not_use(admin):
+    condition = factories.make_sale_condition(rule_kind="next_day_of_month", rule_day=15)
+    db.session.commit()
+    page = admin.get(f"{BASE}/sale-conditions/{condition.id}").get_data(as_text=True)
+    assert re.search(r'id="rule_day"[^>]*value="15"', page)
+    assert re.search(r'<input[^>]*id="rule_days"[^>]*value=""', page)
+    assert '<option selected value="next_day_of_month">' in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"rule_kind": "days", "rule_days": ""}, "rule_days", "Ingresá los días, de 0 a 3650."),
+        ({"rule_kind": "days", "rule_days": "4000"}, "rule_days", "Ingresá los días, de 0 a 3650."),
+        (
+            {"rule_kind": "day_of_month", "rule_day": "32"},
+            "rule_day",
+            "Ingresá un día del mes, del 1 al 31.",
+        ),
+        (
+            {"rule_kind": "next_day_of_month", "rule_day": "0"},
+            "rule_day",
+            "Ingresá un día del mes, del 1 al 31.",
+        ),
+        (
+            {"rule_kind": "weekday_of_week", "rule_weekday": "0", "rule_week": ""},
+            "rule_week",
+            "Elegí la semana del mes.",
+        ),
+        (
+            {"rule_kind": "weekday_of_week", "rule_weekday": "", "rule_week": "2"},
+            "rule_weekday",
+            "Elegí el día de la semana.",
+        ),
+        ({"installments": "25"}, "installments", "Entre 1 y 24."),
+        ({"installments": "0"}, "installments", "Entre 1 y 24."),
+        ({"installments": "dos"}, "installments", "Ingresá un número entero."),
+        ({"discount_pct": "101"}, "discount_pct", "Entre 0 y 100."),
+        ({"discount_pct": "1,234"}, "discount_pct", "Usá como mucho dos decimales."),
+        ({"discount_pct": "mucho"}, "discount_pct", "Ingresá un porcentaje, como 5 o 12,5."),
+        ({"description": " "}, "description", "Este campo es obligatorio."),
+    ],
+)
+def test_a_bad_sale_condition_is_refused_on_its_field(admin, fields, field, message):
+    response = admin.submit(f"{BASE}/sale-conditions/new", **(TERMS | fields))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f'<div class="field-error" id="{field}-error">{message}</div>' in page
+    assert count(SaleCondition) == 0
+    assert audit_rows("sale_condition.create") == []
+
+
+def test_what_the_chosen_rule_hides_is_not_checked(admin):
+    # a day of 99 typed before switching to a days rule does not block the save
+    fields = TERMS | {"rule_kind": "days", "rule_day": "99", "rule_week": "x"}
+    assert admin.submit(f"{BASE}/sale-conditions/new", **fields).status_code == 303
+    assert find(SaleCondition, code="CC30").rule_day == 0
+
+
+def test_a_repeated_sale_condition_code_is_refused(admin):
+    factories.make_sale_condition(code="CC30")
+    db.session.commit()
+    response = admin.submit(f"{BASE}/sale-conditions/new", **TERMS)
+    assert response.status_code == 422
+    assert "Ya existe una condición de venta con ese código." in response.get_data(as_text=True)
+    assert count(SaleCondition) == 1
+
+
+def test_an_edit_with_a_bad_rule_changes_nothing(admin):
+    condition = factories.make_sale_condition(code="CC30", rule_days=30)
+    db.session.commit()
+    page = f"{BASE}/sale-conditions/{condition.id}"
+    response = admin.submit(page, **(TERMS | {"rule_kind": "day_of_month", "rule_day": "32"}))
+    assert response.status_code == 422
+    stored = find(SaleCondition, id=condition.id)
+    assert (stored.rule_kind, stored.rule_days, stored.rule_day) == ("days", 30, 0)
+    assert audit_rows("sale_condition.update") == []
+
+
+def test_the_form_shows_the_due_dates_of_an_example_bill(admin):
+    today = local_today()
+    page = admin.get(f"{BASE}/sale-conditions/new").get_data(as_text=True)
+    assert "Una factura de hoy" in page  # the default rule, 0 days, is already complete
+    preview = admin.get(
+        f"{BASE}/sale-conditions/preview",
+        query_string={"rule_kind": "days", "rule_days": "30", "installments": "3"},
+        headers={"HX-Request": "true"},
+    )
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert "<html" not in html
+    assert "$\u00a01.000,00" in html
+    for n in (1, 2, 3):
+        assert (today + timedelta(days=30 * n)).strftime("%d/%m/%Y") in html
+    assert "$\u00a0333,33" in html and "$\u00a0333,34" in html
+    incomplete = admin.get(
+        f"{BASE}/sale-conditions/preview",
+        query_string={"rule_kind": "weekday_of_week", "rule_weekday": "2", "installments": "1"},
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert "Completá la regla de vencimiento para ver un ejemplo." in incomplete
+
+
+def test_the_preview_is_for_the_admin_only(login_as):
+    office = login_as("backoffice")
+    assert office.get(f"{BASE}/sale-conditions/preview").status_code == 403
+
+
+def test_card_issuers_and_their_plans(admin):
+    response = admin.submit(f"{BASE}/card-issuers/new", code="NAR", name="Naranja")
+    assert response.status_code == 303
+    issuer = find(CardIssuer, code="NAR")
+    assert audit_rows("card_issuer.create")[0].after == {"code": "NAR", "name": "Naranja"}
+    form = admin.get(f"{BASE}/card-plans/new").get_data(as_text=True)
+    assert f'<option value="{issuer.id}">Naranja</option>' in form
+
+    plan_fields = {
+        "issuer_id": str(issuer.id),
+        "name": "Plan Z",
+        "installments": "3",
+        "surcharge_pct": "8.5",
+    }
+    response = admin.submit(f"{BASE}/card-plans/new", **plan_fields)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    plan = find(CardPlan, name="Plan Z")
+    assert (plan.issuer_id, plan.installments, plan.surcharge_pct) == (
+        issuer.id,
+        3,
+        Decimal("8.50"),
+    )
+    [created] = audit_rows("card_plan.create")
+    assert created.after == {
+        "issuer_id": issuer.id,
+        "name": "Plan Z",
+        "installments": 3,
+        "surcharge_pct": "8.5",
+    }
+    listing = listed(admin, "card-plans")
+    assert '<td data-label="Tarjeta">Naranja</td>' in listing
+    assert "8,5\u00a0%" in listing
+
+    too_many = admin.submit(f"{BASE}/card-plans/new", **(plan_fields | {"installments": "37"}))
+    assert too_many.status_code == 422
+    assert "Entre 1 y 36." in too_many.get_data(as_text=True)
+    no_card = admin.submit(f"{BASE}/card-plans/new", **(plan_fields | {"issuer_id": ""}))
+    assert no_card.status_code == 422
+    assert count(CardPlan) == 1
+
+    # A card with plans in use cannot go first; its plans come back after it.
+    response = toggle(admin, "card-issuers", issuer.id, active="0")
+    assert response.status_code == 422
+    assert "Primero da de baja sus planes." in response.get_data(as_text=True)
+    assert toggle(admin, "card-plans", plan.id, active="0").status_code == 303
+    assert toggle(admin, "card-issuers", issuer.id, active="0").status_code == 303
+    response = toggle(admin, "card-plans", plan.id, active="1")
+    assert response.status_code == 422
+    assert "Primero reactivá su tarjeta." in response.get_data(as_text=True)
+    # a retired card is not offered for a new plan
+    refused = admin.submit(f"{BASE}/card-plans/new", **(plan_fields | {"name": "Otro"}))
+    assert refused.status_code == 422
+    assert count(CardPlan) == 1
+
+
+def test_a_repeated_card_issuer_code_is_refused(admin):
+    db.session.add(CardIssuer(code="VISA", name="Visa"))
+    db.session.commit()
+    response = admin.submit(f"{BASE}/card-issuers/new", code="VISA", name="Otra")
+    assert response.status_code == 422
+    assert "Ya existe una tarjeta con ese código." in response.get_data(as_text=True)
+
+
+def test_a_client_type_with_allowed_kinds_discount_and_default_terms(admin):
+    terms = factories.make_sale_condition(code="CC30", description="Cuenta corriente 30 días")
+    db.session.commit()
+    form = admin.get(f"{BASE}/client-types/new").get_data(as_text=True)
+    assert f'<option value="{terms.id}">CC30 · Cuenta corriente 30 días</option>' in form
+    assert 'value="invoice"' in form and "Factura" in form and "Recibo" in form
+
+    response = admin.submit(
+        f"{BASE}/client-types/new",
+        code="MAY",
+        name="Mayorista",
+        allowed_document_kinds=["invoice", "credit_note", "receipt"],
+        discount_pct="5",
+        default_sale_condition_id=str(terms.id),
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    client_type = find(ClientType, code="MAY")
+    assert client_type.allowed_document_kinds == ["invoice", "credit_note", "receipt"]
+    assert client_type.discount_pct == Decimal("5.00")
+    assert client_type.default_sale_condition_id == terms.id
+    [created] = audit_rows("client_type.create")
+    assert created.after == {
+        "code": "MAY",
+        "name": "Mayorista",
+        "cash_only": False,
+        "allowed_document_kinds": ["invoice", "credit_note", "receipt"],
+        "discount_pct": "5",
+        "default_sale_condition_id": terms.id,
+    }
+    listing = listed(admin, "client-types")
+    assert "Cuenta corriente 30 días" in listing and "5\u00a0%" in listing
+
+    page = f"{BASE}/client-types/{client_type.id}"
+    edit = admin.get(page).get_data(as_text=True)
+    assert re.search(r'checked[^>]*value="credit_note"|value="credit_note"[^>]*checked', edit)
+    # none ticked: every kind is allowed, stored as nothing
+    response = admin.submit(
+        page, code="MAY", name="Mayorista", discount_pct="5", default_sale_condition_id=""
+    )
+    assert response.status_code == 303
+    client_type = find(ClientType, id=client_type.id)
+    assert client_type.allowed_document_kinds is None
+    assert client_type.default_sale_condition_id is None
+    [updated] = audit_rows("client_type.update")
+    assert updated.after == {"allowed_document_kinds": None, "default_sale_condition_id": None}
+
+
+def test_a_client_type_refuses_retired_or_credit_terms_when_cash_only(admin):
+    credit = factories.make_sale_condition(rule_days=30)
+    retired = factories.make_sale_condition(rule_days=0, deleted_at=utcnow())
+    db.session.commit()
+    form = admin.get(f"{BASE}/client-types/new").get_data(as_text=True)
+    assert f'value="{retired.id}"' not in form
+    new = f"{BASE}/client-types/new"
+    base = {"code": "CON", "name": "Contado", "discount_pct": "0"}
+    cash_only = admin.submit(new, **base, cash_only="y", default_sale_condition_id=str(credit.id))
+    assert cash_only.status_code == 422
+    assert "Un tipo solo contado necesita una condición de contado" in cash_only.get_data(
+        as_text=True
+    )
+    assert admin.submit(new, **base, default_sale_condition_id=str(retired.id)).status_code == 422
+    assert count(ClientType) == 0
+
+
+def test_a_client_type_keeps_a_default_condition_that_was_retired(admin):
+    condition = factories.make_sale_condition(code="VIEJA")
+    client_type = factories.make_client_type(default_sale_condition_id=condition.id)
+    condition.deleted_at = utcnow()
+    db.session.commit()
+    page = f"{BASE}/client-types/{client_type.id}"
+    assert f'<option selected value="{condition.id}">' in admin.get(page).get_data(as_text=True)
+    response = admin.submit(
+        page,
+        code=client_type.code,
+        name="Renombrado",
+        discount_pct="0",
+        default_sale_condition_id=str(condition.id),
+    )
+    assert response.status_code == 303
+    assert find(ClientType, id=client_type.id).name == "Renombrado"
