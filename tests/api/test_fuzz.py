@@ -13,6 +13,7 @@ fixture) reads `Item._nodeid`, which pytest 9.2 no longer has.
 import contextvars
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -30,6 +31,7 @@ from app.auth import services as auth_services
 from app.auth.models import User
 from app.core.types import utcnow
 from app.extensions import db
+from app.ledger import services as ledger
 from tests import factories
 
 CHECKS = [
@@ -119,14 +121,36 @@ def seed_clients() -> list[int]:
     return ids
 
 
+def seed_ledger() -> dict[str, list[int]]:
+    """A client's invoice, receipt (applied in part) and its application, as id path targets."""
+    fresh_session()
+    client = factories.make_client()
+    invoice = factories.post_document(client, amount="500")
+    receipt = factories.post_receipt(client, amount="300")
+    (application,) = ledger.apply(
+        receipt, [ledger.Allocation(invoice.installments[0].id, Decimal("100"))], None
+    )
+    ids = {
+        "document_id": [invoice.id, receipt.id],
+        "application_id": [application.id],
+    }
+    db.session.commit()
+    return ids
+
+
 def strategy_for(operation: APIOperation, mode: GenerationMode):
-    """Cases for the operation; an id in the path is most often one of a real client."""
+    """Cases for the operation; an id in the path is most often one of a real row."""
     strategies = [operation.as_strategy(mode)]
     if "{client_id}" in operation.path:
         strategies += [
             operation.as_strategy(mode, path_parameters={"client_id": client_id})
             for client_id in seed_clients()
         ]
+    for name, ids in (seed_ledger() if "_id}" in operation.path else {}).items():
+        if "{" + name + "}" in operation.path:
+            strategies += [
+                operation.as_strategy(mode, path_parameters={name: ident}) for ident in ids
+            ]
     return st.one_of(strategies)
 
 
