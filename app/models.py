@@ -12,6 +12,7 @@ from app.clients.models import (
     CustomValue,
 )
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
+from app.credit.models import CreditBand, CreditPolicy, PolicyCategory
 from app.ledger.models import (
     Application,
     CardIssuer,
@@ -40,6 +41,8 @@ __all__ = [
     "ClientNote",
     "ClientType",
     "Contact",
+    "CreditBand",
+    "CreditPolicy",
     "CustomAttribute",
     "CustomValue",
     "Document",
@@ -48,6 +51,7 @@ __all__ = [
     "IdempotencyRecord",
     "IibbJurisdiction",
     "IibbRate",
+    "PolicyCategory",
     "PriceList",
     "ReceiptLine",
     "SaleCondition",

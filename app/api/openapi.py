@@ -14,6 +14,7 @@ from app.api.schemas import (
     UserSchema,
 )
 from app.core.routing import MAX_ID
+from app.credit.schemas import CreditArgsSchema, DecisionSchema
 from app.ledger.schemas import (
     AccountArgsSchema,
     AccountSchema,
@@ -397,6 +398,20 @@ def _ledger_paths(spec: APISpec) -> None:
     )
 
 
+def _credit_paths(spec: APISpec) -> None:
+    """The credit decision for an order before it is placed."""
+    spec.components.schema("CreditDecision", schema=DecisionSchema)
+    operation = _ledger_read(
+        "The credit decision for an order of this amount and payment method: allowed, or "
+        "blocked with every failing limit (money, documents, age, state) and its figures",
+        ("The decision", "CreditDecision"),
+        CLIENT_ID,
+        query=CreditArgsSchema,
+    )
+    operation["responses"]["403"] = _error("Not allowed (collectors)")
+    spec.path(path="/clients/{client_id}/credit", operations={"get": operation})
+
+
 def build_spec() -> dict:
     """Describe every API operation."""
     spec = APISpec(
@@ -483,6 +498,7 @@ def build_spec() -> dict:
     )
     _client_paths(spec)
     _ledger_paths(spec)
+    _credit_paths(spec)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "ledger.view": ALL_ROLES,
     "ledger.edit": OFFICE,
     "ledger.reports": OFFICE | {Role.SUPERVISOR},
+    # The credit decision for an order: who takes orders and who watches over them.
+    "credit.check": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     "orders.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     # Preventistas often collect at the visit too, so they see collections.
     "collections.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON, Role.COLLECTOR},

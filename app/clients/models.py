@@ -103,6 +103,8 @@ class Client(Synced, db.Model):
     payment_methods: Mapped[list | None] = mapped_column(sa.JSON)
     default_payment_method: Mapped[str | None] = mapped_column(sa.String(20))
     credit_blocked: Mapped[bool] = mapped_column(default=False)
+    # the client's own credit policy; without one, its type's applies
+    credit_policy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_policies.id"))
     salesperson_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     collector_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     sales_zone_id: Mapped[int | None] = mapped_column(sa.ForeignKey("zones.id"), index=True)
@@ -136,6 +138,7 @@ class Client(Synced, db.Model):
     client_type: Mapped[ClientType | None] = relationship()
     price_list: Mapped[PriceList | None] = relationship()
     sale_condition: Mapped["SaleCondition | None"] = relationship()  # noqa: F821
+    credit_policy: Mapped["CreditPolicy | None"] = relationship()  # noqa: F821
     sales_zone: Mapped[Zone | None] = relationship(foreign_keys=[sales_zone_id])
     delivery_zone: Mapped[Zone | None] = relationship(foreign_keys=[delivery_zone_id])
     transport: Mapped[Transport | None] = relationship()

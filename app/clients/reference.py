@@ -37,7 +37,10 @@ class ClientType(Synced, db.Model):
         sa.ForeignKey("sale_conditions.id")
     )
 
+    credit_policy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_policies.id"))
+
     default_sale_condition: Mapped["SaleCondition | None"] = relationship()  # noqa: F821
+    credit_policy: Mapped["CreditPolicy | None"] = relationship()  # noqa: F821
 
 
 class Transport(Synced, db.Model):

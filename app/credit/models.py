@@ -1,0 +1,89 @@
+"""Credit policies (límites de crédito), grouped in categories and assigned to types or clients."""
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.types import Money
+from app.credit.rules import Band, Limits
+from app.extensions import db
+from app.sync.models import Synced
+
+
+class PolicyCategory(Synced, db.Model):
+    """A group of credit policies (e.g. "Mayoristas", "Minoristas")."""
+
+    __tablename__ = "credit_policy_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+
+
+class CreditPolicy(Synced, db.Model):
+    """Up to three limits enforced together; a limit left empty is not enforced."""
+
+    __tablename__ = "credit_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_policy_categories.id"))
+    # in the client's account currency
+    money_limit: Mapped[Decimal | None] = mapped_column(Money)
+    max_documents: Mapped[int | None]
+    max_age_days: Mapped[int | None]
+
+    category: Mapped[PolicyCategory | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("money_limit IS NULL OR money_limit >= 0", name="ck_credit_money"),
+        sa.CheckConstraint("max_documents IS NULL OR max_documents >= 0", name="ck_credit_docs"),
+        sa.CheckConstraint("max_age_days IS NULL OR max_age_days >= 0", name="ck_credit_age"),
+    )
+
+    @property
+    def limits(self) -> Limits:
+        """The policy's limits as the decision takes them."""
+        return Limits(self.money_limit, self.max_documents, self.max_age_days)
+
+
+class CreditBand(Synced, db.Model):
+    """How far over the limits a supervisor (or every user of a role) may authorise."""
+
+    __tablename__ = "credit_bands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    role: Mapped[str | None] = mapped_column(sa.String(20))
+    # which limits it may override
+    money: Mapped[bool] = mapped_column(default=True)
+    documents: Mapped[bool] = mapped_column(default=False)
+    age: Mapped[bool] = mapped_column(default=False)
+    max_excess: Mapped[Decimal | None] = mapped_column(Money)
+    max_excess_pct: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    max_extra_documents: Mapped[int | None]
+    max_extra_days: Mapped[int | None]
+
+    user: Mapped["User | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(user_id IS NULL) <> (role IS NULL)", name="ck_credit_bands_user_or_role"
+        ),
+    )
+
+    @property
+    def band(self) -> Band:
+        """The band as the pure rule takes it."""
+        kinds = {k for k, on in (("money", self.money), ("documents", self.documents),
+                                 ("age", self.age)) if on}  # fmt: skip
+        return Band(
+            frozenset(kinds),
+            self.max_excess,
+            self.max_excess_pct,
+            self.max_extra_documents,
+            self.max_extra_days,
+        )

@@ -1,0 +1,204 @@
+"""The credit decision at order time (DESIGN.md section 3), over plain values.
+
+The offline JavaScript port (static/js/credit.js, the offline issue) must give the same
+answers: both run the shared vectors in tests/credit/vectors.json, messages included.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+# Payment methods that leave debt on the current account; the rest are immediate payment.
+CREDIT_METHODS = frozenset({"current_account", "mixed"})
+PAYMENT_METHODS = frozenset({"cash", "transfer", "check", "card", "current_account", "mixed"})
+
+# States that cannot be sold to at all, and states that may buy only with immediate payment.
+NO_SALE = {
+    "disabled": "Cliente inhabilitado: no se le puede vender.",
+}
+NO_CREDIT = {
+    "delinquent": "Cliente moroso: solo puede comprar con pago inmediato.",
+    "suspended": "Cliente suspendido: solo puede comprar con pago inmediato.",
+    "potential": "Cliente potencial: no tiene cuenta corriente, solo pago inmediato.",
+    "cash_only": "Cliente de contado: no tiene cuenta corriente, solo pago inmediato.",
+}
+DELETED = "Cliente en la papelera: no se le puede vender."
+CREDIT_BLOCKED = "Crédito bloqueado: solo puede comprar con pago inmediato."
+STATES = frozenset({"active", *NO_SALE, *NO_CREDIT})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A credit policy's limits; None means that limit is not enforced."""
+
+    money: Decimal | None = None  # in the account currency
+    documents: int | None = None  # unpaid debit documents allowed before a new credit sale
+    age_days: int | None = None  # days since the date of the oldest unpaid debit document
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the decision needs to know about a client at order time."""
+
+    state: str = "active"
+    credit_blocked: bool = False
+    deleted: bool = False
+    limits: Limits = field(default_factory=Limits)
+    balance: Decimal = Decimal("0")  # open balance of the current account
+    pending_orders: Decimal = Decimal("0")  # accepted, not yet invoiced (and queued offline)
+    unpaid_dates: tuple[date, ...] = ()  # dates of the unpaid debit documents
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One limit (or the state) that stops the order, with its figures."""
+
+    kind: str  # money | documents | age | state
+    message: str
+    limit: Decimal | int | None = None
+    current: Decimal | int | None = None
+    after: Decimal | int | None = None
+    excess: Decimal | int | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Allowed, or blocked with every failing limit."""
+
+    allowed: bool
+    credit: bool  # the order leaves debt on the account
+    failures: tuple[Failure, ...] = ()
+
+
+def money_text(amount: Decimal) -> str:
+    """An amount as the messages show it: "$ 12.300" or "$ 12.300,50" (cents only if any)."""
+    amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    units, cents = f"{abs(amount):.2f}".split(".")
+    grouped = f"{int(units):,}".replace(",", ".")
+    return f"{sign}$ {grouped}" + ("" if cents == "00" else f",{cents}")
+
+
+def decide(snapshot: Snapshot, amount: Decimal, payment_method: str, on: date) -> Decision:
+    """Whether an order of this amount and payment method may go ahead for this client today."""
+    if amount <= 0:
+        raise ValueError("the order amount must be positive")
+    if payment_method not in PAYMENT_METHODS:
+        raise ValueError(f"unknown payment method {payment_method!r}")
+    if snapshot.state not in STATES:
+        raise ValueError(f"unknown client state {snapshot.state!r}")
+    credit = payment_method in CREDIT_METHODS
+    if snapshot.deleted:
+        return _blocked(credit, DELETED)
+    if snapshot.state in NO_SALE:
+        return _blocked(credit, NO_SALE[snapshot.state])
+    if not credit:
+        return Decision(allowed=True, credit=False)
+    if snapshot.state in NO_CREDIT:
+        return _blocked(credit, NO_CREDIT[snapshot.state])
+    if snapshot.credit_blocked:
+        return _blocked(credit, CREDIT_BLOCKED)
+    failures = [
+        failure
+        for failure in (
+            _money(snapshot, amount),
+            _documents(snapshot),
+            _age(snapshot, on),
+        )
+        if failure is not None
+    ]
+    return Decision(allowed=not failures, credit=True, failures=tuple(failures))
+
+
+def _blocked(credit: bool, message: str) -> Decision:
+    """A decision stopped by the client's state."""
+    return Decision(allowed=False, credit=credit, failures=(Failure("state", message),))
+
+
+def _money(snapshot: Snapshot, amount: Decimal) -> Failure | None:
+    """Exposure after the order (balance + pending orders + this one) must not pass the limit."""
+    limit = snapshot.limits.money
+    if limit is None:
+        return None
+    current = snapshot.balance + snapshot.pending_orders
+    after = current + amount
+    if after <= limit:
+        return None
+    excess = after - limit
+    return Failure(
+        "money",
+        f"Supera el límite en {money_text(excess)} (límite {money_text(limit)})",
+        limit,
+        current,
+        after,
+        excess,
+    )
+
+
+def _documents(snapshot: Snapshot) -> Failure | None:
+    """The unpaid debit documents must be fewer than the limit before a new credit sale."""
+    limit = snapshot.limits.documents
+    if limit is None:
+        return None
+    current = len(snapshot.unpaid_dates)
+    if current < limit:
+        return None
+    noun = "factura impaga" if current == 1 else "facturas impagas"
+    message = (
+        f"Tiene {current} {noun}: con este pedido serían {current + 1} (máximo {limit})"
+        if limit > 0
+        else "No tiene crédito en cuenta corriente (máximo 0 facturas)"
+    )
+    return Failure("documents", message, limit, current, current + 1, current + 1 - limit)
+
+
+def _age(snapshot: Snapshot, on: date) -> Failure | None:
+    """No unpaid debit document may be older (days since its date) than the limit."""
+    limit = snapshot.limits.age_days
+    if limit is None or not snapshot.unpaid_dates:
+        return None
+    current = (on - min(snapshot.unpaid_dates)).days
+    if current <= limit:
+        return None
+    return Failure(
+        "age",
+        f"Factura más antigua: {current} días (máximo {limit})",
+        limit,
+        current,
+        current,
+        current - limit,
+    )
+
+
+@dataclass(frozen=True)
+class Band:
+    """How far over a limit an approver may authorise; None means no ceiling of that kind."""
+
+    kinds: frozenset[str] = frozenset()  # which limits they may override: money, documents, age
+    max_excess: Decimal | None = None  # money over the limit, in the account currency
+    max_excess_pct: Decimal | None = None  # money over the limit, as a percentage of it
+    max_extra_documents: int | None = None
+    max_extra_days: int | None = None
+
+
+def band_covers(band: Band, decision: Decision) -> bool:
+    """True when an approver with this band may authorise every failure of the decision.
+
+    A failure of the client's state is never authorised: a disabled client is not sold to.
+    """
+    if decision.allowed:
+        return False
+    return all(_band_covers_failure(band, failure) for failure in decision.failures)
+
+
+def _band_covers_failure(band: Band, failure: Failure) -> bool:
+    """True when the band reaches this one failure."""
+    if failure.kind not in band.kinds:
+        return False
+    if failure.kind == "money":
+        if band.max_excess is not None and failure.excess > band.max_excess:
+            return False
+        pct = band.max_excess_pct
+        return pct is None or (failure.limit > 0 and failure.excess * 100 <= pct * failure.limit)
+    ceiling = band.max_extra_documents if failure.kind == "documents" else band.max_extra_days
+    return ceiling is None or failure.excess <= ceiling

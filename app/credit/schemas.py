@@ -1,0 +1,52 @@
+"""JSON shapes of the credit decision."""
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, validate
+
+from app.credit.rules import PAYMENT_METHODS
+from app.ledger.schemas import QuerySchema, _amount
+
+
+class CreditArgsSchema(QuerySchema):
+    """The order a decision is asked for: its amount and how it is paid."""
+
+    amount = _amount(required=True)
+    payment_method = fields.String(
+        load_default="current_account",
+        validate=validate.OneOf(sorted(PAYMENT_METHODS), error=_l("Forma de pago desconocida.")),
+        metadata={"description": "current_account (default) and mixed are credit sales"},
+    )
+
+
+class FigureField(fields.Field):
+    """A failure's figure: money as a two-decimal string, counts and days as integers."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        """Decimals as strings, integers as they are, nothing as null."""
+        if value is None or isinstance(value, int):
+            return value
+        return f"{value:.2f}"
+
+
+class FailureSchema(Schema):
+    """One failing limit with its figures."""
+
+    kind = fields.String(metadata={"enum": ["money", "documents", "age", "state"]})
+    limit = FigureField()
+    current = FigureField()
+    after = FigureField()
+    excess = FigureField()
+    message = fields.String()
+
+
+class DecisionSchema(Schema):
+    """The credit decision for an order."""
+
+    allowed = fields.Boolean()
+    credit = fields.Boolean(metadata={"description": "The order leaves debt on the account"})
+    failures = fields.List(fields.Nested(FailureSchema))
+    notices = fields.List(
+        fields.Dict(), metadata={"description": "Notices in force (with the notices issue)"}
+    )
+    policy = fields.String(allow_none=True, metadata={"description": "The policy applied"})
+    currency = fields.String()
