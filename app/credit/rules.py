@@ -162,7 +162,7 @@ def _age(snapshot: Snapshot, on: date) -> Failure | None:
         return None
     return Failure(
         "age",
-        f"Factura más antigua: {current} días (máximo {limit})",
+        f"Factura más antigua: {current} {'día' if current == 1 else 'días'} (máximo {limit})",
         limit,
         current,
         current,
