@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from app.ledger import reports, views  # noqa: F401  (the ledger's pages)
     from app.ledger.blueprint import bp as ledger_bp
     from app.orders.views import bp as orders_bp
+    from app.push.views import bp as push_bp
     from app.sync.views import bp as sync_bp
     from app.taxes.views import bp as taxes_bp
 
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
         collections_bp,
         credit_bp,
         ledger_bp,
+        push_bp,
         sync_bp,
         taxes_bp,
     ):
@@ -126,10 +128,11 @@ def register_commands(app: Flask) -> None:
     from app.auth.commands import create_user_command
     from app.core.backup import backup_command, restore_command
     from app.demo.commands import demo_data_command
+    from app.push.views import vapid_keys_command
     from app.taxes.rates_import import iibb_import_command, iibb_jurisdiction_command
 
     commands = (demo_data_command, create_user_command, backup_command, restore_command, audit_cli)
-    commands += (iibb_import_command, iibb_jurisdiction_command)
+    commands += (iibb_import_command, iibb_jurisdiction_command, vapid_keys_command)
     for command in commands:
         app.cli.add_command(command)
 

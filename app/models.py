@@ -23,6 +23,7 @@ from app.ledger.models import (
     SaleCondition,
 )
 from app.orders.models import PriceList
+from app.push.models import PushSubscription
 from app.sync.models import ChangeCounter, IdempotencyRecord
 from app.taxes.models import IibbJurisdiction, IibbRate
 
@@ -53,6 +54,7 @@ __all__ = [
     "IibbRate",
     "PolicyCategory",
     "PriceList",
+    "PushSubscription",
     "ReceiptLine",
     "SaleCondition",
     "Segment",

@@ -40,3 +40,29 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// Web Push: a supervisor's new override request (and other alerts) as a notification;
+// tapping it opens the page it names.
+self.addEventListener("push", (event) => {
+  const message = event.data ? event.data.json() : {};
+  event.waitUntil(
+    self.registration.showNotification(message.title || "Clientes en ruta", {
+      body: message.body || "",
+      tag: message.tag || undefined,
+      data: { url: message.url || "/" },
+      icon: "/static/icons/icon-192.png",
+      badge: "/static/icons/icon-192.png",
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url || "/", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => w.url === url);
+      return open ? open.focus() : self.clients.openWindow(url);
+    }),
+  );
+});
