@@ -26,6 +26,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "ledger.reports": OFFICE | {Role.SUPERVISOR},
     # The credit decision for an order: who takes orders and who watches over them.
     "credit.check": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
+    # Client notices (avisos): the back office and supervisors write them; everyone reads them.
+    "notices.manage": OFFICE | {Role.SUPERVISOR},
     "orders.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     # Preventistas often collect at the visit too, so they see collections.
     "collections.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON, Role.COLLECTOR},

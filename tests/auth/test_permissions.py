@@ -56,6 +56,7 @@ SAMPLE_ARGS = {
     "family_id": 0,
     "document_id": 0,
     "application_id": 0,
+    "notice_id": 0,
     "action": "trash",
     "part": "contacts",
     "kind": "zones",
