@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import Response, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role
 from app.auth.permissions import SCOPES, can, requires
@@ -22,7 +21,6 @@ from app.clients import services as clients
 from app.clients.models import Client
 from app.core.rendering import render, wants_fragment
 from app.core.types import local_today
-from app.extensions import db
 from app.ledger import pdf
 from app.ledger import services as ledger
 from app.ledger.blueprint import bp
@@ -81,35 +79,6 @@ def statement_query(client: Client) -> StatementQuery:
     return StatementQuery(date_from, date_to, currency, raw, errors)
 
 
-def client_currencies(client: Client) -> list[str]:
-    """The currencies the client has documents in, the account's own first."""
-    found = set(
-        db.session.scalars(
-            sa.select(Document.currency).where(Document.client_id == client.id).distinct()
-        )
-    )
-    found.add(client.currency or "ARS")
-    return sorted(found, key=lambda code: (code != (client.currency or "ARS"), code))
-
-
-def preload(statement: ledger.Statement) -> None:
-    """Load the lines' installments and the documents their applications name in two queries."""
-    ids = {line.document.id for line in statement.lines}
-    ids |= {
-        other
-        for line in statement.lines
-        for application in line.applications
-        for other in (application.credit_document_id, application.debit_document_id)
-    }
-    ids |= {line.document.reverses_id for line in statement.lines if line.document.reverses_id}
-    if ids:
-        db.session.scalars(
-            sa.select(Document)
-            .options(selectinload(Document.installments))
-            .where(Document.id.in_(ids))
-        ).all()
-
-
 def _statement_client(client_id: int) -> Client:
     """The client, in the user's scope; the back office also reaches clients in the trash."""
     return clients.get_client(
@@ -122,7 +91,6 @@ def _statement_page(client: Client, query: StatementQuery) -> Response:
     statement = None
     if not query.errors:
         statement = ledger.statement(client, query.date_from, query.date_to, query.currency)
-        preload(statement)
     return render(
         "ledger/statement.html",
         block="statement",
@@ -130,7 +98,7 @@ def _statement_page(client: Client, query: StatementQuery) -> Response:
         client=client,
         query=query,
         statement=statement,
-        currencies=client_currencies(client),
+        currencies=ledger.client_currencies(client),
         document_title=ledger.document_title,
         document_state=document_state,
     )
@@ -166,7 +134,6 @@ def statement_pdf(client_id: int):
     if query.errors:
         return _statement_page(client, query)
     statement = ledger.statement(client, query.date_from, query.date_to, query.currency)
-    preload(statement)
     company = current_app.config.get("COMPANY_NAME") or "Clientes en ruta"
     body = pdf.statement_pdf(statement, company, compress=not current_app.testing)
     response = Response(body, mimetype="application/pdf")
@@ -247,7 +214,6 @@ def statement_csv(client_id: int):
     if query.errors:
         return _statement_page(client, query)
     statement = ledger.statement(client, query.date_from, query.date_to, query.currency)
-    preload(statement)
     rows = list(statement_rows(statement))
     return csv_response(rows, _download_name(client, query, "csv"))
 

@@ -1331,6 +1331,17 @@ def aging_rows(
         yield _aging_row(row, currency)
 
 
+def client_currencies(client: Client) -> list[str]:
+    """The currencies the client has documents in, the account's own first."""
+    found = set(
+        db.session.scalars(
+            sa.select(Document.currency).where(Document.client_id == client.id).distinct()
+        )
+    )
+    found.add(client.currency or "ARS")
+    return sorted(found, key=lambda code: (code != (client.currency or "ARS"), code))
+
+
 # --- statement -------------------------------------------------------------------------------
 
 
@@ -1406,6 +1417,7 @@ def statement(client: Client, date_from: date, date_to: date, currency: str = "A
         ):
             applications.setdefault(application.credit_document_id, []).append(application)
             applications.setdefault(application.debit_document_id, []).append(application)
+    _preload(documents, applications)
     running = opening
     lines = []
     for document in documents:
@@ -1476,3 +1488,21 @@ def family_account(clients: list[Client], as_of: date | None = None) -> FamilyAc
         last_sale_date=max(sales, default=None),
         last_receipt_date=max(receipts, default=None),
     )
+
+
+def _preload(documents: list[Document], applications: dict[int, list[Application]]) -> None:
+    """Load the documents' installments and the documents their applications name, at once."""
+    ids = {document.id for document in documents}
+    ids |= {
+        other
+        for found in applications.values()
+        for application in found
+        for other in (application.credit_document_id, application.debit_document_id)
+    }
+    ids |= {document.reverses_id for document in documents if document.reverses_id}
+    if ids:
+        db.session.scalars(
+            sa.select(Document)
+            .options(sa.orm.selectinload(Document.installments))
+            .where(Document.id.in_(ids))
+        ).all()
