@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from app.credit.views import bp as credit_bp
     from app.ledger import reports, views  # noqa: F401  (the ledger's pages)
     from app.ledger.blueprint import bp as ledger_bp
+    from app.notices.views import bp as notices_bp
     from app.orders.views import bp as orders_bp
     from app.push.views import bp as push_bp
     from app.sync.views import bp as sync_bp
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
         collections_bp,
         credit_bp,
         ledger_bp,
+        notices_bp,
         push_bp,
         sync_bp,
         taxes_bp,

@@ -22,6 +22,7 @@ from app.ledger.models import (
     ReceiptLine,
     SaleCondition,
 )
+from app.notices.models import Notice, NoticeSeen
 from app.orders.models import PriceList
 from app.push.models import PushSubscription
 from app.sync.models import ChangeCounter, IdempotencyRecord
@@ -52,6 +53,8 @@ __all__ = [
     "IdempotencyRecord",
     "IibbJurisdiction",
     "IibbRate",
+    "Notice",
+    "NoticeSeen",
     "PolicyCategory",
     "PriceList",
     "PushSubscription",

@@ -47,6 +47,7 @@ from app.ledger.schemas import (
     VoidResultSchema,
     VoidSchema,
 )
+from app.notices.schemas import ClientNoticesSchema, NoticeArgsSchema, NoticeSchema
 
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
@@ -412,6 +413,20 @@ def _credit_paths(spec: APISpec) -> None:
     spec.path(path="/clients/{client_id}/credit", operations={"get": operation})
 
 
+def _notices_paths(spec: APISpec) -> None:
+    """The notices in force for a client."""
+    spec.components.schema("Notice", schema=NoticeSchema)
+    spec.components.schema("ClientNotices", schema=ClientNoticesSchema)
+    operation = _ledger_read(
+        "The notices in force for a client on a day (today by default): important first, "
+        "then warning, then info, newest first; each with when the caller marked it seen",
+        ("The notices", "ClientNotices"),
+        CLIENT_ID,
+        query=NoticeArgsSchema,
+    )
+    spec.path(path="/clients/{client_id}/notices", operations={"get": operation})
+
+
 def build_spec() -> dict:
     """Describe every API operation."""
     spec = APISpec(
@@ -498,7 +513,8 @@ def build_spec() -> dict:
     )
     _client_paths(spec)
     _ledger_paths(spec)
-    _credit_paths(spec)
+    _notices_paths(spec)
+    _credit_paths(spec)  # after notices: its decision names the Notice schema
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

@@ -69,6 +69,10 @@ AUDIT_LABELS = {
     "ledger.apply": _l("Aplicación de comprobantes"),
     "ledger.unapply": _l("Aplicación deshecha"),
     "ledger.document.void": _l("Comprobante anulado"),
+    "notice.create": _l("Aviso creado"),
+    "notice.update": _l("Aviso modificado"),
+    "notice.delete": _l("Aviso eliminado"),
+    "notice.seen": _l("Aviso marcado como visto"),
 }
 
 CURRENCY_SYMBOLS = {"ARS": "$", "USD": "US$"}

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from app.credit.rules import PAYMENT_METHODS
 from app.ledger.schemas import QuerySchema, _amount
+from app.notices.schemas import NoticeSchema
 
 
 class CreditArgsSchema(QuerySchema):
@@ -46,7 +47,7 @@ class DecisionSchema(Schema):
     credit = fields.Boolean(metadata={"description": "The order leaves debt on the account"})
     failures = fields.List(fields.Nested(FailureSchema))
     notices = fields.List(
-        fields.Dict(), metadata={"description": "Notices in force (with the notices issue)"}
+        fields.Nested(NoticeSchema), metadata={"description": "The client's notices in force"}
     )
     policy = fields.String(allow_none=True, metadata={"description": "The policy applied"})
     currency = fields.String()

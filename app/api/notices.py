@@ -1,0 +1,39 @@
+"""The JSON API for client notices: the ones in force for a client."""
+
+from flask import jsonify
+from flask_login import current_user
+
+from app.api.ledger import _args, _visible_client, refusals_as_422
+from app.api.views import bp
+from app.auth.permissions import requires
+from app.core.types import local_today
+from app.notices import services as notices
+from app.notices.schemas import ClientNoticesSchema, NoticeArgsSchema
+
+
+def notice_json(shown: notices.ShownNotice) -> dict:
+    """A notice as the API gives it, with the caller's seen mark."""
+    notice = shown.notice
+    return {
+        "id": notice.id,
+        "message": notice.message,
+        "severity": notice.severity,
+        "valid_from": notice.valid_from,
+        "valid_to": notice.valid_to,
+        "target_kind": notice.target_kind,
+        "target_id": notice.target_id,
+        "target": notices.target_label(notice),
+        "seen_at": shown.seen.seen_at if shown.seen else None,
+    }
+
+
+@bp.get("/clients/<int:client_id>/notices")
+@requires("clients.view")
+@refusals_as_422
+def client_notices(client_id: int):
+    """The notices in force for a client (today, or ?on=), important first, then newest."""
+    client = _visible_client(client_id)
+    on = _args(NoticeArgsSchema()).get("on") or local_today()
+    items = [notice_json(shown) for shown in notices.shown_notices(current_user, client, on)]
+    body = {"client_id": client.id, "on": on, "items": items}
+    return jsonify(ClientNoticesSchema().dump(body))

@@ -1,0 +1,1 @@
+"""Client notices (avisos de clientes): messages shown to whoever selects a client."""

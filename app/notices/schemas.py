@@ -1,0 +1,36 @@
+"""JSON shapes of client notices."""
+
+from marshmallow import Schema, fields
+
+from app.ledger.schemas import QuerySchema, _day
+from app.notices.rules import Severity, TargetKind
+
+
+class NoticeArgsSchema(QuerySchema):
+    """The day the notices are asked for."""
+
+    on = _day(metadata={"description": "Default: today (in the company's time zone)"})
+
+
+class NoticeSchema(Schema):
+    """A notice in force for a client, with when the caller marked it seen there."""
+
+    id = fields.Integer()
+    message = fields.String()
+    severity = fields.String(metadata={"enum": [s.value for s in Severity]})
+    valid_from = fields.Date()
+    valid_to = fields.Date(allow_none=True, metadata={"description": "null: no end"})
+    target_kind = fields.String(metadata={"enum": [k.value for k in TargetKind]})
+    target_id = fields.Integer(metadata={"description": "The client's or the group's id"})
+    target = fields.String(metadata={"description": "Who it is for, in words (Spanish)"})
+    seen_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When the caller marked it seen on this client"}
+    )
+
+
+class ClientNoticesSchema(Schema):
+    """The notices in force for a client on a day, most pressing first."""
+
+    client_id = fields.Integer()
+    on = fields.Date()
+    items = fields.List(fields.Nested(NoticeSchema))
