@@ -292,6 +292,7 @@ class ClientSchema(TranslatedSchema):
     client_type_id = _reference()
     price_list_id = _reference()
     sale_condition_id = _reference()
+    credit_policy_id = _reference()
     currency = _choice(["ARS", "USD"])
     foreign_currency_allowed = _flag()
     payment_methods = _spanish(fields.List, _choice(PaymentMethod), allow_none=True)

@@ -161,6 +161,12 @@ class ClientForm(FlaskForm):
         default="",
         description=_l("Vacía: se usa la condición por defecto de su tipo de cliente."),
     )
+    credit_policy_id = SelectField(
+        _l("Límite de crédito"),
+        choices=[],
+        default="",
+        description=_l("Vacío: se usa el límite de su tipo de cliente."),
+    )
     currency = SelectField(
         _l("Moneda de la cuenta"),
         choices=choices({"ARS": _l("Pesos (ARS)"), "USD": _l("Dólares (USD)")}),
@@ -205,10 +211,10 @@ class ClientForm(FlaskForm):
     postal_code = StringField(_l("Código postal"), validators=[Optional(), Length(max=10)])
 
     REFERENCE_FIELDS = (
-        "client_type_id", "price_list_id", "sale_condition_id", "salesperson_id", "collector_id",
-        "sales_zone_id", "delivery_zone_id", "transport_id", "channel_id", "segment1_id",
-        "segment2_id", "segment3_id", "segment4_id", "category1_id", "subcategory1_id",
-        "category2_id", "subcategory2_id", "family_id",
+        "client_type_id", "price_list_id", "sale_condition_id", "credit_policy_id",
+        "salesperson_id", "collector_id", "sales_zone_id", "delivery_zone_id", "transport_id",
+        "channel_id", "segment1_id", "segment2_id", "segment3_id", "segment4_id", "category1_id",
+        "subcategory1_id", "category2_id", "subcategory2_id", "family_id",
     )  # fmt: skip
 
     def validate_default_payment_method(self, field) -> None:

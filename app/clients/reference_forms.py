@@ -1,5 +1,6 @@
 """The admin's forms for the reference tables; field names are the models' columns."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -16,7 +17,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from app.clients.reference_services import RULE_FIELDS
+from app.auth.forms import ROLE_LABELS
+from app.clients.reference_services import (
+    APPROVER_ROLES,
+    CREDIT_RANGES,
+    MAX_DAYS,
+    MAX_DOCUMENTS,
+    MAX_EXCESS_PCT,
+    RULE_FIELDS,
+)
 from app.ledger.models import POSTABLE_KINDS, DocumentKind
 from app.ledger.rules import DueRuleKind
 from app.ledger.services import KIND_LABELS
@@ -39,36 +48,46 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _decimal_text(data: Decimal | None) -> str:
+    """A stored decimal as people write it here: "12,5", "0", "" for none."""
+    if isinstance(data, Decimal):
+        return format(data.normalize(), "f").replace(".", ",")
+    return ""
+
+
 class PercentField(DecimalField):
-    """A percentage from 0 to 100 with up to two decimals; "12,5" reads as 12.5, empty as 0."""
+    """A percentage from 0 to `high` with up to two decimals; "12,5" reads as 12.5.
+
+    Empty reads as `empty`: 0 for a discount, None (no ceiling) where nothing is a value.
+    """
 
     # A text input: a number input would not show the decimal comma people write here.
     widget = TextInput()
 
-    def __init__(self, label, **kwargs):
+    def __init__(self, label, high: int = 100, empty: Decimal | None = Decimal("0"), **kwargs):
+        message = _l("Entre 0 y %(high)d.", high=high)
         super().__init__(
             label,
             places=2,
-            default=Decimal("0"),
-            validators=[NumberRange(min=0, max=100, message=_l("Entre 0 y 100."))],
+            default=empty,
+            validators=[Optional(), NumberRange(min=0, max=high, message=message)],
             render_kw={"inputmode": "decimal"},
             **kwargs,
         )
+        self.empty = empty
 
     def _value(self) -> str:
         """The stored value as people write it: "12,5", "0"."""
         if self.raw_data:
             return self.raw_data[0]
-        if isinstance(self.data, Decimal):
-            return format(self.data.normalize(), "f").replace(".", ",")
-        return ""
+        return _decimal_text(self.data)
 
     def process_formdata(self, valuelist):
-        """Read a comma or a dot as the decimal mark; empty is 0; refuse more than two decimals."""
+        """Read a comma or a dot as the decimal mark; refuse more than two decimals."""
         if not valuelist:
             return
         if not valuelist[0].strip():
-            self.data = Decimal("0")
+            self.data = self.empty
             return
         text = valuelist[0].strip().replace("%", "").strip().replace(",", ".")
         try:
@@ -79,6 +98,63 @@ class PercentField(DecimalField):
         if not value.is_finite():
             self.data = None
             raise ValueError(_l("Ingresá un porcentaje, como 5 o 12,5."))
+        if value.as_tuple().exponent < -2:
+            self.data = None
+            raise ValueError(_l("Usá como mucho dos decimales."))
+        self.data = value
+
+
+# "500.000" and "1.234.567": dots that group thousands, as amounts are written here.
+GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+
+
+class MoneyField(DecimalField):
+    """An optional amount: "1.234,50", "500.000" and "1234.50" all read; empty is none."""
+
+    widget = TextInput()
+
+    def __init__(self, label, **kwargs):
+        high, message = CREDIT_RANGES["money_limit"]
+        super().__init__(
+            label,
+            places=2,
+            validators=[
+                Optional(),
+                NumberRange(min=0, message=_l("No puede ser negativo.")),
+                NumberRange(max=high, message=message),
+            ],
+            render_kw={"inputmode": "decimal"},
+            **kwargs,
+        )
+
+    def _value(self) -> str:
+        """The stored amount as people write it: "500.000", "1.234,5"."""
+        if self.raw_data:
+            return self.raw_data[0]
+        if not isinstance(self.data, Decimal):
+            return ""
+        units, _dot, cents = f"{abs(self.data):.2f}".partition(".")
+        sign = "-" if self.data < 0 else ""
+        return f"{sign}{int(units):,}".replace(",", ".") + ("" if cents == "00" else f",{cents}")
+
+    def process_formdata(self, valuelist):
+        """Spanish writing (dots group thousands, the comma marks decimals) or a plain number."""
+        if not valuelist:
+            return
+        text = valuelist[0].strip().replace("$", "").replace(" ", "")
+        if not text:
+            self.data = None
+            return
+        if "," in text or GROUPED.match(text):
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            value = Decimal(text)
+        except InvalidOperation as exc:
+            self.data = None
+            raise ValueError(_l("Ingresá un importe, como 500.000 o 1.234,50.")) from exc
+        if not value.is_finite():
+            self.data = None
+            raise ValueError(_l("Ingresá un importe, como 500.000 o 1.234,50."))
         if value.as_tuple().exponent < -2:
             self.data = None
             raise ValueError(_l("Usá como mucho dos decimales."))
@@ -140,6 +216,20 @@ def _rule_number(label, **kwargs) -> IntegerField:
     )
 
 
+def _limit(label, high: int, **kwargs) -> IntegerField:
+    """An optional whole number from 0 to high; empty means no limit."""
+    return IntegerField(
+        label,
+        invalid_value_message=NOT_A_NUMBER,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=high, message=_l("Entre 0 y %(high)d.", high=high)),
+        ],
+        render_kw={"inputmode": "numeric"},
+        **kwargs,
+    )
+
+
 class ReferenceForm(FlaskForm):
     """Base of the reference forms: hands the service the cleaned values."""
 
@@ -178,6 +268,12 @@ class ClientTypeForm(ReferenceForm):
         coerce=_optional_id,
         choices=[],
         description=_l("La que usan sus clientes que no tienen una propia."),
+    )
+    credit_policy_id = SelectField(
+        _l("Límite de crédito"),
+        coerce=_optional_id,
+        choices=[],
+        description=_l("El que rige para sus clientes que no tienen uno propio."),
     )
 
     def values(self) -> dict:
@@ -315,6 +411,72 @@ class CardPlanForm(ReferenceForm):
     surcharge_pct = PercentField(_l("Recargo (%)"))
 
 
+class PolicyCategoryForm(ReferenceForm):
+    """A group of credit policies."""
+
+    code = _code()
+    name = _name()
+
+
+class CreditPolicyForm(ReferenceForm):
+    """A credit policy: any of its three limits, enforced together; an empty one is not."""
+
+    code = _code()
+    name = _name()
+    category_id = SelectField(_l("Categoría"), coerce=_optional_id, choices=[])
+    money_limit = MoneyField(
+        _l("Monto máximo"),
+        description=_l(
+            "Saldo de la cuenta más pedidos sin facturar, en la moneda de la cuenta. "
+            "Vacío: sin límite de monto."
+        ),
+    )
+    max_documents = _limit(
+        _l("Facturas impagas (máximo)"),
+        MAX_DOCUMENTS,
+        description=_l(
+            "Con ese número de facturas impagas no se vende a crédito; 1 es contra-documento. "
+            "Vacío: sin límite."
+        ),
+    )
+    max_age_days = _limit(
+        _l("Antigüedad máxima (días)"),
+        MAX_DAYS,
+        description=_l("Días desde la fecha de la factura impaga más antigua. Vacío: sin límite."),
+    )
+
+
+class CreditBandForm(ReferenceForm):
+    """How far over the limits a supervisor, or every user of a role, may authorise."""
+
+    name = _name()
+    user_id = SelectField(_l("Usuario"), coerce=_optional_id, choices=[])
+    role = SelectField(
+        _l("Rol"),
+        choices=[
+            SelectChoice("", "—"),
+            *(SelectChoice(r.value, ROLE_LABELS[r]) for r in APPROVER_ROLES),
+        ],
+        default="",
+    )
+    money = BooleanField(_l("Monto"), default=True)
+    documents = BooleanField(_l("Cantidad de facturas"))
+    age = BooleanField(_l("Antigüedad"))
+    max_excess = MoneyField(
+        _l("Exceso máximo (importe)"), description=_l("Sobre el monto máximo. Vacío: sin tope.")
+    )
+    max_excess_pct = PercentField(
+        _l("Exceso máximo (%)"),
+        high=int(MAX_EXCESS_PCT),
+        empty=None,
+        description=_l("Del monto máximo. Vacío: sin tope."),
+    )
+    max_extra_documents = _limit(
+        _l("Facturas de más"), MAX_DOCUMENTS, description=_l("Vacío: sin tope.")
+    )
+    max_extra_days = _limit(_l("Días de más"), MAX_DAYS, description=_l("Vacío: sin tope."))
+
+
 # Every reference form, for the labels of the change history.
 FORMS = (
     ZoneForm,
@@ -328,4 +490,7 @@ FORMS = (
     SaleConditionForm,
     CardIssuerForm,
     CardPlanForm,
+    PolicyCategoryForm,
+    CreditPolicyForm,
+    CreditBandForm,
 )

@@ -8,11 +8,14 @@ import sqlalchemy as sa
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from app.audit import services as audit
+from app.auth.models import User
+from app.auth.permissions import PERMISSIONS
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
 from app.core.types import utcnow
+from app.credit.models import CreditBand, CreditPolicy, PolicyCategory
 from app.extensions import db
 from app.ledger.models import CardIssuer, CardPlan, SaleCondition
 from app.ledger.rules import DueRule, DueRuleKind
@@ -30,6 +33,9 @@ ReferenceRow = (
     | SaleCondition
     | CardIssuer
     | CardPlan
+    | PolicyCategory
+    | CreditPolicy
+    | CreditBand
 )
 Row = TypeVar("Row", bound=ReferenceRow)
 
@@ -60,6 +66,7 @@ TABLES: dict[type, Table] = {
             "allowed_document_kinds",
             "discount_pct",
             "default_sale_condition_id",
+            "credit_policy_id",
         ),
         duplicate=_l("Ya existe un tipo de cliente con ese código."),
     ),
@@ -110,6 +117,32 @@ TABLES: dict[type, Table] = {
     CardPlan: Table(
         "card_plan", ("issuer_id", "name", "installments", "surcharge_pct"), code_scope=None
     ),
+    PolicyCategory: Table(
+        "credit_policy_category",
+        ("code", "name"),
+        duplicate=_l("Ya existe una categoría de límites con ese código."),
+    ),
+    CreditPolicy: Table(
+        "credit_policy",
+        ("code", "name", "category_id", "money_limit", "max_documents", "max_age_days"),
+        duplicate=_l("Ya existe un límite de crédito con ese código."),
+    ),
+    CreditBand: Table(
+        "credit_band",
+        (
+            "name",
+            "user_id",
+            "role",
+            "money",
+            "documents",
+            "age",
+            "max_excess",
+            "max_excess_pct",
+            "max_extra_documents",
+            "max_extra_days",
+        ),
+        code_scope=None,
+    ),
 }
 
 # The rule's fields each kind of due-date rule uses; the others are stored as 0.
@@ -128,6 +161,23 @@ RULE_PROBLEMS = {
     "week": ("rule_week", _l("Elegí la semana del mes.")),
 }
 MAX_INSTALLMENTS = {SaleCondition: 24, CardPlan: 36}
+# The roles that approve orders over the limits: a band is for one of them, or one such user.
+APPROVER_ROLES = tuple(sorted(PERMISSIONS["approvals.view"]))
+# Ceilings of the credit figures (the money columns hold 14 digits with 2 decimals).
+MAX_MONEY = Decimal("999999999999.99")
+MAX_DOCUMENTS = 999
+MAX_DAYS = 3650
+MAX_EXCESS_PCT = Decimal("1000")
+# Column -> (highest value, what to tell the person); the lowest is always 0.
+CREDIT_RANGES = {
+    "money_limit": (MAX_MONEY, _l("Entre 0 y 999.999.999.999,99.")),
+    "max_documents": (MAX_DOCUMENTS, _l("Entre 0 y %(high)d.", high=MAX_DOCUMENTS)),
+    "max_age_days": (MAX_DAYS, _l("Entre 0 y %(high)d.", high=MAX_DAYS)),
+    "max_excess": (MAX_MONEY, _l("Entre 0 y 999.999.999.999,99.")),
+    "max_excess_pct": (MAX_EXCESS_PCT, _l("Entre 0 y 1000.")),
+    "max_extra_documents": (MAX_DOCUMENTS, _l("Entre 0 y %(high)d.", high=MAX_DOCUMENTS)),
+    "max_extra_days": (MAX_DAYS, _l("Entre 0 y %(high)d.", high=MAX_DAYS)),
+}
 
 
 class ReferenceRowError(ValueError):
@@ -172,6 +222,10 @@ def list_query(model: type[Row], deleted: bool = False) -> sa.Select:
         return query.order_by(Segment.level, Segment.code)
     if model is Family:
         return query.order_by(Family.name, Family.id)
+    if model is CreditPolicy:
+        return query.options(selectinload(CreditPolicy.category)).order_by(CreditPolicy.code)
+    if model is CreditBand:
+        return query.options(selectinload(CreditBand.user)).order_by(CreditBand.name, CreditBand.id)
     if model is CardPlan:
         return (
             query.join(CardPlan.issuer)
@@ -187,6 +241,18 @@ def live_rows(model: type[Row], keep: Row | None = None) -> list[Row]:
     if keep is not None and keep not in rows:
         rows.append(keep)
     return rows
+
+
+def approvers(keep: User | None = None) -> list[User]:
+    """Active users of the approving roles, by name, for a band; a user already chosen stays."""
+    users = db.session.scalars(
+        sa.select(User)
+        .where(User.active, User.role.in_(APPROVER_ROLES))
+        .order_by(User.full_name, User.id)
+    ).all()
+    if keep is not None and keep not in users:
+        users.append(keep)
+    return users
 
 
 def active_counts() -> dict[type, int]:
@@ -228,6 +294,12 @@ def _check(model: type[Row], values: dict, row: Row | None) -> None:
         errors.update(_client_type_errors(values, row))
     if model is CardPlan:
         errors.update(_card_plan_errors(values, row))
+    if model is CreditPolicy:
+        errors.update(_credit_policy_errors(values, row))
+    if model is CreditBand:
+        errors.update(_credit_band_errors(values, row))
+    if model in (CreditPolicy, CreditBand):
+        errors.update(_credit_range_errors(values))
     if model in MAX_INSTALLMENTS:
         high = MAX_INSTALLMENTS[model]
         count = values.get("installments")
@@ -258,21 +330,67 @@ def _sale_condition_values(values: dict) -> dict:
 
 
 def _client_type_errors(values: dict, client_type: ClientType | None) -> dict[str, str]:
-    """A default sale condition in use; a cash-only type sells on cash terms."""
+    """A default sale condition and a credit policy in use; a cash-only type sells on cash terms."""
+    errors = {}
+    if not _in_use(CreditPolicy, values.get("credit_policy_id"), client_type, "credit_policy_id"):
+        errors["credit_policy_id"] = _("Elegí un límite de crédito de la lista.")
     condition_id = values.get("default_sale_condition_id")
     if condition_id is None:
-        return {}
+        return errors
     condition = db.session.get(SaleCondition, condition_id)
     keeps = client_type is not None and client_type.default_sale_condition_id == condition_id
     if condition is None or (condition.is_deleted and not keeps):
-        return {"default_sale_condition_id": _("Elegí una condición de venta de la lista.")}
-    if values.get("cash_only") and not condition.is_immediate:
-        return {
-            "default_sale_condition_id": _(
-                "Un tipo solo contado necesita una condición de contado (0 días, 1 cuota)."
-            )
-        }
+        errors["default_sale_condition_id"] = _("Elegí una condición de venta de la lista.")
+    elif values.get("cash_only") and not condition.is_immediate:
+        errors["default_sale_condition_id"] = _(
+            "Un tipo solo contado necesita una condición de contado (0 días, 1 cuota)."
+        )
+    return errors
+
+
+def _in_use(model: type[Row], row_id: int | None, owner, column: str) -> bool:
+    """True when the id is none, a row in use, or the retired row the owner already points to."""
+    if row_id is None:
+        return True
+    row = db.session.get(model, row_id)
+    keeps = owner is not None and getattr(owner, column) == row_id
+    return row is not None and (not row.is_deleted or keeps)
+
+
+def _credit_policy_errors(values: dict, policy: CreditPolicy | None) -> dict[str, str]:
+    """A policy's category is one in use (or the one it has)."""
+    if not _in_use(PolicyCategory, values.get("category_id"), policy, "category_id"):
+        return {"category_id": _("Elegí una categoría de la lista.")}
     return {}
+
+
+def _credit_band_errors(values: dict, band: CreditBand | None) -> dict[str, str]:
+    """A band is for one approver or for one approving role, and overrides at least one limit."""
+    errors = {}
+    user_id, role = values.get("user_id"), values.get("role")
+    if user_id is not None and role is not None:
+        errors["user_id"] = _("Elegí un usuario o un rol, no los dos.")
+    elif user_id is None and role is None:
+        errors["user_id"] = _("Elegí un usuario o un rol.")
+    elif user_id is not None:
+        user = db.session.get(User, user_id)
+        keeps = band is not None and band.user_id == user_id
+        if user is None or user.role not in APPROVER_ROLES or not (user.active or keeps):
+            errors["user_id"] = _("Elegí un supervisor o administrador activo de la lista.")
+    elif role not in APPROVER_ROLES:
+        errors["role"] = _("Elegí un rol de la lista.")
+    if not any(values.get(kind) for kind in ("money", "documents", "age")):
+        errors["money"] = _("Marcá al menos un límite que pueda autorizar.")
+    return errors
+
+
+def _credit_range_errors(values: dict) -> dict[str, str]:
+    """Limits and ceilings are empty (none) or from 0 to what the columns hold."""
+    return {
+        name: str(message)
+        for name, (high, message) in CREDIT_RANGES.items()
+        if values.get(name) is not None and not 0 <= values[name] <= high
+    }
 
 
 def _card_plan_errors(values: dict, plan: CardPlan | None) -> dict[str, str]:

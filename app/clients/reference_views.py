@@ -6,11 +6,12 @@ from decimal import Decimal
 from operator import attrgetter
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_babel import LazyString
+from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+from app.auth.forms import ROLE_LABELS
 from app.auth.permissions import requires
 from app.clients import reference_services as services
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
@@ -23,7 +24,10 @@ from app.clients.reference_forms import (
     CategoryForm,
     ChannelForm,
     ClientTypeForm,
+    CreditBandForm,
+    CreditPolicyForm,
     FamilyForm,
+    PolicyCategoryForm,
     PriceListForm,
     ReferenceForm,
     SaleConditionForm,
@@ -33,6 +37,8 @@ from app.clients.reference_forms import (
 )
 from app.core.rendering import render
 from app.core.types import local_today
+from app.credit.models import CreditBand, CreditPolicy, PolicyCategory
+from app.credit.rules import money_text
 from app.extensions import db
 from app.ledger.models import CardIssuer, CardPlan, SaleCondition
 from app.ledger.rules import DueRule, installments
@@ -45,6 +51,57 @@ bp.add_app_template_global(describe_sale_condition)
 bp.add_app_template_global(percent)
 
 PAGE_SIZE = 50
+
+
+def limits_in_words(policy: CreditPolicy) -> str:
+    """A policy's limits as the list reads them: "$ 500.000 · 2 facturas · 30 días"."""
+    parts = []
+    if policy.money_limit is not None:
+        parts.append(money_text(policy.money_limit))
+    if policy.max_documents is not None:
+        count = policy.max_documents
+        parts.append(ngettext("%(num)d factura", "%(num)d facturas", count))
+    if policy.max_age_days is not None:
+        parts.append(ngettext("%(num)d día", "%(num)d días", policy.max_age_days))
+    # Each limit stays on one line: "60 días", not "60" and "días" on the next.
+    return " · ".join(part.replace(" ", "\u00a0") for part in parts) or _("Sin límites")
+
+
+def band_holder(band: CreditBand) -> str:
+    """Who a band is for: the user's name, or every user of a role."""
+    if band.user is not None:
+        return band.user.full_name
+    return _("Rol: %(role)s", role=ROLE_LABELS.get(band.role, band.role))
+
+
+def band_reach(band: CreditBand) -> str:
+    """What a band may authorise, in words: "Monto hasta $ 50.000 o 10 % · Facturas +1"."""
+    parts = []
+    if band.money:
+        amount = money_text(band.max_excess) if band.max_excess is not None else None
+        pct = percent(band.max_excess_pct) if band.max_excess_pct is not None else None
+        if amount and pct:
+            parts.append(_("Monto hasta %(amount)s y %(pct)s", amount=amount, pct=pct))
+        elif amount or pct:
+            parts.append(_("Monto hasta %(ceiling)s", ceiling=amount or pct))
+        else:
+            parts.append(_("Monto"))
+    if band.documents:
+        extra = band.max_extra_documents
+        parts.append(
+            _("Facturas")
+            if extra is None
+            else ngettext("Facturas +%(num)d", "Facturas +%(num)d", extra)
+        )
+    if band.age:
+        extra = band.max_extra_days
+        parts.append(
+            _("Antigüedad")
+            if extra is None
+            else ngettext("Antigüedad +%(num)d día", "Antigüedad +%(num)d días", extra)
+        )
+    return " · ".join(parts)
+
 
 Column = tuple[LazyString, Callable[[object], object]]
 CODE: Column = (_l("Código"), attrgetter("code"))
@@ -92,6 +149,7 @@ KINDS: dict[str, Kind] = {
                 lambda kind: getattr(kind.default_sale_condition, "description", None),
             ),
             (_l("Descuento"), lambda kind: percent(kind.discount_pct)),
+            (_l("Límite de crédito"), lambda kind: getattr(kind.credit_policy, "name", None)),
         ),
     ),
     "transports": Kind(
@@ -171,6 +229,35 @@ KINDS: dict[str, Kind] = {
             (_l("Recargo"), lambda plan: percent(plan.surcharge_pct)),
         ),
     ),
+    "credit-policies": Kind(
+        CreditPolicy,
+        CreditPolicyForm,
+        _l("Límites de crédito"),
+        _l("Nuevo límite de crédito"),
+        _l("Editar límite de crédito"),
+        (
+            CODE,
+            NAME,
+            (_l("Categoría"), lambda policy: getattr(policy.category, "name", None)),
+            (_l("Límites"), limits_in_words),
+        ),
+    ),
+    "credit-policy-categories": Kind(
+        PolicyCategory,
+        PolicyCategoryForm,
+        _l("Categorías de límites de crédito"),
+        _l("Nueva categoría de límites"),
+        _l("Editar categoría de límites"),
+        (CODE, NAME),
+    ),
+    "credit-bands": Kind(
+        CreditBand,
+        CreditBandForm,
+        _l("Franjas de autorización"),
+        _l("Nueva franja"),
+        _l("Editar franja"),
+        (NAME, (_l("Para"), band_holder), (_l("Puede autorizar"), band_reach)),
+    ),
 }
 # What the form's due-date example prices.
 PREVIEW_AMOUNT = Decimal("1000.00")
@@ -198,6 +285,21 @@ def _form(kind: Kind, row: services.ReferenceRow | None = None, **kwargs) -> Ref
                 for c in services.live_rows(SaleCondition, keep=current)
             ),
         ]
+        form.credit_policy_id.choices = _code_choices(
+            CreditPolicy, row.credit_policy if row else None, _("Sin límite de crédito")
+        )
+    elif isinstance(form, CreditPolicyForm):
+        form.category_id.choices = _code_choices(
+            PolicyCategory, row.category if row else None, _("Sin categoría")
+        )
+    elif isinstance(form, CreditBandForm):
+        form.user_id.choices = [
+            SelectChoice("", "—"),
+            *(
+                SelectChoice(u.id, f"{u.full_name} · {ROLE_LABELS.get(u.role, u.role)}")
+                for u in services.approvers(keep=row.user if row else None)
+            ),
+        ]
     elif isinstance(form, CardPlanForm):
         current = row.issuer if row else None
         form.issuer_id.choices = [
@@ -205,6 +307,14 @@ def _form(kind: Kind, row: services.ReferenceRow | None = None, **kwargs) -> Ref
             *(SelectChoice(i.id, i.name) for i in services.live_rows(CardIssuer, keep=current)),
         ]
     return form
+
+
+def _code_choices(model: type, current, none_label: str) -> list[SelectChoice]:
+    """None, or a row in use shown as "code · name"; the row already chosen stays listed."""
+    return [
+        SelectChoice("", none_label),
+        *(SelectChoice(r.id, f"{r.code} · {r.name}") for r in services.live_rows(model, current)),
+    ]
 
 
 def _parent_choices(category: Category | None) -> list[SelectChoice]:

@@ -27,6 +27,7 @@ from app.clients.models import (
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
 from app.clients.rules import search_tokens
 from app.core.types import utcnow
+from app.credit.models import CreditPolicy
 from app.extensions import db
 from app.ledger.models import SaleCondition
 from app.orders.models import PriceList
@@ -41,12 +42,12 @@ CARD_FIELDS = (
     "website", "social", "loyalty_enabled", "loyalty_points", "iva_condition", "iibb_number",
     "iibb_jurisdiction", "iibb_multilateral", "large_taxpayer", "iva_exemption_pct",
     "accounting_account", "cbu", "state", "abc_rating", "client_type_id", "price_list_id",
-    "sale_condition_id", "currency", "foreign_currency_allowed", "payment_methods",
-    "default_payment_method", "credit_blocked", "salesperson_id", "collector_id", "sales_zone_id",
-    "delivery_zone_id", "transport_id", "channel_id", "segment1_id", "segment2_id", "segment3_id",
-    "segment4_id", "category1_id", "subcategory1_id", "category2_id", "subcategory2_id",
-    "family_id", "delivery_note_copies", "invoice_copies", "street", "city", "province",
-    "postal_code", "branch_of_id",
+    "sale_condition_id", "credit_policy_id", "currency", "foreign_currency_allowed",
+    "payment_methods", "default_payment_method", "credit_blocked", "salesperson_id",
+    "collector_id", "sales_zone_id", "delivery_zone_id", "transport_id", "channel_id",
+    "segment1_id", "segment2_id", "segment3_id", "segment4_id", "category1_id", "subcategory1_id",
+    "category2_id", "subcategory2_id", "family_id", "delivery_note_copies", "invoice_copies",
+    "street", "city", "province", "postal_code", "branch_of_id",
 )  # fmt: skip
 
 SORTS = {
@@ -526,6 +527,7 @@ REFERENCE_RULES: dict[str, tuple[type, Callable[[], sa.Select]]] = {
     "client_type_id": _live(ClientType),
     "price_list_id": _live(PriceList),
     "sale_condition_id": _live(SaleCondition),
+    "credit_policy_id": _live(CreditPolicy),
     "salesperson_id": _staff(Role.SALESPERSON),
     "collector_id": _staff(Role.COLLECTOR),
     "sales_zone_id": _live(Zone),

@@ -1,5 +1,6 @@
 """The clients API: scoped list and search, get, create, change, trash and restore."""
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.clients.models import Client
 from app.core.types import utcnow
+from app.credit.models import CreditPolicy
 from app.extensions import db
 from tests import factories
 
@@ -494,6 +496,79 @@ def test_an_unknown_or_retired_sale_condition_is_a_field_error(office):
 def test_openapi_documents_the_sale_condition(client):
     spec = client.get("/api/v1/openapi.json").json
     field = spec["components"]["schemas"]["Client"]["properties"]["sale_condition_id"]
+    assert field["type"] == "integer"
+    assert field["nullable"] is True
+
+
+# --- credit policy -------------------------------------------------------------------------
+
+POLICY_CODES = itertools.count(1)
+
+
+def make_policy(**fields) -> CreditPolicy:
+    policy = CreditPolicy(**({"code": f"P{next(POLICY_CODES)}", "name": "Política"} | fields))
+    db.session.add(policy)
+    db.session.flush()
+    return policy
+
+
+def test_create_and_patch_with_a_credit_policy(office):
+    retail = make_policy(name="Minoristas")
+    wholesale = make_policy(name="Mayoristas")
+    db.session.commit()
+    response = office.post(
+        "/api/v1/clients", json={"legal_name": "Almacén", "credit_policy_id": retail.id}
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["credit_policy_id"] == retail.id
+    assert audit_rows("client.create")[0].after["credit_policy_id"] == retail.id
+    url = f"/api/v1/clients/{response.json['id']}"
+
+    patched = office.patch(url, json={"credit_policy_id": wholesale.id})
+    assert patched.status_code == 200, patched.json
+    assert patched.json["credit_policy_id"] == wholesale.id
+    [entry] = audit_rows("client.update")
+    assert (entry.before, entry.after) == (
+        {"credit_policy_id": retail.id},
+        {"credit_policy_id": wholesale.id},
+    )
+    assert office.patch(url, json={"credit_policy_id": None}).json["credit_policy_id"] is None
+    assert office.get(url).json["credit_policy_id"] is None
+
+
+def test_an_unknown_or_retired_credit_policy_is_a_field_error(office):
+    retired = make_policy(deleted_at=utcnow())
+    client = factories.make_client()
+    db.session.commit()
+    url = f"/api/v1/clients/{client.id}"
+    for value, message in [
+        (999999, "No existe."),
+        (retired.id, "No se puede elegir para este campo."),
+        (0, "No existe."),
+    ]:
+        response = office.patch(url, json={"credit_policy_id": value})
+        assert response.status_code == 422
+        assert response.json["error"]["fields"] == {"credit_policy_id": [message]}
+    for wrong in ("3", 1.5, True):
+        response = office.patch(url, json={"credit_policy_id": wrong})
+        assert set(response.json["error"]["fields"]) == {"credit_policy_id"}
+    assert audit_rows("client.update") == []
+
+
+def test_a_client_keeps_a_credit_policy_that_was_retired(office):
+    policy = make_policy()
+    client = factories.make_client(credit_policy_id=policy.id)
+    policy.deleted_at = utcnow()
+    db.session.commit()
+    url = f"/api/v1/clients/{client.id}"
+    response = office.patch(url, json={"credit_policy_id": policy.id, "activity": "Kiosco"})
+    assert response.status_code == 200, response.json
+    assert response.json["credit_policy_id"] == policy.id
+
+
+def test_openapi_documents_the_credit_policy(client):
+    spec = client.get("/api/v1/openapi.json").json
+    field = spec["components"]["schemas"]["Client"]["properties"]["credit_policy_id"]
     assert field["type"] == "integer"
     assert field["nullable"] is True
 

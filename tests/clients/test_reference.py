@@ -326,6 +326,9 @@ MINIMAL = {
     },
     "card-issuers": {"code": "C1", "name": "Fila nueva"},
     "card-plans": {"name": "Fila nueva", "installments": "3", "surcharge_pct": "0"},
+    "credit-policy-categories": {"code": "C1", "name": "Fila nueva"},
+    "credit-policies": {"code": "C1", "name": "Fila nueva", "money_limit": "1.000"},
+    "credit-bands": {"name": "Fila nueva", "role": "supervisor", "money": "y"},
 }
 
 
@@ -650,6 +653,7 @@ def test_a_client_type_with_allowed_kinds_discount_and_default_terms(admin):
         "allowed_document_kinds": ["invoice", "credit_note", "receipt"],
         "discount_pct": "5",
         "default_sale_condition_id": terms.id,
+        "credit_policy_id": None,
     }
     listing = listed(admin, "client-types")
     assert "Cuenta corriente 30 días" in listing and "5\u00a0%" in listing
