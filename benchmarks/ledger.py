@@ -165,29 +165,45 @@ def plan(sql: str, parameters) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    """Run the benchmark and print a report."""
-    parser = argparse.ArgumentParser(description=__doc__)
+def scale_parser(doc: str, explain: str) -> argparse.ArgumentParser:
+    """The arguments the ledger-sized benchmarks share: sizes, PostgreSQL, query plans."""
+    parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--documents", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--pg", help="a scratch PostgreSQL database URL")
-    parser.add_argument("--explain", action="store_true", help="print the aging query plans")
+    parser.add_argument("--explain", action="store_true", help=explain)
+    return parser
+
+
+def bench_targets(tmp: str, pg: str | None) -> list[tuple[str, str]]:
+    """SQLite in a temporary folder, and PostgreSQL when a URL is given."""
+    targets = [("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
+    if pg:
+        targets.append(("postgresql", pg))
+    return targets
+
+
+def print_figures(name: str, results: dict) -> None:
+    """One line of the report: the engine and its figures."""
+    figures = ", ".join(
+        f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in results.items()
+    )
+    print(f"{name:<11} {figures}")
+
+
+def main() -> None:
+    """Run the benchmark and print a report."""
+    parser = scale_parser(__doc__, explain="print the aging query plans")
+    parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        targets = [("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
-        if args.pg:
-            targets.append(("postgresql", args.pg))
+        targets = bench_targets(tmp, args.pg)
         print(
             f"{args.clients} demo clients + 1 client with {args.documents} documents; "
             f"one-client reads over {args.runs} runs, aging over {AGING_RUNS}"
         )
         for name, url in targets:
-            results = run(url, args.clients, args.documents, args.runs, args.explain)
-            figures = ", ".join(
-                f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in results.items()
-            )
-            print(f"{name:<11} {figures}")
+            print_figures(name, run(url, args.clients, args.documents, args.runs, args.explain))
 
 
 if __name__ == "__main__":

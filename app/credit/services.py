@@ -14,7 +14,6 @@ from app.credit.models import CreditBand, CreditPolicy
 from app.credit.rules import Decision, Limits, Snapshot, band_covers, decide
 from app.extensions import db
 from app.ledger import services as ledger
-from app.ledger.models import Document, DocumentState
 
 
 def effective_policy(client: Client) -> CreditPolicy | None:
@@ -25,37 +24,21 @@ def effective_policy(client: Client) -> CreditPolicy | None:
     return None
 
 
-def unpaid_dates(client: Client) -> tuple[date, ...]:
-    """Dates of the client's unpaid debit documents in its account currency, oldest first."""
-    return tuple(
-        db.session.scalars(
-            sa.select(Document.date)
-            .where(
-                Document.client_id == client.id,
-                Document.currency == client.currency,
-                Document.sign > 0,
-                Document.open_amount > 0,
-                Document.state != DocumentState.VOID,
-            )
-            .order_by(Document.date)
-        )
-    )
-
-
 def snapshot(client: Client) -> Snapshot:
     """What the credit decision needs about the client, in its account currency.
 
     Accepted orders not yet invoiced count once orders exist (the orders issue).
     """
     policy = effective_policy(client)
+    balance, unpaid = ledger.open_position(client.id, client.currency)
     return Snapshot(
         state=client.state,
         credit_blocked=client.credit_blocked,
         deleted=client.is_deleted,
         limits=policy.limits if policy else Limits(),
-        balance=ledger.balances(client.id).get(client.currency, Decimal("0")),
+        balance=balance,
         pending_orders=Decimal("0"),
-        unpaid_dates=unpaid_dates(client),
+        unpaid_dates=unpaid,
     )
 
 
