@@ -223,6 +223,24 @@ def parse_date(raw: object, name: str, errors: dict, required: bool = True) -> d
     return value
 
 
+def _letter(data: dict, default: str, errors: dict) -> str:
+    """The document's letter (A, B, C, E, M, X or none), upper case."""
+    letter = (data.get("letter") or default).strip().upper()
+    if letter not in LETTERS:
+        errors["letter"] = _("Letra inválida.")
+    return letter
+
+
+def _reason(raw: object, missing: str, errors: dict) -> str:
+    """Why a document is voided: required, up to 200 characters."""
+    reason = raw.strip() if isinstance(raw, str) else ""
+    if not reason:
+        errors["reason"] = missing
+    elif len(reason) > 200:
+        errors["reason"] = _("El motivo es demasiado largo.")
+    return reason
+
+
 NUMBER_PATTERN = re.compile(r"^(\d{1,5})-(\d{1,8})$")
 
 
@@ -324,9 +342,7 @@ def post_document(client: Client, data: dict, user: User | None, source: str = "
             type=client.client_type.name,
             kind=str(KIND_LABELS[DocumentKind(kind)]).lower(),
         )
-    letter = (data.get("letter") or "").strip().upper()
-    if letter not in LETTERS:
-        errors["letter"] = _("Letra inválida.")
+    letter = _letter(data, "", errors)
     number = normalize_number(data.get("number"))
     if number is None and kind in POSTABLE_KINDS:
         number = next_number(kind, letter)
@@ -531,9 +547,7 @@ def post_receipt(
         errors["kind"] = _(
             "El tipo de cliente %(type)s no admite recibos.", type=client.client_type.name
         )
-    letter = (data.get("letter") or "X").strip().upper()
-    if letter not in LETTERS:
-        errors["letter"] = _("Letra inválida.")
+    letter = _letter(data, "X", errors)
     number = normalize_number(data.get("number")) or next_number(DocumentKind.RECEIPT, letter)
     if len(number) > 20:
         errors["number"] = _("El número es demasiado largo.")
@@ -607,20 +621,14 @@ def _line_view(line: ReceiptLine) -> dict:
 def post_voided_receipt(client: Client, data: dict, user: User | None) -> Document:
     """Enter a receipt form that was spoiled on paper, so its number is accounted for."""
     errors: dict[str, str] = {}
-    letter = (data.get("letter") or "X").strip().upper()
-    if letter not in LETTERS:
-        errors["letter"] = _("Letra inválida.")
+    letter = _letter(data, "X", errors)
     number = normalize_number(data.get("number"))
     if number is None:
         errors["number"] = _("Ingresá el número del recibo anulado.")
     elif len(number) > 20:
         errors["number"] = _("El número es demasiado largo.")
     when = parse_date(data.get("date") or local_today(), "date", errors)
-    reason = (data.get("reason") or "").strip()
-    if not reason:
-        errors["reason"] = _("Contá por qué se anuló.")
-    elif len(reason) > 200:
-        errors["reason"] = _("El motivo es demasiado largo.")
+    reason = _reason(data.get("reason"), _("Contá por qué se anuló."), errors)
     if not errors:
         _check_number_free(DocumentKind.RECEIPT, letter, number, errors)
     if errors:
@@ -833,11 +841,10 @@ def unapply(application: Application, user: User | None) -> None:
 
 def void_document(document: Document, reason: str, user: User | None, on: date | None = None):
     """Void a document: undo its applications and write a reversing document dated today."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise LedgerError({"reason": _("Contá por qué se anula.")})
-    if len(reason) > 200:
-        raise LedgerError({"reason": _("El motivo es demasiado largo.")})
+    errors: dict[str, str] = {}
+    reason = _reason(reason, _("Contá por qué se anula."), errors)
+    if errors:
+        raise LedgerError(errors)
     _lock_account(document.client_id)
     document = _locked(Document, document.id)
     if document.state == DocumentState.VOID or document.kind == DocumentKind.REVERSAL:
