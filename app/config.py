@@ -89,6 +89,8 @@ def from_environment(instance_path: str) -> dict:
         "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY", ""),
         "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", ""),
         "COMPANY_NAME": os.environ.get("COMPANY_NAME", "Clientes en ruta"),
+        # how long a credit override request may wait for a supervisor
+        "OVERRIDE_REQUEST_HOURS": int(os.environ.get("OVERRIDE_REQUEST_HOURS", "24")),
         "COMPANY_IVA_CONDITION": os.environ.get("COMPANY_IVA_CONDITION", "Responsable Inscripto"),
         "AFIP_WSAA_URL": os.environ.get("AFIP_WSAA_URL") or wsaa_url,
         "AFIP_PADRON_URL": os.environ.get("AFIP_PADRON_URL") or padron_url,

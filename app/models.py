@@ -12,7 +12,7 @@ from app.clients.models import (
     CustomValue,
 )
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
-from app.credit.models import CreditBand, CreditPolicy, PolicyCategory
+from app.credit.models import CreditBand, CreditPolicy, OverrideRequest, PolicyCategory
 from app.ledger.models import (
     Application,
     CardIssuer,
@@ -23,7 +23,16 @@ from app.ledger.models import (
     SaleCondition,
 )
 from app.notices.models import Notice, NoticeSeen
-from app.orders.models import PriceList
+from app.orders.models import (
+    ClientCondition,
+    Order,
+    OrderLine,
+    Price,
+    PriceList,
+    Product,
+    Promotion,
+    VolumeDiscount,
+)
 from app.push.models import PushSubscription
 from app.sync.models import ChangeCounter, IdempotencyRecord
 from app.taxes.models import IibbJurisdiction, IibbRate
@@ -40,6 +49,7 @@ __all__ = [
     "ChangeCounter",
     "Channel",
     "Client",
+    "ClientCondition",
     "ClientNote",
     "ClientType",
     "Contact",
@@ -55,13 +65,20 @@ __all__ = [
     "IibbRate",
     "Notice",
     "NoticeSeen",
+    "Order",
+    "OrderLine",
+    "OverrideRequest",
     "PolicyCategory",
+    "Price",
     "PriceList",
+    "Product",
+    "Promotion",
     "PushSubscription",
     "ReceiptLine",
     "SaleCondition",
     "Segment",
     "Transport",
     "User",
+    "VolumeDiscount",
     "Zone",
 ]

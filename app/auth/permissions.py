@@ -29,6 +29,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Client notices (avisos): the back office and supervisors write them; everyone reads them.
     "notices.manage": OFFICE | {Role.SUPERVISOR},
     "orders.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
+    "orders.take": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
+    # Delivery tracking, every order, the catalogue and its prices: the back office.
+    "orders.manage": OFFICE,
+    "products.manage": OFFICE,
     # Preventistas often collect at the visit too, so they see collections.
     "collections.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON, Role.COLLECTOR},
     "approvals.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),

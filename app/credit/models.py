@@ -1,11 +1,13 @@
 """Credit policies (límites de crédito), grouped in categories and assigned to types or clients."""
 
+from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.types import Money
+from app.core.types import Money, UTCDateTime, utcnow
 from app.credit.rules import Band, Limits
 from app.extensions import db
 from app.sync.models import Synced
@@ -87,3 +89,58 @@ class CreditBand(Synced, db.Model):
             self.max_extra_documents,
             self.max_extra_days,
         )
+
+
+class RequestStatus(StrEnum):
+    """Where an override request stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"  # its order was cancelled while it waited
+
+
+class OverrideRequest(Synced, db.Model):
+    """A blocked order sent to the supervisors: bound to that order and amount, used once."""
+
+    __tablename__ = "override_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    # the failures when it was asked (DecisionSchema's failures)
+    failures: Mapped[list] = mapped_column(sa.JSON, default=list)
+    status: Mapped[str] = mapped_column(sa.String(10), default=RequestStatus.PENDING, index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    comment: Mapped[str | None] = mapped_column(sa.String(500))
+    # when the approval was spent on the order (once)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    order: Mapped["Order"] = relationship()  # noqa: F821
+    client: Mapped["Client"] = relationship()  # noqa: F821
+    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])  # noqa: F821
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('pending', 'approved', 'rejected', 'expired', 'cancelled')",
+            name="ck_override_status",
+        ),
+        sa.CheckConstraint("amount > 0", name="ck_override_amount"),
+        # one request waiting per order at a time
+        sa.Index(
+            "uq_override_pending_order",
+            "order_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+    )

@@ -24,7 +24,7 @@ class FigureField(fields.Field):
 
     def _serialize(self, value, attr, obj, **kwargs):
         """Decimals as strings, integers as they are, nothing as null."""
-        if value is None or isinstance(value, int):
+        if value is None or isinstance(value, int | str):  # a str: a decision kept as JSON
             return value
         return f"{value:.2f}"
 

@@ -11,9 +11,10 @@ from app.clients.models import Client
 from app.clients.services import scoped_clients
 from app.core.types import local_today
 from app.credit.models import CreditBand, CreditPolicy
-from app.credit.rules import Decision, Limits, Snapshot, band_covers, decide
+from app.credit.rules import CREDIT_METHODS, Decision, Limits, Snapshot, band_covers, decide
 from app.extensions import db
 from app.ledger import services as ledger
+from app.orders.models import PENDING_STATUSES, Order
 
 
 def effective_policy(client: Client) -> CreditPolicy | None:
@@ -27,19 +28,54 @@ def effective_policy(client: Client) -> CreditPolicy | None:
 def snapshot(client: Client) -> Snapshot:
     """What the credit decision needs about the client, in its account currency.
 
-    Accepted orders not yet invoiced count once orders exist (the orders issue).
+    Orders accepted (or approved) on credit and not yet invoiced count in the exposure.
     """
     policy = effective_policy(client)
     balance, unpaid = ledger.open_position(client.id, client.currency)
+    pending = pending_orders(client)
     return Snapshot(
         state=client.state,
         credit_blocked=client.credit_blocked,
         deleted=client.is_deleted,
         limits=policy.limits if policy else Limits(),
         balance=balance,
-        pending_orders=Decimal("0"),
+        pending_orders=pending,
         unpaid_dates=unpaid,
     )
+
+
+def pending_orders(client: Client) -> Decimal:
+    """Credit orders accepted or approved and not yet invoiced, in the account currency.
+
+    Orders in another currency count at the latest rate the ledger knows.
+    """
+    rows = db.session.execute(
+        sa.select(Order.currency, sa.func.sum(Order.total))
+        .where(
+            Order.client_id == client.id,
+            Order.status.in_(PENDING_STATUSES),
+            Order.payment_method.in_(CREDIT_METHODS),
+            Order.deleted_at.is_(None),
+        )
+        .group_by(Order.currency)
+    ).all()
+    total = Decimal("0")
+    for currency, amount in rows:
+        if currency != client.currency:
+            to_pesos, from_pesos = ledger.latest_rate(currency), ledger.latest_rate(client.currency)
+            amount = amount * to_pesos / from_pesos if to_pesos and from_pesos else amount
+        total += Decimal(amount)
+    return total.quantize(Decimal("0.01"))
+
+
+def decision_json(verdict: Decision, currency: str) -> dict:
+    """The decision as orders keep it and the API returns it (DecisionSchema's shape)."""
+    from app.credit.schemas import DecisionSchema
+
+    body = {"allowed": verdict.allowed, "credit": verdict.credit, "failures": verdict.failures}
+    return DecisionSchema(only=("allowed", "credit", "failures")).dump(body) | {
+        "currency": currency
+    }
 
 
 def decision(

@@ -305,6 +305,18 @@ def _currency_and_rate(data: dict, client: Client, errors: dict) -> tuple[str, D
     return currency, rate.quantize(Decimal("0.000001"))
 
 
+def latest_rate(currency: str) -> Decimal | None:
+    """The exchange rate (pesos per unit) of the latest document posted in that currency."""
+    if currency == "ARS":
+        return Decimal("1")
+    return db.session.scalar(
+        sa.select(Document.exchange_rate)
+        .where(Document.currency == currency)
+        .order_by(Document.date.desc(), Document.id.desc())
+        .limit(1)
+    )
+
+
 def client_sale_condition(client: Client) -> SaleCondition | None:
     """The client's own sale condition, or its type's default."""
     if client.sale_condition_id:
@@ -670,7 +682,7 @@ def _set_state(document: Document) -> None:
         document.state = DocumentState.PARTLY_PAID
 
 
-def _lock_account(client_id: int) -> None:
+def lock_account(client_id: int) -> None:
     """Hold the client's row until commit, so one account's writes happen one after another.
 
     Every change to an account takes this lock first; the row locks that follow never wait
@@ -697,7 +709,7 @@ def apply(
 ) -> list[Application]:
     """Apply amounts of a receipt or credit to the client's open installments."""
     errors: dict[str, str] = {}
-    _lock_account(credit.client_id)
+    lock_account(credit.client_id)
     credit = _locked(Document, credit.id)
     if credit.is_debit or credit.kind == DocumentKind.REVERSAL:
         raise LedgerError({"document": _("Solo se aplican recibos, notas de crédito y ajustes.")})
@@ -813,7 +825,7 @@ def apply_oldest(credit: Document, user: User | None, on: date | None = None) ->
 
 def unapply(application: Application, user: User | None) -> None:
     """Undo an application: the amounts go back to open on both sides; the row stays as history."""
-    _lock_account(application.client_id)
+    lock_account(application.client_id)
     application = _locked(Application, application.id)
     if not application.active:
         raise LedgerError({"application": _("Esa aplicación ya se deshizo.")})
@@ -845,7 +857,7 @@ def void_document(document: Document, reason: str, user: User | None, on: date |
     reason = _reason(reason, _("Contá por qué se anula."), errors)
     if errors:
         raise LedgerError(errors)
-    _lock_account(document.client_id)
+    lock_account(document.client_id)
     document = _locked(Document, document.id)
     if document.state == DocumentState.VOID or document.kind == DocumentKind.REVERSAL:
         raise LedgerError({"document": _("El comprobante ya está anulado.")})

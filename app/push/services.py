@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import after_this_request, current_app, has_request_context
 from flask_babel import gettext as _
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
@@ -161,3 +161,27 @@ def notify(user_ids: list[int], message: Message) -> int:
         delivered += 1
     db.session.flush()
     return delivered
+
+
+def notify_after_commit(user_ids: list[int], message: Message) -> None:
+    """Push once the request's changes are committed; at once outside a request.
+
+    The sender's transaction (and the client's lock it holds) does not wait on a push
+    service, and nothing is pushed for a request that failed and rolled back.
+    """
+    if not enabled() or not user_ids:
+        return
+    if not has_request_context():
+        notify(user_ids, message)
+        return
+
+    @after_this_request
+    def _send(response):
+        if response.status_code < 400:
+            try:
+                notify(user_ids, message)
+                db.session.commit()
+            except Exception:  # a push is best effort; the answer is already decided
+                db.session.rollback()
+                log.exception("push after commit failed")
+        return response

@@ -2,13 +2,20 @@
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
 from app.taxes.models import IibbJurisdiction, IibbRate
-from app.taxes.perceptions import RateDecision, RegistryRate, perception_rate
+from app.taxes.perceptions import (
+    Perception,
+    RateDecision,
+    RegistryRate,
+    compute_perception,
+    perception_rate,
+)
 from app.taxes.rules import InvoiceClass, invoice_class
 
 
@@ -45,6 +52,25 @@ def client_perception_rates(client, on: date | None = None) -> list[CardPercepti
         )
         lines.append(CardPerception(jurisdiction.name, jurisdiction.registry_format, decision))
     return lines
+
+
+def client_perceptions(client, net: Decimal, on: date | None = None) -> list[Perception]:
+    """The IIBB perception on a sale of this net amount, per jurisdiction reaching the client."""
+    on = on or date.today()
+    jurisdictions = db.session.scalars(
+        sa.select(IibbJurisdiction).where(IibbJurisdiction.active).order_by(IibbJurisdiction.name)
+    ).all()
+    found = []
+    for jurisdiction in jurisdictions:
+        registry = _registry_rate(jurisdiction.id, client.tax_id, on) if client.tax_id else None
+        if registry is None and client.province != jurisdiction.province:
+            continue
+        found.append(
+            compute_perception(
+                client.tax_id, client.iibb_multilateral, jurisdiction.settings(), registry, net, on
+            )
+        )
+    return found
 
 
 def _registry_rate(jurisdiction_id: int, tax_id: str, on: date) -> RegistryRate | None:

@@ -1,0 +1,220 @@
+"""The JSON API for orders: take one (with its credit decision), list, follow, cancel.
+
+An order over the limit is kept as `blocked` and answered 201 like any other: the phone
+shows the decision and may send it to the supervisors (`override-request`).
+"""
+
+from functools import wraps
+
+from flask import abort, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+from werkzeug.exceptions import NotFound
+
+from app.api.ledger import _args, _invalid, flat_messages
+from app.api.views import bp, load_json
+from app.auth.permissions import can, requires
+from app.clients import services as clients
+from app.core.errors import json_error
+from app.credit import overrides
+from app.credit import services as credit
+from app.credit.models import OverrideRequest
+from app.extensions import db
+from app.orders import services as orders
+from app.orders.models import Order
+from app.orders.schemas import (
+    CancelSchema,
+    NewOrderSchema,
+    OrderListArgsSchema,
+    OrderSchema,
+    QuoteSchema,
+    ReasonSchema,
+    TrackingSchema,
+)
+from app.sync.idempotency import write_endpoint
+
+ONE_ORDER = "/orders/<int:order_id>"
+
+
+def order_refusals(view):
+    """Bad input and refused orders or requests as the field-level 422 envelope."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except ValidationError as exc:
+            return _invalid(flat_messages(exc.messages))
+        except (orders.OrderError, overrides.OverrideError) as exc:
+            return _invalid({name: [str(message)] for name, message in exc.fields.items()})
+
+    return wrapper
+
+
+def _client_in_body(client_id: int):
+    """The client an order is for; one out of reach is a field error, not a 404."""
+    try:
+        return clients.get_client(current_user, client_id)
+    except NotFound:
+        raise orders.OrderError({"client_id": _("No existe.")}) from None
+
+
+def _order(order_id: int) -> Order:
+    """An order the caller reaches, else 404."""
+    order = orders.get_order(current_user, order_id)
+    if order is None:
+        abort(404)
+    return order
+
+
+def order_json(order: Order, override_error: dict | None = None) -> dict:
+    """The order as the API answers it."""
+    request_row = overrides.latest_request(order)
+    body = OrderSchema().dump(
+        {
+            **{
+                column: getattr(order, column)
+                for column in OrderSchema().fields
+                if hasattr(order, column)
+            },
+            "override_request": request_row,
+            "override_error": override_error,
+        }
+    )
+    if request_row is not None:
+        body["override_request"]["status"] = overrides.shown_status(request_row)
+    return body
+
+
+def _answer(order: Order, status: int = 200, override_error: dict | None = None):
+    """The order, and where to find it."""
+    response = jsonify(order_json(order, override_error))
+    response.headers["Location"] = url_for(".get_order", order_id=order.id)
+    return response, status
+
+
+@bp.post("/orders")
+@requires("orders.take")
+@write_endpoint
+@order_refusals
+def create_order():
+    """Take an order: priced with the client's list and discounts, and decided on credit."""
+    data = load_json(NewOrderSchema())
+    client = _client_in_body(data.pop("client_id"))
+    reason = data.pop("override_reason", None)
+    order = orders.place_order(client, data, current_user)
+    refused = None
+    if reason and order.status == "blocked":
+        try:
+            overrides.request_override(order, reason, current_user)
+        except overrides.OverrideError as exc:
+            refused = exc.fields
+    return _answer(order, 201, refused)
+
+
+@bp.post("/orders/quote")
+@requires("orders.take")
+@order_refusals
+def quote_order():
+    """Price an order and decide its credit without taking it."""
+    data = load_json(NewOrderSchema())
+    data.pop("override_reason", None)
+    client = _client_in_body(data.pop("client_id"))
+    quote = orders.quote(client, data)
+    totals = quote.totals
+    body = {
+        "currency": quote.currency,
+        "payment_method": quote.payment_method,
+        "sale_condition_id": quote.sale_condition.id if quote.sale_condition else None,
+        "lines": [
+            {
+                **line.__dict__,
+                "product_id": product.id,
+                "product": product,
+                "list_price": line.list_price,
+                "discounts": [d.__dict__ for d in line.discounts],
+            }
+            for product, line in zip(quote.products, totals.lines, strict=True)
+        ],
+        "subtotal": totals.subtotal,
+        "condition_discount": totals.condition_discount,
+        "net": totals.net,
+        "tax": totals.tax,
+        "perception": totals.perception,
+        "total": totals.total,
+        "credit": credit.decision_json(quote.decision, client.currency),
+    }
+    return jsonify(QuoteSchema().dump(body))
+
+
+@bp.get("/orders")
+@requires("orders.view")
+@order_refusals
+def list_orders():
+    """Orders in the caller's scope, newest first, by client and status."""
+    args = _args(OrderListArgsSchema())
+    query = orders.filter_orders(
+        orders.orders_in_scope(current_user), args.get("client_id"), args.get("status")
+    )
+    page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
+    next_url = None
+    if page.has_next:
+        sent = {k: v for k, v in request.args.items() if k in ("client_id", "status", "per_page")}
+        next_url = url_for(".list_orders", **(sent | {"page": page.next_num}))
+    body = {"items": [order_json(o) for o in page.items], "next": next_url, "total": page.total}
+    return jsonify(body)
+
+
+@bp.get(ONE_ORDER)
+@requires("orders.view")
+def get_order(order_id: int):
+    """One order with its lines, decision and override request."""
+    return _answer(_order(order_id))
+
+
+@bp.post(f"{ONE_ORDER}/override-request")
+@requires("orders.take")
+@write_endpoint
+@order_refusals
+def request_override(order_id: int):
+    """Send a blocked order to the supervisors whose band covers it, with a reason."""
+    order = _order(order_id)
+    data = load_json(ReasonSchema())
+    made = overrides.request_override(order, data["reason"], current_user)
+    return _answer(order, 201 if made else 200)
+
+
+@bp.post(f"{ONE_ORDER}/cancel")
+@requires("orders.take")
+@write_endpoint
+@order_refusals
+def cancel_order(order_id: int):
+    """Cancel an order not yet invoiced (its taker or the back office)."""
+    order = _order(order_id)
+    if order.user_id != current_user.id and not can(current_user, "orders.manage"):
+        return json_error(403, "forbidden", _("Solo quien tomó el pedido puede cancelarlo."))
+    data = load_json(CancelSchema())
+    orders.cancel_order(order, current_user, data.get("reason"))
+    return _answer(order)
+
+
+@bp.post(f"{ONE_ORDER}/tracking")
+@requires("orders.manage")
+@write_endpoint
+@order_refusals
+def track_order(order_id: int):
+    """Mark an order dispatched, delivered or invoiced (the back office)."""
+    order = _order(order_id)
+    data = load_json(TrackingSchema())
+    orders.track_order(order, data["step"], current_user)
+    return _answer(order)
+
+
+def request_json(row: OverrideRequest) -> dict:
+    """An override request as the API answers it (shared with the approvals API)."""
+    from app.orders.schemas import RequestSchema
+
+    body = RequestSchema().dump(row)
+    body["status"] = overrides.shown_status(row)
+    return body

@@ -1,0 +1,229 @@
+"""JSON shapes of orders: what the phone sends and what it gets back."""
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, validate
+
+from app.api.schemas import NOT_FOUND, _choice, _spanish, _text
+from app.core.routing import MAX_ID
+from app.credit.rules import PAYMENT_METHODS
+from app.credit.schemas import FailureSchema
+from app.ledger.models import CURRENCIES
+from app.ledger.schemas import (
+    DecimalText,
+    LedgerSchema,
+    QuerySchema,
+    _id,
+    _page,
+    _per_page,
+    _rows,
+)
+from app.orders.models import OrderStatus
+from app.orders.services import MAX_LINES, MAX_QUANTITY
+
+
+def _quantity(**kwargs) -> fields.Field:
+    """A quantity: more than zero, up to three decimals."""
+    return DecimalText(
+        places=3,
+        minimum=Decimal("0.001"),
+        maximum=MAX_QUANTITY,
+        error_messages={
+            "places": _l("Como máximo tres decimales."),
+            "too_small": _l("La cantidad debe ser mayor que cero."),
+            "too_large": _l("La cantidad es demasiado grande."),
+        },
+        metadata={"example": "12", "description": "More than zero, at most three decimals"},
+        **kwargs,
+    )
+
+
+def _coordinate(limit: int) -> fields.Field:
+    """A latitude or longitude in degrees; one that is not usable is dropped, never refused."""
+    return fields.Raw(
+        allow_none=True,
+        metadata={
+            "type": "number",
+            "description": f"Degrees, -{limit} to {limit}; kept to six decimals. A value that "
+            "is not usable is left out: a location never stops an order.",
+        },
+    )
+
+
+class NewLineSchema(LedgerSchema):
+    """One line: a product and how many."""
+
+    product_id = _id(required=True)
+    quantity = _quantity(required=True)
+
+
+class NewOrderSchema(LedgerSchema):
+    """An order taken at the visit."""
+
+    client_id = _id(required=True)
+    payment_method = _choice(
+        sorted(PAYMENT_METHODS),
+        nullable=True,
+        metadata={"description": "Default: the client's usual method when it is allowed"},
+    )
+    currency = _choice(CURRENCIES, nullable=True, metadata={"description": "Default: the client's"})
+    sale_condition_id = _id(
+        allow_none=True, metadata={"description": "Default: the client's (or its type's)"}
+    )
+    shipping_address_id = _id(
+        allow_none=True, metadata={"description": "Default: the client's first shipping address"}
+    )
+    notes = _text(1000)
+    lines = _rows(NewLineSchema, MAX_LINES, required=True)
+    latitude = _coordinate(90)
+    longitude = _coordinate(180)
+    accuracy = fields.Raw(
+        allow_none=True, metadata={"type": "number", "description": "Metres, as the phone says"}
+    )
+    override_reason = _text(
+        500,
+        metadata={
+            "description": "When the order comes out blocked, send it to the supervisors with "
+            "this reason at once (an order taken offline cannot know its id yet)"
+        },
+    )
+
+
+class ReasonSchema(LedgerSchema):
+    """Why an override is asked for, or why an order is cancelled."""
+
+    reason = _text(500, required=True, nullable=False)
+
+
+class CancelSchema(LedgerSchema):
+    """Why an order is cancelled (optional)."""
+
+    reason = _text(500)
+
+
+class TrackingSchema(LedgerSchema):
+    """A delivery step the back office marks."""
+
+    step = _choice(("dispatched", "delivered", "invoiced"), required=True)
+
+
+class OrderListArgsSchema(QuerySchema):
+    """Filters of the orders list."""
+
+    client_id = _spanish(
+        fields.Integer, validate=validate.Range(min=1, max=MAX_ID, error=NOT_FOUND)
+    )
+    status = _choice([s.value for s in OrderStatus])
+    page = _page()
+    per_page = _per_page()
+
+
+class DiscountSchema(Schema):
+    """A discount a line got, in the order applied."""
+
+    kind = fields.String(metadata={"enum": ["promotion", "volume", "client", "client_type"]})
+    label = fields.String()
+    pct = fields.String()
+
+
+class LineSchema(Schema):
+    """A line as priced."""
+
+    product_id = fields.Integer()
+    code = fields.String(attribute="product.code")
+    description = fields.String(attribute="product.description")
+    quantity = fields.Decimal(as_string=True)
+    list_price = fields.Decimal(as_string=True)
+    discounts = fields.List(fields.Nested(DiscountSchema))
+    net = fields.Decimal(as_string=True, places=2)
+    tax_rate = fields.Decimal(as_string=True)
+
+
+class StoredDecisionSchema(Schema):
+    """The credit decision the order got when it arrived."""
+
+    allowed = fields.Boolean()
+    credit = fields.Boolean()
+    failures = fields.List(fields.Nested(FailureSchema))
+    currency = fields.String()
+
+
+class RequestSchema(Schema):
+    """An override request and its answer."""
+
+    id = fields.Integer()
+    order_id = fields.Integer()
+    status = fields.String(
+        metadata={"enum": ["pending", "approved", "rejected", "expired", "cancelled"]}
+    )
+    amount = fields.Decimal(as_string=True, places=2)
+    currency = fields.String()
+    reason = fields.String()
+    failures = fields.List(fields.Nested(FailureSchema))
+    requested_by = fields.String(attribute="requested_by.full_name")
+    requested_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    decided_by = fields.String(attribute="decided_by.full_name", allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    comment = fields.String(allow_none=True)
+
+
+class OrderSchema(Schema):
+    """An order with its lines, amounts, credit decision and override request."""
+
+    id = fields.Integer()
+    client_id = fields.Integer()
+    user_id = fields.Integer()
+    status = fields.String(metadata={"enum": [s.value for s in OrderStatus]})
+    date = fields.Date()
+    payment_method = fields.String()
+    currency = fields.String()
+    sale_condition_id = fields.Integer(allow_none=True)
+    shipping_address_id = fields.Integer(allow_none=True)
+    subtotal = fields.Decimal(as_string=True, places=2)
+    condition_discount = fields.Decimal(as_string=True, places=2)
+    net = fields.Decimal(as_string=True, places=2)
+    tax = fields.Decimal(as_string=True, places=2)
+    perception = fields.Decimal(as_string=True, places=2)
+    total = fields.Decimal(as_string=True, places=2)
+    notes = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(LineSchema))
+    credit = fields.Nested(StoredDecisionSchema)
+    override_request = fields.Nested(RequestSchema, allow_none=True)
+    override_error = fields.Dict(
+        allow_none=True,
+        metadata={"description": "Why override_reason could not be sent (field: message)"},
+    )
+    latitude = fields.Decimal(as_string=True, allow_none=True)
+    longitude = fields.Decimal(as_string=True, allow_none=True)
+    location_accuracy = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    dispatched_at = fields.DateTime(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
+    invoiced_at = fields.DateTime(allow_none=True)
+    cancelled_at = fields.DateTime(allow_none=True)
+
+
+class OrderPageSchema(Schema):
+    """A page of orders."""
+
+    items = fields.List(fields.Nested(OrderSchema))
+    next = fields.String(allow_none=True)
+    total = fields.Integer()
+
+
+class QuoteSchema(Schema):
+    """An order priced and decided, before it is placed."""
+
+    currency = fields.String()
+    payment_method = fields.String()
+    sale_condition_id = fields.Integer(allow_none=True)
+    lines = fields.List(fields.Nested(LineSchema))
+    subtotal = fields.Decimal(as_string=True, places=2)
+    condition_discount = fields.Decimal(as_string=True, places=2)
+    net = fields.Decimal(as_string=True, places=2)
+    tax = fields.Decimal(as_string=True, places=2)
+    perception = fields.Decimal(as_string=True, places=2)
+    total = fields.Decimal(as_string=True, places=2)
+    credit = fields.Nested(StoredDecisionSchema)
