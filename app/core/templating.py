@@ -73,6 +73,17 @@ AUDIT_LABELS = {
     "notice.update": _l("Aviso modificado"),
     "notice.delete": _l("Aviso eliminado"),
     "notice.seen": _l("Aviso marcado como visto"),
+    "order.create": _l("Pedido tomado"),
+    "order.accept": _l("Pedido aceptado"),
+    "order.cancel": _l("Pedido cancelado"),
+    "order.dispatched": _l("Pedido despachado"),
+    "order.delivered": _l("Pedido entregado"),
+    "order.invoiced": _l("Pedido facturado"),
+    "credit.blocked": _l("Pedido bloqueado por crédito"),
+    "override.request": _l("Autorización pedida"),
+    "override.approve": _l("Autorización aprobada"),
+    "override.reject": _l("Autorización rechazada"),
+    "override.use": _l("Autorización usada en el pedido"),
 }
 
 CURRENCY_SYMBOLS = {"ARS": "$", "USD": "US$"}
