@@ -27,6 +27,7 @@ def credit_decision(client_id: int):
         "failures": decision.failures,
         "notices": [notice_json(shown) for shown in notices.shown_notices(current_user, client)],
         "policy": policy.name if policy else None,
+        "approvers": credit.approvers(client, decision),
         "currency": client.currency,
     }
     return jsonify(DecisionSchema().dump(body))

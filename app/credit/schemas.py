@@ -40,6 +40,13 @@ class FailureSchema(Schema):
     message = fields.String()
 
 
+class ApproverSchema(Schema):
+    """A supervisor whose band covers a blocked order."""
+
+    id = fields.Integer()
+    full_name = fields.String()
+
+
 class DecisionSchema(Schema):
     """The credit decision for an order."""
 
@@ -50,4 +57,8 @@ class DecisionSchema(Schema):
         fields.Nested(NoticeSchema), metadata={"description": "The client's notices in force"}
     )
     policy = fields.String(allow_none=True, metadata={"description": "The policy applied"})
+    approvers = fields.List(
+        fields.Nested(ApproverSchema),
+        metadata={"description": "Who could authorise this order when it is blocked"},
+    )
     currency = fields.String()

@@ -38,8 +38,29 @@ def test_an_order_over_the_limits_is_blocked_with_each_figure(api):  # noqa: F81
     cash = seller.get(f"/api/v1/clients/{client.id}/credit?amount=12500.50&payment_method=cash")
     assert cash.json == {
         "allowed": True, "credit": False, "failures": [], "notices": [], "policy": "Minoristas",
-        "currency": "ARS",
+        "currency": "ARS", "approvers": [],
     }  # fmt: skip
+
+
+def test_a_blocked_decision_names_the_supervisors_who_could_authorise_it(api):  # noqa: F811
+    from app.credit.models import CreditBand
+
+    boss = factories.make_user("supervisor", full_name="Marta Supervisora")
+    narrow = factories.make_user("supervisor", full_name="Otro Supervisor")
+    seller = api("salesperson", supervisor_id=boss.id)
+    client = factories.make_client(
+        salesperson_id=seller.user.id, credit_policy_id=policy(money_limit=Decimal("1000")).id
+    )
+    db.session.add_all([
+        CreditBand(name="Amplia", user_id=boss.id, money=True, max_excess=Decimal("500")),
+        CreditBand(name="Corta", user_id=narrow.id, money=True, max_excess=Decimal("10")),
+    ])  # fmt: skip
+    db.session.commit()
+    body = seller.get(f"/api/v1/clients/{client.id}/credit?amount=1200").json
+    assert body["allowed"] is False
+    assert body["approvers"] == [{"id": boss.id, "full_name": "Marta Supervisora"}]
+    far = seller.get(f"/api/v1/clients/{client.id}/credit?amount=2000").json
+    assert far["approvers"] == []
 
 
 def test_exactly_at_the_money_limit_passes(api):  # noqa: F811
