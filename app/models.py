@@ -12,6 +12,14 @@ from app.clients.models import (
     CustomValue,
 )
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
+from app.collections.models import (
+    CollectionCall,
+    DelinquencyRule,
+    EmailAccount,
+    EmailSent,
+    EmailTemplate,
+    FieldReceipt,
+)
 from app.credit.models import CreditBand, CreditPolicy, OverrideRequest, PolicyCategory
 from app.ledger.models import (
     Application,
@@ -52,14 +60,20 @@ __all__ = [
     "ClientCondition",
     "ClientNote",
     "ClientType",
+    "CollectionCall",
     "Contact",
     "CreditBand",
     "CreditPolicy",
     "CustomAttribute",
     "CustomValue",
+    "DelinquencyRule",
     "Document",
     "DocumentInstallment",
+    "EmailAccount",
+    "EmailSent",
+    "EmailTemplate",
     "Family",
+    "FieldReceipt",
     "IdempotencyRecord",
     "IibbJurisdiction",
     "IibbRate",

@@ -103,6 +103,8 @@ class Client(Synced, db.Model):
     payment_methods: Mapped[list | None] = mapped_column(sa.JSON)
     default_payment_method: Mapped[str | None] = mapped_column(sa.String(20))
     credit_blocked: Mapped[bool] = mapped_column(default=False)
+    # set by the delinquency rule (flask collections delinquency), which also lifts it
+    delinquent_by_rule: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # the client's own credit policy; without one, its type's applies
     credit_policy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_policies.id"))
     salesperson_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
