@@ -128,6 +128,7 @@ def register_commands(app: Flask) -> None:
     """Add the project's CLI commands."""
     from app.audit.chain import audit_cli
     from app.auth.commands import create_user_command
+    from app.collections.commands import delinquency_command
     from app.core.backup import backup_command, restore_command
     from app.demo.commands import demo_data_command
     from app.push.views import vapid_keys_command
@@ -135,6 +136,7 @@ def register_commands(app: Flask) -> None:
 
     commands = (demo_data_command, create_user_command, backup_command, restore_command, audit_cli)
     commands += (iibb_import_command, iibb_jurisdiction_command, vapid_keys_command)
+    commands += (delinquency_command,)
     for command in commands:
         app.cli.add_command(command)
 

@@ -212,3 +212,21 @@ def test_the_delinquency_rule_marks_and_lifts_only_what_it_marked(app):
     run = collections.run_delinquency(today)
     assert run.lifted == [debtor.id] and debtor.state == "active"
     assert by_hand.state == "delinquent"
+
+
+def test_the_delinquency_command_runs_the_rule_for_cron(app, runner):
+    debtor = factories.make_client()
+    factories.post_document(debtor, amount="5000", date=local_today() - timedelta(days=200))
+    db.session.commit()
+    dry = runner.invoke(args=["delinquency", "--days", "90", "--amount", "1000", "--dry-run"])
+    assert "Pasan a morosos: 1." in dry.output and "no se guardó" in dry.output
+    db.session.expire_all()
+    assert db.session.get(type(debtor), debtor.id).state == "active"
+    done = runner.invoke(args=["delinquency", "--days", "90", "--amount", "1000"])
+    assert done.exit_code == 0 and "Pasan a morosos: 1." in done.output
+    db.session.expire_all()
+    assert db.session.get(type(debtor), debtor.id).state == "delinquent"
+    rule = db.session.scalar(sa.select(DelinquencyRule))
+    assert (rule.days_overdue, rule.min_amount, rule.last_run_at is not None) == (90, 1000, True)
+    bad = runner.invoke(args=["delinquency", "--amount", "mucho"])
+    assert bad.exit_code != 0 and "importe" in bad.output
