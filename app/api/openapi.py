@@ -427,6 +427,80 @@ def _notices_paths(spec: APISpec) -> None:
     spec.path(path="/clients/{client_id}/notices", operations={"get": operation})
 
 
+FIELD_RECEIPT_ID = _path_id("receipt_id")
+
+
+def _collections_paths(spec: APISpec) -> None:
+    """Collection calls and promises, the collector's sheet, receipts in the field."""
+    from app.collections.schemas import (
+        CallListArgsSchema,
+        CallSchema,
+        FieldReceiptSchema,
+        NewCallSchema,
+        NewFieldReceiptSchema,
+        RejectSchema,
+        SheetArgsSchema,
+    )
+
+    for name, schema in (
+        ("NewCollectionCall", NewCallSchema),
+        ("CollectionCall", CallSchema),
+        ("NewFieldReceipt", NewFieldReceiptSchema),
+        ("FieldReceipt", FieldReceiptSchema),
+        ("FieldReceiptReject", RejectSchema),
+    ):
+        spec.components.schema(name, schema=schema)
+    log = _ledger_write(
+        "Log a contact with a debtor: channel, outcome, a promise (amount and date), the next "
+        "contact, an agreed visit with its time window",
+        "NewCollectionCall",
+        ("201", "The call, with its promise's state", "CollectionCall"),
+    )
+    calls = _ledger_read(
+        "Calls of the clients in the caller's scope, newest first, with each promise's state "
+        "(open, kept, broken)",
+        ("A page of calls", "CollectionCall"),
+        query=CallListArgsSchema,
+    )
+    spec.path(path="/collection-calls", operations={"post": log, "get": calls})
+    sheet = _ledger_read(
+        "A collector's clients to visit on a day (default: the caller, today), grouped by zone "
+        "in visiting order: agreed visits by their window, then promises due, then overdue "
+        "debt weighted by age",
+        ("The sheet", "CollectionCall"),
+        query=SheetArgsSchema,
+    )
+    sheet["responses"]["200"] = {
+        "description": "The sheet: {collector_id, date, zones: [{zone, rows: [...]}]}"
+    }
+    spec.path(path="/collection-sheet", operations={"get": sheet})
+    record = _ledger_write(
+        "Record what a collector received against the client's open documents; it waits for "
+        "the back office's confirmation before it reaches the account",
+        "NewFieldReceipt",
+        ("201", "The field receipt, pending", "FieldReceipt"),
+    )
+    pending = _ledger_read(
+        "Field receipts waiting for confirmation in the caller's scope",
+        ("The pending receipts: {items: [...]}", "FieldReceipt"),
+    )
+    spec.path(path="/field-receipts", operations={"post": record, "get": pending})
+    confirm = _ledger_write(
+        "Post a field receipt to the client's account (back office)",
+        None,
+        ("200", "The field receipt, confirmed", "FieldReceipt"),
+        FIELD_RECEIPT_ID,
+    )
+    spec.path(path="/field-receipts/{receipt_id}/confirm", operations={"post": confirm})
+    reject = _ledger_write(
+        "Refuse a field receipt with a reason (back office)",
+        "FieldReceiptReject",
+        ("200", "The field receipt, rejected", "FieldReceipt"),
+        FIELD_RECEIPT_ID,
+    )
+    spec.path(path="/field-receipts/{receipt_id}/reject", operations={"post": reject})
+
+
 def build_spec() -> dict:
     """Describe every API operation."""
     spec = APISpec(

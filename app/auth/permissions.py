@@ -35,6 +35,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "products.manage": OFFICE,
     # Preventistas often collect at the visit too, so they see collections.
     "collections.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON, Role.COLLECTOR},
+    # Calls, promises and receipts in the field; the back office confirms the receipts.
+    "collections.log": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON, Role.COLLECTOR},
+    "receipts.confirm": OFFICE,
     "approvals.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     "users.manage": frozenset({Role.ADMIN}),
     "attributes.manage": frozenset({Role.ADMIN}),

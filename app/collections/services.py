@@ -1,5 +1,6 @@
 """Collections: logging calls and promises, the collector's sheet, field receipts, delinquency."""
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -412,11 +413,16 @@ def record_field_receipt(client: Client, data: dict, user: User) -> FieldReceipt
     data is the ledger receipt (lines, applications or apply_oldest, notes, currency) plus
     latitude/longitude/accuracy. Nothing reaches the account until the back office confirms.
     """
-    payload = {
-        key: data[key]
-        for key in ("lines", "applications", "apply_oldest", "notes", "currency", "exchange_rate")
-        if key in data
-    }
+    payload = json.loads(
+        json.dumps(
+            {
+                key: data[key]
+                for key in ("lines", "applications", "apply_oldest", "notes", "currency")
+                if key in data
+            },
+            default=str,  # dates and amounts as text, as the ledger reads them
+        )
+    )
     savepoint = db.session.begin_nested()
     try:
         receipt = ledger.post_receipt(client, payload, user, source="field")

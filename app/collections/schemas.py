@@ -1,0 +1,124 @@
+"""JSON shapes of collections: calls and promises, the daily sheet, field receipts."""
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields
+
+from app.api.schemas import _choice, _text
+from app.collections.models import Channel, FieldReceiptState, Outcome
+from app.ledger.models import CURRENCIES
+from app.ledger.schemas import (
+    LedgerSchema,
+    NewReceiptSchema,
+    QuerySchema,
+    _amount,
+    _day,
+    _id,
+    _page,
+    _per_page,
+)
+
+
+def _place() -> fields.Field:
+    """A coordinate or accuracy; one that is not usable is dropped, never refused."""
+    return fields.Raw(
+        allow_none=True,
+        metadata={"type": "number", "description": "Left out when not usable; never refused"},
+    )
+
+
+def _clock() -> fields.Field:
+    """A time of day, HH:MM."""
+    return fields.Time(
+        allow_none=True,
+        format="%H:%M",
+        error_messages={"invalid": _l("Horario inválido: usá HH:MM.")},
+        metadata={"example": "10:00"},
+    )
+
+
+class NewCallSchema(LedgerSchema):
+    """A contact with a debtor and its outcome."""
+
+    client_id = _id(required=True)
+    channel = _choice([c.value for c in Channel], required=True)
+    outcome = _choice([o.value for o in Outcome], required=True)
+    promise_amount = _amount(allow_none=True)
+    promise_currency = _choice(CURRENCIES, nullable=True)
+    promise_date = _day(allow_none=True, metadata={"description": "Required for a promise"})
+    next_contact_at = _day(allow_none=True, metadata={"description": "The next contact's day"})
+    visit_date = _day(allow_none=True, metadata={"description": "An agreed visit's day"})
+    visit_from = _clock()
+    visit_to = _clock()
+    notes = _text(2000)
+    latitude = _place()
+    longitude = _place()
+    accuracy = _place()
+
+
+class CallSchema(Schema):
+    """A call as the API answers it, with its promise's state."""
+
+    id = fields.Integer()
+    client_id = fields.Integer()
+    user_id = fields.Integer()
+    user = fields.String(attribute="user.full_name")
+    channel = fields.String()
+    outcome = fields.String()
+    promise_amount = fields.Decimal(as_string=True, places=2, allow_none=True)
+    promise_currency = fields.String(allow_none=True)
+    promise_date = fields.Date(allow_none=True)
+    promise_state = fields.String(allow_none=True, metadata={"enum": ["open", "kept", "broken"]})
+    next_contact_at = fields.Date(allow_none=True)
+    visit_date = fields.Date(allow_none=True)
+    visit_from = fields.Time(format="%H:%M", allow_none=True)
+    visit_to = fields.Time(format="%H:%M", allow_none=True)
+    notes = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class CallListArgsSchema(QuerySchema):
+    """Filters of the calls list."""
+
+    client_id = fields.Integer(allow_none=True)
+    page = _page()
+    per_page = _per_page()
+
+
+class SheetArgsSchema(QuerySchema):
+    """Whose sheet and which day."""
+
+    date = _day()
+    collector_id = fields.Integer(allow_none=True)
+
+
+class NewFieldReceiptSchema(NewReceiptSchema):
+    """What a collector received, against the client's open documents."""
+
+    class Meta:
+        exclude = ("number", "letter", "date", "exchange_rate")
+
+    latitude = _place()
+    longitude = _place()
+    accuracy = _place()
+
+
+class FieldReceiptSchema(Schema):
+    """A field receipt and where it stands."""
+
+    id = fields.Integer()
+    client_id = fields.Integer()
+    user_id = fields.Integer()
+    state = fields.String(metadata={"enum": [s.value for s in FieldReceiptState]})
+    currency = fields.String()
+    total = fields.Decimal(as_string=True, places=2)
+    data = fields.Dict(metadata={"description": "The receipt as sent: lines and applications"})
+    created_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    reject_reason = fields.String(allow_none=True)
+    document_id = fields.Integer(allow_none=True)
+
+
+class RejectSchema(LedgerSchema):
+    """Why a field receipt is refused."""
+
+    reason = _text(500, required=True, nullable=False)
