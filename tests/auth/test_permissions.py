@@ -60,6 +60,7 @@ SAMPLE_ARGS = {
     "order_id": 0,
     "request_id": 0,
     "step": "dispatched",
+    "receipt_id": 0,
     "action": "trash",
     "part": "contacts",
     "kind": "zones",
