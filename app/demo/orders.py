@@ -8,6 +8,7 @@ invoiced orders exactly as the app makes them.
 import contextlib
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -15,6 +16,7 @@ from app.auth.models import User
 from app.clients.models import Client, ClientState
 from app.core.types import utcnow
 from app.credit import overrides
+from app.credit import services as credit
 from app.credit.models import OverrideRequest
 from app.extensions import db
 from app.orders import services as orders
@@ -49,7 +51,7 @@ def add_demo_orders(rng: random.Random) -> int:
             .order_by(Client.id)
             .limit(40)
         ).all()
-        for client in rng.sample(clients, min(ORDERS_PER_SALESPERSON, len(clients))):
+        for client in _pick(rng, clients):
             order = _take(rng, client, seller)
             if order is None:
                 continue
@@ -57,6 +59,20 @@ def add_demo_orders(rng: random.Random) -> int:
             _follow(rng, order, seller, supervisor, office)
     db.session.flush()
     return taken
+
+
+def _pick(rng: random.Random, clients: list[Client]) -> list[Client]:
+    """A few clients over a credit limit (not by their state) first, then others at random."""
+    over = [
+        client
+        for client in clients
+        if client.state == ClientState.ACTIVE
+        and not (verdict := credit.decision(client, Decimal("1"), "current_account")).allowed
+        and all(failure.kind != "state" for failure in verdict.failures)
+    ]
+    chosen = rng.sample(over, min(3, len(over)))
+    rest = [client for client in clients if client not in chosen]
+    return chosen + rng.sample(rest, min(ORDERS_PER_SALESPERSON - len(chosen), len(rest)))
 
 
 def _take(rng: random.Random, client: Client, seller: User):
@@ -77,8 +93,10 @@ def _take(rng: random.Random, client: Client, seller: User):
     methods = orders.allowed_payment_methods(client)
     if not methods:
         return None
-    credit_first = [m for m in methods if m == "current_account"] or methods
-    method = credit_first[0] if rng.random() < 0.75 else rng.choice(methods)
+    on_credit = "current_account" in methods and (
+        rng.random() < 0.75 or not credit.decision(client, Decimal("1"), "current_account").allowed
+    )
+    method = "current_account" if on_credit else rng.choice(methods)
     lines = [
         {"product_id": pid, "quantity": str(rng.choice((1, 2, 3, 6, 12, 24)))}
         for pid in rng.sample(priced, rng.randint(3, 6))
@@ -96,11 +114,12 @@ def _follow(rng: random.Random, order, seller: User, supervisor: User | None, of
             request = overrides.request_override(order, rng.choice(REASONS), seller)
         except overrides.OverrideError:
             return
-        if request is not None and rng.random() < 0.5:
+        approvers = credit.approvers(order.client, overrides.order_decision(order))
+        if request is not None and approvers and rng.random() < 0.6:
             approve = rng.random() < 0.7
             comment = "Paga siempre, adelante." if approve else "Primero que cancele lo vencido."
             with contextlib.suppress(overrides.OverrideError):
-                overrides.decide_override(request, approve, comment, supervisor)
+                overrides.decide_override(request, approve, comment, approvers[0])
         _age(order, rng)
         return
     if order.status == "accepted" and office is not None and rng.random() < 0.5:

@@ -1,0 +1,166 @@
+"""The JSON API for the catalogue: products with the caller's prices (a client's list, or the
+default list)."""
+
+from decimal import Decimal
+
+from flask import jsonify, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
+
+from app.api.ledger import _args, refusals_as_422
+from app.api.schemas import NOT_FOUND, TOO_LONG, _choice, _spanish
+from app.api.views import bp
+from app.auth.permissions import requires
+from app.clients import services as clients
+from app.core.routing import MAX_ID
+from app.extensions import db
+from app.ledger.models import CURRENCIES
+from app.ledger.schemas import QuerySchema, _page
+from app.orders import catalogue
+from app.orders.services import price_list_for, prices_for
+
+PAGE_SIZE = 50
+CENTS = Decimal("0.01")
+
+
+class ProductListArgsSchema(QuerySchema):
+    """The query string of the product list."""
+
+    q = _spanish(
+        fields.String,
+        load_default="",
+        validate=validate.Length(max=200, error=TOO_LONG),
+        metadata={"description": "Words of the code or description (accents and case ignored)"},
+    )
+    page = _page()
+    per_page = _spanish(
+        fields.Integer,
+        load_default=PAGE_SIZE,
+        validate=validate.Range(min=1, max=200, error=_l("Entre {min} y {max}.")),
+    )
+    client_id = _spanish(
+        fields.Integer,
+        validate=validate.Range(min=1, max=MAX_ID, error=NOT_FOUND),
+        metadata={"description": "Prices of this client's list (a client in the caller's scope)"},
+    )
+    currency = _choice(
+        CURRENCIES,
+        metadata={"description": "Default: the client's currency, else the list's currency"},
+    )
+
+
+class ProductSchema(Schema):
+    """An active product with its price in the list and currency asked for."""
+
+    id = fields.Integer()
+    code = fields.String()
+    description = fields.String()
+    unit = fields.String()
+    tax_rate = fields.String(metadata={"description": "IVA percent: 0, 10.5, 21 or 27"})
+    active = fields.Boolean()
+    price = fields.String(
+        allow_none=True,
+        metadata={"description": "Unit price before IVA; null: not in this list and currency"},
+    )
+    currency = fields.String()
+    price_list = fields.String(allow_none=True, metadata={"description": "The list's code"})
+
+
+class PriceListRefSchema(Schema):
+    """The price list the prices come from."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    currency = fields.String()
+
+
+class ProductPageSchema(Schema):
+    """A page of products, by code, and the address of the next one."""
+
+    items = fields.List(fields.Nested(ProductSchema))
+    next = fields.String(allow_none=True, metadata={"description": "URL of the next page"})
+    total = fields.Integer()
+    price_list = fields.Nested(PriceListRefSchema, allow_none=True)
+    currency = fields.String()
+
+
+def price_text(price: Decimal | None) -> str | None:
+    """A unit price as text: two decimals, more only when the price has them ("12.3456")."""
+    if price is None:
+        return None
+    if price == price.quantize(CENTS):
+        return f"{price.quantize(CENTS):f}"
+    return f"{price.normalize():f}"
+
+
+@bp.get("/products")
+@requires("orders.view")
+@refusals_as_422
+def list_products():
+    """Active products, searched, a page at a time, with the caller's prices."""
+    args = _args(ProductListArgsSchema())
+    if args.get("client_id"):
+        client = clients.get_client(current_user, args["client_id"])
+        price_list = price_list_for(client)
+        currency = args.get("currency") or client.currency
+    else:
+        price_list = catalogue.default_price_list()
+        currency = args.get("currency") or (price_list.currency if price_list else "ARS")
+    query = catalogue.product_query(args["q"], only_active=True)
+    page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
+    prices = prices_for([product.id for product in page.items], price_list, currency)
+    items = [
+        {
+            "id": product.id,
+            "code": product.code,
+            "description": product.description,
+            "unit": product.unit,
+            "tax_rate": catalogue.number_text(product.tax_rate).replace(",", "."),
+            "active": product.active,
+            "price": price_text(prices.get(product.id)),
+            "currency": currency,
+            "price_list": price_list.code if price_list else None,
+        }
+        for product in page.items
+    ]
+    next_url = None
+    if page.has_next:
+        sent = {name: value for name, value in args.items() if value not in ("", None)}
+        next_url = url_for(".list_products", **(sent | {"page": page.next_num}))
+    body = {
+        "items": items,
+        "next": next_url,
+        "total": page.total,
+        "price_list": price_list,
+        "currency": currency,
+    }
+    return jsonify(ProductPageSchema().dump(body))
+
+
+def product_paths(spec) -> None:
+    """The OpenAPI description of the product list."""
+    from app.api.openapi import NUL_IN_QUERY, _error, _json
+
+    spec.components.schema("Product", schema=ProductSchema)
+    spec.components.schema("PriceListRef", schema=PriceListRefSchema)
+    spec.components.schema("ProductPage", schema=ProductPageSchema)
+    spec.path(
+        path="/products",
+        operations={
+            "get": {
+                "summary": "Active products by code, searched, with their price in a client's "
+                "list (client_id) or in the default list (the first by code)",
+                "parameters": [{"in": "query", "schema": ProductListArgsSchema}],
+                "responses": {
+                    "200": _json("A page of products; `next` is null on the last", "ProductPage"),
+                    NUL_IN_QUERY[0]: _error(NUL_IN_QUERY[1]),
+                    "401": _error("Not signed in"),
+                    "403": _error("Not allowed (collectors)"),
+                    "404": _error("client_id unknown, or not in the caller's scope"),
+                    "422": _error("Invalid query arguments"),
+                },
+            }
+        },
+    )
