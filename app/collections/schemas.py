@@ -15,6 +15,7 @@ from app.ledger.schemas import (
     _id,
     _page,
     _per_page,
+    money,
 )
 
 
@@ -64,7 +65,7 @@ class CallSchema(Schema):
     user = fields.String(attribute="user.full_name")
     channel = fields.String()
     outcome = fields.String()
-    promise_amount = fields.Decimal(as_string=True, places=2, allow_none=True)
+    promise_amount = money(allow_none=True)
     promise_currency = fields.String(allow_none=True)
     promise_date = fields.Date(allow_none=True)
     promise_state = fields.String(allow_none=True, metadata={"enum": ["open", "kept", "broken"]})
@@ -110,7 +111,7 @@ class FieldReceiptSchema(Schema):
     user_id = fields.Integer()
     state = fields.String(metadata={"enum": [s.value for s in FieldReceiptState]})
     currency = fields.String()
-    total = fields.Decimal(as_string=True, places=2)
+    total = money()
     data = fields.Dict(metadata={"description": "The receipt as sent: lines and applications"})
     created_at = fields.DateTime()
     decided_at = fields.DateTime(allow_none=True)

@@ -198,8 +198,9 @@ def request_override(order: Order, reason: str | None, user: User) -> OverrideRe
 def _accept_now(order: Order) -> None:
     """The order fits the limits now: accept it without a request."""
     before = order.status
-    order.status = OrderStatus.ACCEPTED
+    # Decided before the status changes: an accepted order counts in its own exposure.
     order.credit = credit.decision_json(order_decision(order), order.client.currency)
+    order.status = OrderStatus.ACCEPTED
     record("order.accept", "order", order.id, {"status": before}, {"status": order.status})
     db.session.flush()
 

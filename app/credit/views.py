@@ -1,14 +1,39 @@
-"""Credit pages: the supervisor's approvals inbox (filled by the credit issue)."""
+"""Credit pages: the supervisor's approvals inbox, and the answer to each override request."""
 
-from flask import Blueprint
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.permissions import can, requires
 from app.clients.models import Client
-from app.core.rendering import render
-from app.credit import status
+from app.core.rendering import render, wants_fragment
+from app.core.types import utcnow
+from app.credit import overrides, status
+from app.credit.models import OverrideRequest, RequestStatus
+from app.ledger import services as ledger
+from app.sync.idempotency import write_endpoint
 
 bp = Blueprint("credit", __name__, url_prefix="/credit")
+DECISIONS = {"approve": True, "reject": False}
+REQUEST_LABELS = {
+    RequestStatus.PENDING: _l("Esperando"),
+    RequestStatus.APPROVED: _l("Aprobado"),
+    RequestStatus.REJECTED: _l("Rechazado"),
+    RequestStatus.EXPIRED: _l("Vencido"),
+    RequestStatus.CANCELLED: _l("Cancelado"),
+}
 
 
 @bp.app_template_global()
@@ -19,8 +44,94 @@ def credit_status(client: Client) -> status.CreditStatus | None:
     return status.credit_status(client)
 
 
+@bp.app_template_global()
+def approvals_waiting() -> int:
+    """How many requests wait for the signed-in approver (the navigation's badge)."""
+    if not current_user.is_authenticated or not can(current_user, "approvals.view"):
+        return 0
+    return overrides.waiting_count(current_user)
+
+
+@bp.app_template_filter()
+def time_left(expires_at: datetime) -> str:
+    """How long a request has before it expires: "Vence en 23 h 10 min"."""
+    minutes = int((expires_at - utcnow()).total_seconds() // 60)
+    if minutes <= 0:
+        return _("Vencida")
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return _("Vence en %(hours)d h %(minutes)02d min", hours=hours, minutes=minutes)
+    return _("Vence en %(minutes)d min", minutes=minutes)
+
+
+def _behaviour(client: Client) -> dict:
+    """The client's payment behaviour the approver weighs: account summary and last receipts."""
+    return {
+        "summary": ledger.account_summary(client),
+        "receipts": overrides.recent_receipts(client),
+    }
+
+
+def _card_context(item: overrides.Waiting, error: str | None = None) -> dict:
+    """What one request's card shows."""
+    return {
+        "item": item,
+        "behaviour": _behaviour(item.request.client),
+        "error": error,
+        "is_open": overrides.is_open,
+    }
+
+
+def _page(errors: dict[int, str] | None = None, status: int = 200):
+    """The inbox: waiting requests (each with its figures) and the ones answered lately."""
+    waiting = overrides.inbox(current_user)
+    behaviours = {item.request.id: _behaviour(item.request.client) for item in waiting}
+    return render(
+        "credit/approvals.html",
+        waiting=waiting,
+        behaviours=behaviours,
+        answered=overrides.answered(current_user),
+        errors=errors or {},
+        is_open=overrides.is_open,
+        request_labels=REQUEST_LABELS,
+        status=status,
+    )
+
+
 @bp.get("/approvals")
 @requires("approvals.view")
 def approvals():
-    """Override requests waiting for this supervisor."""
-    return render("credit/approvals.html")
+    """Override requests waiting for this supervisor, and the ones answered lately."""
+    return _page()
+
+
+def _fragment(template: str, status: int = 200, **context):
+    """A partial that only htmx asks for."""
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.post("/approvals/<int:request_id>")
+@requires("approvals.view")
+@write_endpoint
+def decide(request_id: int):
+    """Approve or reject a request in one tap; the comment is optional."""
+    found: OverrideRequest | None = overrides.get_request(current_user, request_id)
+    if found is None:
+        abort(404)
+    approve = DECISIONS.get(request.form.get("decision", ""))
+    try:
+        if approve is None:
+            raise overrides.OverrideError({"decision": _("Elegí aprobar o rechazar.")})
+        overrides.decide_override(found, approve, request.form.get("comment"), current_user)
+    except overrides.OverrideError as exc:
+        message = "; ".join(str(text) for text in exc.fields.values())
+        if not wants_fragment():
+            return _page({found.id: message}, status=422)
+        item = overrides.waiting(found, current_user)
+        return _fragment("credit/_request.html", 422, **_card_context(item, message))
+    if not wants_fragment():
+        flash(_("Pedido aprobado.") if approve else _("Pedido rechazado."), "success")
+        return redirect(url_for("credit.approvals"), 303)
+    return _fragment("credit/_decided.html", answered_request=found)

@@ -1,0 +1,111 @@
+"""The JSON API for approvers: the override requests waiting for them, and their answer."""
+
+from functools import wraps
+
+from flask import abort, jsonify
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields
+
+from app.api.ledger import _invalid as invalid_fields
+from app.api.ledger import flat_messages
+from app.api.schemas import _choice, _text
+from app.api.views import bp, load_json
+from app.auth.permissions import requires
+from app.core.errors import json_error
+from app.credit import overrides
+from app.credit.models import OverrideRequest
+from app.ledger.schemas import LedgerSchema, money
+from app.orders.schemas import RequestSchema
+from app.sync.idempotency import write_endpoint
+
+
+class RequestClientSchema(Schema):
+    """The client a request is for."""
+
+    id = fields.Integer()
+    code = fields.String()
+    legal_name = fields.String()
+
+
+class InboxRequestSchema(RequestSchema):
+    """A request as an approver sees it: its client, and whether their band covers it now."""
+
+    amount = money()
+    client = fields.Nested(RequestClientSchema)
+    covered = fields.Boolean(
+        allow_none=True,
+        metadata={
+            "description": "The caller's band covers the excess as the account stands now "
+            "(null once the request is answered)"
+        },
+    )
+
+
+class InboxSchema(Schema):
+    """The requests waiting for the caller, oldest first."""
+
+    items = fields.List(fields.Nested(InboxRequestSchema))
+
+
+class DecisionBodySchema(LedgerSchema):
+    """An approver's answer: approve or reject, with an optional comment."""
+
+    decision = _choice(("approve", "reject"), required=True)
+    comment = _text(500)
+
+
+def override_refusals(view):
+    """Bad input as the field-level 422; a refused answer as 422 `override_refused`."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except ValidationError as exc:
+            return invalid_fields(flat_messages(exc.messages))
+        except overrides.OverrideError as exc:
+            messages = [str(message) for message in exc.fields.values()]
+            return json_error(
+                422,
+                "override_refused",
+                " ".join(messages) or _("No se pudo responder la solicitud."),
+                {name: [str(message)] for name, message in exc.fields.items()},
+            )
+
+    return wrapper
+
+
+def inbox_json(request: OverrideRequest, covered: bool | None) -> dict:
+    """A request with its client, its status as people see it, and the caller's cover."""
+    body = InboxRequestSchema(exclude=("covered",)).dump(request)
+    return body | {"status": overrides.shown_status(request), "covered": covered}
+
+
+@bp.get("/override-requests")
+@requires("approvals.view")
+def list_override_requests():
+    """Requests in time for clients the caller reaches, oldest first, with their cover."""
+    return jsonify(
+        {
+            "items": [
+                inbox_json(item.request, item.covered) for item in overrides.inbox(current_user)
+            ]
+        }
+    )
+
+
+@bp.post("/override-requests/<int:request_id>/decision")
+@requires("approvals.view")
+@write_endpoint
+@override_refusals
+def decide_override_request(request_id: int):
+    """Approve or reject a request; an approval is spent on its order at once."""
+    found = overrides.get_request(current_user, request_id)
+    if found is None:
+        abort(404)
+    data = load_json(DecisionBodySchema())
+    overrides.decide_override(
+        found, data["decision"] == "approve", data.get("comment"), current_user
+    )
+    return jsonify(inbox_json(found, None))
