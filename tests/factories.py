@@ -102,3 +102,47 @@ def post_receipt(client: Client, amount: str = "1000.00", **fields):
 
     data = {"lines": [{"kind": "cash", "amount": amount}], **fields}
     return ledger.post_receipt(client, data, None)
+
+
+def make_price_list(**fields):
+    """A price list in pesos."""
+    from app.orders.models import PriceList
+
+    n = next(_seq)
+    price_list = PriceList(**({"code": f"L{n}", "name": f"Lista {n}", "currency": "ARS"} | fields))
+    db.session.add(price_list)
+    db.session.flush()
+    return price_list
+
+
+def make_product(price_list=None, price: str | None = None, **fields):
+    """An active product at 21 % IVA; with a list and a price, priced in that list."""
+    from decimal import Decimal
+
+    from app.orders.models import Product
+
+    n = next(_seq)
+    values = {"code": f"P{n:05d}", "description": f"Producto {n}", "tax_rate": Decimal("21")}
+    product = Product(**(values | fields))
+    db.session.add(product)
+    db.session.flush()
+    if price_list is not None and price is not None:
+        make_price(price_list, product, price)
+    return product
+
+
+def make_price(price_list, product, price: str, currency: str | None = None):
+    """A product's price in a list (the list's currency unless told)."""
+    from decimal import Decimal
+
+    from app.orders.models import Price
+
+    row = Price(
+        price_list_id=price_list.id,
+        product_id=product.id,
+        currency=currency or price_list.currency,
+        price=Decimal(price),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
