@@ -427,6 +427,136 @@ def _notices_paths(spec: APISpec) -> None:
     spec.path(path="/clients/{client_id}/notices", operations={"get": operation})
 
 
+def _override_paths(spec: APISpec) -> None:
+    """The approvers' inbox of override requests, and their answer."""
+    from app.api.overrides import DecisionBodySchema, InboxRequestSchema, InboxSchema
+
+    spec.components.schema("InboxRequest", schema=InboxRequestSchema)
+    spec.components.schema("Inbox", schema=InboxSchema)
+    spec.components.schema("OverrideDecision", schema=DecisionBodySchema)
+    forbidden = _error("Not allowed (supervisors and admins only)")
+    spec.path(
+        path="/override-requests",
+        operations={
+            "get": {
+                "summary": "Override requests in time for clients in the caller's scope, oldest "
+                "first; `covered` says whether the caller's band covers the excess now",
+                "responses": {
+                    "200": _json("The requests", "Inbox"),
+                    "401": _error("Not signed in"),
+                    "403": forbidden,
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/override-requests/{request_id}/decision",
+        operations={
+            "post": {
+                "summary": "Approve or reject an override request (an approval is spent on "
+                "its order at once); refused with 422 `override_refused` when it expired, was "
+                "answered, the order changed, or the caller's band does not cover it",
+                "parameters": [_path_id("request_id"), IDEMPOTENCY_KEY],
+                "requestBody": {"required": True, **_json("The answer", "OverrideDecision")},
+                "responses": {
+                    "200": _json("The request as answered", "InboxRequest"),
+                    **_write_errors(("404", "Unknown, or not in the caller's scope")),
+                    "403": forbidden,
+                    "422": _error(
+                        "Invalid fields, key reused, or the answer refused "
+                        "(`override_refused`, messages per field in Spanish)"
+                    ),
+                },
+            }
+        },
+    )
+
+
+ORDER_ID = _path_id("order_id")
+
+
+def _orders_paths(spec: APISpec) -> None:
+    """Orders: take (with the credit decision), quote, list, follow, ask approval, cancel."""
+    from app.orders.schemas import (
+        CancelSchema,
+        NewOrderSchema,
+        OrderListArgsSchema,
+        OrderPageSchema,
+        OrderSchema,
+        QuoteSchema,
+        ReasonSchema,
+        TrackingSchema,
+    )
+
+    for name, schema in (
+        ("NewOrder", NewOrderSchema),
+        ("Order", OrderSchema),
+        ("OrderPage", OrderPageSchema),
+        ("OrderQuote", QuoteSchema),
+        ("OverrideReason", ReasonSchema),
+        ("OrderCancel", CancelSchema),
+        ("OrderTracking", TrackingSchema),
+    ):
+        spec.components.schema(name, schema=schema)
+    take = _ledger_write(
+        "Take an order: priced with the client's list and discounts and decided on credit. "
+        "An order over the limit is kept as blocked (201 all the same); with override_reason it "
+        "goes to the supervisors at once",
+        "NewOrder",
+        ("201", "The order with its credit decision", "Order"),
+    )
+    take["responses"]["403"] = _error("Not allowed (collectors)")
+    listing = _ledger_read(
+        "Orders in the caller's scope, newest first",
+        ("A page of orders", "OrderPage"),
+        query=OrderListArgsSchema,
+    )
+    spec.path(path="/orders", operations={"post": take, "get": listing})
+    spec.path(
+        path="/orders/quote",
+        operations={
+            "post": {
+                "summary": "Price an order and decide its credit without taking it",
+                "requestBody": {"required": True, **_json("The order", "NewOrder")},
+                "responses": {
+                    "200": _json("The priced order and its decision", "OrderQuote"),
+                    "401": _error("Not signed in"),
+                    "403": _error("Not allowed (collectors)"),
+                    TOO_LARGE[0]: _error(TOO_LARGE[1]),
+                    "422": _error("Invalid fields (messages per field, in Spanish)"),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/orders/{order_id}",
+        operations={"get": _ledger_read("One order", ("The order", "Order"), ORDER_ID)},
+    )
+    for path, summary, body, created in (
+        (
+            "override-request",
+            "Send a blocked order to the supervisors whose band covers it "
+            "(200 and accepted when it fits the limits now)",
+            "OverrideReason",
+            "201",
+        ),
+        (
+            "cancel",
+            "Cancel an order not yet invoiced (its taker or the back office)",
+            "OrderCancel",
+            "200",
+        ),
+        (
+            "tracking",
+            "Mark an order dispatched, delivered or invoiced (back office)",
+            "OrderTracking",
+            "200",
+        ),
+    ):
+        operation = _ledger_write(summary, body, (created, "The order", "Order"), ORDER_ID)
+        spec.path(path=f"/orders/{{order_id}}/{path}", operations={"post": operation})
+
+
 FIELD_RECEIPT_ID = _path_id("receipt_id")
 
 
@@ -434,12 +564,15 @@ def _collections_paths(spec: APISpec) -> None:
     """Collection calls and promises, the collector's sheet, receipts in the field."""
     from app.collections.schemas import (
         CallListArgsSchema,
+        CallPageSchema,
         CallSchema,
+        FieldReceiptListSchema,
         FieldReceiptSchema,
         NewCallSchema,
         NewFieldReceiptSchema,
         RejectSchema,
         SheetArgsSchema,
+        SheetSchema,
     )
 
     for name, schema in (
@@ -448,6 +581,9 @@ def _collections_paths(spec: APISpec) -> None:
         ("NewFieldReceipt", NewFieldReceiptSchema),
         ("FieldReceipt", FieldReceiptSchema),
         ("FieldReceiptReject", RejectSchema),
+        ("CollectionCallPage", CallPageSchema),
+        ("CollectionSheet", SheetSchema),
+        ("FieldReceiptList", FieldReceiptListSchema),
     ):
         spec.components.schema(name, schema=schema)
     log = _ledger_write(
@@ -459,7 +595,7 @@ def _collections_paths(spec: APISpec) -> None:
     calls = _ledger_read(
         "Calls of the clients in the caller's scope, newest first, with each promise's state "
         "(open, kept, broken)",
-        ("A page of calls", "CollectionCall"),
+        ("A page of calls", "CollectionCallPage"),
         query=CallListArgsSchema,
     )
     spec.path(path="/collection-calls", operations={"post": log, "get": calls})
@@ -467,12 +603,10 @@ def _collections_paths(spec: APISpec) -> None:
         "A collector's clients to visit on a day (default: the caller, today), grouped by zone "
         "in visiting order: agreed visits by their window, then promises due, then overdue "
         "debt weighted by age",
-        ("The sheet", "CollectionCall"),
+        ("The sheet", "CollectionSheet"),
         query=SheetArgsSchema,
     )
-    sheet["responses"]["200"] = {
-        "description": "The sheet: {collector_id, date, zones: [{zone, rows: [...]}]}"
-    }
+    sheet["responses"]["404"] = _error("Another collector's sheet, asked by someone who may not")
     spec.path(path="/collection-sheet", operations={"get": sheet})
     record = _ledger_write(
         "Record what a collector received against the client's open documents; it waits for "
@@ -482,7 +616,7 @@ def _collections_paths(spec: APISpec) -> None:
     )
     pending = _ledger_read(
         "Field receipts waiting for confirmation in the caller's scope",
-        ("The pending receipts: {items: [...]}", "FieldReceipt"),
+        ("The pending receipts", "FieldReceiptList"),
     )
     spec.path(path="/field-receipts", operations={"post": record, "get": pending})
     confirm = _ledger_write(
@@ -589,6 +723,12 @@ def build_spec() -> dict:
     _ledger_paths(spec)
     _notices_paths(spec)
     _credit_paths(spec)  # after notices: its decision names the Notice schema
+    _orders_paths(spec)
+    _collections_paths(spec)
+    _override_paths(spec)  # after credit: its requests name the Failure schema
+    from app.api.products import product_paths
+
+    product_paths(spec)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

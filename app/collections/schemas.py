@@ -123,3 +123,48 @@ class RejectSchema(LedgerSchema):
     """Why a field receipt is refused."""
 
     reason = _text(500, required=True, nullable=False)
+
+
+class CallPageSchema(Schema):
+    """A page of calls."""
+
+    items = fields.List(fields.Nested(CallSchema))
+    next = fields.String(allow_none=True)
+    total = fields.Integer()
+
+
+class SheetRowSchema(Schema):
+    """One client on the collector's sheet."""
+
+    client_id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    address = fields.String()
+    phone = fields.String(allow_none=True)
+    reasons = fields.List(fields.String(metadata={"enum": ["visit", "promise", "overdue"]}))
+    window = fields.List(fields.String(allow_none=True), allow_none=True)
+    overdue = fields.String(metadata={"format": "decimal"})
+    oldest_due = fields.String(allow_none=True, metadata={"format": "date"})
+    priority = fields.String(metadata={"format": "decimal"})
+    promise_call_id = fields.Integer(allow_none=True)
+
+
+class SheetZoneSchema(Schema):
+    """A zone of the sheet with its rows in visiting order."""
+
+    zone = fields.String()
+    rows = fields.List(fields.Nested(SheetRowSchema))
+
+
+class SheetSchema(Schema):
+    """A collector's sheet for a day."""
+
+    collector_id = fields.Integer()
+    date = fields.String(metadata={"format": "date"})
+    zones = fields.List(fields.Nested(SheetZoneSchema))
+
+
+class FieldReceiptListSchema(Schema):
+    """The field receipts waiting for confirmation."""
+
+    items = fields.List(fields.Nested(FieldReceiptSchema))

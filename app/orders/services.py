@@ -487,7 +487,6 @@ def place_order(client: Client, data: dict, user: User) -> Order:
     record("order.create", "order", order.id, after=order_view(order))
     if not decision.allowed:
         record("credit.blocked", "order", order.id, after={"failures": order.credit["failures"]})
-    client.last_sale_date = max(filter(None, (client.last_sale_date, q.on)))
     return order
 
 
