@@ -87,12 +87,14 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.clients.reference_views import bp as reference_bp
     from app.clients.views import bp as clients_bp
+    from app.collections.mail_views import bp as mail_bp
     from app.collections.views import bp as collections_bp
     from app.core.views import bp as core_bp
     from app.credit.views import bp as credit_bp
     from app.ledger import reports, views  # noqa: F401  (the ledger's pages)
     from app.ledger.blueprint import bp as ledger_bp
     from app.notices.views import bp as notices_bp
+    from app.orders.catalogue_views import bp as catalogue_bp
     from app.orders.views import bp as orders_bp
     from app.push.views import bp as push_bp
     from app.sync.views import bp as sync_bp
@@ -105,7 +107,9 @@ def register_blueprints(app: Flask) -> None:
         reference_bp,
         audit_bp,
         orders_bp,
+        catalogue_bp,
         collections_bp,
+        mail_bp,
         credit_bp,
         ledger_bp,
         notices_bp,

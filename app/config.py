@@ -99,4 +99,11 @@ def from_environment(instance_path: str) -> dict:
         "AFIP_CUIT": os.environ.get("AFIP_CUIT", ""),
         "AFIP_TIMEOUT": float(os.environ.get("AFIP_TIMEOUT", "10")),
         "PADRON_CACHE_SECONDS": int(os.environ.get("PADRON_CACHE_SECONDS", "86400")),
+        # e-mail to clients (reminders, statements): an empty SMTP_HOST turns sending off
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "").strip(),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT") or "587"),
+        "SMTP_USER": os.environ.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_SECURITY": (os.environ.get("SMTP_SECURITY") or "starttls").strip().lower(),
+        "SMTP_TIMEOUT": float(os.environ.get("SMTP_TIMEOUT") or "10"),
     }

@@ -33,11 +33,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Delivery tracking, every order, the catalogue and its prices: the back office.
     "orders.manage": OFFICE,
     "products.manage": OFFICE,
+    # A client's own prices and discounts: the back office and supervisors.
+    "conditions.manage": OFFICE | {Role.SUPERVISOR},
     # Preventistas often collect at the visit too, so they see collections.
     "collections.view": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON, Role.COLLECTOR},
+    # E-mail reminders and statements to clients; the office keeps the accounts and templates.
+    "mail.send": OFFICE | {Role.SUPERVISOR, Role.COLLECTOR},
+    "mail.manage": OFFICE,
     # Calls, promises and receipts in the field; the back office confirms the receipts.
     "collections.log": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON, Role.COLLECTOR},
     "receipts.confirm": OFFICE,
+    # The delinquency rule (days and amount that make a client moroso) and running it by hand.
+    "delinquency.manage": OFFICE,
     "approvals.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     "users.manage": frozenset({Role.ADMIN}),
     "attributes.manage": frozenset({Role.ADMIN}),

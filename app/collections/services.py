@@ -38,6 +38,8 @@ from app.ledger import services as ledger
 from app.ledger.models import Document, DocumentInstallment, DocumentKind, DocumentState
 
 MAX_NOTES = 2000
+# overdue accounts on a day's sheet, by priority (visits and promises due always go on it)
+MAX_OVERDUE_ROWS = 200
 MAX_AHEAD = timedelta(days=366)
 
 
@@ -54,7 +56,7 @@ def _amount(raw: object) -> Decimal | None:
     if raw in (None, "") or isinstance(raw, bool):
         return None
     try:
-        value = Decimal(str(raw).strip().replace(",", "."))
+        value = Decimal(ledger.amount_text(raw))
     except InvalidOperation:
         return None
     if not value.is_finite() or value <= 0 or value.as_tuple().exponent < -2:
@@ -268,38 +270,54 @@ class SheetRow:
     promise: CollectionCall | None
 
 
-def sheet(collector: User, day: date | None = None) -> list[tuple[str, list[SheetRow]]]:
+def _overdue(clients_query, day: date, limit: int | None = None) -> dict:
+    """Overdue debt per client (account currency): total, amount x days, oldest due date.
+
+    With a limit, only the clients of highest priority (amount x days) are read.
+    """
+    weighted = sa.func.sum(
+        DocumentInstallment.open_amount
+        * (sa.literal(day.toordinal()) - _ordinal(DocumentInstallment.due_date))
+    )
+    query = (
+        sa.select(
+            DocumentInstallment.client_id,
+            sa.func.sum(DocumentInstallment.open_amount),
+            weighted,
+            sa.func.min(DocumentInstallment.due_date),
+        )
+        .join(Client, Client.id == DocumentInstallment.client_id)
+        .where(
+            DocumentInstallment.client_id.in_(clients_query),
+            DocumentInstallment.open_amount > 0,
+            DocumentInstallment.due_date < day,
+            DocumentInstallment.currency == Client.currency,
+        )
+        .group_by(DocumentInstallment.client_id)
+    )
+    if limit:
+        query = query.order_by(weighted.desc(), DocumentInstallment.client_id).limit(limit)
+    return {
+        cid: (total, amount_days, oldest)
+        for cid, total, amount_days, oldest in db.session.execute(query)
+    }
+
+
+def sheet(
+    collector: User, day: date | None = None, max_overdue: int = MAX_OVERDUE_ROWS
+) -> list[tuple[str, list[SheetRow]]]:
     """The collector's clients to visit on a day, by zone, in the order to visit them.
 
     A client is on it when a visit was agreed for that day, a promise falls due that day or
-    was broken, or the account has overdue debt; see collections.rules.sheet_order.
+    was broken, or the account has the overdue debt of highest priority (the first
+    max_overdue: nobody visits thousands of clients in a day); see
+    collections.rules.sheet_order.
     """
     day = day or local_today()
     mine = sa.select(Client.id).where(
         Client.collector_id == collector.id, Client.deleted_at.is_(None)
     )
-    overdue = {
-        client_id: (total, weighted, oldest)
-        for client_id, total, weighted, oldest in db.session.execute(
-            sa.select(
-                DocumentInstallment.client_id,
-                sa.func.sum(DocumentInstallment.open_amount),
-                sa.func.sum(
-                    DocumentInstallment.open_amount
-                    * (sa.literal(day.toordinal()) - _ordinal(DocumentInstallment.due_date))
-                ),
-                sa.func.min(DocumentInstallment.due_date),
-            )
-            .join(Client, Client.id == DocumentInstallment.client_id)
-            .where(
-                DocumentInstallment.client_id.in_(mine),
-                DocumentInstallment.open_amount > 0,
-                DocumentInstallment.due_date < day,
-                DocumentInstallment.currency == Client.currency,
-            )
-            .group_by(DocumentInstallment.client_id)
-        )
-    }
+    overdue = _overdue(mine, day, limit=max_overdue)
     visits = {
         call.client_id: call
         for call in db.session.scalars(
@@ -328,6 +346,9 @@ def sheet(collector: User, day: date | None = None) -> list[tuple[str, list[Shee
     ids = set(overdue) | set(visits) | set(due_promises)
     if not ids:
         return []
+    missing = (set(visits) | set(due_promises)) - set(overdue)
+    if missing:  # their debt, when it did not make the top of the list
+        overdue |= _overdue(sa.select(Client.id).where(Client.id.in_(missing)), day)
     rows = {
         client.id: client
         for client in db.session.scalars(sa.select(Client).where(Client.id.in_(ids)))
@@ -423,6 +444,8 @@ def record_field_receipt(client: Client, data: dict, user: User) -> FieldReceipt
             default=str,  # dates and amounts as text, as the ledger reads them
         )
     )
+    # the receipt is dated the day the money was received, not the day it is confirmed
+    payload["date"] = local_today().isoformat()
     savepoint = db.session.begin_nested()
     try:
         receipt = ledger.post_receipt(client, payload, user, source="field")
@@ -609,3 +632,53 @@ def ledger_money(amount: Decimal, currency: str) -> str:
 
     text = money_text(amount)
     return text if currency == "ARS" else text.replace("$", "US$", 1)
+
+
+# --- for the collection pages ----------------------------------------------------------------
+
+
+def sheet_collectors(user: User) -> list[User]:
+    """Whose sheet the user may open: their own, their team's collectors, or every collector."""
+    from app.auth.permissions import SCOPES
+    from app.auth.services import team_ids
+
+    scope = SCOPES[user.role]
+    if scope == "own":
+        return [user]
+    query = sa.select(User).where(User.role == "collector", User.active.is_(True))
+    if scope == "team":
+        query = query.where(User.id.in_(team_ids(user)))
+    return list(db.session.scalars(query.order_by(User.full_name, User.id)))
+
+
+def save_delinquency_rule(data: dict, user: User) -> DelinquencyRule:
+    """Change the rule's days, minimum amount and whether it runs; the change is audited."""
+    errors: dict[str, str] = {}
+    raw_days = str(data.get("days_overdue") or "").strip()
+    days = int(raw_days) if raw_days.isascii() and raw_days.isdigit() else 0
+    if not 1 <= days <= 3650:
+        errors["days_overdue"] = _("Indicá entre 1 y 3650 días.")
+    raw_amount = str(data.get("min_amount") or "0").strip()
+    amount = _amount(raw_amount)
+    if amount is None and raw_amount.replace(",", ".") not in ("0", "0.0", "0.00"):
+        errors["min_amount"] = _("Ingresá un importe de cero o más, con hasta dos decimales.")
+    if errors:
+        raise CollectionError(errors)
+    rule = delinquency_rule()
+    before = _rule_view(rule)
+    rule.days_overdue = days
+    rule.min_amount = amount or Decimal("0")
+    rule.active = bool(data.get("active"))
+    db.session.flush()
+    record("collection.delinquency_rule", "delinquency_rule", rule.id, before, _rule_view(rule))
+    return rule
+
+
+def _rule_view(rule: DelinquencyRule) -> dict:
+    """The rule as the audit log keeps it."""
+    return {
+        "days_overdue": rule.days_overdue,
+        "min_amount": str(rule.min_amount),
+        "currency": rule.currency,
+        "active": rule.active,
+    }

@@ -44,6 +44,10 @@ from app.clients.rules import search_key
 from app.core.types import local_today, utcnow
 from app.credit.models import CreditBand, CreditPolicy, PolicyCategory
 from app.demo import names
+from app.demo.catalogue import add_demo_catalogue
+from app.demo.collections import add_demo_collections
+from app.demo.mail import add_demo_mail
+from app.demo.orders import add_demo_orders
 from app.extensions import db
 from app.ledger.models import (
     DEBIT_KINDS,
@@ -339,6 +343,10 @@ def load_demo_data(clients: int, seed: int) -> int:
     documents = _add_ledger(rng, refs)
     _add_credit(rng)
     add_demo_notices(rng)
+    add_demo_catalogue(seed)
+    add_demo_orders(random.Random(seed + 1))
+    add_demo_mail(rng)
+    add_demo_collections(rng)
     db.session.commit()
     return documents
 

@@ -176,6 +176,23 @@ def _plain(value: Decimal) -> str:
 # --- parsing ---------------------------------------------------------------------------------
 
 
+_GROUPED = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
+
+
+def amount_text(raw: object) -> str:
+    """An amount as people type it here, as Decimal reads it.
+
+    "1.234,50" -> "1234.50"; "50.000" -> "50000" (dots grouping thousands, as an Argentine
+    writes fifty thousand); "1234.50" and "12.5" stay as they are.
+    """
+    text = str(raw).strip().replace("$", "").replace(" ", "").replace("\u00a0", "")
+    if "," in text:  # Spanish writing: dots group thousands, the comma marks decimals
+        return text.replace(".", "").replace(",", ".")
+    if _GROUPED.match(text):
+        return text.replace(".", "")
+    return text
+
+
 def parse_amount(raw: object, name: str, errors: dict, positive: bool = True) -> Decimal | None:
     """A money amount with at most two decimals ("1.234,50" and "1234.50" both read)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -184,11 +201,8 @@ def parse_amount(raw: object, name: str, errors: dict, positive: bool = True) ->
     if isinstance(raw, float | bool):
         errors[name] = _("Importe inválido.")
         return None
-    text = str(raw).strip().replace("$", "").replace(" ", "")
-    if "," in text:  # Spanish writing: dots group thousands, the comma marks decimals
-        text = text.replace(".", "").replace(",", ".")
     try:
-        value = Decimal(text)
+        value = Decimal(amount_text(raw))
     except InvalidOperation:
         errors[name] = _("Importe inválido.")
         return None

@@ -51,6 +51,14 @@ def _coordinate(limit: int) -> fields.Field:
     )
 
 
+class DecimalString(fields.Decimal):
+    """A decimal in an answer: a string ("1234.50"), as the document says, never a float."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"type": "string", "format": "decimal"} | kwargs.get("metadata", {})
+        super().__init__(as_string=True, **kwargs)
+
+
 class NewLineSchema(LedgerSchema):
     """One line: a product and how many."""
 
@@ -133,11 +141,11 @@ class LineSchema(Schema):
     product_id = fields.Integer()
     code = fields.String(attribute="product.code")
     description = fields.String(attribute="product.description")
-    quantity = fields.Decimal(as_string=True)
-    list_price = fields.Decimal(as_string=True)
+    quantity = DecimalString()
+    list_price = DecimalString()
     discounts = fields.List(fields.Nested(DiscountSchema))
-    net = fields.Decimal(as_string=True, places=2)
-    tax_rate = fields.Decimal(as_string=True)
+    net = DecimalString(places=2)
+    tax_rate = DecimalString()
 
 
 class StoredDecisionSchema(Schema):
@@ -157,7 +165,7 @@ class RequestSchema(Schema):
     status = fields.String(
         metadata={"enum": ["pending", "approved", "rejected", "expired", "cancelled"]}
     )
-    amount = fields.Decimal(as_string=True, places=2)
+    amount = DecimalString(places=2)
     currency = fields.String()
     reason = fields.String()
     failures = fields.List(fields.Nested(FailureSchema))
@@ -181,12 +189,12 @@ class OrderSchema(Schema):
     currency = fields.String()
     sale_condition_id = fields.Integer(allow_none=True)
     shipping_address_id = fields.Integer(allow_none=True)
-    subtotal = fields.Decimal(as_string=True, places=2)
-    condition_discount = fields.Decimal(as_string=True, places=2)
-    net = fields.Decimal(as_string=True, places=2)
-    tax = fields.Decimal(as_string=True, places=2)
-    perception = fields.Decimal(as_string=True, places=2)
-    total = fields.Decimal(as_string=True, places=2)
+    subtotal = DecimalString(places=2)
+    condition_discount = DecimalString(places=2)
+    net = DecimalString(places=2)
+    tax = DecimalString(places=2)
+    perception = DecimalString(places=2)
+    total = DecimalString(places=2)
     notes = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(LineSchema))
     credit = fields.Nested(StoredDecisionSchema)
@@ -195,8 +203,8 @@ class OrderSchema(Schema):
         allow_none=True,
         metadata={"description": "Why override_reason could not be sent (field: message)"},
     )
-    latitude = fields.Decimal(as_string=True, allow_none=True)
-    longitude = fields.Decimal(as_string=True, allow_none=True)
+    latitude = DecimalString(allow_none=True)
+    longitude = DecimalString(allow_none=True)
     location_accuracy = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     dispatched_at = fields.DateTime(allow_none=True)
@@ -220,10 +228,10 @@ class QuoteSchema(Schema):
     payment_method = fields.String()
     sale_condition_id = fields.Integer(allow_none=True)
     lines = fields.List(fields.Nested(LineSchema))
-    subtotal = fields.Decimal(as_string=True, places=2)
-    condition_discount = fields.Decimal(as_string=True, places=2)
-    net = fields.Decimal(as_string=True, places=2)
-    tax = fields.Decimal(as_string=True, places=2)
-    perception = fields.Decimal(as_string=True, places=2)
-    total = fields.Decimal(as_string=True, places=2)
+    subtotal = DecimalString(places=2)
+    condition_discount = DecimalString(places=2)
+    net = DecimalString(places=2)
+    tax = DecimalString(places=2)
+    perception = DecimalString(places=2)
+    total = DecimalString(places=2)
     credit = fields.Nested(StoredDecisionSchema)

@@ -166,6 +166,7 @@ def test_a_field_receipt_waits_and_changes_the_balance_only_when_confirmed(app, 
         collector,
     )
     assert row.state == "pending" and row.total == Decimal("400.00")
+    assert row.data["date"] == local_today().isoformat()  # the day it was collected
     assert ledger.balances(client.id) == {"ARS": Decimal("1000.00")}
     assert collections.pending_receipts(office) == [row]
     document = collections.confirm_receipt(row, office)
@@ -230,3 +231,21 @@ def test_the_delinquency_command_runs_the_rule_for_cron(app, runner):
     assert (rule.days_overdue, rule.min_amount, rule.last_run_at is not None) == (90, 1000, True)
     bad = runner.invoke(args=["delinquency", "--amount", "mucho"])
     assert bad.exit_code != 0 and "importe" in bad.output
+
+
+def test_the_sheet_keeps_the_accounts_of_highest_priority_and_every_agreed_visit(app, collector):
+    today = local_today()
+    small = factories.make_client(collector_id=collector.id)
+    factories.post_document(small, amount="100", date=today - timedelta(days=10))
+    big = factories.make_client(collector_id=collector.id)
+    factories.post_document(big, amount="9000", date=today - timedelta(days=90))
+    visit = factories.make_client(collector_id=collector.id)
+    factories.post_document(visit, amount="50", date=today - timedelta(days=5))
+    collections.log_call(
+        visit,
+        {"channel": "phone", "outcome": "no_answer", "visit_date": today, "visit_from": "09:00"},
+        collector,
+    )
+    [(_zone, rows)] = collections.sheet(collector, today, max_overdue=1)
+    assert [row.client.id for row in rows] == [visit.id, big.id]
+    assert rows[0].candidate.overdue == Decimal("50.00")  # its debt is read all the same

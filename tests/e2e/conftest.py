@@ -47,15 +47,26 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The app over a migrated SQLite file with demo data, on a random local port."""
+def live_app(tmp_path_factory):
+    """The app the live server runs, over a migrated SQLite file with demo data.
+
+    A test may add rows of its own in `with live_app.app_context():` (and commit them).
+    """
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
     app = create_app(app_config(url))
     with app.app_context():
         upgrade()
         load_demo_data(clients=60, seed=3)
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """The live app on a random local port."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
     try:
@@ -64,8 +75,6 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

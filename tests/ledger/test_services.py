@@ -92,7 +92,7 @@ def test_without_terms_a_debit_is_due_on_its_date(app):
     [
         ({"kind": "receipt"}, "kind", "Elegí un tipo de comprobante."),
         ({"amount": "0"}, "amount", "El importe debe ser mayor que cero."),
-        ({"amount": "10.005"}, "amount", "Usá como mucho dos decimales."),
+        ({"amount": "10,005"}, "amount", "Usá como mucho dos decimales."),
         ({"amount": "abc"}, "amount", "Importe inválido."),
         ({"currency": "EUR"}, "currency", "Moneda inválida: usá ARS o USD."),
         (
@@ -134,9 +134,11 @@ def test_a_cash_only_type_refuses_credit_terms_and_kinds_it_does_not_allow(app):
     cash = make_sale_condition(code="CONT", rule_days=0)
     credit = make_sale_condition(rule_days=30)
     contado = make_client_type(
-        name="Contado", cash_only=True, default_sale_condition_id=cash.id,
+        name="Contado",
+        cash_only=True,
+        default_sale_condition_id=cash.id,
         allowed_document_kinds=["invoice", "credit_note", "receipt"],
-    )  # fmt: skip
+    )
     client = make_client(client_type_id=contado.id)
     assert post_document(client).installments[0].due_date == post_document(client).date
     with pytest.raises(ledger.LedgerError) as refused:
@@ -175,8 +177,12 @@ def test_a_receipt_with_many_payment_lines_pays_several_invoices(app):
             "lines": [
                 {"kind": "cash", "amount": "200"},
                 {
-                    "kind": "third_party_check", "amount": "400", "bank": "Banco Nación",
-                    "number": "12345678", "due_date": "2026-03-30", "drawer": "Juan Pérez",
+                    "kind": "third_party_check",
+                    "amount": "400",
+                    "bank": "Banco Nación",
+                    "number": "12345678",
+                    "due_date": "2026-03-30",
+                    "drawer": "Juan Pérez",
                     "drawer_tax_id": "20-12345678-6",
                 },
                 {"kind": "withholding", "amount": "150", "tax": "iibb", "certificate": "RET-991"},
@@ -187,7 +193,7 @@ def test_a_receipt_with_many_payment_lines_pays_several_invoices(app):
             ],
         },
         None,
-    )  # fmt: skip
+    )
     assert receipt.amount == D("750.00") and receipt.open_amount == D("50.00")
     assert receipt.state == "partly_paid"
     assert (first.state, second.state) == ("paid", "partly_paid")
@@ -202,21 +208,43 @@ def test_a_receipt_with_many_payment_lines_pays_several_invoices(app):
 @pytest.mark.parametrize(
     ("line", "field", "message"),
     [
-        ({"kind": "own_check", "amount": "10"}, "lines-0-bank",
-         "Este dato es obligatorio para cheque propio."),
-        ({"kind": "withholding", "amount": "10", "tax": "iva"}, "lines-0-certificate",
-         "Este dato es obligatorio para retención."),
-        ({"kind": "withholding", "amount": "10", "tax": "vat", "certificate": "1"}, "lines-0-tax",
-         "Elegí el impuesto retenido."),
-        ({"kind": "third_party_check", "amount": "10", "bank": "B", "number": "1",
-          "due_date": "2026-01-01", "drawer": "X", "drawer_tax_id": "20-12345678-0"},
-         "lines-0-drawer_tax_id", None),
-        ({"kind": "card", "amount": "10", "card_plan_id": "77", "number": "1"},
-         "lines-0-card_plan_id", "Elegí un plan de tarjeta de la lista."),
+        (
+            {"kind": "own_check", "amount": "10"},
+            "lines-0-bank",
+            "Este dato es obligatorio para cheque propio.",
+        ),
+        (
+            {"kind": "withholding", "amount": "10", "tax": "iva"},
+            "lines-0-certificate",
+            "Este dato es obligatorio para retención.",
+        ),
+        (
+            {"kind": "withholding", "amount": "10", "tax": "vat", "certificate": "1"},
+            "lines-0-tax",
+            "Elegí el impuesto retenido.",
+        ),
+        (
+            {
+                "kind": "third_party_check",
+                "amount": "10",
+                "bank": "B",
+                "number": "1",
+                "due_date": "2026-01-01",
+                "drawer": "X",
+                "drawer_tax_id": "20-12345678-0",
+            },
+            "lines-0-drawer_tax_id",
+            None,
+        ),
+        (
+            {"kind": "card", "amount": "10", "card_plan_id": "77", "number": "1"},
+            "lines-0-card_plan_id",
+            "Elegí un plan de tarjeta de la lista.",
+        ),
         ({"kind": "gold", "amount": "10"}, "lines-0-kind", "Elegí una forma de pago."),
         ({"kind": "cash", "amount": "-5"}, "lines-0-amount", "El importe debe ser mayor que cero."),
     ],
-)  # fmt: skip
+)
 def test_a_receipt_line_missing_what_its_kind_needs_is_refused(app, line, field, message):
     client = make_client()
     with pytest.raises(ledger.LedgerError) as refused:
@@ -436,8 +464,26 @@ def test_ids_no_row_can_have_are_refused_like_unknown_ones(app):
     with pytest.raises(ledger.LedgerError) as refused:
         ledger.post_receipt(
             client,
-            {"lines": [{"kind": "cash", "amount": "1"}],
-             "applications": [{"installment_id": str(huge), "amount": "1"}]},
+            {
+                "lines": [{"kind": "cash", "amount": "1"}],
+                "applications": [{"installment_id": str(huge), "amount": "1"}],
+            },
             None,
-        )  # fmt: skip
+        )
     assert "applications-0-installment_id" in refused.value.fields
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("50.000", "50000.00"),
+        ("1.234,50", "1234.50"),
+        ("1234.50", "1234.50"),
+        ("12.5", "12.50"),
+        ("$ 1.000.000", "1000000.00"),
+        ("0.50", "0.50"),
+    ],
+)
+def test_amounts_are_read_as_people_write_them_here(app, typed, read):
+    errors = {}
+    assert ledger.parse_amount(typed, "amount", errors) == Decimal(read) and not errors

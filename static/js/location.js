@@ -1,0 +1,34 @@
+// The phone's location for a collection form, when its owner allows it: fills the hidden
+// latitude, longitude and accuracy of every form marked data-locate. A refusal changes nothing.
+
+/** Put a position into a form's hidden fields. */
+export function fill(form, coords) {
+  const field = (name) => form.querySelector(`[data-location="${name}"]`);
+  if (!field("latitude") || !field("longitude")) return;
+  field("latitude").value = coords.latitude.toFixed(6);
+  field("longitude").value = coords.longitude.toFixed(6);
+  if (field("accuracy")) field("accuracy").value = String(Math.round(coords.accuracy));
+}
+
+function say(form, key) {
+  const status = form.querySelector("[data-location-status]");
+  if (!status) return;
+  status.textContent = status.dataset[key] || "";
+  status.hidden = false;
+}
+
+function locate(form) {
+  if (form.dataset.located) return;
+  form.dataset.located = "1";
+  if (!("geolocation" in navigator)) return say(form, "refused");
+  navigator.geolocation.getCurrentPosition(
+    ({ coords }) => {
+      fill(form, coords);
+      say(form, "shared");
+    },
+    () => say(form, "refused"),
+    { enableHighAccuracy: false, timeout: 8000, maximumAge: 5 * 60 * 1000 },
+  );
+}
+
+document.querySelectorAll("form[data-locate]").forEach(locate);
