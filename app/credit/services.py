@@ -107,22 +107,30 @@ def may_authorise(user: User, client: Client, verdict: Decision) -> bool:
 
 
 def approvers(client: Client, verdict: Decision) -> list[User]:
-    """The users who could authorise this blocked order, by name."""
+    """The users who could authorise this blocked order, by name (as may_authorise decides).
+
+    The bands are weighed first, so only the holders of one that covers the excess cost a
+    scope query: this runs on every blocked decision.
+    """
     if verdict.allowed:
         return []
+    bands = db.session.scalars(sa.select(CreditBand).where(CreditBand.deleted_at.is_(None)))
+    covering = [band for band in bands if band_covers(band.band, verdict)]
+    if not covering:
+        return []
+    user_ids = {band.user_id for band in covering if band.user_id is not None}
+    roles = {band.role for band in covering if band.role is not None}
     candidates = db.session.scalars(
         sa.select(User)
-        .where(
-            User.active,
-            sa.or_(
-                User.id.in_(sa.select(CreditBand.user_id).where(CreditBand.deleted_at.is_(None))),
-                User.role.in_(
-                    sa.select(CreditBand.role).where(
-                        CreditBand.deleted_at.is_(None), CreditBand.role.is_not(None)
-                    )
-                ),
-            ),
-        )
+        .where(User.active, sa.or_(User.id.in_(user_ids), User.role.in_(roles)))
         .order_by(User.full_name)
     )
-    return [user for user in candidates if may_authorise(user, client, verdict)]
+    return [
+        user
+        for user in candidates
+        if can(user, "approvals.view")
+        and db.session.scalar(
+            scoped_clients(user).where(Client.id == client.id).with_only_columns(Client.id)
+        )
+        is not None
+    ]

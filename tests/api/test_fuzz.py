@@ -30,8 +30,11 @@ from schemathesis.specs.openapi.checks import (
 from app.auth import services as auth_services
 from app.auth.models import User
 from app.core.types import utcnow
+from app.credit import overrides
+from app.credit.models import CreditBand, CreditPolicy
 from app.extensions import db
 from app.ledger import services as ledger
+from app.orders import services as orders
 from tests import factories
 
 CHECKS = [
@@ -53,6 +56,9 @@ FUZZ_SETTINGS = settings(
 # and a request with its Idempotency-Key or password hidden cannot be replayed.
 SCHEMATHESIS_CONFIG = {"output": {"sanitization": {"enabled": False}}}
 SEEDED_CLIENTS = 3
+# Order fields left to the client's default in bodies that name real rows (a generated id
+# or a foreign currency would only ever be refused).
+REAL_DEFAULTS = ("currency", "sale_condition_id", "shipping_address_id")
 API = "/api/v1"
 
 
@@ -138,8 +144,58 @@ def seed_ledger() -> dict[str, list[int]]:
     return ids
 
 
-def strategy_for(operation: APIOperation, mode: GenerationMode):
-    """Cases for the operation; an id in the path is most often one of a real row."""
+def seed_orders(admin_id: int) -> dict[str, list[int]]:
+    """A client with a $ 1.000 limit and priced products; its orders and an override request.
+
+    Orders: one accepted, one awaiting approval (its request), one blocked. The client and
+    product ids also go into generated order bodies.
+    """
+    fresh_session()
+    admin = db.session.get(User, admin_id)
+    prices = factories.make_price_list()
+    products = [factories.make_product(prices, price) for price in ("100", "250.5", "1200")]
+    policy = CreditPolicy(code=f"FZ{prices.id}", name="Fuzz", money_limit=Decimal("1000"))
+    db.session.add(policy)
+    db.session.add(CreditBand(name="Fuzz", role="admin", money=True, max_excess_pct=Decimal(99)))
+    db.session.flush()
+    client = factories.make_client(price_list_id=prices.id, credit_policy_id=policy.id)
+    placed = []
+    for quantity in ("2", "9", "9"):
+        line = {"product_id": products[0].id, "quantity": quantity}
+        data = {"payment_method": "current_account", "lines": [line]}
+        placed.append(orders.place_order(client, data, admin))
+    request = overrides.request_override(placed[1], "Cliente de años", admin)
+    ids = {
+        "order_id": [order.id for order in placed],
+        "request_id": [request.id],
+        "client_ids": [client.id],
+        "product_ids": [product.id for product in products],
+    }
+    db.session.commit()
+    return ids
+
+
+def with_real_ids(case, client_id: int, product_ids: list[int]):
+    """An order body for a real client and real products, in its currency, condition, address.
+
+    The other fields stay as generated, so some of these orders are taken (201).
+    """
+    if isinstance(case.body, dict):
+        body = case.body | {"client_id": client_id}
+        body |= {name: None for name in REAL_DEFAULTS if name in body}
+        if isinstance(body.get("lines"), list):
+            body["lines"] = [
+                dict(line, product_id=product_ids[n % len(product_ids)])
+                if isinstance(line, dict)
+                else line
+                for n, line in enumerate(body["lines"])
+            ]
+        case.body = body
+    return case
+
+
+def strategy_for(operation: APIOperation, mode: GenerationMode, admin_id: int):
+    """Cases for the operation; an id in the path (or an order's body) is most often real."""
     strategies = [operation.as_strategy(mode)]
     if "{client_id}" in operation.path:
         strategies += [
@@ -151,6 +207,28 @@ def strategy_for(operation: APIOperation, mode: GenerationMode):
             strategies += [
                 operation.as_strategy(mode, path_parameters={name: ident}) for ident in ids
             ]
+    ordering = operation.method.upper() == "POST" and operation.path.startswith("/orders")
+    if ordering or "{order_id}" in operation.path or "{request_id}" in operation.path:
+        seeded = seed_orders(admin_id)
+        for name in ("order_id", "request_id"):
+            if "{" + name + "}" in operation.path:
+                strategies += [
+                    operation.as_strategy(mode, path_parameters={name: ident})
+                    for ident in seeded[name]
+                ]
+        if operation.path in ("/orders", "/orders/quote"):
+            lines = [{"product_id": ident, "quantity": "1"} for ident in seeded["product_ids"][:2]]
+            body = {"client_id": seeded["client_ids"][0], "lines": lines}
+            body["payment_method"] = "current_account"  # $ 424,11: taken once, then blocked
+            strategies.append(operation.as_strategy(mode, body=body))
+            strategies.append(
+                st.builds(
+                    with_real_ids,
+                    operation.as_strategy(mode),
+                    st.sampled_from(seeded["client_ids"]),
+                    st.permutations(seeded["product_ids"]),
+                )
+            )
     return st.one_of(strategies)
 
 
@@ -158,7 +236,7 @@ def fuzz(operation: APIOperation, mode: GenerationMode, fuzzing: Fuzzing, app) -
     """Send the operation a bounded batch of generated requests and check every answer."""
 
     @FUZZ_SETTINGS
-    @given(case=strategy_for(operation, mode))
+    @given(case=strategy_for(operation, mode, fuzzing.admin_id))
     def run(case):
         token = fuzzing.token
         if operation.label == "DELETE /auth/token":

@@ -16,11 +16,14 @@ import sqlalchemy as sa
 from app.audit.models import AuditEntry
 from app.clients.models import Client
 from app.extensions import db
+from app.orders.models import Order
 from app.sync.models import IdempotencyRecord
 from tests import factories
+from tests.orders.helpers import price_list, product
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITES = 40
+ORDER_EVERY = 4  # every fourth write is an order, the others create clients
 
 
 def free_port() -> int:
@@ -70,6 +73,9 @@ def worker_pids(master: subprocess.Popen) -> list[int]:
 def test_killed_worker_leaves_whole_writes_and_replay_completes_them(server):
     base, master = server
     factories.make_user("backoffice", username="oficina9")
+    prices = price_list()
+    item = product("GAL", "100", prices)
+    shop = factories.make_client(code="SHOP1", price_list_id=prices.id)
     db.session.commit()
     token = requests.post(
         f"{base}/api/v1/auth/token",
@@ -77,13 +83,29 @@ def test_killed_worker_leaves_whole_writes_and_replay_completes_them(server):
         timeout=10,
     ).json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
-    bodies = [{"code": f"K{n:05d}", "legal_name": f"Cliente Crash {n}"} for n in range(WRITES)]
+    orders = [n for n in range(WRITES) if n % ORDER_EVERY == ORDER_EVERY - 1]
+    writes = [
+        (
+            "/api/v1/orders",
+            {
+                "client_id": shop.id,
+                "payment_method": "current_account",
+                "lines": [{"product_id": item.id, "quantity": "1"}],
+                "notes": f"crash {n:05d}",
+            },
+        )
+        if n in orders
+        else ("/api/v1/clients", {"code": f"K{n:05d}", "legal_name": f"Cliente Crash {n}"})
+        for n in range(WRITES)
+    ]
+    bodies = [body for path, body in writes if path == "/api/v1/clients"]
 
     def send(n: int) -> int | None:
+        path, body = writes[n]
         try:
             response = requests.post(
-                f"{base}/api/v1/clients",
-                json=bodies[n],
+                f"{base}{path}",
+                json=body,
                 headers=headers | {"Idempotency-Key": f"crash-key-{n:05d}"},
                 timeout=10,
             )
@@ -101,7 +123,7 @@ def test_killed_worker_leaves_whole_writes_and_replay_completes_them(server):
     sender.join(timeout=60)
     assert None in first_pass or len(first_pass) == WRITES
 
-    # Whole or absent: every client that exists has its audit row and a finished key.
+    # Whole or absent: every client and order that exists has its audit row and a finished key.
     db.session.commit()  # a fresh snapshot: the server wrote from another process
     created = db.session.scalars(sa.select(Client).where(Client.code.like("K%"))).all()
     for client in created:
@@ -111,8 +133,16 @@ def test_killed_worker_leaves_whole_writes_and_replay_completes_them(server):
             )
         )
         assert audit == 1, client.code
+    taken = db.session.scalars(sa.select(Order)).all()
+    for order in taken:
+        audit = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                AuditEntry.entity_id == str(order.id), AuditEntry.action == "order.create"
+            )
+        )
+        assert (audit, len(order.lines)) == (1, 1), order.notes
     done = db.session.scalar(sa.select(sa.func.count()).where(IdempotencyRecord.state == "done"))
-    assert done == len(created)
+    assert done == len(created) + len(taken)
 
     # Replaying every key (the phone's outbox after the crash) finishes the batch, once.
     time.sleep(1.5)  # the master restarts the worker; claims of the dead one pass their lease
@@ -121,7 +151,12 @@ def test_killed_worker_leaves_whole_writes_and_replay_completes_them(server):
     db.session.commit()
     codes = db.session.scalars(sa.select(Client.code).where(Client.code.like("K%"))).all()
     assert sorted(codes) == [body["code"] for body in bodies]
-    assert (
-        db.session.scalar(sa.select(sa.func.count()).where(AuditEntry.action == "client.create"))
-        == WRITES
-    )
+    assert db.session.scalar(
+        sa.select(sa.func.count()).where(AuditEntry.action == "client.create")
+    ) == WRITES - len(orders)
+    # Every order key made exactly one order.
+    notes = db.session.scalars(sa.select(Order.notes).where(Order.client_id == shop.id)).all()
+    assert sorted(notes) == [f"crash {n:05d}" for n in orders]
+    assert db.session.scalar(
+        sa.select(sa.func.count()).where(AuditEntry.action == "order.create")
+    ) == len(orders)
