@@ -47,6 +47,9 @@ class Snapshot:
     balance: Decimal = Decimal("0")  # open balance of the current account
     pending_orders: Decimal = Decimal("0")  # accepted, not yet invoiced (and queued offline)
     unpaid_dates: tuple[date, ...] = ()  # dates of the unpaid debit documents
+    # credit orders accepted, not yet invoiced (and queued offline): each becomes one more
+    # unpaid document, so "contra-documento" stops a second order before the first is invoiced
+    pending_documents: int = 0
 
 
 @dataclass(frozen=True)
@@ -140,12 +143,19 @@ def _documents(snapshot: Snapshot) -> Failure | None:
     limit = snapshot.limits.documents
     if limit is None:
         return None
-    current = len(snapshot.unpaid_dates)
+    unpaid, pending = len(snapshot.unpaid_dates), snapshot.pending_documents
+    current = unpaid + pending
     if current < limit:
         return None
-    noun = "factura impaga" if current == 1 else "facturas impagas"
+    parts = []
+    if unpaid or not pending:
+        parts.append(f"{unpaid} {'factura impaga' if unpaid == 1 else 'facturas impagas'}")
+    if pending:
+        parts.append(
+            f"{pending} {'pedido sin facturar' if pending == 1 else 'pedidos sin facturar'}"
+        )
     message = (
-        f"Tiene {current} {noun}: con este pedido serían {current + 1} (máximo {limit})"
+        f"Tiene {' y '.join(parts)}: con este pedido serían {current + 1} (máximo {limit})"
         if limit > 0
         else "No tiene crédito en cuenta corriente (máximo 0 facturas)"
     )

@@ -32,7 +32,7 @@ def snapshot(client: Client) -> Snapshot:
     """
     policy = effective_policy(client)
     balance, unpaid = ledger.open_position(client.id, client.currency)
-    pending = pending_orders(client)
+    pending, pending_count = pending_orders(client)
     return Snapshot(
         state=client.state,
         credit_blocked=client.credit_blocked,
@@ -40,17 +40,19 @@ def snapshot(client: Client) -> Snapshot:
         limits=policy.limits if policy else Limits(),
         balance=balance,
         pending_orders=pending,
+        pending_documents=pending_count,
         unpaid_dates=unpaid,
     )
 
 
-def pending_orders(client: Client) -> Decimal:
-    """Credit orders accepted or approved and not yet invoiced, in the account currency.
+def pending_orders(client: Client) -> tuple[Decimal, int]:
+    """Credit orders accepted or approved and not yet invoiced: their total, in the account
+    currency, and how many they are (each will be one more unpaid document).
 
     Orders in another currency count at the latest rate the ledger knows.
     """
     rows = db.session.execute(
-        sa.select(Order.currency, sa.func.sum(Order.total))
+        sa.select(Order.currency, sa.func.sum(Order.total), sa.func.count())
         .where(
             Order.client_id == client.id,
             Order.status.in_(PENDING_STATUSES),
@@ -59,13 +61,14 @@ def pending_orders(client: Client) -> Decimal:
         )
         .group_by(Order.currency)
     ).all()
-    total = Decimal("0")
-    for currency, amount in rows:
+    total, count = Decimal("0"), 0
+    for currency, amount, orders in rows:
         if currency != client.currency:
             to_pesos, from_pesos = ledger.latest_rate(currency), ledger.latest_rate(client.currency)
             amount = amount * to_pesos / from_pesos if to_pesos and from_pesos else amount
         total += Decimal(amount)
-    return total.quantize(Decimal("0.01"))
+        count += orders
+    return total.quantize(Decimal("0.01")), count
 
 
 def decision_json(verdict: Decision, currency: str) -> dict:

@@ -39,6 +39,7 @@ def snapshot(data: dict) -> Snapshot:
         balance=money(data["balance"]),
         pending_orders=money(data["pending_orders"]),
         unpaid_dates=tuple(date.fromisoformat(day) for day in data["unpaid_dates"]),
+        pending_documents=data.get("pending_documents", 0),
     )
 
 

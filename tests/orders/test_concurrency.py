@@ -199,15 +199,16 @@ def test_simultaneous_orders_never_pass_the_money_limit_together(
 def test_simultaneous_orders_under_a_documents_limit_too(server, shop):
     seller, _boss, _prices, item = shop
     api = Api(server, seller.username)
-    # Two unpaid invoices of $ 200 under a limit of three: the money limit ($ 600 left) rules.
+    # Two unpaid invoices of $ 200 under a limit of three: one more document fits, and an
+    # accepted order is a document to be, so exactly one of the orders passes (money has room).
     client = new_client(shop, "1000", ["200", "200"], max_documents=3)
-    body = order_body(client, item, 2)
+    body = order_body(client, item, 1)
     answers = at_once([lambda: api.post("/api/v1/orders", body)] * ORDERS)
     bodies = [answer.json() for answer in answers]
     assert [answer.status_code for answer in answers] == [201] * ORDERS
-    assert sorted(b["status"] for b in bodies) == ["accepted"] * 2 + ["blocked"] * 6
-    assert all(failure_kinds(b) == ["money"] for b in bodies if b["status"] == "blocked")
-    assert kept_orders(client.id) == (2, Decimal("484.00"))
+    assert sorted(b["status"] for b in bodies) == ["accepted"] + ["blocked"] * 7
+    assert all(failure_kinds(b) == ["documents"] for b in bodies if b["status"] == "blocked")
+    assert kept_orders(client.id) == (1, Decimal("121.00"))
 
     # At the documents limit every order is blocked by it, however many arrive together.
     full = new_client(shop, "1000", ["200", "200"], max_documents=2)

@@ -265,3 +265,23 @@ def test_the_location_is_kept_when_shared_and_ignored_when_not_usable(app, shop,
         seller,
     )
     assert nowhere.latitude is None and nowhere.longitude is None
+
+
+def test_contra_documento_stops_a_second_credit_order_before_the_first_is_invoiced(app, seller):
+    prices = price_list()
+    client = factories.make_client(
+        salesperson_id=seller.id,
+        price_list_id=prices.id,
+        credit_policy_id=policy(max_documents=1).id,
+    )
+    product("GAL", "100", prices)
+    first = orders.place_order(
+        client, {"payment_method": "current_account", "lines": lines(GAL=1)}, seller
+    )
+    second = orders.place_order(
+        client, {"payment_method": "current_account", "lines": lines(GAL=1)}, seller
+    )
+    assert (first.status, second.status) == ("accepted", "blocked")
+    assert second.credit["failures"][0]["message"] == (
+        "Tiene 1 pedido sin facturar: con este pedido serían 2 (máximo 1)"
+    )
