@@ -185,8 +185,13 @@ class Client(Synced, db.Model):
 @event.listens_for(Client, "before_insert")
 @event.listens_for(Client, "before_update")
 def _keep_search_text(_mapper, _connection, client: Client) -> None:
-    """The search key follows the fields it is made of."""
+    """The search key follows the fields it is made of; payment methods keep one order."""
     client.refresh_search_text()
+    if client.payment_methods:
+        order = [method.value for method in PaymentMethod]
+        ordered = sorted(client.payment_methods, key=lambda m: order.index(m) if m in order else 99)
+        if ordered != client.payment_methods:
+            client.payment_methods = ordered
 
 
 class Contact(Synced, db.Model):

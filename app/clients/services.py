@@ -23,6 +23,7 @@ from app.clients.models import (
     Contact,
     CustomAttribute,
     CustomValue,
+    PaymentMethod,
 )
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
 from app.clients.rules import search_tokens
@@ -76,7 +77,17 @@ def _plain(value):
 
 def audit_view(client: Client) -> dict:
     """The card's fields as the audit log keeps them."""
-    return {field: _plain(getattr(client, field)) for field in CARD_FIELDS}
+    view = {field: _plain(getattr(client, field)) for field in CARD_FIELDS}
+    if isinstance(view.get("payment_methods"), list):  # a set: its order is no change
+        view["payment_methods"] = canonical_methods(view["payment_methods"])
+    return view
+
+
+def canonical_methods(methods: list[str]) -> list[str]:
+    """Payment methods in the order the app lists them (unknown ones last, as they came)."""
+    order = [method.value for method in PaymentMethod]
+    known = [m for m in order if m in methods]
+    return known + [m for m in methods if m not in order]
 
 
 def scoped_clients(user: User, include_deleted: bool = False) -> sa.Select:

@@ -332,3 +332,22 @@ def test_a_subcategory_must_belong_to_its_category(office):
         "/clients/new", **CARD, category1_id=str(drinks.id), subcategory1_id=str(soda.id)
     )
     assert ok.status_code == 303
+
+
+def test_payment_methods_keep_one_order_so_reordering_them_is_no_change(app):
+    from app.clients import services
+
+    client = factories.make_client(payment_methods=["current_account", "cash", "transfer"])
+    assert client.payment_methods == ["cash", "transfer", "current_account"]
+    db.session.execute(
+        sa.update(Client)
+        .where(Client.id == client.id)
+        .values(payment_methods=["current_account", "cash"])  # a row written before the rule
+    )
+    db.session.expire_all()
+    client = db.session.get(Client, client.id)
+    services.update_client(client, {"trade_name": "Autoservicio Nuevo"})
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "client.update")
+    ).all()[-1]
+    assert set(entry.after) == {"trade_name"}
