@@ -1,15 +1,12 @@
 """The JSON API for collections: calls and promises, the daily sheet, receipts in the field."""
 
-from functools import wraps
-
 import sqlalchemy as sa
 from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import ValidationError
 from werkzeug.exceptions import NotFound
 
-from app.api.ledger import _args, _invalid, flat_messages
+from app.api.ledger import _args, refusals
 from app.api.views import bp, load_json
 from app.auth.models import User
 from app.auth.permissions import can, requires
@@ -30,21 +27,7 @@ from app.core.types import local_today
 from app.extensions import db
 from app.sync.idempotency import write_endpoint
 
-
-def collection_refusals(view):
-    """Bad input and refused writes as the field-level 422 envelope."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except ValidationError as exc:
-            return _invalid(flat_messages(exc.messages))
-        except collections.CollectionError as exc:
-            fields = {name.replace("-", "."): [str(m)] for name, m in exc.fields.items()}
-            return _invalid(fields)
-
-    return wrapper
+collection_refusals = refusals(collections.CollectionError)
 
 
 def _client_in_body(client_id: int) -> Client:

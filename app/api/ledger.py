@@ -59,20 +59,28 @@ STATEMENT_DAYS = 90
 _ROW_FIELD = re.compile(r"^(lines|applications)-(\d+)-")
 
 
-def refusals_as_422(view):
-    """Answer bad input and refused ledger changes with the field-level 422 envelope."""
+def refusals(*refused: type[Exception]):
+    """Answer bad input and these refusals (each carrying .fields) with the 422 envelope."""
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except ValidationError as exc:
-            return _invalid(flat_messages(exc.messages))
-        except ledger.LedgerError as exc:
-            fields = {_ROW_FIELD.sub(r"\1.\2.", name): [str(m)] for name, m in exc.fields.items()}
-            return _invalid(fields)
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            try:
+                return view(*args, **kwargs)
+            except ValidationError as exc:
+                return _invalid(flat_messages(exc.messages))
+            except refused as exc:
+                fields = {
+                    _ROW_FIELD.sub(r"\1.\2.", name): [str(m)] for name, m in exc.fields.items()
+                }
+                return _invalid(fields)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+refusals_as_422 = refusals(ledger.LedgerError)
 
 
 def _invalid(fields: dict[str, list[str]]):

@@ -4,15 +4,12 @@ An order over the limit is kept as `blocked` and answered 201 like any other: th
 shows the decision and may send it to the supervisors (`override-request`).
 """
 
-from functools import wraps
-
 from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import ValidationError
 from werkzeug.exceptions import NotFound
 
-from app.api.ledger import _args, _invalid, flat_messages
+from app.api.ledger import _args, refusals
 from app.api.views import bp, load_json
 from app.auth.permissions import can, requires
 from app.clients import services as clients
@@ -37,19 +34,7 @@ from app.sync.idempotency import write_endpoint
 ONE_ORDER = "/orders/<int:order_id>"
 
 
-def order_refusals(view):
-    """Bad input and refused orders or requests as the field-level 422 envelope."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except ValidationError as exc:
-            return _invalid(flat_messages(exc.messages))
-        except (orders.OrderError, overrides.OverrideError) as exc:
-            return _invalid({name: [str(message)] for name, message in exc.fields.items()})
-
-    return wrapper
+order_refusals = refusals(orders.OrderError, overrides.OverrideError)
 
 
 def _client_in_body(client_id: int):

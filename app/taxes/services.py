@@ -1,5 +1,6 @@
 """Tax rules applied with the company's own settings and tables."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -33,44 +34,44 @@ class CardPerception:
     decision: RateDecision
 
 
-def client_perception_rates(client, on: date | None = None) -> list[CardPerception]:
-    """The IIBB perception rate for this client in each active jurisdiction that reaches it.
+def _reaching(client, on: date) -> Iterator[tuple[IibbJurisdiction, RegistryRate | None]]:
+    """Each active jurisdiction that reaches the client, with the client's registry row.
 
     A jurisdiction reaches a client whose card province is its own, or who is in its registry.
     """
-    on = on or date.today()
     jurisdictions = db.session.scalars(
         sa.select(IibbJurisdiction).where(IibbJurisdiction.active).order_by(IibbJurisdiction.name)
     ).all()
-    lines = []
     for jurisdiction in jurisdictions:
         registry = _registry_rate(jurisdiction.id, client.tax_id, on) if client.tax_id else None
-        if registry is None and client.province != jurisdiction.province:
-            continue
-        decision = perception_rate(
-            client.tax_id, client.iibb_multilateral, jurisdiction.settings(), registry, on
+        if registry is not None or client.province == jurisdiction.province:
+            yield jurisdiction, registry
+
+
+def client_perception_rates(client, on: date | None = None) -> list[CardPerception]:
+    """The IIBB perception rate for this client in each active jurisdiction that reaches it."""
+    on = on or date.today()
+    return [
+        CardPerception(
+            jurisdiction.name,
+            jurisdiction.registry_format,
+            perception_rate(
+                client.tax_id, client.iibb_multilateral, jurisdiction.settings(), registry, on
+            ),
         )
-        lines.append(CardPerception(jurisdiction.name, jurisdiction.registry_format, decision))
-    return lines
+        for jurisdiction, registry in _reaching(client, on)
+    ]
 
 
 def client_perceptions(client, net: Decimal, on: date | None = None) -> list[Perception]:
     """The IIBB perception on a sale of this net amount, per jurisdiction reaching the client."""
     on = on or date.today()
-    jurisdictions = db.session.scalars(
-        sa.select(IibbJurisdiction).where(IibbJurisdiction.active).order_by(IibbJurisdiction.name)
-    ).all()
-    found = []
-    for jurisdiction in jurisdictions:
-        registry = _registry_rate(jurisdiction.id, client.tax_id, on) if client.tax_id else None
-        if registry is None and client.province != jurisdiction.province:
-            continue
-        found.append(
-            compute_perception(
-                client.tax_id, client.iibb_multilateral, jurisdiction.settings(), registry, net, on
-            )
+    return [
+        compute_perception(
+            client.tax_id, client.iibb_multilateral, jurisdiction.settings(), registry, net, on
         )
-    return found
+        for jurisdiction, registry in _reaching(client, on)
+    ]
 
 
 def _registry_rate(jurisdiction_id: int, tax_id: str, on: date) -> RegistryRate | None:
