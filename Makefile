@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python -m benchmarks.ledger $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
 	$(BIN)/python -m benchmarks.credit $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
 	$(BIN)/python -m benchmarks.orders $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
+	$(BIN)/python -m benchmarks.sync $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/e2e/artifacts

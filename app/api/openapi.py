@@ -729,6 +729,9 @@ def build_spec() -> dict:
     from app.api.products import product_paths
 
     product_paths(spec)
+    from app.api.sync import sync_paths
+
+    sync_paths(spec)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

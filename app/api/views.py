@@ -129,4 +129,4 @@ def openapi():
     return jsonify(build_spec())
 
 
-from app.api import clients, collections, credit, ledger, notices, orders, overrides, products  # noqa: E402,F401  (routes on this blueprint)
+from app.api import clients, collections, credit, ledger, notices, orders, overrides, products, sync  # noqa: E402,F401  (routes on this blueprint)

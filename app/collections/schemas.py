@@ -1,10 +1,11 @@
 """JSON shapes of collections: calls and promises, the daily sheet, field receipts."""
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from app.api.schemas import _choice, _text
+from app.api.schemas import NOT_FOUND, _choice, _spanish, _text
 from app.collections.models import Channel, FieldReceiptState, Outcome
+from app.core.routing import MAX_ID
 from app.ledger.models import CURRENCIES
 from app.ledger.schemas import (
     LedgerSchema,
@@ -35,6 +36,11 @@ def _clock() -> fields.Field:
         error_messages={"invalid": _l("Horario inválido: usá HH:MM.")},
         metadata={"example": "10:00"},
     )
+
+
+def _query_id() -> fields.Field:
+    """A row id in the query string; one that cannot exist is "No existe."."""
+    return _spanish(fields.Integer, validate=validate.Range(min=1, max=MAX_ID, error=NOT_FOUND))
 
 
 class NewCallSchema(LedgerSchema):
@@ -80,7 +86,7 @@ class CallSchema(Schema):
 class CallListArgsSchema(QuerySchema):
     """Filters of the calls list."""
 
-    client_id = fields.Integer(allow_none=True)
+    client_id = _query_id()
     page = _page()
     per_page = _per_page()
 
@@ -89,7 +95,7 @@ class SheetArgsSchema(QuerySchema):
     """Whose sheet and which day."""
 
     date = _day()
-    collector_id = fields.Integer(allow_none=True)
+    collector_id = _query_id()
 
 
 class NewFieldReceiptSchema(NewReceiptSchema):

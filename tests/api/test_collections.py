@@ -108,3 +108,13 @@ def test_a_field_receipt_with_a_bad_line_writes_nothing(api):  # noqa: F811
     assert answer.status_code == 422
     assert "number" in answer.json["error"]["fields"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FieldReceipt)) == 0
+
+
+def test_an_id_that_cannot_exist_is_a_field_error_not_a_crash(api):  # noqa: F811
+    collector = api("collector")
+    answer = collector.get("/api/v1/collection-calls?client_id=99999999999999999999")
+    assert answer.status_code == 422 and answer.json["error"]["fields"] == {
+        "client_id": ["No existe."]
+    }
+    sheet = collector.get("/api/v1/collection-sheet?collector_id=99999999999999999999")
+    assert sheet.status_code == 422

@@ -1,0 +1,386 @@
+"""The JSON API for delta sync: GET /api/v1/sync?since=CURSOR (app/sync/feed.py says how)."""
+
+import gzip
+
+from flask import Response, jsonify, request
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
+
+from app.api.ledger import _args, refusals
+from app.api.notices import notice_json
+from app.api.products import price_text
+from app.api.schemas import TOO_LONG, _spanish
+from app.api.views import bp
+from app.auth.permissions import requires
+from app.ledger.schemas import QuerySchema, money
+from app.notices.schemas import NoticeSchema
+from app.orders import catalogue as products
+from app.sync import feed
+
+# Under this size gzip saves too little to be worth the work.
+GZIP_MIN_BYTES = 500
+
+
+class SyncArgsSchema(QuerySchema):
+    """The query string of a sync."""
+
+    since = _spanish(
+        fields.String,
+        load_default=None,
+        validate=validate.Length(max=60, error=TOO_LONG),
+        metadata={
+            "description": "The cursor of the last answer; absent or 0: a first sync",
+            "example": "1234",
+        },
+    )
+
+
+def _number(**kwargs) -> fields.Field:
+    """A decimal (percent, quantity, coordinate) as a string; never a float."""
+    return fields.Decimal(
+        as_string=True, metadata={"type": "string", "format": "decimal"}, **kwargs
+    )
+
+
+def _deleted() -> fields.Field:
+    """The row went to the trash: the phone drops it."""
+    return fields.Boolean(attribute="is_deleted", metadata={"description": "Drop it"})
+
+
+class RefSchema(Schema):
+    """A zone or a client type, as the card names it."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class LimitsSchema(Schema):
+    """A credit policy's limits; null: not enforced."""
+
+    money = money(allow_none=True)
+    documents = fields.Integer(allow_none=True)
+    age_days = fields.Integer(allow_none=True)
+
+
+class SnapshotSchema(Schema):
+    """The credit snapshot in the shared vectors' form (tests/credit/vectors.json)."""
+
+    state = fields.String()
+    credit_blocked = fields.Boolean()
+    deleted = fields.Boolean()
+    limits = fields.Nested(LimitsSchema)
+    balance = money()
+    pending_orders = money()
+    pending_documents = fields.Integer()
+    unpaid_dates = fields.List(fields.Date())
+
+
+class SyncOpenItemSchema(Schema):
+    """An open installment, oldest due date first."""
+
+    installment_id = fields.Integer()
+    document_id = fields.Integer()
+    title = fields.String()
+    kind = fields.String()
+    number = fields.Integer(metadata={"description": "Installment number, from 1"})
+    date = fields.Date()
+    due_date = fields.Date()
+    amount = money()
+    open_amount = money()
+    currency = fields.String()
+
+
+class ContactSchema(Schema):
+    """A person to talk to at the client."""
+
+    id = fields.Integer()
+    name = fields.String()
+    role = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    mobile = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+
+
+class PickupSchema(Schema):
+    """A person the client allows to collect goods."""
+
+    id = fields.Integer()
+    name = fields.String()
+    document = fields.String()
+    phone = fields.String(allow_none=True)
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True)
+    notes = fields.String(allow_none=True)
+
+
+class AddressSchema(Schema):
+    """A fiscal, shipping or branch address."""
+
+    id = fields.Integer()
+    kind = fields.String(metadata={"enum": ["fiscal", "shipping", "branch"]})
+    label = fields.String(allow_none=True)
+    street = fields.String()
+    city = fields.String(allow_none=True)
+    province = fields.String(allow_none=True)
+    postal_code = fields.String(allow_none=True)
+    delivery_hours = fields.String(allow_none=True)
+    delivery_instructions = fields.String(allow_none=True)
+    latitude = _number(allow_none=True)
+    longitude = _number(allow_none=True)
+    branch_price_list_id = fields.Integer(allow_none=True)
+
+
+class ConditionSchema(Schema):
+    """The client's own price or discount, in force or starting later."""
+
+    id = fields.Integer()
+    product_id = fields.Integer(allow_none=True, metadata={"description": "null: every product"})
+    special_price = fields.Function(
+        lambda row: price_text(row.special_price), metadata={"type": "string", "nullable": True}
+    )
+    discount_pct = _number(allow_none=True)
+    valid_from = fields.Date()
+    valid_to = fields.Date(allow_none=True)
+    reason = fields.String(allow_none=True)
+
+
+class SyncClientSchema(Schema):
+    """A client with what order time and collections need, offline."""
+
+    id = fields.Integer()
+    code = fields.String()
+    kind = fields.String()
+    legal_name = fields.String()
+    trade_name = fields.String(allow_none=True)
+    tax_id_type = fields.String()
+    tax_id = fields.String(allow_none=True)
+    iva_condition = fields.String(allow_none=True)
+    state = fields.String()
+    credit_blocked = fields.Boolean()
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    mobile = fields.String(allow_none=True)
+    street = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    province = fields.String(allow_none=True)
+    postal_code = fields.String(allow_none=True)
+    sales_zone = fields.Nested(RefSchema, allow_none=True)
+    client_type = fields.Nested(RefSchema, allow_none=True)
+    price_list_id = fields.Integer(allow_none=True)
+    currency = fields.String()
+    foreign_currency_allowed = fields.Boolean()
+    salesperson_id = fields.Integer(allow_none=True)
+    collector_id = fields.Integer(allow_none=True)
+    payment_methods = fields.List(
+        fields.String(), metadata={"description": "Allowed now (credit only with an account)"}
+    )
+    default_payment_method = fields.String(allow_none=True)
+    notices = fields.List(
+        fields.Nested(NoticeSchema),
+        metadata={"description": "In force today or programmed: show those whose dates hold"},
+    )
+    credit = fields.Nested(SnapshotSchema)
+    balances = fields.Dict(
+        keys=fields.String(),
+        values=money(),
+        metadata={"description": "Open balance per currency; positive: the client owes"},
+    )
+    open_items = fields.List(fields.Nested(SyncOpenItemSchema))
+    contacts = fields.List(fields.Nested(ContactSchema))
+    pickups = fields.List(fields.Nested(PickupSchema))
+    addresses = fields.List(fields.Nested(AddressSchema))
+    conditions = fields.List(fields.Nested(ConditionSchema))
+
+
+class SyncProductSchema(Schema):
+    """A product (inactive or deleted ones only in a delta, so the phone drops them)."""
+
+    id = fields.Integer()
+    code = fields.String()
+    description = fields.String()
+    unit = fields.String()
+    tax_rate = fields.Function(
+        lambda row: products.number_text(row.tax_rate).replace(",", "."),
+        metadata={"type": "string", "description": "IVA percent: 0, 10.5, 21 or 27"},
+    )
+    active = fields.Boolean()
+    deleted = _deleted()
+
+
+class SyncPriceListSchema(Schema):
+    """A price list."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    currency = fields.String()
+    deleted = _deleted()
+
+
+class SyncPriceSchema(Schema):
+    """A product's price in a list and currency, before IVA."""
+
+    id = fields.Integer()
+    price_list_id = fields.Integer()
+    product_id = fields.Integer()
+    currency = fields.String()
+    price = fields.Function(lambda row: price_text(row.price), metadata={"type": "string"})
+    deleted = _deleted()
+
+
+class SyncPromotionSchema(Schema):
+    """A time-limited discount on a product."""
+
+    id = fields.Integer()
+    name = fields.String()
+    product_id = fields.Integer()
+    discount_pct = _number()
+    valid_from = fields.Date()
+    valid_to = fields.Date()
+    deleted = _deleted()
+
+
+class SyncVolumeDiscountSchema(Schema):
+    """A quantity break on a product."""
+
+    id = fields.Integer()
+    product_id = fields.Integer()
+    min_quantity = _number()
+    discount_pct = _number()
+    deleted = _deleted()
+
+
+class SyncCatalogueSchema(Schema):
+    """Catalogue rows changed since the cursor (every live one on a first sync)."""
+
+    products = fields.List(fields.Nested(SyncProductSchema))
+    price_lists = fields.List(fields.Nested(SyncPriceListSchema))
+    prices = fields.List(fields.Nested(SyncPriceSchema))
+    promotions = fields.List(fields.Nested(SyncPromotionSchema))
+    volume_discounts = fields.List(fields.Nested(SyncVolumeDiscountSchema))
+
+
+class SyncSchema(Schema):
+    """One page of a sync."""
+
+    cursor = fields.String(
+        metadata={"description": "Send it as `since` next time (opaque; store it after the page)"}
+    )
+    more = fields.Boolean(metadata={"description": "Another page of this sync follows: ask now"})
+    full = fields.Boolean(
+        metadata={"description": "A first sync: the clients sent replace what the phone had"}
+    )
+    on = fields.Date(metadata={"description": "The server's today (notices, open items)"})
+    clients = fields.List(
+        fields.Nested(SyncClientSchema), metadata={"description": "Changed clients, whole"}
+    )
+    tombstones = fields.List(
+        fields.Integer(), metadata={"description": "Client ids the phone must forget"}
+    )
+    catalogue = fields.Nested(
+        SyncCatalogueSchema,
+        allow_none=True,
+        metadata={"description": "On the first page of a sync; null on the pages after"},
+    )
+
+
+CLIENT_FIELDS = tuple(
+    name
+    for name in SyncClientSchema().fields
+    if name
+    not in {"payment_methods", "default_payment_method", "notices", "credit", "balances"}
+    | {"open_items", "contacts", "pickups", "addresses", "conditions"}
+)
+
+
+def client_json(entry: feed.ClientEntry) -> dict:
+    """A client entry as the phone stores it."""
+    body = {name: getattr(entry.client, name) for name in CLIENT_FIELDS}
+    body |= {
+        "payment_methods": entry.payment_methods,
+        "default_payment_method": entry.default_payment_method,
+        "notices": [notice_json(shown) for shown in entry.notices],
+        "credit": entry.snapshot,
+        "balances": entry.balances,
+        "open_items": entry.open_items,
+        "contacts": entry.contacts,
+        "pickups": entry.pickups,
+        "addresses": entry.addresses,
+        "conditions": entry.conditions,
+    }
+    return body
+
+
+def gzipped(response: Response) -> Response:
+    """Compress the body when the caller accepts gzip; the answer varies by that header."""
+    response.vary.add("Accept-Encoding")
+    data = response.get_data()
+    if request.accept_encodings["gzip"] and len(data) >= GZIP_MIN_BYTES:
+        response.set_data(gzip.compress(data, compresslevel=6))
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+@bp.get("/sync")
+@requires("app.use")
+@refusals(feed.CursorError)
+def sync():
+    """The next page of the caller's delta sync after the cursor `since`."""
+    args = _args(SyncArgsSchema())
+    page = feed.sync_page(current_user, args["since"])
+    body = {
+        "cursor": page.cursor,
+        "more": page.more,
+        "full": page.full,
+        "on": page.on,
+        "clients": [client_json(entry) for entry in page.clients],
+        "tombstones": page.tombstones,
+        "catalogue": page.catalogue,
+    }
+    response = jsonify(SyncSchema().dump(body))
+    response.headers["Cache-Control"] = "private, no-store"
+    return gzipped(response)
+
+
+def sync_paths(spec) -> None:
+    """The OpenAPI description of the sync endpoint."""
+    from app.api.openapi import NUL_IN_QUERY, _error, _json
+
+    for name, schema in (
+        ("SyncRef", RefSchema),
+        ("CreditLimits", LimitsSchema),
+        ("CreditSnapshot", SnapshotSchema),
+        ("SyncOpenItem", SyncOpenItemSchema),
+        ("SyncContact", ContactSchema),
+        ("SyncPickup", PickupSchema),
+        ("SyncAddress", AddressSchema),
+        ("SyncCondition", ConditionSchema),
+        ("SyncClient", SyncClientSchema),
+        ("SyncProduct", SyncProductSchema),
+        ("SyncPriceList", SyncPriceListSchema),
+        ("SyncPrice", SyncPriceSchema),
+        ("SyncPromotion", SyncPromotionSchema),
+        ("SyncVolumeDiscount", SyncVolumeDiscountSchema),
+        ("SyncCatalogue", SyncCatalogueSchema),
+        ("Sync", SyncSchema),
+    ):
+        spec.components.schema(name, schema=schema)
+    spec.path(
+        path="/sync",
+        operations={
+            "get": {
+                "summary": "Delta sync: the clients in the caller's scope changed since the "
+                "cursor (whole), tombstones for those that left it, catalogue changes and a new "
+                "cursor; pages of bounded size while `more` is true. gzip when accepted",
+                "parameters": [{"in": "query", "schema": SyncArgsSchema}],
+                "responses": {
+                    "200": _json("A page of the sync", "Sync"),
+                    NUL_IN_QUERY[0]: _error(NUL_IN_QUERY[1]),
+                    "401": _error("Not signed in"),
+                    "422": _error("A cursor this server did not hand out: sync from 0"),
+                },
+            }
+        },
+    )

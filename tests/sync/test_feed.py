@@ -1,0 +1,419 @@
+"""GET /api/v1/sync: first sync, deltas by cursor, tombstones, pages, gzip, bounded queries."""
+
+import gzip
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from app.clients import services as clients
+from app.clients.models import Contact, Segment
+from app.core.types import local_today, utcnow
+from app.credit import services as credit
+from app.credit.models import CreditPolicy
+from app.extensions import db
+from app.notices import services as notices
+from app.orders import services as orders
+from app.sync import feed
+from tests import factories
+from tests.api.test_clients import api  # noqa: F401  (fixture)
+
+SYNC = "/api/v1/sync"
+
+
+def sync(caller, since: str | None = None) -> dict:
+    """One page of the caller's sync, asserted to be a 200."""
+    answer = caller.get(SYNC if since is None else f"{SYNC}?since={since}")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.json
+
+
+def ids(body: dict) -> list[int]:
+    """The ids of the clients a page carries."""
+    return [entry["id"] for entry in body["clients"]]
+
+
+def contact(client, name: str = "Juana Pérez") -> Contact:
+    """A contact of the client."""
+    row = Contact(client_id=client.id, name=name, phone="11 4444-5555")
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def notice_for(target, kind: str, author, message: str = "Cobrar antes de vender"):
+    """A notice in force from today, written through the service (with its audit row)."""
+    values = {
+        "message": message,
+        "severity": "important",
+        "valid_from": local_today(),
+        "valid_to": None,
+        "target_kind": kind,
+        "target_id": target.id,
+    }
+    return notices.create_notice(values, author)
+
+
+def test_first_sync_brings_the_salespersons_clients_with_what_order_time_needs(api):  # noqa: F811
+    seller = api("salesperson")
+    other = factories.make_user("salesperson")
+    zone = factories.make_zone(name="Centro")
+    limits = CreditPolicy(
+        code="P1", name="Minoristas", money_limit=Decimal("1000"), max_age_days=30
+    )
+    db.session.add(limits)
+    db.session.flush()
+    mine = factories.make_client(
+        salesperson_id=seller.user.id, sales_zone_id=zone.id, credit_policy_id=limits.id
+    )
+    collected = factories.make_client(collector_id=seller.user.id)
+    factories.make_client(salesperson_id=other.id)  # someone else's
+    factories.make_client(salesperson_id=seller.user.id, deleted_at=utcnow())  # in the trash
+    contact(mine)
+    invoice = factories.post_document(mine, amount="800", date=local_today() - timedelta(days=10))
+    notice_for(zone, "zone", seller.user)
+    db.session.commit()
+
+    body = sync(seller)
+
+    assert body["full"] is True and body["more"] is False and body["tombstones"] == []
+    assert ids(body) == [mine.id, collected.id]
+    card = body["clients"][0]
+    assert (card["code"], card["legal_name"], card["sales_zone"]["name"]) == (
+        mine.code,
+        mine.legal_name,
+        "Centro",
+    )
+    assert card["credit"] == {
+        "state": "active", "credit_blocked": False, "deleted": False,
+        "limits": {"money": "1000.00", "documents": None, "age_days": 30},
+        "balance": "800.00", "pending_orders": "0.00", "pending_documents": 0,
+        "unpaid_dates": [invoice.date.isoformat()],
+    }  # fmt: skip
+    assert card["balances"] == {"ARS": "800.00"}
+    (item,) = card["open_items"]
+    assert (item["document_id"], item["open_amount"], item["title"]) == (
+        invoice.id,
+        "800.00",
+        "FC " + " ".join(filter(None, [invoice.letter, invoice.number])),
+    )
+    assert [c["name"] for c in card["contacts"]] == ["Juana Pérez"]
+    assert [n["message"] for n in card["notices"]] == ["Cobrar antes de vender"]
+    assert card["notices"][0]["target"] == f"Zona de venta: {zone.code} · Centro"
+    assert "current_account" in card["payment_methods"]
+    assert body["clients"][1]["notices"] == [] and body["clients"][1]["open_items"] == []
+    assert int(body["cursor"]) > 0
+
+
+def test_a_supervisor_syncs_the_clients_of_the_team(api):  # noqa: F811
+    boss = api("supervisor")
+    member = factories.make_user("salesperson", supervisor_id=boss.user.id)
+    outsider = factories.make_user("salesperson")
+    team = [factories.make_client(salesperson_id=member.id) for _ in range(2)]
+    own = factories.make_client(salesperson_id=boss.user.id)
+    factories.make_client(salesperson_id=outsider.id)
+    db.session.commit()
+    assert ids(sync(boss)) == sorted([*(c.id for c in team), own.id])
+
+
+def test_without_changes_the_next_sync_brings_nothing(api):  # noqa: F811
+    seller = api("salesperson")
+    factories.make_client(salesperson_id=seller.user.id)
+    db.session.commit()
+    cursor = sync(seller)["cursor"]
+    again = sync(seller, cursor)
+    assert again["clients"] == [] and again["tombstones"] == []
+    assert again["more"] is False and again["full"] is False
+    assert again["cursor"] == cursor
+    assert again["catalogue"] == {
+        "products": [], "price_lists": [], "prices": [], "promotions": [], "volume_discounts": []
+    }  # fmt: skip
+
+
+def test_a_delta_brings_only_the_clients_touched(api):  # noqa: F811
+    seller = api("salesperson")
+    zone = factories.make_zone()
+    a, b, c, d = (factories.make_client(salesperson_id=seller.user.id) for _ in range(4))
+    d.sales_zone_id = zone.id
+    person = contact(a)
+    db.session.commit()
+    cursor = sync(seller)["cursor"]
+
+    person.phone = "11 5555-0000"
+    db.session.commit()
+    body = sync(seller, cursor)
+    assert ids(body) == [a.id]
+    assert body["clients"][0]["contacts"][0]["phone"] == "11 5555-0000"
+
+    factories.post_document(b, amount="150")
+    db.session.commit()
+    body = sync(seller, body["cursor"])
+    assert ids(body) == [b.id]
+    assert body["clients"][0]["balances"] == {"ARS": "150.00"}
+
+    notice_for(zone, "zone", seller.user, "Ofrecer promo 3x2")
+    db.session.commit()
+    body = sync(seller, body["cursor"])
+    assert ids(body) == [d.id]
+    assert [n["message"] for n in body["clients"][0]["notices"]] == ["Ofrecer promo 3x2"]
+    assert c.id not in ids(body) and body["tombstones"] == []
+
+
+def test_a_notice_moved_to_another_zone_leaves_the_first_zones_clients(api):  # noqa: F811
+    seller = api("salesperson")
+    north, south = factories.make_zone(), factories.make_zone()
+    up = factories.make_client(salesperson_id=seller.user.id, sales_zone_id=north.id)
+    down = factories.make_client(salesperson_id=seller.user.id, sales_zone_id=south.id)
+    notice = notice_for(north, "zone", seller.user)
+    db.session.commit()
+    cursor = sync(seller)["cursor"]
+
+    values = {name: getattr(notice, name) for name in notices.FIELDS} | {"target_id": south.id}
+    notices.update_notice(notice, values, seller.user)
+    db.session.commit()
+    body = sync(seller, cursor)
+    assert ids(body) == [up.id, down.id]
+    assert [len(entry["notices"]) for entry in body["clients"]] == [0, 1]
+
+
+def test_a_new_policy_limit_reaches_the_clients_of_the_type(api):  # noqa: F811
+    seller = api("salesperson")
+    policy = CreditPolicy(code="P2", name="Mayoristas", money_limit=Decimal("5000"))
+    db.session.add(policy)
+    db.session.flush()
+    kind = factories.make_client_type(credit_policy_id=policy.id)
+    typed = factories.make_client(salesperson_id=seller.user.id, client_type_id=kind.id)
+    factories.make_client(salesperson_id=seller.user.id)
+    db.session.commit()
+    cursor = sync(seller)["cursor"]
+    policy.money_limit = Decimal("7000")
+    db.session.commit()
+    body = sync(seller, cursor)
+    assert ids(body) == [typed.id]
+    assert body["clients"][0]["credit"]["limits"]["money"] == "7000.00"
+
+
+def test_reassigning_a_client_tombstones_it_for_one_and_brings_it_to_the_other(api):  # noqa: F811
+    first, second = api("salesperson"), api("salesperson")
+    moved = factories.make_client(salesperson_id=first.user.id)
+    kept = factories.make_client(salesperson_id=first.user.id)
+    db.session.commit()
+    before = sync(first)
+    assert ids(before) == [moved.id, kept.id]
+    cursors = [before["cursor"], sync(second)["cursor"]]
+
+    clients.update_client(moved, {"salesperson_id": second.user.id})
+    db.session.commit()
+    lost = sync(first, cursors[0])
+    assert lost["clients"] == [] and lost["tombstones"] == [moved.id]
+    gained = sync(second, cursors[1])
+    assert ids(gained) == [moved.id] and gained["tombstones"] == []
+
+
+def test_trashing_a_client_gives_a_tombstone(api):  # noqa: F811
+    seller = api("salesperson")
+    doomed = factories.make_client(salesperson_id=seller.user.id)
+    db.session.commit()
+    cursor = sync(seller)["cursor"]
+    clients.trash_client(doomed)
+    db.session.commit()
+    body = sync(seller, cursor)
+    assert body["clients"] == [] and body["tombstones"] == [doomed.id]
+
+
+def test_others_clients_touched_elsewhere_are_not_named(api):  # noqa: F811
+    seller = api("salesperson")
+    theirs = factories.make_client(salesperson_id=factories.make_user("salesperson").id)
+    db.session.commit()
+    cursor = sync(seller)["cursor"]
+    contact(theirs)
+    factories.post_document(theirs, amount="10")
+    db.session.commit()
+    body = sync(seller, cursor)
+    assert body["clients"] == [] and body["tombstones"] == []
+    clients.trash_client(theirs)
+    db.session.commit()
+    assert sync(seller, body["cursor"])["tombstones"] == []
+
+
+def walk(caller, since: str | None = None) -> tuple[list[dict], str]:
+    """Follow the pages of a sync to its end: every page and the final cursor."""
+    pages = [sync(caller, since)]
+    while pages[-1]["more"]:
+        assert len(pages) < 50, "the pages never end"
+        pages.append(sync(caller, pages[-1]["cursor"]))
+    return pages, pages[-1]["cursor"]
+
+
+def test_pages_walk_every_client_once(app, api, monkeypatch):  # noqa: F811
+    monkeypatch.setitem(app.config, "SYNC_PAGE_SIZE", 3)
+    seller = api("salesperson")
+    made = [factories.make_client(salesperson_id=seller.user.id).id for _ in range(8)]
+    db.session.commit()
+    pages, cursor = walk(seller)
+    assert [len(page["clients"]) for page in pages] == [3, 3, 2]
+    assert [page["more"] for page in pages] == [True, True, False]
+    assert [id_ for page in pages for id_ in ids(page)] == made
+    assert pages[0]["catalogue"] is not None
+    assert [page["catalogue"] for page in pages[1:]] == [None, None]
+    assert all(page["full"] for page in pages)
+    assert cursor.isdigit() and all(not page["cursor"].isdigit() for page in pages[:-1])
+    # a delta pages too
+    for client_id in made:
+        db.session.add(Contact(client_id=client_id, name="Nuevo contacto"))
+    db.session.commit()
+    pages, _cursor = walk(seller, cursor)
+    assert [id_ for page in pages for id_ in ids(page)] == made
+    assert not any(page["full"] for page in pages)
+
+
+def test_a_change_made_between_pages_shows_in_the_next_delta(app, api, monkeypatch):  # noqa: F811
+    monkeypatch.setitem(app.config, "SYNC_PAGE_SIZE", 2)
+    seller = api("salesperson")
+    made = [factories.make_client(salesperson_id=seller.user.id) for _ in range(5)]
+    db.session.commit()
+    first = sync(seller)
+    assert ids(first) == [made[0].id, made[1].id]
+    contact(made[0], "Llegó tarde")  # already sent
+    db.session.commit()
+    _pages, cursor = walk(seller, first["cursor"])
+    delta = sync(seller, cursor)
+    assert made[0].id in ids(delta)
+    card = next(entry for entry in delta["clients"] if entry["id"] == made[0].id)
+    assert [c["name"] for c in card["contacts"]] == ["Llegó tarde"]
+
+
+def test_the_answer_is_gzipped_when_asked(api):  # noqa: F811
+    seller = api("salesperson")
+    for _ in range(5):
+        factories.make_client(salesperson_id=seller.user.id)
+    db.session.commit()
+    packed = seller.get(SYNC, headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.status_code == 200
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    body = json.loads(gzip.decompress(packed.get_data()))
+    assert len(body["clients"]) == 5
+    plain = seller.get(SYNC)
+    assert "Content-Encoding" not in plain.headers
+    assert plain.json["clients"] == body["clients"]
+    assert len(packed.get_data()) < len(plain.get_data()) / 3
+
+
+@pytest.mark.parametrize("cursor", ["abc", "-1", "5-3-1", "1-2-0", "99999999", "1.5"])
+def test_a_bad_cursor_is_a_422_in_spanish(api, cursor):  # noqa: F811
+    seller = api("salesperson")
+    answer = seller.get(f"{SYNC}?since={cursor}")
+    assert answer.status_code == 422
+    error = answer.json["error"]
+    assert error["code"] == "invalid"
+    assert error["fields"]["since"] == [
+        "El cursor de sincronización no es válido: sincronizá de cero."
+    ]
+
+
+def test_signed_out_is_a_401(client):
+    assert client.get(SYNC).status_code == 401
+
+
+def test_the_catalogue_goes_whole_first_then_by_change(api):  # noqa: F811
+    seller = api("salesperson")
+    prices = factories.make_price_list()
+    sold = factories.make_product(prices, "100")
+    factories.make_product(prices, "50", active=False)
+    factories.make_client(salesperson_id=seller.user.id, price_list_id=prices.id)
+    db.session.commit()
+    first = sync(seller)["catalogue"]
+    assert [p["code"] for p in first["products"]] == [sold.code]
+    assert [(p["product_id"], p["price"]) for p in first["prices"]] == [
+        (sold.id, "100.00"),
+        (sold.id + 1, "50.00"),
+    ]
+    assert [pl["code"] for pl in first["price_lists"]] == [prices.code]
+    cursor = sync(seller)["cursor"]
+
+    sold.active = False
+    db.session.commit()
+    delta = sync(seller, cursor)["catalogue"]
+    assert [(p["id"], p["active"], p["deleted"]) for p in delta["products"]] == [
+        (sold.id, False, False)
+    ]
+    assert delta["prices"] == [] and delta["price_lists"] == []
+
+
+def test_the_snapshot_is_the_one_the_credit_decision_reads(api):  # noqa: F811
+    """The page's batch reading agrees with credit.services.snapshot, client by client."""
+    seller = api("salesperson")
+    policy = CreditPolicy(code="P3", name="Contra documento", max_documents=3, max_age_days=45)
+    db.session.add(policy)
+    db.session.flush()
+    kind = factories.make_client_type(credit_policy_id=policy.id)
+    prices = factories.make_price_list()
+    product = factories.make_product(prices, "250.50")
+    shown = []
+    for n in range(3):
+        client = factories.make_client(
+            salesperson_id=seller.user.id, client_type_id=kind.id, price_list_id=prices.id
+        )
+        factories.post_document(client, amount=f"{100 * (n + 1)}", date=local_today())
+        factories.post_receipt(client, amount="30")
+        shown.append(client)
+    line = {"product_id": product.id, "quantity": "2"}
+    orders.place_order(
+        shown[1], {"payment_method": "current_account", "lines": [line]}, seller.user
+    )
+    db.session.commit()
+    entries = {
+        entry.client.id: entry for entry in feed.client_entries(seller.user, [c.id for c in shown])
+    }
+    for client in shown:
+        assert entries[client.id].snapshot == credit.snapshot(client)
+    assert entries[shown[1].id].snapshot.pending_documents == 1
+
+
+def count_statements(app, call) -> int:
+    """How many SQL statements the engine runs during the call."""
+    seen = []
+
+    def listen(*_args):
+        seen.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        call()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    return len(seen)
+
+
+def test_a_page_takes_as_many_queries_for_50_clients_as_for_10(app, api):  # noqa: F811
+    zone = factories.make_zone()
+    segment = Segment(level=1, code="S1", name="Kioscos")
+    db.session.add(segment)
+    db.session.commit()
+
+    def seller_with(n: int):
+        caller = api("salesperson")
+        for _ in range(n):
+            client = factories.make_client(
+                salesperson_id=caller.user.id, sales_zone_id=zone.id, segment1_id=segment.id
+            )
+            contact(client)
+            factories.post_document(client, amount="100")
+            notice_for(client, "client", caller.user)
+        db.session.commit()
+        return caller
+
+    small, large = seller_with(10), seller_with(50)
+    notice_for(zone, "zone", small.user)
+    notice_for(segment, "segment", small.user, "Exhibir la heladera")
+    db.session.commit()
+    counts = [count_statements(app, lambda c=caller: sync(c)) for caller in (small, large)]
+    assert counts[0] == counts[1], counts
+    assert counts[0] < 40
+    # and a delta of everything
+    cursor = "1"
+    counts = [count_statements(app, lambda c=caller: sync(c, cursor)) for caller in (small, large)]
+    assert counts[0] == counts[1], counts
