@@ -109,6 +109,22 @@ def groups_of(client: Client) -> ClientGroups:
     )
 
 
+def _aimed(client: Client, on: date) -> tuple[sa.Select, ClientGroups]:
+    """The live, unexpired notices aimed at the client or one of its groups, and its groups."""
+    groups = groups_of(client)
+    aimed = [
+        sa.and_(Notice.target_kind == kind.value, Notice.target_id.in_(sorted(ids)))
+        for kind, ids in groups.targets().items()
+    ]
+    query = sa.select(Notice).where(
+        Notice.deleted_at.is_(None),
+        Notice.valid_from <= on,
+        sa.or_(Notice.valid_to.is_(None), Notice.valid_to >= on),
+        sa.or_(*aimed),
+    )
+    return query, groups
+
+
 def notices_in_force(client: Client, on: date | None = None) -> list[Notice]:
     """The notices in force for the client on a day (today), important first, then newest.
 
@@ -116,41 +132,27 @@ def notices_in_force(client: Client, on: date | None = None) -> list[Notice]:
     the pure rule keeps those already started and orders them.
     """
     on = on or local_today()
-    groups = groups_of(client)
-    aimed = [
-        sa.and_(Notice.target_kind == kind.value, Notice.target_id.in_(sorted(ids)))
-        for kind, ids in groups.targets().items()
-    ]
-    candidates = db.session.scalars(
-        sa.select(Notice).where(
-            Notice.deleted_at.is_(None),
-            Notice.valid_from <= on,
-            sa.or_(Notice.valid_to.is_(None), Notice.valid_to >= on),
-            sa.or_(*aimed),
-        )
-    )
-    return rules.in_force(candidates, groups, on)
-
-
-def seen_by(user: User, client: Client, notices: list[Notice]) -> dict[int, NoticeSeen]:
-    """Notice id -> the user's "seen" mark on this client, for the notices given."""
-    if not notices:
-        return {}
-    marks = db.session.scalars(
-        sa.select(NoticeSeen).where(
-            NoticeSeen.notice_id.in_([n.id for n in notices]),
-            NoticeSeen.user_id == user.id,
-            NoticeSeen.client_id == client.id,
-            NoticeSeen.deleted_at.is_(None),
-        )
-    )
-    return {mark.notice_id: mark for mark in marks}
+    query, groups = _aimed(client, on)
+    return rules.in_force(db.session.scalars(query), groups, on)
 
 
 def shown_notices(user: User, client: Client, on: date | None = None) -> list[ShownNotice]:
-    """The notices in force for the client, each with the user's seen mark."""
-    notices = notices_in_force(client, on)
-    seen = seen_by(user, client, notices)
+    """The notices in force for the client, each with the user's seen mark (one query)."""
+    on = on or local_today()
+    query, groups = _aimed(client, on)
+    rows = db.session.execute(
+        query.add_columns(NoticeSeen).outerjoin(
+            NoticeSeen,
+            sa.and_(
+                NoticeSeen.notice_id == Notice.id,
+                NoticeSeen.user_id == user.id,
+                NoticeSeen.client_id == client.id,
+                NoticeSeen.deleted_at.is_(None),
+            ),
+        )
+    ).all()
+    seen = {notice.id: mark for notice, mark in rows if mark is not None}
+    notices = rules.in_force([notice for notice, _mark in rows], groups, on)
     return [ShownNotice(notice, seen.get(notice.id)) for notice in notices]
 
 
