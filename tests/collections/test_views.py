@@ -652,3 +652,11 @@ def test_the_pending_receipts_fragment_has_no_layout(office):
     response = office.get("/collections/receipts", headers=HX)
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body and "Kiosco Fragmento" in body
+
+
+def test_the_collection_pages_link_the_client_e_mail_pages(login_as):
+    collector = login_as("collector")
+    page = collector.get("/collections/").get_data(as_text=True)
+    assert 'href="/mail/"' in page
+    salesperson = login_as("salesperson")
+    assert 'href="/mail/"' not in salesperson.get("/collections/").get_data(as_text=True)
