@@ -10,7 +10,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -247,6 +247,24 @@ def _fetch_in(query: sa.Select, column, values: list) -> list:
 # --- products ----------------------------------------------------------------------------------
 
 
+def _upsert(model, row, values: dict, entity: str, view: Callable[[object], dict]):
+    """Create the row with these values, or change it; audited, and silent when nothing changed."""
+    if row is None:
+        row = model(**values)
+        db.session.add(row)
+        db.session.flush()
+        record(f"{entity}.create", entity, row.id, None, view(row))
+        return row
+    before = view(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    after = view(row)
+    if after != before:
+        db.session.flush()
+        record(f"{entity}.update", entity, row.id, before, after)
+    return row
+
+
 def product_view(product: Product) -> dict:
     """A product as the audit log keeps it."""
     return {
@@ -306,20 +324,7 @@ def save_product(raw: Mapping, product: Product | None = None) -> Product:
         errors["code"] = _("Ya existe un producto con ese código.")
     if errors:
         raise CatalogueError(errors)
-    if product is None:
-        product = Product(**values)
-        db.session.add(product)
-        db.session.flush()
-        record("product.create", "product", product.id, None, product_view(product))
-        return product
-    before = product_view(product)
-    for name, value in values.items():
-        setattr(product, name, value)
-    after = product_view(product)
-    if after != before:
-        db.session.flush()
-        record("product.update", "product", product.id, before, after)
-    return product
+    return _upsert(Product, product, values, "product", product_view)
 
 
 def product_query(text: str = "", only_active: bool = False) -> sa.Select:
@@ -396,19 +401,7 @@ def save_price_list(raw: Mapping, price_list: PriceList | None = None) -> PriceL
     if errors:
         raise CatalogueError(errors)
     values = {"code": code, "name": name, "currency": currency}
-    if price_list is None:
-        price_list = PriceList(**values)
-        db.session.add(price_list)
-        db.session.flush()
-        record("price_list.create", "price_list", price_list.id, None, values)
-        return price_list
-    before = price_list_view(price_list)
-    for field, value in values.items():
-        setattr(price_list, field, value)
-    if values != before:
-        db.session.flush()
-        record("price_list.update", "price_list", price_list.id, before, values)
-    return price_list
+    return _upsert(PriceList, price_list, values, "price_list", price_list_view)
 
 
 def price_counts() -> dict[int, int]:
@@ -546,18 +539,8 @@ def save_volume_discount(product: Product, raw: Mapping) -> VolumeDiscount:
     if errors:
         raise CatalogueError(errors)
     row = next((b for b in volume_breaks(product) if b.min_quantity == minimum), None)
-    if row is None:
-        row = VolumeDiscount(product_id=product.id, min_quantity=minimum, discount_pct=pct)
-        db.session.add(row)
-        db.session.flush()
-        record("volume_discount.create", "volume_discount", row.id, None, _break_view(row))
-        return row
-    before = _break_view(row)
-    row.discount_pct = pct
-    if _break_view(row) != before:
-        db.session.flush()
-        record("volume_discount.update", "volume_discount", row.id, before, _break_view(row))
-    return row
+    values = {"product_id": product.id, "min_quantity": minimum, "discount_pct": pct}
+    return _upsert(VolumeDiscount, row, values, "volume_discount", _break_view)
 
 
 def delete_volume_discount(row: VolumeDiscount) -> None:
@@ -665,20 +648,7 @@ def save_promotion(raw: Mapping, promotion: Promotion | None = None) -> Promotio
         "valid_from": start,
         "valid_to": end,
     }
-    if promotion is None:
-        promotion = Promotion(**values)
-        db.session.add(promotion)
-        db.session.flush()
-        record("promotion.create", "promotion", promotion.id, None, promotion_view(promotion))
-        return promotion
-    before = promotion_view(promotion)
-    for field, value in values.items():
-        setattr(promotion, field, value)
-    after = promotion_view(promotion)
-    if after != before:
-        db.session.flush()
-        record("promotion.update", "promotion", promotion.id, before, after)
-    return promotion
+    return _upsert(Promotion, promotion, values, "promotion", promotion_view)
 
 
 def delete_promotion(promotion: Promotion) -> None:
