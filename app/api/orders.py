@@ -53,9 +53,9 @@ def _order(order_id: int) -> Order:
     return order
 
 
-def order_json(order: Order, override_error: dict | None = None) -> dict:
-    """The order as the API answers it."""
-    request_row = overrides.latest_request(order)
+def order_json(order: Order, override_error: dict | None = None, requests=None) -> dict:
+    """The order as the API answers it (requests: the pages' last requests, read before)."""
+    request_row = overrides.latest_request(order) if requests is None else requests.get(order.id)
     body = OrderSchema().dump(
         {
             **{
@@ -139,15 +139,19 @@ def quote_order():
 def list_orders():
     """Orders in the caller's scope, newest first, by client and status."""
     args = _args(OrderListArgsSchema())
-    query = orders.filter_orders(
-        orders.orders_in_scope(current_user), args.get("client_id"), args.get("status")
+    query = orders.with_lines(
+        orders.filter_orders(
+            orders.orders_in_scope(current_user), args.get("client_id"), args.get("status")
+        )
     )
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
     next_url = None
     if page.has_next:
         sent = {k: v for k, v in request.args.items() if k in ("client_id", "status", "per_page")}
         next_url = url_for(".list_orders", **(sent | {"page": page.next_num}))
-    body = {"items": [order_json(o) for o in page.items], "next": next_url, "total": page.total}
+    requests = overrides.latest_requests(page.items)
+    items = [order_json(order, requests=requests) for order in page.items]
+    body = {"items": items, "next": next_url, "total": page.total}
     return jsonify(body)
 
 

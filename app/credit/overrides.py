@@ -61,6 +61,18 @@ def latest_request(order: Order) -> OverrideRequest | None:
     )
 
 
+def latest_requests(orders: list[Order]) -> dict[int, OverrideRequest]:
+    """The last request of each of these orders, read in one query: {order_id: request}."""
+    if not orders:
+        return {}
+    rows = db.session.scalars(
+        sa.select(OverrideRequest)
+        .where(OverrideRequest.order_id.in_([order.id for order in orders]))
+        .order_by(OverrideRequest.id)
+    )
+    return {row.order_id: row for row in rows}
+
+
 def order_decision(order: Order) -> Decision:
     """The credit decision for the order's amount now, as if it were placed again."""
     client = db.session.get(Client, order.client_id)

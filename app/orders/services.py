@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
 from app.auth.models import User
@@ -516,8 +517,14 @@ def get_order(user: User, order_id: int) -> Order | None:
     return db.session.scalar(orders_in_scope(user).where(Order.id == order_id))
 
 
+def with_lines(query: sa.Select) -> sa.Select:
+    """Read each order's lines and their products along with a page of orders."""
+    return query.options(selectinload(Order.lines).joinedload(OrderLine.product))
+
+
 def filter_orders(query: sa.Select, client_id: int | None, status: str | None) -> sa.Select:
-    """Narrow a list of orders by client and status, newest first."""
+    """Narrow a list of orders by client and status, newest first (their clients read along)."""
+    query = query.options(joinedload(Order.client))
     if client_id:
         query = query.where(Order.client_id == client_id)
     if status:

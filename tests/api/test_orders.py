@@ -183,3 +183,39 @@ def test_cancel_and_tracking(setup, api):  # noqa: F811
     assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
     assert db.session.scalar(sa.select(Order.status).where(Order.id == order["id"])) == "cancelled"
     assert len(audit_rows("order.cancel")) == 1
+
+
+def statements_of(call) -> int:
+    """How many SQL statements a call runs."""
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        call()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_a_page_of_orders_reads_each_table_once_not_once_per_order(setup, login_as):
+    seller, client, item, _boss = setup
+    seller.post("/api/v1/orders", json=body(client, item, "10", override_reason="Paga"))
+    seller.post("/api/v1/orders", json=body(client, item))
+    few = statements_of(lambda: seller.get("/api/v1/orders"))
+    for _ in range(8):
+        seller.post("/api/v1/orders", json=body(client, item, "10", override_reason="Paga"))
+    assert len(seller.get("/api/v1/orders").json["items"]) == 10
+    assert statements_of(lambda: seller.get("/api/v1/orders")) == few
+    office = login_as("backoffice")
+    page_few = statements_of(lambda: office.get("/orders/"))
+    assert "Esperando aprobación" in office.get("/orders/").get_data(as_text=True)
+    for _ in range(5):  # each for a client of its own
+        other = factories.make_client(
+            salesperson_id=seller.user.id, price_list_id=client.price_list_id
+        )
+        db.session.commit()
+        seller.post("/api/v1/orders", json=body(other, item))
+    assert statements_of(lambda: office.get("/orders/")) == page_few
