@@ -1,7 +1,32 @@
-// The service worker. The server prepends VERSION, SHELL and OFFLINE_URL (see core.views).
-// It precaches the app shell and answers navigations network-first, falling back to the
-// offline page; the offline issue adds page caching, the outbox and sync on this base.
+// The service worker (a module). The server prepends VERSION, SHELL, OFFLINE_URL and
+// SHELL_PAGE (see core.views).
+//
+// - The app shell (CSS, JS, icons, the offline page) is precached per version.
+// - Pages: network first; after NAVIGATION_TIMEOUT_MS, or when the network fails, the copy
+//   kept for the signed-in user. Offline, the client list, a card and the order, call,
+//   receipt and pickup pages are answered with the offline app shell, which draws them from
+//   the phone's copy in IndexedDB; other pages with their last copy, marked as such.
+// - Copies are kept per user (a cache named after them, from the X-Clientes-User header); a
+//   page of another user drops the previous one's, and signing out drops them all.
+// - A server form (order, call, receipt, note) whose post cannot reach the server goes to
+//   the outbox, and the user sees that it was kept.
+// - Background Sync replays the outbox when the browser has it.
+import { FORM_WRITES, enqueue, replay } from "/static/js/outbox.js";
+
 const SHELL_CACHE = `shell-${VERSION}`;
+const PAGES_PREFIX = "pages-u";
+const NAVIGATION_TIMEOUT_MS = 4000;
+const MAX_PAGES = 80;
+const USER_HEADER = "X-Clientes-User";
+// Paths the offline app shell can draw from the phone's copy.
+const SHELL_ROUTES = [
+  /^\/clients\/?$/,
+  /^\/clients\/\d+$/,
+  /^\/clients\/\d+\/pickups\/verify$/,
+  /^\/orders\/new$/,
+  /^\/collections\/clients\/\d+\/(call|receipt)$/,
+  /^\/sync\/?$/,
+];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -24,21 +49,128 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) {
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate") {
+    const write = FORM_WRITES.find((w) => w.pattern.test(url.pathname));
+    if (write) event.respondWith(postOrKeep(request, write));
     return;
   }
+  if (request.method !== "GET" || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
-    event.respondWith(
-      fetch(request).catch(() => caches.match(OFFLINE_URL, { cacheName: SHELL_CACHE })),
-    );
-    return;
-  }
-  const path = new URL(request.url).pathname;
-  if (SHELL.includes(path)) {
+    event.respondWith(page(request, event));
+  } else if (url.pathname === SHELL_PAGE) {
+    event.respondWith(networkThenKeep(request));
+  } else if (SHELL.includes(url.pathname)) {
     event.respondWith(
       caches.match(request, { cacheName: SHELL_CACHE }).then((hit) => hit || fetch(request)),
     );
+  } else if (request.headers.get("HX-Request")) {
+    event.respondWith(fetch(request).catch(() => new Response("", { status: 503 })));
   }
+});
+
+/** A page: the network's answer, else (slow or failed) the best copy the phone has. */
+async function page(request, event) {
+  const network = networkThenKeep(request);
+  event.waitUntil(network.catch(() => null));
+  const timeout = new Promise((resolve) => setTimeout(resolve, NAVIGATION_TIMEOUT_MS, "slow"));
+  try {
+    const first = await Promise.race([network, timeout]);
+    if (first !== "slow") return first;
+    return (await fallback(request)) || (await network);
+  } catch {
+    return (await fallback(request)) || caches.match(OFFLINE_URL, { cacheName: SHELL_CACHE });
+  }
+}
+
+/** Fetch, and keep a signed-in user's successful HTML page in their cache. */
+async function networkThenKeep(request) {
+  const response = await fetch(request);
+  const user = response.headers.get(USER_HEADER);
+  const html = (response.headers.get("Content-Type") || "").startsWith("text/html");
+  if (user && html && response.ok && !response.redirected) {
+    const cache = await pagesCache(user);
+    await cache.put(request, response.clone());
+    trim(cache);
+  }
+  return response;
+}
+
+/** The offline app shell for the routes it draws, else this page's last copy, marked. */
+async function fallback(request) {
+  const cache = await currentPagesCache();
+  if (!cache) return null;
+  const path = new URL(request.url).pathname;
+  if (SHELL_ROUTES.some((route) => route.test(path))) {
+    const shell = await cache.match(SHELL_PAGE);
+    if (shell) return shell;
+  }
+  const copy = await cache.match(request, { ignoreVary: true });
+  return copy ? marked(copy) : null;
+}
+
+/** The copy with `data-from-cache` on <html>, so the page says it is not live. */
+async function marked(response) {
+  const when = response.headers.get("Date") || new Date().toUTCString();
+  const text = (await response.text()).replace("<html ", `<html data-from-cache="${new Date(when).toISOString()}" `);
+  return new Response(text, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+/** The signed-in user's page cache; another user's is dropped first. */
+async function pagesCache(user) {
+  const name = `${PAGES_PREFIX}${user}`;
+  const names = await caches.keys();
+  await Promise.all(names.filter((n) => n.startsWith(PAGES_PREFIX) && n !== name).map((n) => caches.delete(n)));
+  return caches.open(name);
+}
+
+async function currentPagesCache() {
+  const name = (await caches.keys()).find((n) => n.startsWith(PAGES_PREFIX));
+  return name ? caches.open(name) : null;
+}
+
+async function trim(cache) {
+  const keys = await cache.keys();
+  const extra = keys.length - MAX_PAGES;
+  const shell = new URL(SHELL_PAGE, self.location.origin).href;
+  for (const key of keys.filter((k) => k.url !== shell).slice(0, Math.max(0, extra))) {
+    await cache.delete(key);
+  }
+}
+
+/** A server form's post: sent when the network answers, else kept in the outbox. */
+async function postOrKeep(request, write) {
+  const body = await request.clone().text();
+  try {
+    return await fetch(request);
+  } catch {
+    const form = new URLSearchParams(body);
+    const match = new URL(request.url).pathname.match(write.pattern);
+    const clientId = match[1] || form.get("client_id");
+    await enqueue({
+      kind: write.kind,
+      url: request.url,
+      format: "form",
+      body,
+      key: form.get("idempotency_key"),
+      client_id: clientId ? Number(clientId) : null,
+      label: "",
+    });
+    return Response.redirect(`/sync/?kept=${write.kind}`, 303);
+  }
+}
+
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "signed-out") {
+    event.waitUntil(
+      caches.keys().then((names) => Promise.all(names.filter((n) => n.startsWith(PAGES_PREFIX)).map((n) => caches.delete(n)))),
+    );
+  }
+});
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "outbox") event.waitUntil(replay());
 });
 
 // Web Push: a supervisor's new override request (and other alerts) as a notification;

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, url_for
+from flask_login import current_user
 
 from app.auth.permissions import public, requires
 from app.extensions import db
@@ -14,15 +15,19 @@ from app.extensions import db
 bp = Blueprint("core", __name__)
 
 SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker" / "sw.js"
-# The shell the service worker keeps for offline use; its digest versions the cache.
+STATIC = Path(__file__).resolve().parents[2] / "static"
+# The shell the service worker keeps for offline use; its digest versions the cache. Every
+# module the pages and the offline views import is in it, so they load with no network.
 SHELL_FILES = (
-    "css/app.css",
-    "js/app.js",
-    "js/online.js",
+    *(f"css/{path.name}" for path in sorted((STATIC / "css").glob("*.css"))),
+    *(str(path.relative_to(STATIC)) for path in sorted((STATIC / "js").rglob("*.js"))),
     "vendor/htmx.min.js",
+    "vendor/idb.js",
     "icons/icon-192.png",
     "icons/icon.svg",
+    "icons/sprite.svg",
 )
+USER_HEADER = "X-Clientes-User"
 
 
 @bp.get("/")
@@ -68,9 +73,19 @@ def service_worker():
         f"const VERSION = {json.dumps(shell_version())};\n"
         f"const SHELL = {json.dumps(shell)};\n"
         f"const OFFLINE_URL = {json.dumps(url_for('core.offline'))};\n"
+        f"const SHELL_PAGE = {json.dumps(url_for('sync.shell'))};\n"
     )
     response = Response(header + SERVICE_WORKER.read_text(), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.after_app_request
+def name_the_user(response: Response) -> Response:
+    """Pages say whose they are, so the service worker keeps them apart per user."""
+    if response.mimetype == "text/html" and current_user.is_authenticated:
+        response.headers[USER_HEADER] = str(current_user.id)
+        response.vary.add("Cookie")
     return response
 
 

@@ -1,4 +1,4 @@
-"""The sync status page."""
+"""The offline app shell: the sync status page, and the page the phone shows offline."""
 
 from flask import Blueprint
 
@@ -7,12 +7,23 @@ from app.core.rendering import render
 from app.extensions import db
 from app.sync.changes import current_change_seq
 
-bp = Blueprint("sync", __name__, url_prefix="/sync")
+bp = Blueprint("sync", __name__)
 
 
-@bp.get("/")
+@bp.get("/sync/")
 @requires("app.use")
 def status():
-    """Connection, app version and the server's change cursor."""
+    """Last sync, pending writes and errors; the same page routes offline views on the phone."""
     cursor = current_change_seq(db.session.connection())
-    return render("sync/status.html", cursor=cursor)
+    return render("offline/app.html", cursor=cursor, shell=False)
+
+
+@bp.get("/offline/shell")
+@requires("app.use")
+def shell():
+    """The offline app shell the service worker keeps for this user.
+
+    Offline, it answers navigations to the client list, a card, the order, call and receipt
+    forms and the pickup check; its script draws them from the phone's copy.
+    """
+    return render("offline/app.html", cursor=None, shell=True)

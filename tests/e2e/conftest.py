@@ -177,6 +177,21 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+WAIT_FOR_SYNC = """async (after) => {
+  const { getMeta } = await import("/static/js/store.js");
+  for (;;) {
+    const meta = await getMeta();
+    if (meta.last_sync && meta.last_sync > after) return meta.last_sync;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}"""
+
+
+def wait_for_sync(page, after: str = "") -> str:
+    """Wait until the phone's copy finished a sync (one later than `after`, an ISO time)."""
+    return page.evaluate(WAIT_FOR_SYNC, after)
+
+
 def fill_login_form(page, username: str, password: str) -> None:
     """Open the sign-in page and submit its form."""
     page.goto("/login")

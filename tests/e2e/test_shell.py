@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import VIEWPORT, fill_login_form
+from tests.e2e.conftest import VIEWPORT, fill_login_form, wait_for_sync
 
 pytestmark = pytest.mark.e2e
 
@@ -172,6 +172,7 @@ def _install_service_worker(page, base_url: str) -> None:
     assert scope == f"{base_url}/"
     page.reload()
     assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+    wait_for_sync(page)
 
 
 def test_service_worker_and_offline(page, context, sign_in, errors, live_server):

@@ -1,0 +1,84 @@
+// What runs behind every page of a signed-in user: keep the phone's copy fresh (on sign-in,
+// when the network returns, every few minutes, on pull-to-refresh) and send the outbox
+// (on load, when the network returns, on a timer with backoff). Sign-out waits for the outbox.
+import { getMeta, clearLocalData, unsentCount } from "./store.js";
+import { onOutboxChange, replay } from "./outbox.js";
+import { syncNow } from "./sync.js";
+import { watchPull } from "./pull.js";
+
+const STALE_MS = 5 * 60_000;
+const TICK_MS = 30_000;
+
+export function startBackground(doc = document) {
+  const userId = Number(doc.documentElement.dataset.userId) || null;
+  showCachedCopy(doc);
+  watchSignOut(doc);
+  if (!userId || !("indexedDB" in window)) return;
+  showUnsent(doc);
+  onOutboxChange(() => showUnsent(doc));
+  askToPersist();
+  const refresh = async (force = false) => {
+    if (!navigator.onLine) return;
+    await replay().catch(() => {});
+    const meta = await getMeta();
+    const stale = !meta.last_sync || Date.now() - Date.parse(meta.last_sync) > STALE_MS;
+    if (force || stale || meta.user_id !== userId) await syncNow(userId).catch(() => {});
+  };
+  refresh();
+  window.addEventListener("online", () => refresh(true));
+  setInterval(() => refresh(), TICK_MS);
+  watchPull(doc, async () => {
+    await refresh(true);
+    doc.dispatchEvent(new CustomEvent("local-data-refreshed"));
+  });
+}
+
+/** The unsent count on the navigation's Sync item. */
+async function showUnsent(doc) {
+  const badge = doc.querySelector("[data-outbox-badge]");
+  if (!badge) return;
+  const count = await unsentCount();
+  badge.dataset.count = String(count);
+  badge.hidden = count === 0;
+}
+
+/** A page the service worker answered from its copy says so, and from when. */
+function showCachedCopy(doc) {
+  const when = doc.documentElement.dataset.fromCache;
+  const banner = doc.querySelector("[data-cache-banner]");
+  if (!when || !banner) return;
+  const text = new Date(when).toLocaleString(doc.documentElement.lang || "es-AR", {
+    day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit",
+  });
+  banner.textContent = banner.dataset.text.replace("{when}", text);
+  banner.hidden = false;
+}
+
+/** Sign-out is refused while writes wait in the outbox; otherwise it wipes the phone's copy. */
+function watchSignOut(doc) {
+  for (const form of doc.querySelectorAll("form[data-signout]")) {
+    form.addEventListener("submit", async (event) => {
+      if (form.dataset.checked === "yes") return;
+      event.preventDefault();
+      const refused = form.querySelector("[data-signout-refused]");
+      if ("indexedDB" in window && (await unsentCount()) > 0) {
+        refused.hidden = false;
+        return;
+      }
+      if ("indexedDB" in window) await clearLocalData().catch(() => {});
+      navigator.serviceWorker?.controller?.postMessage({ type: "signed-out" });
+      form.dataset.checked = "yes";
+      form.requestSubmit();
+    });
+  }
+}
+
+async function askToPersist() {
+  try {
+    if (navigator.storage?.persist && !(await navigator.storage.persisted())) {
+      await navigator.storage.persist();
+    }
+  } catch {
+    // The browser may say no; the copy still works, it may just be evicted under pressure.
+  }
+}

@@ -1,0 +1,272 @@
+// The outbox: writes that have not reached the server yet, kept in IndexedDB and sent in
+// order, exactly once (each carries the idempotency key the server keeps with its answer).
+//
+// One replay runs at a time across every tab and the service worker (a Web Lock). A network
+// error or a 5xx keeps the item pending and ends the pass (later items wait, so order holds);
+// a 401 or an expired CSRF token keeps it too, as "signin"; any other 4xx is the server's
+// final answer, shown to the user. Shared by the pages and the service worker.
+import { UNSENT, getMeta, openStore } from "./store.js";
+
+const LOCK = "outbox-replay";
+const CHANNEL = "outbox";
+const SESSION_URL = "/api/v1/session";
+const FIRST_BACKOFF_MS = 5_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+// Server forms whose post the service worker may keep when the network fails.
+export const FORM_WRITES = [
+  { kind: "order", pattern: /^\/orders\/$/ },
+  { kind: "call", pattern: /^\/collections\/clients\/(\d+)\/call$/ },
+  { kind: "receipt", pattern: /^\/collections\/clients\/(\d+)\/receipt$/ },
+  { kind: "note", pattern: /^\/clients\/(\d+)\/notes$/ },
+];
+
+const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null;
+const listeners = new Set();
+
+function changed() {
+  channel?.postMessage({ type: "changed" });
+  for (const listener of listeners) listener();
+}
+
+/** Call `callback` whenever the outbox changes here or in another tab or the worker. */
+export function onOutboxChange(callback) {
+  listeners.add(callback);
+  channel?.addEventListener("message", () => callback());
+}
+
+export function newKey() {
+  return `ph-${crypto.randomUUID()}`;
+}
+
+/** Keep a write for sending, then try to send it at once. */
+export async function enqueue({ kind, url, body, key, client_id = null, label = "", offline = null, format = "json", user_id = null }) {
+  const meta = await getMeta();
+  const item = {
+    user_id: user_id ?? pageUser() ?? meta.user_id,
+    kind,
+    url,
+    format, // "json": an API call; "form": a server form's urlencoded post
+    body,
+    key: key || newKey(),
+    client_id: client_id === null ? null : Number(client_id),
+    label,
+    offline,
+    state: "pending",
+    attempts: 0,
+    created_at: new Date().toISOString(),
+    sent_at: null,
+    next_try_at: 0,
+    problem: null, // "network" | "server" | "signin" | "other_user" | "rejected"
+    error: null, // the server's message, already in the user's language
+    fields: null,
+    status: null,
+    result: null,
+  };
+  const db = await openStore();
+  item.id = await db.add("outbox", item);
+  changed();
+  await askForBackgroundSync();
+  if (isOnline()) replay().catch(() => {});
+  return item;
+}
+
+export async function listItems() {
+  return (await openStore()).getAll("outbox");
+}
+
+export async function unsentItems() {
+  return (await listItems()).filter((item) => UNSENT.includes(item.state));
+}
+
+/** Orders for this client still on the phone: the credit check counts them. */
+export async function queuedOrders(clientId) {
+  return (await unsentItems()).filter((item) => item.kind === "order" && item.client_id === Number(clientId));
+}
+
+export async function retryNow(id) {
+  await update(id, (item) => (UNSENT.includes(item.state) ? { ...item, next_try_at: 0 } : item));
+  return replay();
+}
+
+/** Forget an item the server answered (accepted or refused); unsent ones are never dropped. */
+export async function discard(id) {
+  const db = await openStore();
+  const item = await db.get("outbox", id);
+  if (item && !UNSENT.includes(item.state)) {
+    await db.delete("outbox", id);
+    changed();
+  }
+}
+
+/** One replay pass, unless another tab or the worker is running one right now. */
+export async function replay({ fetcher = fetch } = {}) {
+  if (!("locks" in navigator)) return runPass(fetcher);
+  return navigator.locks.request(LOCK, { ifAvailable: true }, (lock) => (lock ? runPass(fetcher) : null));
+}
+
+async function runPass(fetcher) {
+  let session = null;
+  let sent = 0;
+  const skipped = new Set(); // another user's items: they wait for that user to sign in
+  for (;;) {
+    // Read again each time: a tab may have added an item while this one was sending.
+    const item = (await unsentItems())
+      .sort((a, b) => a.id - b.id)
+      .find((i) => i.next_try_at <= Date.now() && !skipped.has(i.id));
+    if (!item) break;
+    if (!session) {
+      session = await currentSession(fetcher);
+      if (session.problem) {
+        await markAll(session.problem);
+        break;
+      }
+    }
+    if (item.user_id !== null && item.user_id !== session.user_id) {
+      skipped.add(item.id);
+      await update(item.id, (i) => ({ ...i, state: "pending", problem: "other_user" }));
+      continue;
+    }
+    let outcome = await send(item, session, fetcher);
+    if (outcome === "csrf") {
+      // The token went stale (a new session): ask for a fresh one, once.
+      session = await currentSession(fetcher);
+      outcome = session.problem ? "csrf" : await send(item, session, fetcher);
+      if (outcome === "csrf") {
+        await update(item.id, (i) => ({ ...i, state: "signin", problem: "signin" }));
+        break;
+      }
+    }
+    if (outcome === "stop") break;
+    sent += 1;
+  }
+  return sent;
+}
+
+/** Who is signed in and a CSRF token for their writes, or why nothing can be sent. */
+async function currentSession(fetcher) {
+  let response;
+  try {
+    response = await fetcher(SESSION_URL, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } });
+  } catch {
+    return { problem: "network" };
+  }
+  if (response.status === 401) return { problem: "signin" };
+  if (!response.ok) return { problem: "server" };
+  const body = await response.json();
+  return { user_id: body.user_id, csrf: body.csrf_token };
+}
+
+/** Mark every unsent item with why this pass could not send them. */
+async function markAll(problem) {
+  for (const item of await unsentItems()) {
+    if (problem === "signin") {
+      await update(item.id, (i) => ({ ...i, state: "signin", problem }));
+    } else {
+      await update(item.id, (i) => ({ ...i, state: "pending", problem }));
+    }
+  }
+}
+
+/** Send one item; "sent", "stop" (try later, keep the order) or "csrf" (token refused). */
+async function send(item, session, fetcher) {
+  await update(item.id, (i) => ({ ...i, state: "sending", attempts: i.attempts + 1, sent_at: new Date().toISOString() }));
+  let response;
+  try {
+    response = await fetcher(item.url, request(item, session));
+  } catch {
+    await later(item.id, "network");
+    return "stop";
+  }
+  const body = await answer(response);
+  if (response.status === 401) {
+    await update(item.id, (i) => ({ ...i, state: "signin", problem: "signin" }));
+    return "stop";
+  }
+  if (response.status === 400 && body?.error?.code === "csrf_failed") return "csrf";
+  if (response.status >= 500 || response.status === 409 || response.status === 429 || response.status === 408) {
+    await later(item.id, "server", body?.error?.message);
+    return "stop";
+  }
+  if (response.ok) {
+    await update(item.id, (i) => ({
+      ...i,
+      state: "done",
+      problem: null,
+      error: null,
+      status: response.status,
+      result: body,
+      done_url: response.redirected ? new URL(response.url).pathname + new URL(response.url).search : null,
+    }));
+    return "sent";
+  }
+  await update(item.id, (i) => ({
+    ...i,
+    state: "rejected",
+    problem: "rejected",
+    status: response.status,
+    error: body?.error?.message ?? null,
+    fields: body?.error?.fields ?? null,
+    result: body,
+  }));
+  return "sent";
+}
+
+function request(item, session) {
+  const headers = { "Idempotency-Key": item.key, "X-CSRFToken": session.csrf, Accept: "application/json" };
+  if (item.format === "form") {
+    const form = new URLSearchParams(item.body);
+    form.set("csrf_token", session.csrf);
+    form.set("idempotency_key", item.key);
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+    return { method: "POST", credentials: "same-origin", headers, body: form.toString(), redirect: "follow" };
+  }
+  headers["Content-Type"] = "application/json";
+  return { method: "POST", credentials: "same-origin", headers, body: JSON.stringify(item.body) };
+}
+
+/** The answer's JSON when it is JSON (API calls), else null (a server form's HTML page). */
+async function answer(response) {
+  if (!(response.headers.get("Content-Type") || "").includes("json")) return null;
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+async function later(id, problem, error = null) {
+  await update(id, (i) => ({
+    ...i,
+    state: "pending",
+    problem,
+    error,
+    next_try_at: Date.now() + Math.min(FIRST_BACKOFF_MS * 2 ** Math.max(0, i.attempts - 1), MAX_BACKOFF_MS),
+  }));
+}
+
+async function update(id, change) {
+  const db = await openStore();
+  const tx = db.transaction("outbox", "readwrite");
+  const item = await tx.store.get(id);
+  if (item) await tx.store.put(change(item));
+  await tx.done;
+  changed();
+}
+
+async function askForBackgroundSync() {
+  const registration = self.registration || (await navigator.serviceWorker?.getRegistration?.());
+  try {
+    await registration?.sync?.register("outbox");
+  } catch {
+    // Background Sync is a bonus: the online event and the periodic retry still run.
+  }
+}
+
+function pageUser() {
+  const id = globalThis.document?.documentElement?.dataset?.userId;
+  return id ? Number(id) : null;
+}
+
+function isOnline() {
+  return navigator.onLine !== false;
+}

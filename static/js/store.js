@@ -1,0 +1,86 @@
+// The phone's copy of "my clients" and the outbox, in IndexedDB (never localStorage).
+// Shared by the pages and the service worker, so it only uses what both have.
+import { openDB } from "../vendor/idb.js";
+
+export const DB_NAME = "clientes-en-ruta";
+export const CATALOGUE = ["products", "price_lists", "prices", "promotions", "volume_discounts"];
+const LOCAL_DATA = ["clients", ...CATALOGUE];
+const META_KEY = "sync";
+// Outbox states that still have to reach the server.
+export const UNSENT = ["pending", "sending", "signin"];
+
+let opening = null;
+
+/** The database, opened once per page or worker. */
+export function openStore() {
+  if (!opening) {
+    opening = openDB(DB_NAME, 1, {
+      upgrade(db) {
+        db.createObjectStore("meta", { keyPath: "key" });
+        for (const name of LOCAL_DATA) {
+          db.createObjectStore(name, { keyPath: "id" });
+        }
+        db.createObjectStore("outbox", { keyPath: "id", autoIncrement: true });
+      },
+      blocking() {
+        // A newer version wants the database: let it, this page reopens on next use.
+        opening?.then((db) => db.close());
+        opening = null;
+      },
+    });
+  }
+  return opening;
+}
+
+const EMPTY_META = { key: META_KEY, user_id: null, cursor: null, last_sync: null, on: null, last_error: null };
+
+/** Who the copy belongs to, its cursor and when it was last brought up to date. */
+export async function getMeta() {
+  const db = await openStore();
+  return { ...EMPTY_META, ...(await db.get("meta", META_KEY)) };
+}
+
+/** Change some meta fields (inside `tx` when given, so they land with the data). */
+export async function setMeta(changes, tx = null) {
+  const own = tx || (await openStore()).transaction("meta", "readwrite");
+  const store = own.objectStore("meta");
+  const current = { ...EMPTY_META, ...(await store.get(META_KEY)) };
+  await store.put({ ...current, ...changes, key: META_KEY });
+  if (!tx) await own.done;
+}
+
+export async function listClients() {
+  return (await openStore()).getAll("clients");
+}
+
+export async function getClient(id) {
+  return (await openStore()).get("clients", Number(id));
+}
+
+/** Every catalogue row the phone holds, by kind. */
+export async function getCatalogue() {
+  const db = await openStore();
+  const tx = db.transaction(CATALOGUE);
+  const rows = await Promise.all(CATALOGUE.map((name) => tx.objectStore(name).getAll()));
+  await tx.done;
+  return Object.fromEntries(CATALOGUE.map((name, i) => [name, rows[i]]));
+}
+
+/** How many outbox items have not reached the server yet. */
+export async function unsentCount() {
+  const items = await (await openStore()).getAll("outbox");
+  return items.filter((item) => UNSENT.includes(item.state)).length;
+}
+
+/** Forget the clients, the catalogue and the cursor. Refused while writes are unsent. */
+export async function clearLocalData() {
+  if ((await unsentCount()) > 0) {
+    const error = new Error("unsent items in the outbox");
+    error.code = "pending";
+    throw error;
+  }
+  const db = await openStore();
+  const tx = db.transaction([...LOCAL_DATA, "meta", "outbox"], "readwrite");
+  await Promise.all([...LOCAL_DATA, "meta", "outbox"].map((name) => tx.objectStore(name).clear()));
+  await tx.done;
+}
