@@ -110,10 +110,9 @@ async function runPass(fetcher) {
   const skipped = new Set(); // another user's items: they wait for that user to sign in
   for (;;) {
     // Read again each time: a tab may have added an item while this one was sending.
-    const item = (await unsentItems())
-      .sort((a, b) => a.id - b.id)
-      .find((i) => i.next_try_at <= Date.now() && !skipped.has(i.id));
-    if (!item) break;
+    // The oldest first; while it waits out its backoff, the ones after it wait too.
+    const item = (await unsentItems()).sort((a, b) => a.id - b.id).find((i) => !skipped.has(i.id));
+    if (!item || item.next_try_at > Date.now()) break;
     if (!session) {
       session = await currentSession(fetcher);
       if (session.problem) {
