@@ -43,9 +43,20 @@ self.addEventListener("activate", (event) => {
           names.filter((n) => n.startsWith("shell-") && n !== SHELL_CACHE).map((n) => caches.delete(n)),
         ),
       )
-      .then(() => self.clients.claim()),
+      .then(() => self.clients.claim())
+      .then(refreshShellPage),
   );
 });
+
+/** A new version's scripts need the shell page of the same version: fetch it again. */
+async function refreshShellPage() {
+  if (!(await currentPagesCache())) return;
+  try {
+    await networkThenKeep(new Request(SHELL_PAGE, { credentials: "same-origin" }));
+  } catch {
+    // Offline while updating: the next sync fetches it.
+  }
+}
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;

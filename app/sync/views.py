@@ -3,11 +3,35 @@
 from flask import Blueprint
 
 from app.auth.permissions import requires
+from app.clients.forms import ADDRESS_KINDS, PAYMENT_LABELS
+from app.collections.views import CHANNEL_LABELS, FIELD_KINDS, OUTCOME_LABELS
 from app.core.rendering import render
+from app.core.templating import STATE_LABELS
+from app.credit.status import NOTES
 from app.extensions import db
+from app.ledger import services as ledger
+from app.notices.services import SEVERITY_LABELS
+from app.orders.views import DISCOUNT_LABELS, STATUS_LABELS
 from app.sync.changes import current_change_seq
 
 bp = Blueprint("sync", __name__)
+
+
+def shell_words() -> dict:
+    """The words the offline views show for the codes the sync and the outbox carry."""
+    return {
+        "states": STATE_LABELS,
+        "payment_methods": PAYMENT_LABELS,
+        "channels": CHANNEL_LABELS,
+        "outcomes": OUTCOME_LABELS,
+        "receipt_kinds": {kind: ledger.PAYMENT_LABELS[kind] for kind in FIELD_KINDS},
+        "receipt_fields": {kind: ledger.PAYMENT_FIELDS[kind] for kind in FIELD_KINDS},
+        "severities": SEVERITY_LABELS,
+        "address_kinds": ADDRESS_KINDS,
+        "credit_notes": NOTES,
+        "discounts": DISCOUNT_LABELS,
+        "order_statuses": STATUS_LABELS,
+    }
 
 
 @bp.get("/sync/")
@@ -15,7 +39,7 @@ bp = Blueprint("sync", __name__)
 def status():
     """Last sync, pending writes and errors; the same page routes offline views on the phone."""
     cursor = current_change_seq(db.session.connection())
-    return render("offline/app.html", cursor=cursor, shell=False)
+    return render("offline/app.html", cursor=cursor, shell=False, words=shell_words())
 
 
 @bp.get("/offline/shell")
@@ -26,4 +50,4 @@ def shell():
     Offline, it answers navigations to the client list, a card, the order, call and receipt
     forms and the pickup check; its script draws them from the phone's copy.
     """
-    return render("offline/app.html", cursor=None, shell=True)
+    return render("offline/app.html", cursor=None, shell=True, words=shell_words())

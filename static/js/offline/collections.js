@@ -1,0 +1,175 @@
+// The collection call and the field receipt offline: the forms of the online pages, checked
+// here with the server's own rules and messages (app/collections/services.py log_call, the
+// ledger's payment lines), then kept in the outbox with the API's body.
+
+import { getClient } from "../store.js";
+import { newKey } from "../outbox.js";
+import { clone, fill, label, slot, word } from "./dom.js";
+import { addDays, amountValue, money, today } from "./format.js";
+import { clearErrors, keepThenShowCard, locate, locationFields, showErrors } from "./forms.js";
+import { balanceBlock, displayName, showNotices } from "./parts.js";
+import { paths } from "./router.js";
+
+const AHEAD_DAYS = 366; // MAX_AHEAD in app/collections/services.py
+const NOTES_MAX = 2000;
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const CLOCK = /^\d{2}:\d{2}$/;
+
+/** The parts both forms start with: notices, the client, its balance. Returns the form. */
+function start(root, templateId, client, on) {
+  const view = clone(templateId);
+  root.replaceChildren(view);
+  showNotices(slot(view, "notices"), client, on);
+  const link = fill(view, "client", displayName(client));
+  link.href = paths.card(client.id);
+  fill(view, "code", client.code);
+  slot(view, "balance").replaceChildren(balanceBlock(client, on));
+  return view.querySelector("form");
+}
+
+/** Save a write to the outbox, then show the card with "saved on the phone". */
+function keep(form, write, kind) {
+  const card = `${paths.card(write.client_id)}?saved=${kind}`;
+  return keepThenShowCard(form, { ...write, kind, key: newKey(), offline: null }, card);
+}
+
+/** A day field's problem: not a date, or outside today .. today + a year. */
+function dayProblem(value, on, pastWord) {
+  if (!ISO_DAY.test(value)) return word("date-invalid");
+  if (value < on || value > addDays(on, AHEAD_DAYS)) return word(pastWord);
+  return null;
+}
+
+/** The call's API body, or null with the messages shown next to the fields. */
+function callBody(form, client, on) {
+  clearErrors(form);
+  const value = (name) => (form.elements[name]?.value ?? "").trim();
+  const checked = (name) => form.querySelector(`input[name="${name}"]:checked`)?.value ?? "";
+  const errors = {};
+  const body = { client_id: client.id };
+  body.channel = checked("channel");
+  if (!body.channel) errors.channel = word("channel-required");
+  body.outcome = checked("outcome");
+  if (!body.outcome) errors.outcome = word("outcome-required");
+  if (body.outcome === "promise") {
+    const typed = value("promise_amount");
+    const amount = amountValue(typed);
+    if (!typed) errors.promise_amount = word("promise-amount-required");
+    else if (!amount) errors.promise_amount = word("amount-invalid");
+    else Object.assign(body, { promise_amount: amount, promise_currency: client.currency });
+    const promised = value("promise_date");
+    if (!promised) errors.promise_date = word("promise-date-required");
+    else if (dayProblem(promised, on, "promise-date-past")) {
+      errors.promise_date = dayProblem(promised, on, "promise-date-past");
+    } else body.promise_date = promised;
+  }
+  const next = value("next_contact_at");
+  const nextProblem = next && dayProblem(next, on, "next-contact-past");
+  if (nextProblem) errors.next_contact_at = nextProblem;
+  else if (next) body.next_contact_at = next;
+  const visit = value("visit_date");
+  const from = value("visit_from");
+  const to = value("visit_to");
+  const visitProblem = visit && dayProblem(visit, on, "visit-past");
+  if (visitProblem) errors.visit_date = visitProblem;
+  else if (visit) body.visit_date = visit;
+  const badClock = (from && !CLOCK.test(from)) || (to && !CLOCK.test(to));
+  if (badClock) errors.visit_from = word("date-invalid");
+  else if (from && to && to <= from) errors.visit_to = word("visit-order");
+  else if ((from || to) && !visit) errors.visit_date = word("visit-day-required");
+  else Object.assign(body, from ? { visit_from: from } : {}, to ? { visit_to: to } : {});
+  const notes = value("notes");
+  if (notes.length > NOTES_MAX) errors.notes = word("too-long", { max: NOTES_MAX });
+  else if (notes) body.notes = notes;
+  if (showErrors(form, errors)) return null;
+  return { ...body, ...locationFields(form) };
+}
+
+/** The collection call form. */
+export async function showCall(root, match) {
+  const client = await getClient(match.clientId);
+  if (!client) return null;
+  const on = today();
+  const form = start(root, "tpl-call", client, on);
+  for (const input of form.querySelectorAll("input[type=date]")) input.min = on;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = callBody(form, client, on);
+    if (!body) return;
+    keep(form, {
+      url: "/api/v1/collection-calls",
+      body,
+      client_id: client.id,
+      label: word("label-call", {
+        client: displayName(client),
+        outcome: label("outcomes", body.outcome),
+      }),
+    }, "call");
+  });
+  locate(form);
+  return {};
+}
+
+/** Show only the fields the chosen payment kind uses (data-kinds lists them). */
+function showKindFields(form) {
+  const kind = form.elements.kind.value;
+  for (const field of form.querySelectorAll("[data-kinds]")) {
+    field.hidden = !field.dataset.kinds.split(" ").includes(kind);
+  }
+}
+
+/** The receipt's API body (one payment line), or null with the messages shown. */
+function receiptBody(form, client) {
+  clearErrors(form);
+  const errors = {};
+  const kind = form.elements.kind.value;
+  const line = { kind };
+  if (!kind) errors.kind = word("kind-required");
+  const amount = amountValue(form.elements.amount.value);
+  if (!amount) errors.amount = word("amount-invalid");
+  else line.amount = amount;
+  for (const field of form.querySelectorAll("[data-kinds]")) {
+    if (field.hidden) continue;
+    const name = field.dataset.field;
+    const value = form.elements[name].value.trim();
+    const kindName = label("receipt_kinds", kind).toLowerCase();
+    if (!value) errors[name] = word("kind-field-required", { kind: kindName });
+    else line[name] = value;
+  }
+  const notes = form.elements.notes.value.trim();
+  if (notes.length > NOTES_MAX) errors.notes = word("too-long", { max: NOTES_MAX });
+  if (showErrors(form, errors)) return null;
+  return {
+    client_id: client.id,
+    currency: client.currency,
+    lines: [line],
+    ...(form.elements.apply_oldest.checked ? { apply_oldest: true } : {}),
+    ...(notes ? { notes } : {}),
+    ...locationFields(form),
+  };
+}
+
+/** The field receipt form. */
+export async function showReceipt(root, match) {
+  const client = await getClient(match.clientId);
+  if (!client) return null;
+  const form = start(root, "tpl-receipt", client, today());
+  form.elements.kind.addEventListener("change", () => showKindFields(form));
+  showKindFields(form);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = receiptBody(form, client);
+    if (!body) return;
+    keep(form, {
+      url: "/api/v1/field-receipts",
+      body,
+      client_id: client.id,
+      label: word("label-receipt", {
+        client: displayName(client),
+        amount: money(body.lines[0].amount, client.currency),
+      }),
+    }, "receipt");
+  });
+  locate(form);
+  return {};
+}

@@ -1,0 +1,51 @@
+// Which offline view a URL is. The service worker answers offline navigations with the shell
+// page, so location.pathname is still the original path (/clients/12, /orders/new...). The
+// paths here are the server's own (the clients, orders and collections blueprints).
+
+const ROUTES = [
+  [/^\/(?:clients\/?)?$/, "clients"],
+  [/^\/offline\/shell\/?$/, "clients"],
+  [/^\/clients\/(\d+)\/?$/, "card"],
+  [/^\/clients\/(\d+)\/pickups\/verify\/?$/, "pickups"],
+  [/^\/orders\/new\/?$/, "order"],
+  [/^\/collections\/clients\/(\d+)\/call\/?$/, "call"],
+  [/^\/collections\/clients\/(\d+)\/receipt\/?$/, "receipt"],
+  [/^\/sync\/?$/, "status"],
+];
+
+/** The permission each view needs beyond using the app (the server's own for the page). */
+export const NEEDS = {
+  order: "orders.take",
+  pick: "orders.take",
+  call: "collections.log",
+  receipt: "collections.log",
+};
+
+/** {name, clientId, params} for a path and query string; name "unavailable" when unknown. */
+export function route(pathname, search = "") {
+  const params = new URLSearchParams(search);
+  for (const [pattern, name] of ROUTES) {
+    const match = pattern.exec(pathname);
+    if (!match) continue;
+    let clientId = match[1] ? Number(match[1]) : null;
+    if (name === "order") {
+      const given = params.get("client_id") ?? "";
+      clientId = /^\d+$/.test(given) ? Number(given) : null;
+      return { name: clientId ? "order" : "pick", clientId, params };
+    }
+    return { name, clientId, params };
+  }
+  return { name: "unavailable", clientId: null, params };
+}
+
+/** Where each view lives, for links and for going back to the card after saving. */
+export const paths = {
+  clients: () => "/clients/",
+  card: (id) => `/clients/${id}`,
+  order: (id) => `/orders/new?client_id=${id}`,
+  call: (id) => `/collections/clients/${id}/call`,
+  receipt: (id) => `/collections/clients/${id}/receipt`,
+  pickups: (id) => `/clients/${id}/pickups/verify`,
+  order_page: (id) => `/orders/${id}`,
+  status: () => "/sync/",
+};
