@@ -2,9 +2,18 @@
 
 from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from marshmallow import fields, pre_load, validate
 
-from app.api.schemas import ClientListArgsSchema, ClientPageSchema, ClientSchema
+from app.api.schemas import (
+    REQUIRED,
+    ClientListArgsSchema,
+    ClientPageSchema,
+    ClientSchema,
+    TranslatedSchema,
+    _text,
+)
 from app.api.views import bp, load_json, refuse_unstorable_text
 from app.auth.permissions import can, requires
 from app.clients import services
@@ -130,3 +139,47 @@ def restore_client(client_id: int):
     except services.ClientError as exc:
         return _refused(exc)
     return _client_json(client)
+
+
+# As the card's note form allows (app/clients/forms.py NoteForm).
+NOTE_MAX_LENGTH = 2000
+
+
+class NoteSchema(TranslatedSchema):
+    """A note on the client's card: the text taken, the note answered."""
+
+    error_messages = {
+        "unknown": _l("Campo desconocido."),
+        "type": _l("Se esperaba un objeto JSON."),
+    }
+
+    id = fields.Integer(dump_only=True)
+    client_id = fields.Integer(dump_only=True)
+    text = _text(
+        NOTE_MAX_LENGTH,
+        validate.Length(min=1, error=REQUIRED),
+        required=True,
+        nullable=False,
+        metadata={"description": "Trimmed; blank is refused", "example": "Atiende de 8 a 12"},
+    )
+    author_id = fields.Integer(dump_only=True, allow_none=True)
+    author = fields.String(attribute="author.full_name", dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+    @pre_load
+    def _trim(self, data, **_kwargs):
+        """Spaces around the text are dropped, as the card's form does."""
+        if isinstance(data, dict) and isinstance(data.get("text"), str):
+            return data | {"text": data["text"].strip()}
+        return data
+
+
+@bp.post(f"{ONE_CLIENT}/notes")
+@requires("clients.note")
+@write_endpoint
+def add_note(client_id: int):
+    """Add a note to the card of a client in the caller's scope (the card's note form)."""
+    client = services.get_client(current_user, client_id)
+    data = load_json(NoteSchema())
+    note = services.add_note(client, data["text"])
+    return jsonify(NoteSchema().dump(note)), 201

@@ -178,6 +178,22 @@ def _client_paths(spec: APISpec) -> None:
             }
         },
     )
+    from app.api.clients import NoteSchema
+
+    spec.components.schema("ClientNote", schema=NoteSchema)
+    note_errors = _write_errors(not_found)
+    del note_errors["403"]  # every role writes notes
+    spec.path(
+        path="/clients/{client_id}/notes",
+        operations={
+            "post": {
+                "summary": "Add a note to the card of a client in the caller's scope",
+                "parameters": [CLIENT_ID, IDEMPOTENCY_KEY],
+                "requestBody": {"required": True, **_json("The note's text", "ClientNote")},
+                "responses": {"201": _json("Added", "ClientNote"), **note_errors},
+            }
+        },
+    )
 
 
 def _path_id(name: str) -> dict:
@@ -732,6 +748,9 @@ def build_spec() -> dict:
     from app.api.sync import sync_paths
 
     sync_paths(spec)
+    from app.api.session import session_paths
+
+    session_paths(spec)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

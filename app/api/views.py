@@ -129,4 +129,15 @@ def openapi():
     return jsonify(build_spec())
 
 
-from app.api import clients, collections, credit, ledger, notices, orders, overrides, products, sync  # noqa: E402,F401  (routes on this blueprint)
+from app.api import (  # noqa: E402,F401  (routes on this blueprint)
+    clients,
+    collections,
+    credit,
+    ledger,
+    notices,
+    orders,
+    overrides,
+    products,
+    session,
+    sync,
+)

@@ -1,7 +1,7 @@
 """Sign-in, sign-out, one's own account, and the admin's user pages."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash
@@ -80,8 +80,6 @@ def login():
         db.session.commit()  # failed attempts are counted even when sign-in fails
         if user is not None:
             login_user(user, remember=True)
-            from flask import session
-
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")), 303)
         if not form.password.errors:
@@ -95,6 +93,7 @@ def login():
 def logout():
     """Sign out of this device."""
     logout_user()
+    session.pop("csrf_token", None)  # a page kept from this session cannot write in the next
     flash(_("Cerraste la sesión."), "info")
     return redirect(url_for("auth.login"), 303)
 
