@@ -48,9 +48,11 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-/** A new version's scripts need the shell page of the same version: fetch it again. */
+/**
+ * Keep the shell page of this version for the signed-in user (a new version's scripts need
+ * their own page; a signed-out answer has no user header and is not kept).
+ */
 async function refreshShellPage() {
-  if (!(await currentPagesCache())) return;
   try {
     await networkThenKeep(new Request(SHELL_PAGE, { credentials: "same-origin" }));
   } catch {
@@ -104,6 +106,7 @@ async function networkThenKeep(request) {
     const cache = await pagesCache(user);
     await cache.put(request, response.clone());
     trim(cache);
+    if (!(await cache.match(SHELL_PAGE))) refreshShellPage();
   }
   return response;
 }

@@ -19,6 +19,7 @@ from app import create_app
 from app.demo.commands import load_demo_data
 from app.extensions import db
 from tests.conftest import app_config
+from tests.e2e.netproxy import proxied_server  # noqa: F401  (a fixture)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -128,6 +129,27 @@ def context(browser, live_server, errors):
     """A fresh phone-sized browser profile (no cookies, no service worker) per test."""
     context = browser.new_context(
         base_url=live_server,
+        viewport=VIEWPORT,
+        screen=VIEWPORT,
+        locale="es-AR",
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        service_workers="allow",
+    )
+    watch_context(context, errors)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def proxied_context(browser, proxied_server, errors):  # noqa: F811
+    """Like `context`, through this test's NetProxy: cut the network with proxied_server.mode.
+
+    Playwright's set_offline does not reach the service worker's own requests; the proxy does.
+    """
+    context = browser.new_context(
+        base_url=proxied_server.url,
         viewport=VIEWPORT,
         screen=VIEWPORT,
         locale="es-AR",

@@ -21,7 +21,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -124,12 +124,19 @@ class NetProxy:
         self.target = (target_host, target_port)
         self.requests: list[Request] = []
         self.dropped: list[Request] = []  # requests the server answered but the browser never saw
+        # In "drop_responses", only the answers to the requests this says yes to are lost
+        # (all of them when None), e.g. `lambda r: r.method == "POST"`.
+        self.drop_if: Callable[[Request], bool] | None = None
         self._mode = "up"
         self._lock = threading.Lock()
         self._links: set[_Link] = set()
         self._listener: socket.socket | None = None
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+
+    def _drops(self, request: Request | None) -> bool:
+        """Whether the answer to this request is to be lost."""
+        return self.drop_if is None or (request is not None and self.drop_if(request))
 
     @classmethod
     def for_url(cls, url: str) -> "NetProxy":
@@ -249,7 +256,7 @@ class NetProxy:
                         if not _send(link.server, data):
                             _cut(link)
                             return
-                    elif self._mode == "drop_responses":
+                    elif self._mode == "drop_responses" and self._drops(link.last):
                         # The server has answered, so it has done the work: lose the answer.
                         if link.last is not None:
                             self.dropped.append(link.last)

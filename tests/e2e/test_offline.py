@@ -1,0 +1,325 @@
+"""A salesperson's day with the network really cut (a proxy between Chromium and the server).
+
+Sign in and sync, go offline, reload, list and open clients, take an order the phone blocks
+and two it allows, log a call and a note, close the tab and open it again, go online, and
+everything reaches the server once. Also: replaying the same outbox again creates nothing,
+and an answer lost after the server committed creates nothing twice.
+"""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from app.auth.models import User
+from app.clients import services as clients
+from app.clients.models import Client, ClientNote
+from app.collections.models import CollectionCall
+from app.extensions import db
+from app.orders.models import Order
+from tests.e2e.conftest import fill_login_form, wait_for_sync, watched_page
+
+pytestmark = pytest.mark.e2e
+
+# vendedor1's active peso clients on credit with a money limit, that the phone would sell to.
+CANDIDATES = """async () => {
+  const store = await import("/static/js/store.js");
+  const { decide } = await import("/static/js/credit.js");
+  const meta = await store.getMeta();
+  const headroom = (c) => Number(c.credit.limits.money) - Number(c.credit.balance ?? 0);
+  return (await store.listClients())
+    .filter((c) => c.state === "active" && !c.credit_blocked && c.currency === "ARS"
+      && c.payment_methods.includes("current_account") && c.credit.limits?.money
+      && decide(c.credit, "1.00", "current_account", meta.on).allowed)
+    .sort((a, b) => headroom(a) - headroom(b))
+    .map((c) => ({id: c.id, name: c.trade_name || c.legal_name}));
+}"""
+
+ITEMS = """async () => {
+  const outbox = await import("/static/js/outbox.js");
+  return (await outbox.listItems()).map((i) => ({id: i.id, kind: i.kind, state: i.state,
+    client_id: i.client_id, status: i.status, result: i.result, offline: i.offline}));
+}"""
+
+SETTLED = """async () => {
+  const outbox = await import("/static/js/outbox.js");
+  for (;;) {
+    const items = await outbox.listItems();
+    if (items.length && items.every((i) => i.state === "done" || i.state === "rejected")) {
+      return items.length;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}"""
+
+
+def sign_in_and_sync(page, username: str = "vendedor1") -> None:
+    """Sign in, wait for the first sync, and reload so the service worker controls the tab."""
+    fill_login_form(page, username, "demo1234")
+    page.wait_for_url(lambda url: "/login" not in url)
+    wait_for_sync(page)
+    page.reload()
+    assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+
+
+def go_offline(context, proxy) -> None:
+    proxy.mode = "down"  # the service worker's requests fail too
+    context.set_offline(True)  # and the page knows it (navigator.onLine, the banner)
+
+
+def go_online(context, proxy) -> None:
+    proxy.mode = "up"
+    context.set_offline(False)
+
+
+def counts(live_app, client_ids: list[int]) -> dict[str, int]:
+    """Orders, calls and manual notes of these clients in the server's database."""
+    with live_app.app_context():
+        found = {
+            "orders": db.session.scalar(
+                sa.select(sa.func.count()).where(Order.client_id.in_(client_ids))
+            ),
+            "calls": db.session.scalar(
+                sa.select(sa.func.count()).where(CollectionCall.client_id.in_(client_ids))
+            ),
+            "notes": db.session.scalar(
+                sa.select(sa.func.count()).where(
+                    ClientNote.client_id.in_(client_ids), ClientNote.automatic.is_(False)
+                )
+            ),
+        }
+        db.session.remove()
+    return found
+
+
+def take_order(page, client_id: int, quantity: int, reason: str | None = None) -> str:
+    """Take an order of the first product on credit in the offline form; the phone's verdict."""
+    page.goto(f"/orders/new?client_id={client_id}")
+    expect(page.locator("#offline-view")).to_have_attribute("data-route", "order")
+    page.locator("#product-q").fill("a")
+    page.locator("#product-results [data-add-product]").first.click()
+    page.locator("label:has(input[name=payment_method][value=current_account])").click()
+    line = page.locator("#lines [data-line]").first
+    line.locator(".qty").fill(str(quantity))
+    shown = page.locator("#offline-credit [data-verdict]:visible")
+    expect(shown).to_have_count(1)
+    verdict = shown.get_attribute("data-verdict")
+    if reason is not None and verdict == "blocked":
+        page.locator("#override-reason").fill(reason)
+    return verdict
+
+
+def submit_order(page, client_id: int) -> None:
+    page.locator("[data-submit]").click()
+    expect(page).to_have_url(re.compile(rf"/clients/{client_id}\?saved=order"))
+
+
+@pytest.fixture
+def refuse_credit_later(live_app):
+    """Block a client's credit on the server (after the phone synced); undone afterwards."""
+    blocked = []
+
+    def block(client_id: int) -> None:
+        with live_app.app_context():
+            clients.set_credit_blocked(db.session.get(Client, client_id), True)
+            db.session.commit()
+            db.session.remove()
+        blocked.append(client_id)
+
+    yield block
+    with live_app.app_context():
+        for client_id in blocked:
+            clients.set_credit_blocked(db.session.get(Client, client_id), False)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_day_offline_reaches_the_server_exactly_once(
+    proxied_context, proxied_server, live_app, errors, refuse_credit_later
+):
+    context, proxy = proxied_context, proxied_server
+    page = watched_page(context, errors)
+    sign_in_and_sync(page)
+    candidates = page.evaluate(CANDIDATES)
+    assert len(candidates) >= 3, "the demo data needs vendedor1 clients on credit"
+    tight, fits, refused = candidates[0], candidates[-1], candidates[-2]
+    ids = [tight["id"], fits["id"], refused["id"]]
+    # The server will refuse credit to this one; the phone does not know yet.
+    refuse_credit_later(refused["id"])
+    before = counts(live_app, ids)
+
+    go_offline(context, proxy)
+    page.reload()
+    expect(page.locator("#shell-banner [data-slot=net]")).to_have_text("Sin conexión")
+    expect(page.locator("#shell-banner [data-slot=since]")).to_contain_text("Datos del")
+
+    # The client list and a card, from the phone's copy.
+    page.goto("/clients/")
+    page.locator("#q").fill(fits["name"][:12])
+    row = page.locator(f"#client-results a[data-client-id='{fits['id']}']")
+    expect(row).to_be_visible()
+    row.click()
+    expect(page).to_have_url(re.compile(rf"/clients/{fits['id']}$"))
+    expect(page.locator("#offline-view")).to_have_attribute("data-route", "card")
+    expect(page.locator("#credit")).to_be_visible()
+
+    # An order the phone allows, one it blocks (sent with a reason), and one the server refuses.
+    assert take_order(page, fits["id"], 1) == "allowed"
+    submit_order(page, fits["id"])
+    quantity = 1000
+    while take_order(page, tight["id"], quantity, "Cliente de años, paga siempre") != "blocked":
+        quantity *= 10
+        assert quantity <= 10**7, "no quantity went over the client's limit"
+    submit_order(page, tight["id"])
+    assert take_order(page, refused["id"], 1) == "allowed"
+    submit_order(page, refused["id"])
+
+    # A collection call and a note.
+    page.goto(f"/collections/clients/{fits['id']}/call")
+    page.locator("label:has(input[name=channel][value=phone])").click()
+    page.locator("label:has(input[name=outcome][value=no_answer])").click()
+    page.get_by_role("button", name="Guardar gestión").click()
+    page.wait_for_url(re.compile(rf"/clients/{fits['id']}\?saved="))
+    expect(page.locator("#offline-view")).to_have_attribute("data-ready", "true")
+    page.locator("#note-text").fill("Pide que lo visiten los martes.")
+    page.get_by_role("button", name="Agregar nota").click()
+
+    items = page.evaluate(ITEMS)
+    assert [i["kind"] for i in items] == ["order", "order", "order", "call", "note"]
+    assert {i["state"] for i in items} == {"pending"}
+    assert counts(live_app, ids) == before  # nothing reached the server
+
+    # Close the tab and open the app again, still offline: the queue is there.
+    page.close()
+    page = watched_page(context, errors)
+    page.goto("/sync/")
+    expect(page.locator("#outbox-list li[data-outbox-item]")).to_have_count(5)
+    expect(page.locator("#outbox-list li[data-state=pending]")).to_have_count(5)
+
+    # Back online: the outbox goes by itself, once.
+    go_online(context, proxy)
+    assert page.evaluate(SETTLED) == 5
+    after = counts(live_app, ids)
+    assert after == {
+        "orders": before["orders"] + 3,
+        "calls": before["calls"] + 1,
+        "notes": before["notes"] + 1,
+    }
+    with live_app.app_context():
+        statuses = dict(
+            db.session.execute(
+                sa.select(Order.client_id, Order.status)
+                .where(Order.client_id.in_(ids))
+                .order_by(Order.id.desc())
+                .limit(3)
+            ).all()
+        )
+        db.session.remove()
+    assert statuses[fits["id"]] == "accepted"
+    assert statuses[tight["id"]] in {"awaiting_approval", "blocked"}
+    assert statuses[refused["id"]] == "blocked"
+
+    # The queue says what the server decided, and where it differs from the phone.
+    page.reload()
+    expect(page.locator("#outbox-list li[data-state=done]")).to_have_count(5)
+    by_client = {i["client_id"]: i["id"] for i in page.evaluate(ITEMS) if i["kind"] == "order"}
+
+    def verdict(client_id):
+        item = page.locator(f"#outbox-list li[data-outbox-id='{by_client[client_id]}']")
+        return item.locator("[data-slot=verdict]")
+
+    expect(verdict(refused["id"])).to_have_class(re.compile(r"\bwarn\b"))
+    expect(verdict(refused["id"])).to_contain_text("El servidor lo encontró fuera del límite")
+    expect(verdict(fits["id"])).not_to_have_class(re.compile(r"\bwarn\b"))
+    errors.assert_none(ignore=(r"net::ERR_", r"status of 50\d"))
+
+
+def test_replaying_the_same_outbox_again_creates_nothing(
+    proxied_context, proxied_server, live_app, errors
+):
+    page = watched_page(proxied_context, errors)
+    sign_in_and_sync(page)
+    client = page.evaluate(CANDIDATES)[-1]
+    before = counts(live_app, [client["id"]])
+    go_offline(proxied_context, proxied_server)
+    assert take_order(page, client["id"], 2) == "allowed"
+    submit_order(page, client["id"])
+    page.locator("#note-text").fill("Cambió el horario de recepción.")
+    page.get_by_role("button", name="Agregar nota").click()
+    go_online(proxied_context, proxied_server)
+    assert page.evaluate(SETTLED) == 2
+    first = page.evaluate(ITEMS)
+    once = counts(live_app, [client["id"]])
+    assert once == {**before, "orders": before["orders"] + 1, "notes": before["notes"] + 1}
+
+    # The same outbox sent again (as a phone restored from a backup would): the server
+    # answers each key with its first answer and creates nothing.
+    posts_before = sum(r.method == "POST" for r in proxied_server.requests)
+    page.evaluate(
+        """async () => {
+             const { openStore } = await import("/static/js/store.js");
+             const db = await openStore();
+             for (const item of await db.getAll("outbox")) {
+               await db.put("outbox", {...item, state: "pending", next_try_at: 0});
+             }
+             const outbox = await import("/static/js/outbox.js");
+             return outbox.replay();
+           }"""
+    )
+    assert page.evaluate(SETTLED) == 2
+    assert sum(r.method == "POST" for r in proxied_server.requests) >= posts_before + 2
+    assert counts(live_app, [client["id"]]) == once
+    again = page.evaluate(ITEMS)
+    assert [i["result"] for i in again] == [i["result"] for i in first]
+    errors.assert_none(ignore=(r"net::ERR_",))
+
+
+def test_an_answer_lost_after_the_commit_creates_nothing_twice(
+    proxied_context, proxied_server, live_app, errors
+):
+    page = watched_page(proxied_context, errors)
+    sign_in_and_sync(page)
+    client = page.evaluate(CANDIDATES)[-1]
+    before = counts(live_app, [client["id"]])
+    go_offline(proxied_context, proxied_server)
+    assert take_order(page, client["id"], 3) == "allowed"
+    submit_order(page, client["id"])
+
+    # The link comes back but loses the server's answers to writes: the server commits, the
+    # phone sees a network error and keeps the order pending.
+    proxied_server.drop_if = lambda request: request.method == "POST"
+    proxied_server.mode = "drop_responses"
+    proxied_context.set_offline(False)
+    page.wait_for_function(
+        """async () => {
+             const outbox = await import("/static/js/outbox.js");
+             const [item] = await outbox.listItems();
+             return item.attempts > 0 && item.state === "pending" && item.problem === "network";
+           }"""
+    )
+    assert proxied_server.dropped, "the answer to the order was not lost"
+    committed = counts(live_app, [client["id"]])
+    assert committed["orders"] == before["orders"] + 1  # the server did take it
+
+    # A good link again: the retry gets the first answer, and no second order.
+    proxied_server.mode = "up"
+    page.evaluate(
+        """async () => {
+             const outbox = await import("/static/js/outbox.js");
+             const [item] = await outbox.listItems();
+             return outbox.retryNow(item.id);
+           }"""
+    )
+    assert page.evaluate(SETTLED) == 1
+    [item] = page.evaluate(ITEMS)
+    assert item["state"] == "done" and item["status"] == 201
+    assert counts(live_app, [client["id"]]) == committed
+    with live_app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "vendedor1"))
+        latest = db.session.scalar(
+            sa.select(Order).where(Order.client_id == client["id"]).order_by(Order.id.desc())
+        )
+        assert item["result"]["id"] == latest.id and latest.user_id == user.id
+        db.session.remove()
+    errors.assert_none(ignore=(r"net::ERR_",))
