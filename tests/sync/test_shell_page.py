@@ -84,3 +84,16 @@ def test_salesperson_gets_the_order_button_and_the_collector_does_not(login_as):
     permissions = re.search(r'data-permissions="([^"]*)"', collector).group(1).split()
     assert "collections.log" in permissions
     assert "orders.take" not in permissions
+
+
+def test_fetching_the_shell_leaves_the_next_pages_messages(login_as):
+    """The worker fetches the shell in the background: it must not eat a flashed message."""
+    caller = login_as("salesperson")
+    with caller.client.session_transaction() as session:
+        session["_flashes"] = [("success", "Cambios guardados.")]
+
+    shell = caller.get("/offline/shell").get_data(as_text=True)
+    page = caller.get("/clients/").get_data(as_text=True)
+
+    assert "Cambios guardados." not in shell
+    assert "Cambios guardados." in page
