@@ -6,7 +6,9 @@
 //   kept for the signed-in user. Offline, the client list, a card and the order, call,
 //   receipt and pickup pages are answered with the offline app shell, which draws them from
 //   the phone's copy in IndexedDB; other pages with their last copy, marked as such.
-// - Copies are kept per user (a cache named after them, from the X-Clientes-User header); a
+// - htmx fragments go network first too, with their last copy as the fallback, in a cache
+//   of their own so a page is never answered with a fragment (history, reopened tabs).
+// - Copies are kept per user (caches named after them, from the X-Clientes-User header); a
 //   page of another user drops the previous one's, and signing out drops them all.
 // - A server form (order, call, receipt, note) whose post cannot reach the server goes to
 //   the outbox, and the user sees that it was kept.
@@ -15,11 +17,14 @@ import { FORM_WRITES, enqueue, replay } from "/static/js/outbox.js";
 
 const SHELL_CACHE = `shell-${VERSION}`;
 const PAGES_PREFIX = "pages-u";
+const PARTS_PREFIX = "parts-u"; // htmx fragments: kept apart, so a page is never answered with one
+const USER_CACHES = [PAGES_PREFIX, PARTS_PREFIX];
 const NAVIGATION_TIMEOUT_MS = 4000;
 const MAX_PAGES = 80;
 const USER_HEADER = "X-Clientes-User";
 // Paths the offline app shell can draw from the phone's copy.
 const SHELL_ROUTES = [
+  /^\/$/,
   /^\/clients\/?$/,
   /^\/clients\/\d+$/,
   /^\/clients\/\d+\/pickups\/verify$/,
@@ -79,7 +84,7 @@ self.addEventListener("fetch", (event) => {
       caches.match(request, { cacheName: SHELL_CACHE }).then((hit) => hit || fetch(request)),
     );
   } else if (request.headers.get("HX-Request")) {
-    event.respondWith(fetch(request).catch(() => new Response("", { status: 503 })));
+    event.respondWith(fragment(request));
   }
 });
 
@@ -97,31 +102,46 @@ async function page(request, event) {
   }
 }
 
-/** Fetch, and keep a signed-in user's successful HTML page in their cache. */
-async function networkThenKeep(request) {
+/** An htmx fragment: the network's, else (slow or failed) its last copy, else a 503. */
+async function fragment(request) {
+  const network = networkThenKeep(request, PARTS_PREFIX);
+  const timeout = new Promise((resolve) => setTimeout(resolve, NAVIGATION_TIMEOUT_MS, "slow"));
+  const copy = async () => (await currentCache(PARTS_PREFIX))?.match(request);
+  try {
+    const first = await Promise.race([network, timeout]);
+    if (first !== "slow") return first;
+    return (await copy()) || (await network);
+  } catch {
+    return (await copy()) || new Response("", { status: 503 });
+  }
+}
+
+/** Fetch, and keep a signed-in user's successful HTML page (or fragment) in their cache. */
+async function networkThenKeep(request, prefix = PAGES_PREFIX) {
   const response = await fetch(request);
   const user = response.headers.get(USER_HEADER);
   const html = (response.headers.get("Content-Type") || "").startsWith("text/html");
   if (user && html && response.ok && !response.redirected) {
-    const cache = await pagesCache(user);
+    const cache = await userCache(prefix, user);
     await cache.put(request, response.clone());
     trim(cache);
-    if (!(await cache.match(SHELL_PAGE))) refreshShellPage();
+    if (prefix === PAGES_PREFIX && !(await cache.match(SHELL_PAGE))) refreshShellPage();
   }
   return response;
 }
 
-/** The offline app shell for the routes it draws, else this page's last copy, marked. */
+/**
+ * The offline app shell for the routes it draws; else this page's last copy, marked; else
+ * the shell again, whose "not available offline" view keeps the user inside the app.
+ */
 async function fallback(request) {
-  const cache = await currentPagesCache();
+  const cache = await currentCache(PAGES_PREFIX);
   if (!cache) return null;
   const path = new URL(request.url).pathname;
-  if (SHELL_ROUTES.some((route) => route.test(path))) {
-    const shell = await cache.match(SHELL_PAGE);
-    if (shell) return shell;
-  }
-  const copy = await cache.match(request, { ignoreVary: true });
-  return copy ? marked(copy) : null;
+  const shell = await cache.match(SHELL_PAGE);
+  if (shell && SHELL_ROUTES.some((route) => route.test(path))) return shell;
+  const copy = await cache.match(request);
+  return copy ? marked(copy) : shell || null;
 }
 
 /** The copy with `data-from-cache` on <html>, so the page says it is not live. */
@@ -131,16 +151,16 @@ async function marked(response) {
   return new Response(text, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
-/** The signed-in user's page cache; another user's is dropped first. */
-async function pagesCache(user) {
-  const name = `${PAGES_PREFIX}${user}`;
+/** The signed-in user's cache of pages or fragments; another user's are dropped first. */
+async function userCache(prefix, user) {
   const names = await caches.keys();
-  await Promise.all(names.filter((n) => n.startsWith(PAGES_PREFIX) && n !== name).map((n) => caches.delete(n)));
-  return caches.open(name);
+  const others = names.filter((n) => USER_CACHES.some((p) => n.startsWith(p)) && !n.endsWith(`-u${user}`));
+  await Promise.all(others.map((n) => caches.delete(n)));
+  return caches.open(`${prefix}${user}`);
 }
 
-async function currentPagesCache() {
-  const name = (await caches.keys()).find((n) => n.startsWith(PAGES_PREFIX));
+async function currentCache(prefix) {
+  const name = (await caches.keys()).find((n) => n.startsWith(prefix));
   return name ? caches.open(name) : null;
 }
 
@@ -178,7 +198,9 @@ async function postOrKeep(request, write) {
 self.addEventListener("message", (event) => {
   if (event.data?.type === "signed-out") {
     event.waitUntil(
-      caches.keys().then((names) => Promise.all(names.filter((n) => n.startsWith(PAGES_PREFIX)).map((n) => caches.delete(n)))),
+      caches.keys().then((names) =>
+        Promise.all(names.filter((n) => USER_CACHES.some((p) => n.startsWith(p))).map((n) => caches.delete(n))),
+      ),
     );
   }
 });

@@ -328,3 +328,33 @@ def test_an_answer_lost_after_the_commit_creates_nothing_twice(
         assert item["result"]["id"] == latest.id and latest.user_id == user.id
         db.session.remove()
     errors.assert_none(ignore=(r"net::ERR_",))
+
+
+def test_back_and_a_reopened_tab_show_whole_pages_offline(proxied_context, proxied_server, errors):
+    page = watched_page(proxied_context, errors)
+    sign_in_and_sync(page)
+    page.goto("/orders/")
+    page.locator(".order-chips a", has_text="Bloqueado").click()  # an htmx swap, URL pushed
+    expect(page).to_have_url(re.compile(r"/orders/\?status=blocked$"))
+    page.goto("/clients/")
+    expect(page.locator("#results")).to_be_visible()
+
+    go_offline(proxied_context, proxied_server)
+    page.go_back()
+
+    # htmx keeps no history copy: the back button loads the whole page, here the worker's
+    # (this list was never loaded whole, so the offline app's "not available" view).
+    expect(page).to_have_url(re.compile(r"/orders/\?status=blocked$"))
+    expect(page.locator("#offline-view")).to_have_attribute("data-route", "unavailable")
+    expect(page.locator("header.topbar")).to_be_visible()
+    expect(page.locator("nav.bottomnav")).to_be_visible()
+    assert page.evaluate("() => localStorage.length") == 0  # no client data or tokens there
+
+    # The client list reopened in a new tab: the offline list, whole, from the phone's copy.
+    page.close()
+    page = watched_page(proxied_context, errors)
+    page.goto("/clients/")
+    expect(page.locator("#offline-view")).to_have_attribute("data-route", "clients")
+    expect(page.locator("header.topbar")).to_be_visible()
+    expect(page.locator("#client-results a[data-client-row]").first).to_be_visible()
+    errors.assert_none(ignore=(r"net::ERR_",))
