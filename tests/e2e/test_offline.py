@@ -358,3 +358,80 @@ def test_back_and_a_reopened_tab_show_whole_pages_offline(proxied_context, proxi
     expect(page.locator("header.topbar")).to_be_visible()
     expect(page.locator("#client-results a[data-client-row]").first).to_be_visible()
     errors.assert_none(ignore=(r"net::ERR_",))
+
+
+def test_a_session_that_expired_offline_keeps_the_queue_until_sign_in(
+    proxied_context, proxied_server, live_app, errors
+):
+    page = watched_page(proxied_context, errors)
+    sign_in_and_sync(page)
+    client = page.evaluate(CANDIDATES)[-1]
+    before = counts(live_app, [client["id"]])
+    go_offline(proxied_context, proxied_server)
+    page.goto(f"/clients/{client['id']}")
+    page.locator("#note-text").fill("Dejó el pedido para el jueves.")
+    page.get_by_role("button", name="Agregar nota").click()
+
+    # The session ends while the phone is offline; the network comes back.
+    proxied_context.clear_cookies()
+    go_online(proxied_context, proxied_server)
+    page.wait_for_function(
+        """async () => {
+             const outbox = await import("/static/js/outbox.js");
+             const [item] = await outbox.listItems();
+             return item.state === "signin";
+           }"""
+    )
+    assert counts(live_app, [client["id"]]) == before
+    page.goto("/sync/")
+    expect(page).to_have_url(re.compile(r"/login"))
+
+    # Signed in again, the queue goes on its own, once.
+    fill_login_form(page, "vendedor1", "demo1234")
+    page.wait_for_url(lambda url: "/login" not in url)
+    assert page.evaluate(SETTLED) == 1
+    assert counts(live_app, [client["id"]]) == {**before, "notes": before["notes"] + 1}
+    errors.assert_none(ignore=(r"net::ERR_", r"status of 401"))
+
+
+def test_signing_out_wipes_the_phones_copy(proxied_context, errors):
+    page = watched_page(proxied_context, errors)
+    sign_in_and_sync(page)
+    page.goto(f"/clients/{page.evaluate(CANDIDATES)[0]['id']}")  # kept in this user's cache
+    page.goto("/account")
+    assert page.evaluate("async () => (await caches.keys()).some((n) => n.startsWith('pages-'))")
+
+    page.get_by_role("button", name="Cerrar sesión").click()
+
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.wait_for_function(
+        "async () => !(await caches.keys()).some((n) => /^(pages|parts)-/.test(n))"
+    )
+    left = page.evaluate(
+        """async () => {
+             const store = await import("/static/js/store.js");
+             return [(await store.listClients()).length, (await store.getMeta()).cursor];
+           }"""
+    )
+    assert left == [0, None]
+    errors.assert_none()
+
+
+def test_pulling_the_list_down_syncs(proxied_context, errors):
+    page = watched_page(proxied_context, errors)
+    sign_in_and_sync(page)
+    synced = wait_for_sync(page)
+
+    page.evaluate(
+        """() => {
+             const touch = (y) => new Touch({identifier: 1, target: document.body,
+                                             clientX: 180, clientY: y});
+             const fire = (type, y) => document.dispatchEvent(new TouchEvent(type,
+               {touches: type === "touchend" ? [] : [touch(y)], changedTouches: [touch(y)],
+                bubbles: true}));
+             fire("touchstart", 120);
+             fire("touchend", 320);
+           }"""
+    )
+
+    assert wait_for_sync(page, after=synced) > synced
