@@ -10,6 +10,7 @@ import { UNSENT, getMeta, openStore } from "./store.js";
 const LOCK = "outbox-replay";
 const CHANNEL = "outbox";
 const SESSION_URL = "/api/v1/session";
+const SIGN_IN_PATH = "/login"; // where a server form's post lands when the session is gone
 const FIRST_BACKOFF_MS = 5_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 // Server forms whose post the service worker may keep when the network fails.
@@ -177,7 +178,8 @@ async function send(item, session, fetcher) {
     return "stop";
   }
   const body = await answer(response);
-  if (response.status === 401) {
+  const toSignIn = response.redirected && new URL(response.url).pathname === SIGN_IN_PATH;
+  if (response.status === 401 || toSignIn) {
     await update(item.id, (i) => ({ ...i, state: "signin", problem: "signin" }));
     return "stop";
   }

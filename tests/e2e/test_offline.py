@@ -435,3 +435,38 @@ def test_pulling_the_list_down_syncs(proxied_context, errors):
     )
 
     assert wait_for_sync(page, after=synced) > synced
+
+
+def test_a_server_form_posted_without_network_is_kept_and_sent_once(
+    proxied_context, proxied_server, live_app, errors
+):
+    page = watched_page(proxied_context, errors)
+    sign_in_and_sync(page)
+    client = page.evaluate(CANDIDATES)[-1]
+    before = counts(live_app, [client["id"]])
+    page.goto(f"/collections/clients/{client['id']}/call")  # the server's own form, online
+    page.locator("label:has(input[name=channel][value=phone])").click()
+    page.locator("label:has(input[name=outcome][value=no_answer])").click()
+    page.locator("textarea[name=notes]").fill("Sin señal en la zona.")
+
+    proxied_server.mode = "down"  # the link drops just as the form is sent
+    page.locator("form.call-form button[type=submit]").click()
+
+    # The worker kept the post and says so on the sync page (its offline view).
+    expect(page).to_have_url(re.compile(r"/sync/\?kept=call$"))
+    expect(page.locator("#outbox-list li[data-kind=call][data-state=pending]")).to_have_count(1)
+    assert counts(live_app, [client["id"]]) == before
+
+    go_online(proxied_context, proxied_server)
+    page.evaluate("async () => (await import('/static/js/outbox.js')).replay()")
+    assert page.evaluate(SETTLED) == 1
+    assert counts(live_app, [client["id"]]) == {**before, "calls": before["calls"] + 1}
+    with live_app.app_context():
+        call = db.session.scalar(
+            sa.select(CollectionCall)
+            .where(CollectionCall.client_id == client["id"])
+            .order_by(CollectionCall.id.desc())
+        )
+        assert call.notes == "Sin señal en la zona."
+        db.session.remove()
+    errors.assert_none(ignore=(r"net::ERR_",))
