@@ -124,11 +124,11 @@ def errors() -> BrowserErrors:
     return BrowserErrors()
 
 
-@pytest.fixture
-def context(browser, live_server, errors):
-    """A fresh phone-sized browser profile (no cookies, no service worker) per test."""
+def phone_context(browser, base_url: str, errors, **extra):
+    """A fresh phone-sized browser profile (no cookies, no service worker) that records its
+    errors into `errors`; `extra` adds context options (a location, permissions)."""
     context = browser.new_context(
-        base_url=live_server,
+        base_url=base_url,
         viewport=VIEWPORT,
         screen=VIEWPORT,
         locale="es-AR",
@@ -136,8 +136,16 @@ def context(browser, live_server, errors):
         has_touch=True,
         device_scale_factor=2,
         service_workers="allow",
+        **extra,
     )
     watch_context(context, errors)
+    return context
+
+
+@pytest.fixture
+def context(browser, live_server, errors):
+    """A fresh phone-sized browser profile per test."""
+    context = phone_context(browser, live_server, errors)
     yield context
     context.close()
 
@@ -148,17 +156,7 @@ def proxied_context(browser, proxied_server, errors):  # noqa: F811
 
     Playwright's set_offline does not reach the service worker's own requests; the proxy does.
     """
-    context = browser.new_context(
-        base_url=proxied_server.url,
-        viewport=VIEWPORT,
-        screen=VIEWPORT,
-        locale="es-AR",
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-        service_workers="allow",
-    )
-    watch_context(context, errors)
+    context = phone_context(browser, proxied_server.url, errors)
     yield context
     context.close()
 

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.orders import services as orders
 from app.orders.models import Price, PriceList, Product
 from tests import factories
-from tests.e2e.conftest import VIEWPORT, fill_login_form, watch_context, watched_page
+from tests.e2e.conftest import VIEWPORT, fill_login_form, phone_context, watched_page
 
 REASON = "Cliente de años, paga siempre"
 COMMENT = "paga siempre a los 35 días"
@@ -73,17 +73,8 @@ def phone(browser, live_server, errors):
     contexts = []
 
     def sign_in(username: str):
-        context = browser.new_context(
-            base_url=live_server,
-            viewport=VIEWPORT,
-            screen=VIEWPORT,
-            locale="es-AR",
-            is_mobile=True,
-            has_touch=True,
-            device_scale_factor=2,
-        )
+        context = phone_context(browser, live_server, errors)
         contexts.append(context)
-        watch_context(context, errors)
         page = watched_page(context, errors)
         fill_login_form(page, username, "demo1234")
         page.wait_for_url(lambda url: "/login" not in url)

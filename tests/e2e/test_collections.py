@@ -16,7 +16,7 @@ from app.core.types import local_today
 from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import DocumentKind
-from tests.e2e.conftest import PASSWORD, VIEWPORT, fill_login_form, watch_context, watched_page
+from tests.e2e.conftest import PASSWORD, VIEWPORT, fill_login_form, phone_context, watched_page
 
 PAID = Decimal("1500.00")
 HERE = {"latitude": -34.6037, "longitude": -58.3816, "accuracy": 30}
@@ -48,19 +48,10 @@ def phone(browser, live_server, errors):
     contexts = []
 
     def sign_in(username: str):
-        context = browser.new_context(
-            base_url=live_server,
-            viewport=VIEWPORT,
-            screen=VIEWPORT,
-            locale="es-AR",
-            is_mobile=True,
-            has_touch=True,
-            device_scale_factor=2,
-            geolocation=HERE,
-            permissions=["geolocation"],
+        context = phone_context(
+            browser, live_server, errors, geolocation=HERE, permissions=["geolocation"]
         )
         contexts.append(context)
-        watch_context(context, errors)
         page = watched_page(context, errors)
         fill_login_form(page, username, PASSWORD)
         page.wait_for_url(lambda url: "/login" not in url)

@@ -94,6 +94,31 @@ def counts(live_app, client_ids: list[int]) -> dict[str, int]:
     return found
 
 
+@pytest.fixture
+def phone(proxied_context, errors):
+    """vendedor1's phone through the proxy: signed in, synced, the worker in control."""
+    page = watched_page(proxied_context, errors)
+    sign_in_and_sync(page)
+    return page
+
+
+def a_client(page, live_app) -> tuple[dict, dict[str, int]]:
+    """A client the phone sells to on credit, and its orders, calls and notes on the server."""
+    client = page.evaluate(CANDIDATES)[-1]
+    return client, counts(live_app, [client["id"]])
+
+
+def wait_for_first_item(page, condition: str) -> None:
+    """Wait until the outbox's first `item` meets a JavaScript condition."""
+    page.wait_for_function(
+        f"""async () => {{
+              const outbox = await import("/static/js/outbox.js");
+              const [item] = await outbox.listItems();
+              return Boolean(item) && ({condition});
+            }}"""
+    )
+
+
 def take_order(page, client_id: int, quantity: int, reason: str | None = None) -> str:
     """Take an order of the first product on credit in the offline form; the phone's verdict."""
     page.goto(f"/orders/new?client_id={client_id}")
@@ -137,11 +162,9 @@ def refuse_credit_later(live_app):
 
 
 def test_a_day_offline_reaches_the_server_exactly_once(
-    proxied_context, proxied_server, live_app, errors, refuse_credit_later
+    proxied_context, proxied_server, live_app, errors, refuse_credit_later, phone
 ):
-    context, proxy = proxied_context, proxied_server
-    page = watched_page(context, errors)
-    sign_in_and_sync(page)
+    context, proxy, page = proxied_context, proxied_server, phone
     candidates = page.evaluate(CANDIDATES)
     assert len(candidates) >= 3, "the demo data needs vendedor1 clients on credit"
     tight, fits, refused = candidates[0], candidates[-1], candidates[-2]
@@ -237,12 +260,10 @@ def test_a_day_offline_reaches_the_server_exactly_once(
 
 
 def test_replaying_the_same_outbox_again_creates_nothing(
-    proxied_context, proxied_server, live_app, errors
+    proxied_context, proxied_server, live_app, errors, phone
 ):
-    page = watched_page(proxied_context, errors)
-    sign_in_and_sync(page)
-    client = page.evaluate(CANDIDATES)[-1]
-    before = counts(live_app, [client["id"]])
+    page = phone
+    client, before = a_client(page, live_app)
     go_offline(proxied_context, proxied_server)
     assert take_order(page, client["id"], 2) == "allowed"
     submit_order(page, client["id"])
@@ -277,12 +298,10 @@ def test_replaying_the_same_outbox_again_creates_nothing(
 
 
 def test_an_answer_lost_after_the_commit_creates_nothing_twice(
-    proxied_context, proxied_server, live_app, errors
+    proxied_context, proxied_server, live_app, errors, phone
 ):
-    page = watched_page(proxied_context, errors)
-    sign_in_and_sync(page)
-    client = page.evaluate(CANDIDATES)[-1]
-    before = counts(live_app, [client["id"]])
+    page = phone
+    client, before = a_client(page, live_app)
     go_offline(proxied_context, proxied_server)
     assert take_order(page, client["id"], 3) == "allowed"
     submit_order(page, client["id"])
@@ -297,13 +316,7 @@ def test_an_answer_lost_after_the_commit_creates_nothing_twice(
     while not any(r.path == "/api/v1/orders" for r in proxied_server.dropped):
         assert time.monotonic() < deadline, "the answer to the order was never lost"
         page.wait_for_timeout(100)
-    page.wait_for_function(
-        """async () => {
-             const outbox = await import("/static/js/outbox.js");
-             const [item] = await outbox.listItems();
-             return item.state === "pending" && item.problem === "network";
-           }"""
-    )
+    wait_for_first_item(page, 'item.state === "pending" && item.problem === "network"')
     committed = counts(live_app, [client["id"]])
     assert committed["orders"] == before["orders"] + 1  # the server did take it
 
@@ -330,9 +343,10 @@ def test_an_answer_lost_after_the_commit_creates_nothing_twice(
     errors.assert_none(ignore=(r"net::ERR_",))
 
 
-def test_back_and_a_reopened_tab_show_whole_pages_offline(proxied_context, proxied_server, errors):
-    page = watched_page(proxied_context, errors)
-    sign_in_and_sync(page)
+def test_back_and_a_reopened_tab_show_whole_pages_offline(
+    proxied_context, proxied_server, errors, phone
+):
+    page = phone
     page.goto("/orders/")
     page.locator(".order-chips a", has_text="Bloqueado").click()  # an htmx swap, URL pushed
     expect(page).to_have_url(re.compile(r"/orders/\?status=blocked$"))
@@ -361,12 +375,10 @@ def test_back_and_a_reopened_tab_show_whole_pages_offline(proxied_context, proxi
 
 
 def test_a_session_that_expired_offline_keeps_the_queue_until_sign_in(
-    proxied_context, proxied_server, live_app, errors
+    proxied_context, proxied_server, live_app, errors, phone
 ):
-    page = watched_page(proxied_context, errors)
-    sign_in_and_sync(page)
-    client = page.evaluate(CANDIDATES)[-1]
-    before = counts(live_app, [client["id"]])
+    page = phone
+    client, before = a_client(page, live_app)
     go_offline(proxied_context, proxied_server)
     page.goto(f"/clients/{client['id']}")
     page.locator("#note-text").fill("Dejó el pedido para el jueves.")
@@ -375,13 +387,7 @@ def test_a_session_that_expired_offline_keeps_the_queue_until_sign_in(
     # The session ends while the phone is offline; the network comes back.
     proxied_context.clear_cookies()
     go_online(proxied_context, proxied_server)
-    page.wait_for_function(
-        """async () => {
-             const outbox = await import("/static/js/outbox.js");
-             const [item] = await outbox.listItems();
-             return item.state === "signin";
-           }"""
-    )
+    wait_for_first_item(page, 'item.state === "signin"')
     assert counts(live_app, [client["id"]]) == before
     page.goto("/sync/")
     expect(page).to_have_url(re.compile(r"/login"))
@@ -394,9 +400,8 @@ def test_a_session_that_expired_offline_keeps_the_queue_until_sign_in(
     errors.assert_none(ignore=(r"net::ERR_", r"status of 401"))
 
 
-def test_signing_out_wipes_the_phones_copy(proxied_context, errors):
-    page = watched_page(proxied_context, errors)
-    sign_in_and_sync(page)
+def test_signing_out_wipes_the_phones_copy(proxied_context, errors, phone):
+    page = phone
     page.goto(f"/clients/{page.evaluate(CANDIDATES)[0]['id']}")  # kept in this user's cache
     page.goto("/account")
     assert page.evaluate("async () => (await caches.keys()).some((n) => n.startsWith('pages-'))")
@@ -417,9 +422,8 @@ def test_signing_out_wipes_the_phones_copy(proxied_context, errors):
     errors.assert_none()
 
 
-def test_pulling_the_list_down_syncs(proxied_context, errors):
-    page = watched_page(proxied_context, errors)
-    sign_in_and_sync(page)
+def test_pulling_the_list_down_syncs(proxied_context, errors, phone):
+    page = phone
     synced = wait_for_sync(page)
 
     page.evaluate(
@@ -438,12 +442,10 @@ def test_pulling_the_list_down_syncs(proxied_context, errors):
 
 
 def test_a_server_form_posted_without_network_is_kept_and_sent_once(
-    proxied_context, proxied_server, live_app, errors
+    proxied_context, proxied_server, live_app, errors, phone
 ):
-    page = watched_page(proxied_context, errors)
-    sign_in_and_sync(page)
-    client = page.evaluate(CANDIDATES)[-1]
-    before = counts(live_app, [client["id"]])
+    page = phone
+    client, before = a_client(page, live_app)
     page.goto(f"/collections/clients/{client['id']}/call")  # the server's own form, online
     page.locator("label:has(input[name=channel][value=phone])").click()
     page.locator("label:has(input[name=outcome][value=no_answer])").click()
