@@ -14,6 +14,7 @@
 //   the outbox, and the user sees that it was kept.
 // - Background Sync replays the outbox when the browser has it.
 import { FORM_WRITES, enqueue, replay } from "/static/js/outbox.js";
+import { route } from "/static/js/offline/router.js";
 
 const SHELL_CACHE = `shell-${VERSION}`;
 const PAGES_PREFIX = "pages-u";
@@ -22,17 +23,6 @@ const USER_CACHES = [PAGES_PREFIX, PARTS_PREFIX];
 const NAVIGATION_TIMEOUT_MS = 4000;
 const MAX_PAGES = 80;
 const USER_HEADER = "X-Clientes-User";
-// Paths the offline app shell can draw from the phone's copy.
-const SHELL_ROUTES = [
-  /^\/$/,
-  /^\/clients\/?$/,
-  /^\/clients\/\d+$/,
-  /^\/clients\/\d+\/pickups\/verify$/,
-  /^\/orders\/new$/,
-  /^\/collections\/clients\/\d+\/(call|receipt)$/,
-  /^\/sync\/?$/,
-];
-
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()),
@@ -139,7 +129,8 @@ async function fallback(request) {
   if (!cache) return null;
   const path = new URL(request.url).pathname;
   const shell = await cache.match(SHELL_PAGE);
-  if (shell && SHELL_ROUTES.some((route) => route.test(path))) return shell;
+  // The paths the offline views draw from the phone's copy (the views' own router says).
+  if (shell && route(path).name !== "unavailable") return shell;
   const copy = await cache.match(request);
   return copy ? marked(copy) : shell || null;
 }

@@ -2,8 +2,8 @@
 // when the network returns, every few minutes, on pull-to-refresh) and send the outbox
 // (on load, when the network returns, on a timer with backoff). Sign-out waits for the outbox.
 import { getMeta, clearLocalData, unsentCount } from "./store.js";
-import { onOutboxChange, replay } from "./outbox.js";
-import { syncNow } from "./sync.js";
+import { REPLAY_LOCK, onOutboxChange, replay } from "./outbox.js";
+import { SYNC_LOCK, syncNow } from "./sync.js";
 import { watchPull } from "./pull.js";
 
 const STALE_MS = 5 * 60_000;
@@ -65,12 +65,22 @@ function watchSignOut(doc) {
         refused.hidden = false;
         return;
       }
-      if ("indexedDB" in window) await clearLocalData().catch(() => {});
-      navigator.serviceWorker?.controller?.postMessage({ type: "signed-out" });
-      form.dataset.checked = "yes";
-      form.requestSubmit();
+      // Wait for a running sync or replay: one that ended after the sign-out would write
+      // this user's data back, or answer with a cookie that signs them in again.
+      await afterBackgroundWork(async () => {
+        if ("indexedDB" in window) await clearLocalData().catch(() => {});
+        navigator.serviceWorker?.controller?.postMessage({ type: "signed-out" });
+        form.dataset.checked = "yes";
+        form.requestSubmit();
+      });
     });
   }
+}
+
+/** Run `task` holding the sync and replay locks (other tabs' work included). */
+function afterBackgroundWork(task) {
+  if (!("locks" in navigator)) return task();
+  return navigator.locks.request(SYNC_LOCK, () => navigator.locks.request(REPLAY_LOCK, task));
 }
 
 async function askToPersist() {

@@ -7,7 +7,7 @@
 // final answer, shown to the user. Shared by the pages and the service worker.
 import { UNSENT, getMeta, openStore } from "./store.js";
 
-const LOCK = "outbox-replay";
+export const REPLAY_LOCK = "outbox-replay";
 const CHANNEL = "outbox";
 const SESSION_URL = "/api/v1/session";
 const SIGN_IN_PATH = "/login"; // where a server form's post lands when the session is gone
@@ -102,7 +102,7 @@ export async function discard(id) {
 /** One replay pass, unless another tab or the worker is running one right now. */
 export async function replay({ fetcher = fetch } = {}) {
   if (!("locks" in navigator)) return runPass(fetcher);
-  return navigator.locks.request(LOCK, { ifAvailable: true }, (lock) => (lock ? runPass(fetcher) : null));
+  return navigator.locks.request(REPLAY_LOCK, { ifAvailable: true }, (lock) => (lock ? runPass(fetcher) : null));
 }
 
 async function runPass(fetcher) {

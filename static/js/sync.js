@@ -5,7 +5,7 @@ import { CATALOGUE, clearLocalData, getMeta, openStore, setMeta } from "./store.
 
 const SYNC_URL = "/api/v1/sync";
 const SHELL_URL = "/offline/shell";
-const LOCK = "sync";
+export const SYNC_LOCK = "sync";
 const CHANNEL = "sync";
 const MAX_PAGES = 500; // a runaway guard: 100,000 clients at 200 a page
 
@@ -29,7 +29,7 @@ function announce(result) {
  */
 export async function syncNow(userId = pageUser(), { fetcher = fetch } = {}) {
   const run = () => runSync(userId, fetcher);
-  const result = "locks" in navigator ? await navigator.locks.request(LOCK, run) : await run();
+  const result = "locks" in navigator ? await navigator.locks.request(SYNC_LOCK, run) : await run();
   announce(result);
   return result;
 }
