@@ -38,11 +38,23 @@ def protect_cookie_writes() -> None:
         csrf.protect()
 
 
+# What the phone asks for behind the user's back (sync, outbox, the offline shell).
+BACKGROUND_PATHS = ("/api/", "/offline/shell")
+
+
 class ApiAwareSessionInterface(SecureCookieSessionInterface):
-    """Never hand a session cookie to a request that authenticated with a token."""
+    """Never hand a session cookie to a request that authenticated with a token, and never
+    refresh it on a background request that did not change it.
+
+    A permanent session's cookie is sent again on every response. A sync that started before
+    the user saved a form and ended after it would send back the session it read, without
+    the "Cambios guardados." the save had just put in it.
+    """
 
     def should_set_cookie(self, app: Flask, session) -> bool:
-        """Token-authenticated requests stay stateless."""
+        """Token-authenticated requests stay stateless; background ones unless they wrote."""
         if g.get("token_auth"):
+            return False
+        if request.path.startswith(BACKGROUND_PATHS) and not session.modified:
             return False
         return super().should_set_cookie(app, session)

@@ -118,3 +118,20 @@ def test_the_session_is_documented(client):
     assert set(operation["responses"]) == {"200", "401"}
     schema = spec["components"]["schemas"]["Session"]
     assert set(schema["required"]) == {"user_id", "username", "full_name", "csrf_token"}
+
+
+def test_background_requests_never_send_back_an_unchanged_session(cookie_api):
+    """A sync that ends after a save must not put back the session it read (the save's
+    message would be lost): background answers carry no cookie unless they changed it."""
+    seller = cookie_api("salesperson")
+    client = seller.browser.client
+
+    page = client.get("/clients/")
+    sync = client.get("/api/v1/sync?since=0")
+    session = client.get("/api/v1/session")  # the token is already there: nothing changes
+    shell = client.get("/offline/shell")
+
+    assert page.status_code == sync.status_code == session.status_code == shell.status_code
+    assert "session=" in page.headers.get("Set-Cookie", "")  # a permanent session, refreshed
+    for answer in (sync, session, shell):
+        assert "session=" not in answer.headers.get("Set-Cookie", ""), answer.request.path
