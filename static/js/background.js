@@ -1,6 +1,7 @@
 // What runs behind every page of a signed-in user: keep the phone's copy fresh (on sign-in,
 // when the network returns, every few minutes, on pull-to-refresh) and send the outbox
-// (on load, when the network returns, on a timer with backoff). Sign-out waits for the outbox.
+// (on load, when the network returns, on a timer with backoff). Sign-out is refused while
+// the outbox holds unsent writes.
 import { getMeta, clearLocalData, unsentCount } from "./store.js";
 import { REPLAY_LOCK, onOutboxChange, replay } from "./outbox.js";
 import { SYNC_LOCK, syncNow } from "./sync.js";
