@@ -478,3 +478,32 @@ def test_a_server_form_posted_without_network_is_kept_and_sent_once(
         assert call.notes == "Sin señal en la zona."
         db.session.remove()
     errors.assert_none(ignore=(r"net::ERR_",))
+
+
+def test_checking_a_pickup_person_offline(proxied_context, proxied_server, phone):
+    page = phone
+    found = page.evaluate(
+        """async () => {
+             const store = await import("/static/js/store.js");
+             const today = (await store.getMeta()).on;
+             for (const client of await store.listClients()) {
+               const pickup = client.pickups.find((p) =>
+                 (!p.valid_from || p.valid_from <= today) && (!p.valid_to || p.valid_to >= today));
+               if (pickup) return {client: client.id, document: pickup.document, name: pickup.name};
+             }
+             return null;
+           }"""
+    )
+    assert found, "the demo data needs an authorised pickup person in force"
+    go_offline(proxied_context, proxied_server)
+    page.goto(f"/clients/{found['client']}/pickups/verify")
+    expect(page.locator("#offline-view")).to_have_attribute("data-route", "pickups")
+
+    page.locator("#document").fill(found["document"])
+    page.get_by_role("button", name="Verificar", exact=True).click()
+    expect(page.locator("#verdict [data-verdict=allowed]")).to_contain_text(found["name"])
+
+    page.locator("#document").fill("99999999")
+    page.get_by_role("button", name="Verificar", exact=True).click()
+    expect(page.locator("#verdict [data-verdict=refused]")).to_contain_text("No autorizado")
+    expect(page.locator("#verdict [data-verdict=allowed]")).to_be_hidden()
