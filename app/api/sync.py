@@ -35,10 +35,12 @@ class SyncArgsSchema(QuerySchema):
     )
 
 
-def _number(**kwargs) -> fields.Field:
+def _number(metadata: dict | None = None, **kwargs) -> fields.Field:
     """A decimal (percent, quantity, coordinate) as a string; never a float."""
     return fields.Decimal(
-        as_string=True, metadata={"type": "string", "format": "decimal"}, **kwargs
+        as_string=True,
+        metadata={"type": "string", "format": "decimal", **(metadata or {})},
+        **kwargs,
     )
 
 
@@ -146,6 +148,16 @@ class ConditionSchema(Schema):
     reason = fields.String(allow_none=True)
 
 
+class RegistryRateSchema(Schema):
+    """An IIBB registry row of the client's CUIT (padrón de alícuotas), valid today or later."""
+
+    jurisdiction_id = fields.Integer()
+    rate = _number(metadata={"description": "Percent; 0: the registry exempts the client"})
+    valid_from = fields.Date()
+    valid_to = fields.Date()
+    published_on = fields.Date(metadata={"description": "The latest published row wins"})
+
+
 class SyncClientSchema(Schema):
     """A client with what order time and collections need, offline."""
 
@@ -192,6 +204,13 @@ class SyncClientSchema(Schema):
     pickups = fields.List(fields.Nested(PickupSchema))
     addresses = fields.List(fields.Nested(AddressSchema))
     conditions = fields.List(fields.Nested(ConditionSchema))
+    type_discount_pct = _number(metadata={"description": "The client type's line discount"})
+    sale_condition_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The sale condition an order takes by default (own or type's)"},
+    )
+    iibb_multilateral = fields.Boolean(metadata={"description": "Convenio Multilateral"})
+    iibb_rates = fields.List(fields.Nested(RegistryRateSchema))
 
 
 class SyncProductSchema(Schema):
@@ -252,6 +271,33 @@ class SyncVolumeDiscountSchema(Schema):
     deleted = _deleted()
 
 
+class SyncSaleConditionSchema(Schema):
+    """Payment terms: their discount on the order's net, and whether they are cash."""
+
+    id = fields.Integer()
+    code = fields.String()
+    description = fields.String()
+    discount_pct = _number()
+    immediate = fields.Boolean(
+        attribute="is_immediate", metadata={"description": "Cash: taken by immediate payments"}
+    )
+    deleted = _deleted()
+
+
+class SyncJurisdictionSchema(Schema):
+    """An active IIBB jurisdiction's perception settings (app/taxes/perceptions.py)."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    province = fields.String(metadata={"description": "Reaches the clients of this province"})
+    default_rate = _number(
+        allow_none=True, metadata={"description": "For CUITs not in the registry; null: none"}
+    )
+    minimum_amount = money()
+    include_multilateral = fields.Boolean()
+
+
 class SyncCatalogueSchema(Schema):
     """Catalogue rows changed since the cursor (every live one on a first sync)."""
 
@@ -260,6 +306,11 @@ class SyncCatalogueSchema(Schema):
     prices = fields.List(fields.Nested(SyncPriceSchema))
     promotions = fields.List(fields.Nested(SyncPromotionSchema))
     volume_discounts = fields.List(fields.Nested(SyncVolumeDiscountSchema))
+    sale_conditions = fields.List(fields.Nested(SyncSaleConditionSchema))
+    jurisdictions = fields.List(
+        fields.Nested(SyncJurisdictionSchema),
+        metadata={"description": "Every active one, always: the phone replaces its list"},
+    )
 
 
 class SyncSchema(Schema):
@@ -292,6 +343,7 @@ CLIENT_FIELDS = tuple(
     if name
     not in {"payment_methods", "default_payment_method", "notices", "credit", "balances"}
     | {"open_items", "contacts", "pickups", "addresses", "conditions"}
+    | {"type_discount_pct", "sale_condition_id", "iibb_rates"}
 )
 
 
@@ -309,6 +361,9 @@ def client_json(entry: feed.ClientEntry) -> dict:
         "pickups": entry.pickups,
         "addresses": entry.addresses,
         "conditions": entry.conditions,
+        "type_discount_pct": entry.type_discount_pct,
+        "sale_condition_id": entry.sale_condition_id,
+        "iibb_rates": entry.iibb_rates,
     }
     return body
 
@@ -357,12 +412,15 @@ def sync_paths(spec) -> None:
         ("SyncPickup", PickupSchema),
         ("SyncAddress", AddressSchema),
         ("SyncCondition", ConditionSchema),
+        ("SyncRegistryRate", RegistryRateSchema),
         ("SyncClient", SyncClientSchema),
         ("SyncProduct", SyncProductSchema),
         ("SyncPriceList", SyncPriceListSchema),
         ("SyncPrice", SyncPriceSchema),
         ("SyncPromotion", SyncPromotionSchema),
         ("SyncVolumeDiscount", SyncVolumeDiscountSchema),
+        ("SyncSaleCondition", SyncSaleConditionSchema),
+        ("SyncJurisdiction", SyncJurisdictionSchema),
         ("SyncCatalogue", SyncCatalogueSchema),
         ("Sync", SyncSchema),
     ):

@@ -310,7 +310,7 @@ def quote(client: Client, data: dict, on: date | None = None, partial: bool = Fa
         inputs = _line_inputs(client, products, quantities, currency, price_list, on)
         for index, (product, line) in enumerate(zip(products, inputs, strict=True)):
             try:
-                priced.append(price_line(line, _type_pct(client), on))
+                priced.append(price_line(line, type_discount_pct(client), on))
             except NoPrice:
                 errors[f"lines.{index}.product_id"] = _(
                     "%(code)s no tiene precio en la lista del cliente.", code=product.code
@@ -340,7 +340,7 @@ def quote(client: Client, data: dict, on: date | None = None, partial: bool = Fa
     )
 
 
-def _type_pct(client: Client) -> Decimal:
+def type_discount_pct(client: Client) -> Decimal:
     """The client type's discount, or none."""
     return (client.client_type.discount_pct or Decimal("0")) if client.client_type else Decimal(0)
 

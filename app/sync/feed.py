@@ -42,7 +42,7 @@ from app.credit.rules import CREDIT_METHODS, Limits, Snapshot
 from app.credit.services import effective_policy
 from app.extensions import db
 from app.ledger import services as ledger
-from app.ledger.models import Document, DocumentInstallment, DocumentState
+from app.ledger.models import Document, DocumentInstallment, DocumentState, SaleCondition
 from app.notices import rules as notice_rules
 from app.notices.models import Notice, NoticeSeen
 from app.notices.rules import TargetKind
@@ -57,8 +57,13 @@ from app.orders.models import (
     Promotion,
     VolumeDiscount,
 )
-from app.orders.services import allowed_payment_methods, default_payment_method
+from app.orders.services import (
+    allowed_payment_methods,
+    default_payment_method,
+    type_discount_pct,
+)
 from app.sync.changes import current_change_seq
+from app.taxes.models import IibbJurisdiction, IibbRate
 
 PAGE_SIZE = 200
 CENT = Decimal("0.01")
@@ -122,6 +127,9 @@ class Catalogue:
     prices: list[Price] = field(default_factory=list)
     promotions: list[Promotion] = field(default_factory=list)
     volume_discounts: list[VolumeDiscount] = field(default_factory=list)
+    sale_conditions: list[SaleCondition] = field(default_factory=list)
+    # Every active jurisdiction, always whole (they are few and carry no change number).
+    jurisdictions: list[IibbJurisdiction] = field(default_factory=list)
 
 
 @dataclass
@@ -139,6 +147,11 @@ class ClientEntry:
     pickups: list[AuthorizedPickup]
     addresses: list[Address]
     conditions: list[ClientCondition]
+    # What the order total needs besides the catalogue: the type's discount, the sale
+    # condition an order takes by default, and the IIBB registry rows of the client's CUIT.
+    type_discount_pct: Decimal = Decimal("0")
+    sale_condition_id: int | None = None
+    iibb_rates: list[IibbRate] = field(default_factory=list)
     # the groups its notices are aimed at, held so their labels come from the session
     notice_targets: list = field(default_factory=list)
 
@@ -357,6 +370,7 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
         sa.or_(ClientCondition.valid_to.is_(None), ClientCondition.valid_to >= today),
     )
     notices, targets = _notices(user, clients, today)
+    registry = _registry_rows(clients, today)
     entries = []
     for client in clients:
         balance, unpaid = _position(documents[client.id], client.currency)
@@ -385,6 +399,10 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
                 pickups=pickups[client.id],
                 addresses=addresses[client.id],
                 conditions=conditions[client.id],
+                type_discount_pct=type_discount_pct(client),
+                sale_condition_id=client.sale_condition_id
+                or (client.client_type and client.client_type.default_sale_condition_id),
+                iibb_rates=registry.get(client.tax_id, []) if client.tax_id else [],
                 notice_targets=[
                     targets[(shown.notice.target_kind, shown.notice.target_id)]
                     for shown in notices[client.id]
@@ -406,6 +424,26 @@ def _children(model, client_ids: list[int], order, *where) -> dict[int, list]:
     for row in rows:
         grouped[row.client_id].append(row)
     return grouped
+
+
+def _registry_rows(clients: list[Client], today: date) -> dict[str, list[IibbRate]]:
+    """CUIT -> its IIBB registry rows in active jurisdictions still valid today or later."""
+    tax_ids = sorted({client.tax_id for client in clients if client.tax_id})
+    if not tax_ids:
+        return {}
+    active = sa.select(IibbJurisdiction.id).where(IibbJurisdiction.active)
+    rows: dict[str, list[IibbRate]] = defaultdict(list)
+    for row in db.session.scalars(
+        sa.select(IibbRate)
+        .where(
+            IibbRate.jurisdiction_id.in_(active),
+            IibbRate.tax_id.in_(tax_ids),
+            IibbRate.valid_to >= today,
+        )
+        .order_by(IibbRate.valid_from, IibbRate.id)
+    ):
+        rows[row.tax_id].append(row)
+    return rows
 
 
 def _open_documents(client_ids: list[int]) -> dict[int, list]:
@@ -594,4 +632,8 @@ def catalogue(since: int, upto: int) -> Catalogue:
         prices=rows(Price),
         promotions=rows(Promotion, Promotion.valid_to >= local_today()),
         volume_discounts=rows(VolumeDiscount),
+        sale_conditions=rows(SaleCondition),
+        jurisdictions=db.session.scalars(
+            sa.select(IibbJurisdiction).where(IibbJurisdiction.active).order_by(IibbJurisdiction.id)
+        ).all(),
     )

@@ -36,7 +36,9 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.audit import services as audit
+from app.clients.models import Client
 from app.extensions import db
+from app.sync.changes import reserve_change_seqs
 from app.taxes.models import IibbJurisdiction, IibbRate
 from app.taxes.rules import TaxIdType, validate_tax_id
 
@@ -146,6 +148,7 @@ def import_rates(
     table = IibbRate.__table__
     connection = db.session.connection()
     batch: list[dict] = []
+    left: set[int] = set()  # clients whose CUIT had rows in a replaced period
     try:
         for line_no, line in enumerate(lines, 1):
             result.lines = line_no
@@ -163,6 +166,7 @@ def import_rates(
                     period = (row["valid_from"], row["valid_to"])
                     if period not in result.periods:
                         result.periods.add(period)
+                        left |= _clients_in(jurisdiction.id, [period])
                         result.replaced += _delete_period(jurisdiction.id, *period)
                     batch.append(row | {"jurisdiction_id": jurisdiction.id})
                     if len(batch) >= batch_size:
@@ -174,11 +178,43 @@ def import_rates(
         if batch:
             connection.execute(table.insert(), batch)
             result.imported += len(batch)
+        _touch(left | _clients_in(jurisdiction.id, result.periods))
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
     return result
+
+
+def _clients_in(jurisdiction_id: int, periods) -> set[int]:
+    """Ids of the clients whose CUIT has rows of the jurisdiction in these periods."""
+    if not periods:
+        return set()
+    in_periods = sa.or_(
+        *(sa.and_(IibbRate.valid_from == a, IibbRate.valid_to == b) for a, b in periods)
+    )
+    cuits = sa.select(IibbRate.tax_id).where(
+        IibbRate.jurisdiction_id == jurisdiction_id, in_periods
+    )
+    return set(db.session.scalars(sa.select(Client.id).where(Client.tax_id.in_(cuits))))
+
+
+def _touch(client_ids: set[int], chunk: int = 1000) -> None:
+    """Give these clients a new change number, so phones fetch their registry rows again.
+
+    Taken last, just before the commit: the change counter's lock is held until then.
+    """
+    if not client_ids:
+        return
+    seq = reserve_change_seqs(db.session.connection(), 1)[0]
+    ids = sorted(client_ids)
+    for start in range(0, len(ids), chunk):
+        db.session.execute(
+            sa.update(Client)
+            .where(Client.id.in_(ids[start : start + chunk]))
+            .values(change_seq=seq)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _delete_period(jurisdiction_id: int, valid_from: date, valid_to: date) -> int:

@@ -17,6 +17,8 @@ from app.extensions import db
 from app.notices import services as notices
 from app.orders import services as orders
 from app.sync import feed
+from app.taxes.models import IibbJurisdiction, IibbRate
+from app.taxes.rates_import import format_arba_line, import_rates
 from tests import factories
 from tests.api.test_clients import api  # noqa: F401  (fixture)
 
@@ -128,7 +130,8 @@ def test_without_changes_the_next_sync_brings_nothing(api):  # noqa: F811
     assert again["more"] is False and again["full"] is False
     assert again["cursor"] == cursor
     assert again["catalogue"] == {
-        "products": [], "price_lists": [], "prices": [], "promotions": [], "volume_discounts": []
+        "products": [], "price_lists": [], "prices": [], "promotions": [], "volume_discounts": [],
+        "sale_conditions": [], "jurisdictions": [],
     }  # fmt: skip
 
 
@@ -341,6 +344,140 @@ def test_the_catalogue_goes_whole_first_then_by_change(api):  # noqa: F811
         (sold.id, False, False)
     ]
     assert delta["prices"] == [] and delta["price_lists"] == []
+
+
+def arba(**fields) -> IibbJurisdiction:
+    """The Buenos Aires jurisdiction: 6 % for CUITs outside its registry, from $ 50."""
+    values = {
+        "code": "902",
+        "name": "Buenos Aires",
+        "province": "Buenos Aires",
+        "default_rate": Decimal("6.00"),
+        "minimum_amount": Decimal("50.00"),
+    }
+    jurisdiction = IibbJurisdiction(**(values | fields))
+    db.session.add(jurisdiction)
+    db.session.flush()
+    return jurisdiction
+
+
+def registry_row(jurisdiction, tax_id: str, rate: str, start, end) -> IibbRate:
+    """A registry row for a CUIT, published the day before it starts."""
+    row = IibbRate(
+        jurisdiction_id=jurisdiction.id,
+        tax_id=tax_id,
+        published_on=start - timedelta(days=1),
+        valid_from=start,
+        valid_to=end,
+        rate=Decimal(rate),
+        contributor_type="D",
+        rate_group="01",
+    )
+    db.session.add(row)
+    return row
+
+
+def test_a_client_carries_what_its_order_total_needs(api):  # noqa: F811
+    seller = api("salesperson")
+    today = local_today()
+    cash = factories.make_sale_condition(code="CONT", rule_days=0, discount_pct=Decimal("3"))
+    thirty = factories.make_sale_condition(code="30D")
+    kind = factories.make_client_type(discount_pct=Decimal("5"), default_sale_condition_id=cash.id)
+    own = factories.make_client(
+        salesperson_id=seller.user.id, client_type_id=kind.id, sale_condition_id=thirty.id
+    )
+    typed = factories.make_client(
+        salesperson_id=seller.user.id, client_type_id=kind.id, iibb_multilateral=True
+    )
+    bare = factories.make_client(salesperson_id=seller.user.id)
+    province = arba()
+    arba(code="901", name="CABA", province="CABA", active=False)  # an inactive one stays home
+    registry_row(
+        province, own.tax_id, "0.00", today - timedelta(days=40), today - timedelta(days=10)
+    )
+    now = registry_row(
+        province, own.tax_id, "2.50", today - timedelta(days=9), today + timedelta(days=20)
+    )
+    later = registry_row(
+        province, own.tax_id, "3.00", today + timedelta(days=21), today + timedelta(days=50)
+    )
+    db.session.commit()
+
+    body = sync(seller)
+
+    cards = {card["id"]: card for card in body["clients"]}
+    assert (cards[own.id]["type_discount_pct"], cards[own.id]["sale_condition_id"]) == (
+        "5.00",
+        thirty.id,
+    )
+    assert (cards[typed.id]["sale_condition_id"], cards[typed.id]["iibb_multilateral"]) == (
+        cash.id,
+        True,
+    )
+    assert (cards[bare.id]["type_discount_pct"], cards[bare.id]["sale_condition_id"]) == ("0", None)
+    assert cards[own.id]["iibb_rates"] == [
+        {
+            "jurisdiction_id": province.id,
+            "rate": row.rate.to_eng_string(),
+            "valid_from": row.valid_from.isoformat(),
+            "valid_to": row.valid_to.isoformat(),
+            "published_on": row.published_on.isoformat(),
+        }
+        for row in (now, later)
+    ]  # the row that ended is not sent
+    assert cards[typed.id]["iibb_rates"] == []
+    catalogue = body["catalogue"]
+    assert [
+        (c["code"], c["discount_pct"], c["immediate"]) for c in catalogue["sale_conditions"]
+    ] == [("CONT", "3.00", True), ("30D", "0.00", False)]
+    assert catalogue["jurisdictions"] == [{
+        "id": province.id, "code": "902", "name": "Buenos Aires", "province": "Buenos Aires",
+        "default_rate": "6.00", "minimum_amount": "50.00", "include_multilateral": True,
+    }]  # fmt: skip
+
+
+def test_jurisdictions_go_whole_and_sale_conditions_by_change(api):  # noqa: F811
+    seller = api("salesperson")
+    factories.make_client(salesperson_id=seller.user.id)
+    cash = factories.make_sale_condition(code="CONT", rule_days=0)
+    province = arba()
+    db.session.commit()
+    cursor = sync(seller)["cursor"]
+
+    cash.discount_pct = Decimal("4")
+    province.minimum_amount = Decimal("80")
+    db.session.commit()
+    delta = sync(seller, cursor)["catalogue"]
+    assert [(c["code"], c["discount_pct"]) for c in delta["sale_conditions"]] == [("CONT", "4.00")]
+    assert [(j["code"], j["minimum_amount"]) for j in delta["jurisdictions"]] == [("902", "80.00")]
+
+
+def test_a_registry_import_brings_the_clients_of_its_cuits_again(api):  # noqa: F811
+    seller = api("salesperson")
+    listed, dropped, unlisted = (
+        factories.make_client(salesperson_id=seller.user.id) for _ in range(3)
+    )
+    province = arba()
+    start = local_today().replace(day=1)
+    end = (start + timedelta(days=40)).replace(day=1) - timedelta(days=1)
+    registry_row(province, dropped.tax_id, "1.00", start, end)  # gone from the new file
+    db.session.commit()
+    cursor = sync(seller)["cursor"]
+
+    line = format_arba_line({
+        "published_on": start - timedelta(days=5), "valid_from": start, "valid_to": end,
+        "tax_id": listed.tax_id, "contributor_type": "D", "rate": Decimal("2.50"),
+        "rate_group": "05",
+    })  # fmt: skip
+    result = import_rates(province, [line])
+
+    assert (result.imported, result.replaced) == (1, 1)
+    delta = sync(seller, cursor)
+    assert ids(delta) == sorted([listed.id, dropped.id])
+    cards = {card["id"]: card for card in delta["clients"]}
+    assert [r["rate"] for r in cards[listed.id]["iibb_rates"]] == ["2.50"]
+    assert cards[dropped.id]["iibb_rates"] == []
+    assert unlisted.id not in cards
 
 
 def test_the_snapshot_is_the_one_the_credit_decision_reads(api):  # noqa: F811
