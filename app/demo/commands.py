@@ -553,6 +553,8 @@ SALE_CONDITIONS = [
     ("P15", "Próximo día 15", DueRuleKind.NEXT_DAY_OF_MONTH, 0, 15, 0, 0, 1),
     ("UVIE", "Último viernes del mes", DueRuleKind.WEEKDAY_OF_WEEK, 0, 0, 4, 5, 1),
 ]
+# Pronto pago: paying on delivery takes this much off the order.
+CASH_DISCOUNTS = {"CONT": Decimal("2.00")}
 _BANK_CARD_PLANS = [("1 pago", 1, "0"), ("3 cuotas", 3, "8.50"), ("6 cuotas", 6, "15.75")]
 CARD_ISSUERS = [
     ("VISA", "Visa", _BANK_CARD_PLANS),
@@ -619,6 +621,7 @@ def _create_ledger_reference(refs: dict) -> dict:
             rule_weekday=weekday,
             rule_week=week,
             installments=count,
+            discount_pct=CASH_DISCOUNTS.get(code, Decimal("0")),
         )
         for code, description, kind, days, day, weekday, week, count in SALE_CONDITIONS
     }

@@ -1,9 +1,10 @@
-// An ESTIMATE of an order's amounts on the phone, from the synced catalogue, following
-// app/orders/pricing.py step by step (unit price, line discounts in cascade, IVA by rate).
-// The sync feed has neither the client type's discount, nor the sale condition's discount,
-// nor the IIBB perception, so they are left out: the server computes the final total.
+// An order's amounts on the phone, from the synced copy, following app/orders/pricing.py step
+// by step (unit price, line discounts in cascade with the client type's last, the sale
+// condition's discount on the sum, IVA by rate) and app/taxes/perceptions.py for the IIBB
+// perception. With an up-to-date copy it is the server's total; the server still decides.
 // Money is exact: decimals are BigInt fractions, rounded half up to cents once per line
 // (and once per IVA rate), as the Python does. Dates are "YYYY-MM-DD" strings.
+import { CREDIT_METHODS } from "./credit.js";
 
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
 
@@ -61,12 +62,13 @@ export class NoPrice extends Error {
 
 /**
  * One line's unit price, its discounts in the order applied and its net (pricing.py steps 1
- * and 2, without the client type's discount). line: {product_id, quantity, list_price (null:
- * not in the list), tax_rate, promotions, breaks, own}, the rows as the sync sends them.
- * Returns {product_id, quantity, list_price, unit_price, special_price, discounts, net,
- * tax_rate}; a discount is {kind: "promotion"|"volume"|"client", pct, name?, min_quantity?}.
+ * and 2). line: {product_id, quantity, list_price (null: not in the list), tax_rate,
+ * promotions, breaks, own}, the rows as the sync sends them; typePct: the client type's
+ * discount. Returns {product_id, quantity, list_price, unit_price, special_price, discounts,
+ * net, tax_rate}; a discount is {kind: "promotion"|"volume"|"client"|"client_type", pct,
+ * name?, min_quantity?}.
  */
-export function priceLine(line, on) {
+export function priceLine(line, on, typePct = "0") {
   if (compare(line.quantity, "0") <= 0) throw new Error("the quantity must be positive");
   const ownNow = (line.own ?? []).filter((o) => inForce(o.valid_from, o.valid_to, on));
   const special = ownNow.find((o) => o.special_price != null);
@@ -92,6 +94,7 @@ export function priceLine(line, on) {
     const own = mine.find((o) => o.product_id != null) ?? mine[0];
     if (own) discounts.push({ kind: "client", pct: own.discount_pct });
   }
+  if (compare(typePct ?? "0", "0") !== 0) discounts.push({ kind: "client_type", pct: typePct });
   // net = quantity x unit x (1 - a/100) x (1 - b/100) x ..., exactly, rounded once to cents.
   const quantity = fraction(line.quantity);
   const price = fraction(unit);
@@ -115,11 +118,13 @@ export function priceLine(line, on) {
 }
 
 /**
- * The order's subtotal, IVA and total from its priced lines (pricing.py steps 4 and 5 with no
- * sale condition discount and no perception): IVA is rounded once per rate, on the sum of
- * that rate's line nets. Amounts as decimal strings.
+ * The order's subtotal, sale condition discount, IVA, perception and total from its priced
+ * lines (pricing.py steps 3 to 5): the condition's percent comes off the sum of the line nets;
+ * IVA is rounded once per rate, on that rate's line nets less their share of the condition's
+ * discount; perceive(netCents) gives the IIBB perception in cents (none without it).
+ * Amounts as decimal strings.
  */
-export function orderTotals(lines) {
+export function orderTotals(lines, conditionPct = "0", perceive = null) {
   let subtotal = 0n;
   const byRate = new Map(); // "21" and "21.00" are one rate, as Decimals are in Python
   for (const line of lines) {
@@ -131,15 +136,74 @@ export function orderTotals(lines) {
     group.base += net;
     byRate.set(key, group);
   }
+  const pct = fraction(conditionPct ?? "0");
+  const conditionDiscount = roundHalfUp(subtotal * pct.num, 100n * pct.den);
+  const net = subtotal - conditionDiscount;
+  const keep = 100n * pct.den - pct.num; // (1 - pct/100) is keep / (100 x pct.den)
   let tax = 0n;
   for (const { rate, base } of byRate.values()) {
-    tax += roundHalfUp(base * rate.num, 100n * rate.den);
+    tax += roundHalfUp(base * keep * rate.num, 100n * pct.den * 100n * rate.den);
   }
+  const perception = perceive ? perceive(net) : 0n;
   return {
     subtotal: fromCents(subtotal),
+    condition_pct: conditionPct ?? "0",
+    condition_discount: fromCents(conditionDiscount),
+    net: fromCents(net),
     tax: fromCents(tax),
-    total: fromCents(subtotal + tax),
+    perception: fromCents(perception),
+    total: fromCents(net + tax + perception),
   };
+}
+
+/**
+ * The sale condition an order takes when none is chosen (quote() in app/orders/services.py):
+ * the client's own or its type's; an immediate payment takes the first cash condition by
+ * code instead of one on credit. null when the client has none.
+ */
+export function saleConditionFor(client, catalogue, paymentMethod) {
+  const conditions = live(catalogue.sale_conditions);
+  const chosen = conditions.find((row) => row.id === client.sale_condition_id) ?? null;
+  if (chosen && !chosen.immediate && !CREDIT_METHODS.includes(paymentMethod)) {
+    const cash = conditions.filter((row) => row.immediate);
+    cash.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+    return cash[0] ?? null;
+  }
+  return chosen;
+}
+
+/**
+ * The client's registry row for a jurisdiction valid on the day, the latest published one
+ * if several (app/taxes/services.py _registry_rate).
+ */
+function registryRow(client, jurisdictionId, on) {
+  if (!client.tax_id) return null;
+  const rows = (client.iibb_rates ?? []).filter(
+    (row) => row.jurisdiction_id === jurisdictionId && row.valid_from <= on && on <= row.valid_to,
+  );
+  return rows.reduce((best, row) => (!best || row.published_on >= best.published_on ? row : best), null);
+}
+
+/**
+ * The IIBB perception, in cents, on a sale of `netCents` to the client on the day: summed
+ * over the jurisdictions that reach it (its card's province, or a registry row of its CUIT),
+ * each by the rule of app/taxes/perceptions.py (Convenio Multilateral left out where the
+ * jurisdiction says so; the registry rate, 0 exempting, else the default rate; nothing below
+ * the minimum; base x rate rounded half up to cents).
+ */
+export function perception(client, jurisdictions, netCents, on) {
+  let total = 0n;
+  for (const jurisdiction of jurisdictions ?? []) {
+    const registry = registryRow(client, jurisdiction.id, on);
+    if (!registry && client.province !== jurisdiction.province) continue;
+    if (client.iibb_multilateral && !jurisdiction.include_multilateral) continue;
+    const rate = registry ? registry.rate : jurisdiction.default_rate;
+    if (rate == null || compare(rate, "0") === 0) continue;
+    if (netCents < toCents(jurisdiction.minimum_amount)) continue;
+    const { num, den } = fraction(rate);
+    total += roundHalfUp(netCents * num, 100n * den);
+  }
+  return total;
 }
 
 /** The rows of a catalogue table that are still there (a delta may carry dropped ones). */
@@ -201,9 +265,10 @@ export function unitPrice(client, catalogue, productId, options) {
 }
 
 /**
- * An order's estimate: lines [{product_id, quantity}] priced for the client on the day.
- * Returns {lines (priced, in order; null where the product has no price), missing (indexes
- * of those), totals}. options: {on, priceListId, currency}.
+ * An order priced for the client on the day: lines [{product_id, quantity}]. Returns {lines
+ * (priced, in order; null where the product has no price), missing (indexes of those),
+ * condition (the sale condition applied, or null), totals}. options: {on, priceListId,
+ * currency, paymentMethod}.
  */
 export function priceOrder(client, catalogue, lines, options) {
   const priced = [];
@@ -211,12 +276,15 @@ export function priceOrder(client, catalogue, lines, options) {
   lines.forEach(({ product_id: productId, quantity }, index) => {
     try {
       const line = lineInput(client, catalogue, productId, quantity, options);
-      priced.push(priceLine(line, options.on));
+      priced.push(priceLine(line, options.on, client.type_discount_pct));
     } catch (error) {
       if (!(error instanceof NoPrice)) throw error;
       priced.push(null);
       missing.push(index);
     }
   });
-  return { lines: priced, missing, totals: orderTotals(priced.filter(Boolean)) };
+  const condition = saleConditionFor(client, catalogue, options.paymentMethod);
+  const perceive = (net) => perception(client, catalogue.jurisdictions, net, options.on);
+  const totals = orderTotals(priced.filter(Boolean), condition?.discount_pct, perceive);
+  return { lines: priced, missing, condition, totals };
 }

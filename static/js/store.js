@@ -3,7 +3,16 @@
 import { openDB } from "../vendor/idb.js";
 
 export const DB_NAME = "clientes-en-ruta";
-export const CATALOGUE = ["products", "price_lists", "prices", "promotions", "volume_discounts"];
+export const CATALOGUE = [
+  "products",
+  "price_lists",
+  "prices",
+  "promotions",
+  "volume_discounts",
+  "sale_conditions",
+  "jurisdictions", // sent whole with every sync: replaced, not merged
+];
+export const REPLACED = ["jurisdictions"];
 const LOCAL_DATA = ["clients", ...CATALOGUE];
 const META_KEY = "sync";
 // Outbox states that still have to reach the server.
@@ -14,13 +23,21 @@ let opening = null;
 /** The database, opened once per page or worker. */
 export function openStore() {
   if (!opening) {
-    opening = openDB(DB_NAME, 1, {
-      upgrade(db) {
-        db.createObjectStore("meta", { keyPath: "key" });
-        for (const name of LOCAL_DATA) {
-          db.createObjectStore(name, { keyPath: "id" });
+    opening = openDB(DB_NAME, 2, {
+      async upgrade(db, oldVersion, _newVersion, tx) {
+        const keys = { meta: { keyPath: "key" }, outbox: { keyPath: "id", autoIncrement: true } };
+        for (const name of ["meta", ...LOCAL_DATA, "outbox"]) {
+          if (!db.objectStoreNames.contains(name)) {
+            db.createObjectStore(name, keys[name] ?? { keyPath: "id" });
+          }
         }
-        db.createObjectStore("outbox", { keyPath: "id", autoIncrement: true });
+        if (oldVersion > 0) {
+          // Version 2 keeps more of each client (sale condition, IIBB): sync again from zero.
+          // The outbox stays as it is.
+          const meta = tx.objectStore("meta");
+          const current = await meta.get(META_KEY);
+          if (current) await meta.put({ ...current, cursor: null });
+        }
       },
       blocking() {
         // A newer version wants the database: let it, this page reopens on next use.

@@ -1,7 +1,7 @@
 // Delta sync: brings the phone's copy of "my clients" up to date from /api/v1/sync, page by
 // page; each page lands in one IndexedDB transaction with its cursor, so a sync cut halfway
 // resumes where it stopped. One sync at a time across tabs (a Web Lock).
-import { CATALOGUE, clearLocalData, getMeta, openStore, setMeta } from "./store.js";
+import { CATALOGUE, REPLACED, clearLocalData, getMeta, openStore, setMeta } from "./store.js";
 
 const SYNC_URL = "/api/v1/sync";
 const SHELL_URL = "/offline/shell";
@@ -89,6 +89,7 @@ async function store(body, userId, first) {
   for (const name of CATALOGUE) {
     const rows = body.catalogue?.[name] || [];
     const objects = tx.objectStore(name);
+    if (body.catalogue && REPLACED.includes(name)) objects.clear();
     for (const row of rows) {
       if (row.deleted || row.active === false) objects.delete(row.id);
       else objects.put(row);

@@ -8,6 +8,7 @@ and an answer lost after the server committed creates nothing twice.
 
 import re
 import time
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -108,6 +109,11 @@ def a_client(page, live_app) -> tuple[dict, dict[str, int]]:
     return client, counts(live_app, [client["id"]])
 
 
+def amount_shown(text: str) -> Decimal:
+    """An amount as the app writes it ("$ 1.234,56") as a Decimal."""
+    return Decimal(re.sub(r"[^\d,-]", "", text).replace(",", "."))
+
+
 def wait_for_first_item(page, condition: str) -> None:
     """Wait until the outbox's first `item` meets a JavaScript condition."""
     page.wait_for_function(
@@ -196,6 +202,7 @@ def test_a_day_offline_reaches_the_server_exactly_once(
 
     # An order the phone allows, one it blocks (sent with a reason), and one the server refuses.
     assert take_order(page, fits["id"], 1) == "allowed"
+    shown_total = page.locator("#order-summary [data-slot=total]").inner_text()
     submit_order(page, fits["id"])
     quantity = 1000
     while take_order(page, tight["id"], quantity, "Cliente de años, paga siempre") != "blocked":
@@ -237,16 +244,18 @@ def test_a_day_offline_reaches_the_server_exactly_once(
         "notes": before["notes"] + 1,
     }
     with live_app.app_context():
-        statuses = dict(
-            db.session.execute(
-                sa.select(Order.client_id, Order.status)
-                .where(Order.client_id.in_(ids))
-                .order_by(Order.id.desc())
-                .limit(3)
-            ).all()
-        )
+        placed = db.session.execute(
+            sa.select(Order.client_id, Order.status, Order.total)
+            .where(Order.client_id.in_(ids))
+            .order_by(Order.id.desc())
+            .limit(3)
+        ).all()
         db.session.remove()
+    statuses = {client_id: status for client_id, status, _total in placed}
+    totals = {client_id: total for client_id, _status, total in placed}
     assert statuses[fits["id"]] == "accepted"
+    # The phone priced it as the server did (discounts, sale condition, IIBB perception).
+    assert amount_shown(shown_total) == totals[fits["id"]]
     assert statuses[tight["id"]] in {"awaiting_approval", "blocked"}
     assert statuses[refused["id"]] == "blocked"
 

@@ -7,14 +7,29 @@ import { describe, test } from "node:test";
 import {
   fromCents,
   orderTotals,
+  perception,
   priceLine,
   priceListFor,
   priceOrder,
+  saleConditionFor,
   toCents,
   unitPrice,
 } from "../../static/js/pricing.js";
 
 const ON = "2026-11-23";
+
+/** The totals of an order without a sale condition discount nor a perception. */
+function plain(subtotal, tax, total) {
+  return {
+    subtotal,
+    condition_pct: "0",
+    condition_discount: "0.00",
+    net: subtotal,
+    tax,
+    perception: "0.00",
+    total,
+  };
+}
 
 /** A line input with nothing but a list price and IVA. */
 function line(quantity, listPrice, extra = {}) {
@@ -152,19 +167,150 @@ describe("orderTotals", () => {
       { net: "0.03", tax_rate: "21.00" },
       { net: "100.00", tax_rate: "10.5" },
     ]);
-    assert.deepEqual(totals, { subtotal: "100.06", tax: "10.51", total: "110.57" });
+    assert.deepEqual(totals, plain("100.06", "10.51", "110.57"));
   });
 
   test("IVA of a line: 2488.05 at 10.5 % = 261.24525 -> 261.25", () => {
-    assert.deepEqual(orderTotals([{ net: "2488.05", tax_rate: "10.5" }]), {
-      subtotal: "2488.05",
-      tax: "261.25",
-      total: "2749.30",
-    });
+    assert.deepEqual(
+      orderTotals([{ net: "2488.05", tax_rate: "10.5" }]),
+      plain("2488.05", "261.25", "2749.30"),
+    );
   });
 
   test("an empty order is zero", () => {
-    assert.deepEqual(orderTotals([]), { subtotal: "0.00", tax: "0.00", total: "0.00" });
+    assert.deepEqual(orderTotals([]), plain("0.00", "0.00", "0.00"));
+  });
+
+  test("the sale condition's discount comes off the sum, and IVA off its share", () => {
+    // 1000.00 (21 %) + 333.33 (10.5 %) = 1333.33; 3 % = 39.9999 -> 40.00; net 1293.33
+    // IVA 21 %: 1000 x 0.97 x 0.21 = 203.70; 10.5 %: 333.33 x 0.97 x 0.105 = 33.9495... -> 33.95
+    const totals = orderTotals(
+      [
+        { net: "1000.00", tax_rate: "21" },
+        { net: "333.33", tax_rate: "10.5" },
+      ],
+      "3.00",
+    );
+    assert.deepEqual(totals, {
+      subtotal: "1333.33",
+      condition_pct: "3.00",
+      condition_discount: "40.00",
+      net: "1293.33",
+      tax: "237.65",
+      perception: "0.00",
+      total: "1530.98",
+    });
+  });
+
+  test("the perception is taken on the net after the condition's discount", () => {
+    // net 970.00; a perceiver of 2.5 % gives 24.25
+    const seen = [];
+    const totals = orderTotals([{ net: "1000.00", tax_rate: "21" }], "3", (net) => {
+      seen.push(net);
+      return (net * 25n + 500n) / 1000n;
+    });
+    assert.deepEqual(seen, [97000n]);
+    assert.equal(totals.perception, "24.25");
+    assert.equal(totals.total, "1197.95"); // 970.00 + 203.70 + 24.25
+  });
+
+  test("the client type's discount goes last in the cascade", () => {
+    // 10 x 100 -10 % promotion = 900; -5 % type = 855.00
+    const promo = { promotions: [{ name: "P", discount_pct: "10", valid_from: ON, valid_to: ON }] };
+    const priced = priceLine(line("10", "100.00", promo), ON, "5.00");
+    assert.deepEqual(
+      priced.discounts.map((d) => [d.kind, d.pct]),
+      [["promotion", "10"], ["client_type", "5.00"]],
+    );
+    assert.equal(priced.net, "855.00");
+    assert.deepEqual(priceLine(line("1", "10"), ON, "0.00").discounts, []);
+  });
+});
+
+describe("the sale condition an order takes", () => {
+  const catalogue = {
+    sale_conditions: [
+      { id: 1, code: "30D", description: "30 días", discount_pct: "0.00", immediate: false },
+      { id: 2, code: "CONT", description: "Contado", discount_pct: "3.00", immediate: true },
+      { id: 3, code: "CAJA", description: "Caja", discount_pct: "1.00", immediate: true },
+      { id: 4, code: "ANT", description: "Anterior", discount_pct: "9.00", immediate: true, deleted: true },
+    ],
+  };
+
+  test("the client's on credit; a cash payment takes the first cash condition by code", () => {
+    const client = { sale_condition_id: 1 };
+    assert.equal(saleConditionFor(client, catalogue, "current_account").id, 1);
+    assert.equal(saleConditionFor(client, catalogue, "mixed").id, 1);
+    assert.equal(saleConditionFor(client, catalogue, "cash").id, 3);
+  });
+
+  test("a cash condition stays with any payment; none is none", () => {
+    assert.equal(saleConditionFor({ sale_condition_id: 2 }, catalogue, "cash").id, 2);
+    assert.equal(saleConditionFor({ sale_condition_id: 2 }, catalogue, "current_account").id, 2);
+    assert.equal(saleConditionFor({ sale_condition_id: null }, catalogue, "cash"), null);
+  });
+});
+
+describe("the IIBB perception", () => {
+  const arba = {
+    id: 1,
+    province: "Buenos Aires",
+    default_rate: "6.00",
+    minimum_amount: "50.00",
+    include_multilateral: false,
+  };
+  const caba = { id: 2, province: "CABA", default_rate: null, minimum_amount: "0", include_multilateral: true };
+  const row = (jurisdiction, rate, from, to, published = from) => ({
+    jurisdiction_id: jurisdiction,
+    rate,
+    valid_from: from,
+    valid_to: to,
+    published_on: published,
+  });
+
+  test("the registry rate of the day wins, the latest published if several", () => {
+    const client = {
+      tax_id: "30711111118",
+      province: "Córdoba",
+      iibb_rates: [
+        row(1, "2.50", "2026-11-01", "2026-11-30", "2026-10-25"),
+        row(1, "3.00", "2026-11-01", "2026-11-30", "2026-11-05"),
+        row(1, "1.00", "2026-12-01", "2026-12-31"),
+      ],
+    };
+    // 1000.00 x 3 % = 30.00 in November; 1 % in December
+    assert.equal(perception(client, [arba], 100000n, ON), 3000n);
+    assert.equal(perception(client, [arba], 100000n, "2026-12-02"), 1000n);
+  });
+
+  test("outside the registry: the default rate in the card's province, nothing elsewhere", () => {
+    const porteño = { tax_id: "30711111118", province: "Buenos Aires", iibb_rates: [] };
+    // 333.33 x 6 % = 19.9998 -> 20.00
+    assert.equal(perception(porteño, [arba, caba], 33333n, ON), 2000n);
+    const far = { tax_id: "30711111118", province: "Salta", iibb_rates: [] };
+    assert.equal(perception(far, [arba, caba], 33333n, ON), 0n);
+  });
+
+  test("exempt, below the minimum, Convenio Multilateral left out, no CUIT", () => {
+    const exempt = { tax_id: "30711111118", province: "Buenos Aires", iibb_rates: [row(1, "0.00", ON, ON)] };
+    assert.equal(perception(exempt, [arba], 100000n, ON), 0n);
+    const small = { tax_id: "30711111118", province: "Buenos Aires", iibb_rates: [] };
+    assert.equal(perception(small, [arba], 4999n, ON), 0n);
+    assert.equal(perception(small, [arba], 5000n, ON), 300n);
+    const multilateral = { ...small, iibb_multilateral: true };
+    assert.equal(perception(multilateral, [arba], 100000n, ON), 0n);
+    const registered = { tax_id: null, province: "Córdoba", iibb_rates: [row(1, "2.00", ON, ON)] };
+    assert.equal(perception(registered, [arba], 100000n, ON), 0n);
+  });
+
+  test("every jurisdiction that reaches the client adds its own, each rounded", () => {
+    const both = {
+      tax_id: "30711111118",
+      province: "Buenos Aires",
+      iibb_rates: [row(2, "1.25", ON, ON)],
+    };
+    // 6 % of 100.01 = 6.0006 -> 6.00; 1.25 % = 1.250125 -> 1.25
+    assert.equal(perception(both, [arba, caba], 10001n, ON), 725n);
   });
 });
 
@@ -216,7 +362,7 @@ describe("priceOrder from the synced rows", () => {
     );
     assert.deepEqual(result.missing, []);
     assert.deepEqual(result.lines.map((l) => l.net), ["931.00", "405.00"]);
-    assert.deepEqual(result.totals, { subtotal: "1336.00", tax: "238.04", total: "1574.04" });
+    assert.deepEqual(result.totals, plain("1336.00", "238.04", "1574.04"));
   });
 
   test("a product without a live price is reported, the rest still priced", () => {

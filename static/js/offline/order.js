@@ -1,5 +1,5 @@
 // The order form offline: products priced for the client from the synced catalogue
-// (../pricing.js, an estimate), the payment method and delivery address, and the credit
+// (../pricing.js, the server's rule on the phone's copy), the payment method and delivery address, and the credit
 // decision with this phone's unsent orders counted, right above "Guardar pedido". A blocked
 // order needs a reason, which goes to the supervisors as the override request. The order is
 // saved to the outbox with the API's body and sent when the link returns.
@@ -65,6 +65,7 @@ export async function showOrder(root, match) {
     on,
     priceListId: priceListFor(client, addressId()),
     currency: client.currency,
+    paymentMethod: chosen("payment_method"),
   });
   const priceText = (product) => {
     const price = unitPrice(client, catalogue, product.id, options());
@@ -108,7 +109,15 @@ export async function showOrder(root, match) {
     }
     const totals = priced.length ? result.totals : null;
     fill(form, "subtotal", totals ? money(totals.subtotal, client.currency) : "");
+    const conditionOff = Boolean(totals) && totals.condition_discount !== "0.00";
+    show(slot(form, "condition-row"), conditionOff);
+    if (conditionOff) {
+      const condition = result.condition.description;
+      fill(form, "condition-label", word("condition-discount", { condition }));
+      fill(form, "condition-discount", `−${money(totals.condition_discount, client.currency)}`);
+    }
     fill(form, "tax", totals ? money(totals.tax, client.currency) : "");
+    fill(form, "perception", totals ? money(totals.perception, client.currency) : "");
     fill(form, "total", totals ? money(totals.total, client.currency) : "");
     show(slot(form, "summary"), Boolean(totals));
     show(slot(form, "empty"), !totals);
