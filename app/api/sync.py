@@ -30,7 +30,7 @@ class SyncArgsSchema(QuerySchema):
         validate=validate.Length(max=60, error=TOO_LONG),
         metadata={
             "description": "The cursor of the last answer; absent or 0: a first sync",
-            "example": "1234",
+            "example": "1234.9f86d081",
         },
     )
 

@@ -8,8 +8,13 @@ order; a continuation cursor carries (since, H, last id) so the next call contin
 window, and the last page answers H. Everything committed at or below H is seen here, since
 the counter's row lock orders commits; a row changed while the pages are read shows again in
 the next delta.
+
+A cursor also names the user's scope as it was (their role's reach and, for a supervisor, the
+team): when it changes, no change number says which clients came or went, so the cursor is
+refused and the phone syncs again from zero.
 """
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -68,7 +73,7 @@ from app.taxes.models import IibbJurisdiction, IibbRate
 PAGE_SIZE = 200
 CENT = Decimal("0.01")
 MAX_SEQ = 10**18
-CURSOR_RE = re.compile(r"^(\d{1,18})(?:-(\d{1,18})-(\d{1,18}))?$")
+CURSOR_RE = re.compile(r"^(\d{1,18})(?:-(\d{1,18})-(\d{1,18}))?\.([0-9a-f]{8})$")
 
 # Tables whose rows belong to one client: a change to one touches that client.
 CLIENT_CHILDREN = (
@@ -110,12 +115,13 @@ class Cursor:
     since: int = 0
     upto: int | None = None
     after: int = 0
+    scope: str = ""  # scope_tag() of the user when the cursor was handed out
 
     def text(self) -> str:
         """The opaque string the phone keeps."""
         if self.upto is None:
-            return str(self.since)
-        return f"{self.since}-{self.upto}-{self.after}"
+            return f"{self.since}.{self.scope}"
+        return f"{self.since}-{self.upto}-{self.after}.{self.scope}"
 
 
 @dataclass
@@ -176,12 +182,21 @@ def parse_cursor(text: str | None) -> Cursor:
     match = CURSOR_RE.fullmatch(text.strip())
     if match is None:
         raise CursorError()
-    since, upto, after = (int(part) if part else None for part in match.groups())
+    since, upto, after = (int(part) if part else None for part in match.groups()[:3])
+    scope = match.group(4)
     if upto is None:
-        return Cursor(since)
+        return Cursor(since, scope=scope)
     if since > upto or after < 1:
         raise CursorError()
-    return Cursor(since, upto, after)
+    return Cursor(since, upto, after, scope)
+
+
+def scope_tag(user: User) -> str:
+    """A short digest of the clients' reach of the user: their role's scope and, for a
+    supervisor, who is on the team."""
+    scope = SCOPES[Role(user.role)]
+    team = ",".join(map(str, sorted(team_ids(user)))) if scope == "team" else ""
+    return hashlib.sha256(f"{scope}:{team}".encode()).hexdigest()[:8]
 
 
 def page_size() -> int:
@@ -192,6 +207,9 @@ def page_size() -> int:
 def sync_page(user: User, since: str | None, size: int | None = None) -> SyncPage:
     """The next page of the user's delta after the cursor `since`."""
     cursor = parse_cursor(since)
+    scope = scope_tag(user)
+    if (cursor.since or cursor.upto is not None) and cursor.scope != scope:
+        raise CursorError()  # the user's scope changed: start over
     size = size or page_size()
     current = current_change_seq(db.session.connection())
     if cursor.since > current or (cursor.upto or 0) > current:
@@ -203,7 +221,9 @@ def sync_page(user: User, since: str | None, size: int | None = None) -> SyncPag
     rows = rows[:size]
     live = [client_id for client_id, in_scope in rows if in_scope]
     tombstones = [client_id for client_id, in_scope in rows if not in_scope]
-    next_cursor = Cursor(cursor.since, upto, rows[-1][0]) if more else Cursor(upto)
+    next_cursor = (
+        Cursor(cursor.since, upto, rows[-1][0], scope) if more else Cursor(upto, scope=scope)
+    )
     first_page = cursor.after == 0
     return SyncPage(
         cursor=next_cursor.text(),

@@ -66,7 +66,7 @@ async function runSync(userId, fetcher) {
     }
     if (!response.ok) return failed("server", changed);
     const body = await response.json();
-    await store(body, userId, cursor === "0" && page === 0);
+    await store(body, userId, cursor === "0"); // "0" asks for the first page of a full sync
     changed.push(...body.clients.map((c) => c.id), ...body.tombstones);
     cursor = body.cursor;
     if (!body.more) break;

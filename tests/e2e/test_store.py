@@ -1,6 +1,15 @@
-"""The phone's IndexedDB copy across a version of the app that keeps more (static/js/store.js)."""
+"""The phone's IndexedDB copy (static/js/store.js, sync.js): across a version of the app that
+keeps more, and when the user's scope changes with no client changing."""
 
 import pytest
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.auth.services import UserData, update_user
+from app.clients.models import Client
+from app.clients.services import scoped_clients
+from app.extensions import db
+from tests.e2e.conftest import wait_for_sync
 
 pytestmark = pytest.mark.e2e
 
@@ -58,3 +67,60 @@ def test_an_older_copy_is_synced_again_from_zero_and_keeps_its_outbox(page):
     assert opened["clients"] == [5]  # replaced by that full sync, not dropped before it
     # ...and nothing written offline is lost.
     assert opened["outbox"] == [["k-1", "pending"]]
+
+
+CLIENT_IDS = """async () => {
+  const store = await import("/static/js/store.js");
+  return (await store.listClients()).map((c) => c.id).sort((a, b) => a - b);
+}"""
+
+SYNC_NOW = """async () => {
+  const { syncNow } = await import("/static/js/sync.js");
+  return syncNow();
+}"""
+
+
+@pytest.fixture
+def team_of(live_app):
+    """Move demo users out of the supervisor's team on the server; put back afterwards."""
+    moved: list[int] = []
+
+    def leave(*usernames: str) -> None:
+        with live_app.app_context():
+            for username in usernames:
+                user = db.session.scalar(sa.select(User).where(User.username == username))
+                fields = {name: getattr(user, name) for name in UserData.__dataclass_fields__}
+                moved.append((user.id, user.supervisor_id))
+                update_user(user, UserData(**(fields | {"supervisor_id": None})))
+            db.session.commit()
+            db.session.remove()
+
+    yield leave
+    with live_app.app_context():
+        for user_id, supervisor_id in moved:
+            db.session.get(User, user_id).supervisor_id = supervisor_id
+        db.session.commit()
+        db.session.remove()
+
+
+def scope_ids(live_app, username: str) -> list[int]:
+    """The ids of the clients the server puts in the user's scope now."""
+    with live_app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        found = sorted(db.session.scalars(scoped_clients(user).with_only_columns(Client.id)))
+        db.session.remove()
+    return found
+
+
+def test_a_supervisor_whose_team_shrinks_forgets_those_clients(page, sign_in, live_app, team_of):
+    sign_in("supervisor")
+    wait_for_sync(page)
+    before = scope_ids(live_app, "supervisor")
+    assert page.evaluate(CLIENT_IDS) == before
+
+    team_of("vendedor3", "cobrador2")  # no client row changes
+    after = scope_ids(live_app, "supervisor")
+    assert 0 < len(after) < len(before)
+
+    assert page.evaluate(SYNC_NOW)["ok"] is True
+    assert page.evaluate(CLIENT_IDS) == after

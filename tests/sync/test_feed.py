@@ -2,12 +2,14 @@
 
 import gzip
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from app.auth import services as users
 from app.clients import services as clients
 from app.clients.models import Contact, Segment
 from app.core.types import local_today, utcnow
@@ -106,7 +108,8 @@ def test_first_sync_brings_the_salespersons_clients_with_what_order_time_needs(a
     assert card["notices"][0]["target"] == f"Zona de venta: {zone.code} · Centro"
     assert "current_account" in card["payment_methods"]
     assert body["clients"][1]["notices"] == [] and body["clients"][1]["open_items"] == []
-    assert int(body["cursor"]) > 0
+    since, tag = body["cursor"].split(".")
+    assert int(since) > 0 and tag == feed.scope_tag(seller.user)
 
 
 def test_a_supervisor_syncs_the_clients_of_the_team(api):  # noqa: F811
@@ -262,7 +265,8 @@ def test_pages_walk_every_client_once(app, api, monkeypatch):  # noqa: F811
     assert pages[0]["catalogue"] is not None
     assert [page["catalogue"] for page in pages[1:]] == [None, None]
     assert all(page["full"] for page in pages)
-    assert cursor.isdigit() and all(not page["cursor"].isdigit() for page in pages[:-1])
+    assert re.fullmatch(r"\d+\.[0-9a-f]{8}", cursor)
+    assert all(re.fullmatch(r"\d+-\d+-\d+\.[0-9a-f]{8}", page["cursor"]) for page in pages[:-1])
     # a delta pages too
     for client_id in made:
         db.session.add(Contact(client_id=client_id, name="Nuevo contacto"))
@@ -305,7 +309,9 @@ def test_the_answer_is_gzipped_when_asked(api):  # noqa: F811
     assert len(packed.get_data()) < len(plain.get_data()) / 3
 
 
-@pytest.mark.parametrize("cursor", ["abc", "-1", "5-3-1", "1-2-0", "99999999", "1.5"])
+@pytest.mark.parametrize(
+    "cursor", ["abc", "-1", "5-3-1", "1-2-0", "99999999", "1.5", "1", "1.00000000", "1-2-1"]
+)
 def test_a_bad_cursor_is_a_422_in_spanish(api, cursor):  # noqa: F811
     seller = api("salesperson")
     answer = seller.get(f"{SYNC}?since={cursor}")
@@ -375,6 +381,36 @@ def registry_row(jurisdiction, tax_id: str, rate: str, start, end) -> IibbRate:
     )
     db.session.add(row)
     return row
+
+
+def test_a_supervisor_whose_team_changes_syncs_again_from_zero(api):  # noqa: F811
+    boss, other_boss = api("supervisor"), api("supervisor")
+    member = factories.make_user("salesperson", supervisor_id=boss.user.id)
+    newcomer = factories.make_user("salesperson", supervisor_id=other_boss.user.id)
+    kept = factories.make_client(salesperson_id=member.id)
+    moved = factories.make_client(salesperson_id=newcomer.id)
+    db.session.commit()
+    cursors = [sync(caller)["cursor"] for caller in (boss, other_boss)]
+    assert sync(boss, cursors[0])["clients"] == []
+
+    # The newcomer changes teams: no client changed, but two supervisors' scopes did.
+    fields = vars_of(newcomer) | {"supervisor_id": boss.user.id}
+    users.update_user(newcomer, users.UserData(**fields))
+    db.session.commit()
+
+    for caller, cursor in zip((boss, other_boss), cursors, strict=True):
+        assert caller.get(f"{SYNC}?since={cursor}").status_code == 422
+    # What the phone does on a 422: start over, replacing its copy.
+    gained, lost = sync(boss), sync(other_boss)
+    assert gained["full"] is True and ids(gained) == sorted([kept.id, moved.id])
+    assert lost["full"] is True and ids(lost) == []
+    # A salesperson's scope is theirs alone: a team change leaves their cursor good.
+    assert feed.scope_tag(newcomer) == feed.scope_tag(member)
+
+
+def vars_of(user) -> dict:
+    """A user's editable fields, as the user admin form sends them."""
+    return {name: getattr(user, name) for name in users.UserData.__dataclass_fields__}
 
 
 def test_a_client_carries_what_its_order_total_needs(api):  # noqa: F811
@@ -551,6 +587,7 @@ def test_a_page_takes_as_many_queries_for_50_clients_as_for_10(app, api):  # noq
     assert counts[0] == counts[1], counts
     assert counts[0] < 40
     # and a delta of everything
-    cursor = "1"
+    cursor = f"1.{feed.scope_tag(small.user)}"
+    assert feed.scope_tag(small.user) == feed.scope_tag(large.user)
     counts = [count_statements(app, lambda c=caller: sync(c, cursor)) for caller in (small, large)]
     assert counts[0] == counts[1], counts
