@@ -516,3 +516,35 @@ def test_checking_a_pickup_person_offline(proxied_context, proxied_server, phone
     page.get_by_role("button", name="Verificar", exact=True).click()
     expect(page.locator("#verdict [data-verdict=refused]")).to_contain_text("No autorizado")
     expect(page.locator("#verdict [data-verdict=allowed]")).to_be_hidden()
+
+
+def test_background_sync_sends_the_outbox_with_no_page_of_the_app_open(
+    proxied_context, proxied_server, live_app, errors, phone
+):
+    page = phone
+    client, before = a_client(page, live_app)
+    go_offline(proxied_context, proxied_server)
+    page.goto(f"/clients/{client['id']}")
+    expect(page.locator("#offline-view")).to_have_attribute("data-ready", "true")
+    page.locator("#note-text").fill("Dejar la mercadería en el depósito del fondo.")
+    page.get_by_role("button", name="Agregar nota").click()
+    wait_for_first_item(page, 'item.state === "pending"')
+    tags = page.evaluate("async () => (await navigator.serviceWorker.ready).sync.getTags()")
+    assert "outbox" in tags  # the phone asked the browser to wake the worker later
+
+    # Every tab of the app is closed. The line works again but the browser still thinks it is
+    # offline: nothing is sent. When the browser sees the network, Chromium wakes the worker
+    # with the "outbox" sync event, and the worker (the only one left to do it) sends it.
+    page.close()
+    proxied_server.mode = "up"
+    time.sleep(2)
+    assert counts(live_app, [client["id"]]) == before
+    proxied_context.set_offline(False)
+    deadline = time.monotonic() + 30
+    while counts(live_app, [client["id"]]) == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert counts(live_app, [client["id"]]) == {**before, "notes": before["notes"] + 1}
+    page = watched_page(proxied_context, errors)
+    page.goto("/sync/")
+    expect(page.locator("#outbox-list li[data-state=done]")).to_have_count(1)
+    errors.assert_none(ignore=(r"net::ERR_",))

@@ -21,6 +21,8 @@ from app.orders.models import ClientCondition, Price, Product, Promotion, Volume
 from tests import factories
 
 D = Decimal
+# For parametrize only (read at import); tests read local_today() when they run, so a suite
+# that crosses midnight in Buenos Aires still agrees with the services.
 TODAY = local_today()
 
 
@@ -212,17 +214,19 @@ def test_a_new_condition_ends_the_one_in_force_and_keeps_the_history(app):
     client = factories.make_client()
     office = factories.make_user("backoffice")
     old = ClientCondition(
-        client_id=client.id, discount_pct=D("3"), valid_from=TODAY - timedelta(days=90),
+        client_id=client.id, discount_pct=D("3"), valid_from=local_today() - timedelta(days=90),
         reason="Bienvenida",
     )  # fmt: skip
     db.session.add(old)
     db.session.flush()
     new = catalogue.add_condition(client, condition_values(value="7,5"), office)
-    assert old.valid_to == TODAY - timedelta(days=1)  # ended yesterday, never edited otherwise
+    assert old.valid_to == local_today() - timedelta(
+        days=1
+    )  # ended yesterday, never edited otherwise
     assert old.discount_pct == D("3") and old.deleted_at is None
-    assert (new.discount_pct, new.valid_from, new.valid_to) == (D("7.5"), TODAY, None)
+    assert (new.discount_pct, new.valid_from, new.valid_to) == (D("7.5"), local_today(), None)
     assert new.created_by_id == office.id
-    assert orders.conditions_in_force(client, TODAY) == [new]
+    assert orders.conditions_in_force(client, local_today()) == [new]
     current, ended = catalogue.client_conditions(client)
     assert (current, ended) == ([new], [old])
     (entry,) = audit("client.condition")
@@ -238,7 +242,10 @@ def test_a_condition_for_one_product_leaves_the_general_one_alone(app):
         client, condition_values(kind="price", value="19500", product_code="GAS001"), None
     )
     assert general.valid_to is None
-    assert {c.id for c in orders.conditions_in_force(client, TODAY)} == {general.id, special.id}
+    assert {c.id for c in orders.conditions_in_force(client, local_today())} == {
+        general.id,
+        special.id,
+    }
     assert special.special_price == D("19500") and special.discount_pct is None
 
 
@@ -247,7 +254,7 @@ def test_a_condition_replaced_on_its_first_day_is_withdrawn(app):
     first = catalogue.add_condition(client, condition_values(), None)
     second = catalogue.add_condition(client, condition_values(value="6"), None)
     assert first.deleted_at is not None  # same day: withdrawn, kept in the history
-    assert orders.conditions_in_force(client, TODAY) == [second]
+    assert orders.conditions_in_force(client, local_today()) == [second]
     assert catalogue.client_conditions(client) == ([second], [first])
 
 
@@ -274,13 +281,13 @@ def test_add_condition_refuses_bad_values(app, values, errors):
 def test_ending_a_condition(app):
     client = factories.make_client()
     running = ClientCondition(
-        client_id=client.id, discount_pct=D("4"), valid_from=TODAY - timedelta(days=10)
+        client_id=client.id, discount_pct=D("4"), valid_from=local_today() - timedelta(days=10)
     )
     db.session.add(running)
     db.session.flush()
     catalogue.end_condition(running)
-    assert running.valid_to == TODAY - timedelta(days=1)
-    assert orders.conditions_in_force(client, TODAY) == []
+    assert running.valid_to == local_today() - timedelta(days=1)
+    assert orders.conditions_in_force(client, local_today()) == []
     with pytest.raises(CatalogueError):
         catalogue.end_condition(running)
     today = catalogue.add_condition(client, condition_values(), None)

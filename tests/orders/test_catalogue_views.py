@@ -17,7 +17,7 @@ from tests import factories
 from tests.conftest import csrf_from
 
 HTMX = {"HX-Request": "true"}
-TODAY = local_today()
+
 D = Decimal
 
 
@@ -283,8 +283,8 @@ def test_promotions_are_created_listed_by_period_and_deleted(office):
         "/admin/catalogue/promotions/new",
         "/admin/catalogue/promotions/new",
         {"name": "Promo galletitas 3x2", "product_code": "GAL004", "discount_pct": "33,33",
-         "valid_from": (TODAY - timedelta(days=2)).isoformat(),
-         "valid_to": (TODAY + timedelta(days=7)).isoformat()},
+         "valid_from": (local_today() - timedelta(days=2)).isoformat(),
+         "valid_to": (local_today() + timedelta(days=7)).isoformat()},
     )  # fmt: skip
     assert response.status_code == 303
     listing = office.get("/admin/catalogue/promotions?when=current", headers=HTMX)
@@ -375,7 +375,7 @@ def test_ending_a_condition_moves_it_to_the_history(team):
     old = ClientCondition(
         client_id=client.id,
         discount_pct=D("5"),
-        valid_from=TODAY - timedelta(days=60),
+        valid_from=local_today() - timedelta(days=60),
         reason="Acuerdo anual",
         created_by_id=office.id,
     )
@@ -385,12 +385,12 @@ def test_ending_a_condition_moves_it_to_the_history(team):
     response = post(team, card, f"/admin/catalogue/conditions/{old.id}/end")
     assert response.status_code == 303
     db.session.refresh(old)
-    assert old.valid_to == TODAY - timedelta(days=1)
+    assert old.valid_to == local_today() - timedelta(days=1)
     page = team.get(card).get_data(as_text=True)
     history = page[page.index("Historial") :]
     assert "5 % de descuento en todos los productos" in history
     assert "Cargada por Lucía Benítez" in history and "Acuerdo anual" in history
-    assert f"al {(TODAY - timedelta(days=1)).strftime('%d/%m/%Y')}" in history
+    assert f"al {(local_today() - timedelta(days=1)).strftime('%d/%m/%Y')}" in history
     assert "Se terminó la condición comercial." in page
     assert "client.condition.end" in actions()
     again = post(team, card, f"/admin/catalogue/conditions/{old.id}/end")
@@ -401,7 +401,9 @@ def test_ending_a_condition_moves_it_to_the_history(team):
 def test_who_sees_and_who_manages_conditions(team, login_as):
     seller = login_as("salesperson")
     mine = factories.make_client(salesperson_id=seller.user.id)
-    db.session.add(ClientCondition(client_id=mine.id, discount_pct=D("3"), valid_from=TODAY))
+    db.session.add(
+        ClientCondition(client_id=mine.id, discount_pct=D("3"), valid_from=local_today())
+    )
     db.session.commit()
     card = seller.get(f"/clients/{mine.id}").get_data(as_text=True)
     assert "3 % de descuento en todos los productos" in card
