@@ -8,6 +8,7 @@ and an answer lost after the server committed creates nothing twice.
 
 import re
 import time
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,7 @@ from playwright.sync_api import expect
 from app.auth.models import User
 from app.clients import services as clients
 from app.clients.models import Client, ClientNote
-from app.collections.models import CollectionCall
+from app.collections.models import CollectionCall, FieldReceipt
 from app.extensions import db
 from app.orders.models import Order
 from tests.e2e.conftest import fill_login_form, wait_for_sync, watched_page
@@ -547,4 +548,56 @@ def test_background_sync_sends_the_outbox_with_no_page_of_the_app_open(
     page = watched_page(proxied_context, errors)
     page.goto("/sync/")
     expect(page.locator("#outbox-list li[data-state=done]")).to_have_count(1)
+    errors.assert_none(ignore=(r"net::ERR_",))
+
+
+def test_a_receipt_of_cash_and_a_cheque_taken_offline(
+    proxied_context, proxied_server, live_app, errors, phone
+):
+    page = phone
+    client, _before = a_client(page, live_app)
+    go_offline(proxied_context, proxied_server)
+    page.goto(f"/collections/clients/{client['id']}/receipt")
+    expect(page.locator("#offline-view")).to_have_attribute("data-route", "receipt")
+    page.locator("#receipt-amount-0").fill("15.000")
+    page.get_by_role("button", name="Agregar otra forma de pago").click()
+    second = page.locator("[data-line]").nth(1)
+    expect(second.locator("legend")).to_have_text("Forma de pago 2")
+    second.locator("select.pay-kind").select_option("third_party_check")
+    second.locator("#receipt-amount-1").fill("32.450,50")
+    expect(page.locator("[data-slot=receipt-total]")).to_contain_text("47.450,50")
+    second.locator("#receipt-bank-1").fill("Banco Nación")
+
+    # A cheque without its number: the message is under that field of that line.
+    page.get_by_role("button", name="Registrar cobro").click()
+    expect(page.locator('[data-error="lines.1.number"]')).to_be_visible()
+    expect(page.locator('[data-error="lines.0.amount"]')).to_be_hidden()
+    assert page.evaluate(ITEMS) == []
+
+    second.locator("#receipt-number-1").fill("00012345")
+    second.locator("#receipt-due_date-1").fill(date.today().isoformat())
+    second.locator("#receipt-drawer-1").fill("Almacén Don Pepe")
+    second.locator("#receipt-drawer_tax_id-1").fill("20-12345678-6")
+    # A third line added and removed again leaves two.
+    page.get_by_role("button", name="Agregar otra forma de pago").click()
+    page.locator("[data-line]").nth(2).get_by_role(
+        "button", name="Quitar esta forma de pago"
+    ).click()
+    expect(page.locator("[data-line]")).to_have_count(2)
+    page.get_by_role("button", name="Registrar cobro").click()
+    wait_for_saved_card(page, client["id"])
+
+    go_online(proxied_context, proxied_server)
+    assert page.evaluate(SETTLED) == 1
+    with live_app.app_context():
+        receipt = db.session.scalars(
+            sa.select(FieldReceipt)
+            .where(FieldReceipt.client_id == client["id"])
+            .order_by(FieldReceipt.id.desc())
+        ).first()
+        lines = [(line["kind"], line["amount"]) for line in receipt.data["lines"]]
+        total = receipt.total
+        db.session.remove()
+    assert lines == [("cash", "15000.00"), ("third_party_check", "32450.50")]
+    assert total == Decimal("47450.50")
     errors.assert_none(ignore=(r"net::ERR_",))

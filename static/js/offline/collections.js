@@ -2,6 +2,7 @@
 // here with the server's own rules and messages (app/collections/services.py log_call, the
 // ledger's payment lines), then kept in the outbox with the API's body.
 
+import { fromCents, toCents } from "../pricing.js";
 import { getClient } from "../store.js";
 import { newKey } from "../outbox.js";
 import { clone, fill, label, slot, word } from "./dom.js";
@@ -110,43 +111,105 @@ export async function showCall(root, match) {
   return {};
 }
 
-/** Show only the fields the chosen payment kind uses (data-kinds lists them). */
-function showKindFields(form) {
-  const kind = form.elements.kind.value;
-  for (const field of form.querySelectorAll("[data-kinds]")) {
+const MAX_LINES = 10; // a receipt's payment lines, as the online form allows
+
+/** Show only the fields the line's payment kind uses (data-kinds lists them). */
+function showKindFields(line) {
+  const kind = line.querySelector(".pay-kind").value;
+  for (const field of line.querySelectorAll("[data-kinds]")) {
     field.hidden = !field.dataset.kinds.split(" ").includes(kind);
   }
 }
 
-/** The receipt's API body (one payment line), or null with the messages shown. */
+/**
+ * Name each line's fields lines.N.field (the API's error keys), with ids of their own, and
+ * title them "Forma de pago N"; only lines after the first can be removed.
+ */
+function numberLines(form) {
+  const lines = [...form.querySelectorAll("[data-line]")];
+  lines.forEach((line, index) => {
+    fill(line, "line-title", word("pay-line", { n: index + 1 }));
+    for (const holder of line.querySelectorAll("[data-field], [data-error]")) {
+      const base = (holder.dataset.base ||= (holder.dataset.field ?? holder.dataset.error));
+      if ("field" in holder.dataset) holder.dataset.field = `lines.${index}.${base}`;
+      if ("error" in holder.dataset) holder.dataset.error = `lines.${index}.${base}`;
+    }
+    for (const input of line.querySelectorAll("input, select")) {
+      input.dataset.base ||= input.name;
+      input.name = `lines.${index}.${input.dataset.base}`;
+      const label = line.querySelector(`label[for="${input.id}"]`);
+      input.id = `receipt-${input.dataset.base}-${index}`;
+      if (label) label.htmlFor = input.id;
+    }
+    line.querySelector("[data-remove-line]").hidden = index === 0;
+  });
+  form.querySelector("[data-add-line]").hidden = lines.length >= MAX_LINES;
+}
+
+/** A new payment line at the end of the form's lines. */
+function addLine(form) {
+  const added = clone("tpl-pay-line");
+  slot(form, "pay-lines").append(added);
+  added.querySelector(".pay-kind").addEventListener("change", () => showKindFields(added));
+  added.querySelector("[data-remove-line]").addEventListener("click", () => {
+    added.remove();
+    numberLines(form);
+    showTotal(form);
+  });
+  showKindFields(added);
+  numberLines(form);
+  return added;
+}
+
+/** The sum of the lines' amounts, shown once there is more than one line. */
+function showTotal(form) {
+  const lines = [...form.querySelectorAll("[data-line]")];
+  const cents = lines
+    .map((line) => amountValue(line.querySelector("input[data-base=amount]").value))
+    .reduce((sum, amount) => sum + (amount ? toCents(amount) : 0n), 0n);
+  const box = slot(form, "receipt-total");
+  box.hidden = lines.length < 2;
+  fill(box, "total-amount", money(fromCents(cents), form.dataset.currency));
+}
+
+/** The receipt's API body (every payment line), or null with the messages shown. */
 function receiptBody(form, client) {
   clearErrors(form);
   const errors = {};
-  const kind = form.elements.kind.value;
-  const line = { kind };
-  if (!kind) errors.kind = word("kind-required");
-  const amount = amountValue(form.elements.amount.value);
-  if (!amount) errors.amount = word("amount-invalid");
-  else line.amount = amount;
-  for (const field of form.querySelectorAll("[data-kinds]")) {
-    if (field.hidden) continue;
-    const name = field.dataset.field;
-    const value = form.elements[name].value.trim();
+  const lines = [...form.querySelectorAll("[data-line]")].map((element, index) => {
+    const key = (name) => `lines.${index}.${name}`;
+    const kind = element.querySelector(".pay-kind").value;
+    const line = { kind };
+    if (!kind) errors[key("kind")] = word("kind-required");
+    const amount = amountValue(element.querySelector("input[data-base=amount]").value);
+    if (!amount) errors[key("amount")] = word("amount-invalid");
+    else line.amount = amount;
     const kindName = label("receipt_kinds", kind).toLowerCase();
-    if (!value) errors[name] = word("kind-field-required", { kind: kindName });
-    else line[name] = value;
-  }
+    for (const field of element.querySelectorAll("[data-kinds]")) {
+      if (field.hidden) continue;
+      const name = field.dataset.base;
+      const value = element.querySelector(`[data-base="${name}"]:is(input, select)`).value.trim();
+      if (!value) errors[key(name)] = word("kind-field-required", { kind: kindName });
+      else line[name] = value;
+    }
+    return line;
+  });
   const notes = form.elements.notes.value.trim();
   if (notes.length > NOTES_MAX) errors.notes = word("too-long", { max: NOTES_MAX });
   if (showErrors(form, errors)) return null;
   return {
     client_id: client.id,
     currency: client.currency,
-    lines: [line],
+    lines,
     ...(form.elements.apply_oldest.checked ? { apply_oldest: true } : {}),
     ...(notes ? { notes } : {}),
     ...locationFields(form),
   };
+}
+
+/** The total of a receipt body's lines, as a decimal string. */
+function bodyTotal(body) {
+  return fromCents(body.lines.reduce((sum, line) => sum + toCents(line.amount), 0n));
 }
 
 /** The field receipt form. */
@@ -154,8 +217,15 @@ export async function showReceipt(root, match) {
   const client = await getClient(match.clientId);
   if (!client) return null;
   const form = start(root, "tpl-receipt", client, today());
-  form.elements.kind.addEventListener("change", () => showKindFields(form));
-  showKindFields(form);
+  form.dataset.currency = client.currency;
+  addLine(form);
+  form.querySelector("[data-add-line]").addEventListener("click", () => {
+    addLine(form).querySelector(".pay-kind").focus();
+    showTotal(form);
+  });
+  form.addEventListener("input", (event) => {
+    if (event.target.dataset.base === "amount") showTotal(form);
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const body = receiptBody(form, client);
@@ -166,7 +236,7 @@ export async function showReceipt(root, match) {
       client_id: client.id,
       label: word("label-receipt", {
         client: displayName(client),
-        amount: money(body.lines[0].amount, client.currency),
+        amount: money(bodyTotal(body), client.currency),
       }),
     }, "receipt");
   });
