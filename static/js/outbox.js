@@ -200,16 +200,34 @@ async function send(item, session, fetcher) {
     }));
     return "sent";
   }
+  // A server form answers its page again with the messages by the fields: keep those.
+  const fields = body ? body.error?.fields : formMessages(await response.text().catch(() => ""));
   await update(item.id, (i) => ({
     ...i,
     state: "rejected",
     problem: "rejected",
     status: response.status,
     error: body?.error?.message ?? null,
-    fields: body?.error?.fields ?? null,
+    fields: fields ?? null,
     result: body,
   }));
   return "sent";
+}
+
+const FIELD_ERROR = /<div class="field-error"(?:\s+id="([^"]*)-error")?[^>]*>([\s\S]*?)<\/div>/g;
+const ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&#34;": '"' };
+
+/**
+ * A refused server form's messages, read from the page it answered with (no DOMParser in the
+ * worker): {field: message}, by each message's id ("amount-error" -> amount).
+ */
+export function formMessages(html) {
+  const fields = {};
+  for (const [, id, text] of html.matchAll(FIELD_ERROR)) {
+    const message = text.replace(/&(?:amp|lt|gt|quot|#39|#34);/g, (entity) => ENTITIES[entity]).trim();
+    if (message) fields[id || `form-${Object.keys(fields).length}`] = message;
+  }
+  return Object.keys(fields).length ? fields : null;
 }
 
 function request(item, session) {

@@ -490,6 +490,32 @@ def test_a_server_form_posted_without_network_is_kept_and_sent_once(
     errors.assert_none(ignore=(r"net::ERR_",))
 
 
+def test_a_kept_server_form_the_server_refuses_shows_why(
+    proxied_context, proxied_server, live_app, errors, phone
+):
+    page = phone
+    client, before = a_client(page, live_app)
+    page.goto(f"/collections/clients/{client['id']}/call")
+    page.locator("label:has(input[name=channel][value=phone])").click()
+    page.locator("label:has(input[name=outcome][value=promise])").click()  # no amount, no date
+
+    proxied_server.mode = "down"
+    page.locator("form.call-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/sync/\?kept=call$"))
+
+    go_online(proxied_context, proxied_server)
+    page.evaluate("async () => (await import('/static/js/outbox.js')).replay()")
+    assert page.evaluate(SETTLED) == 1
+    (item,) = page.evaluate(ITEMS)
+    assert (item["state"], item["status"]) == ("rejected", 422)
+    # The server's own messages, read from the form page it answered with.
+    page.reload()
+    refused = page.locator("#outbox-list li[data-state=rejected]")
+    expect(refused).to_contain_text("Ingresá el importe prometido.")
+    assert counts(live_app, [client["id"]]) == before
+    errors.assert_none(ignore=(r"net::ERR_", r"status of 422"))
+
+
 def test_checking_a_pickup_person_offline(proxied_context, proxied_server, phone):
     page = phone
     found = page.evaluate(
