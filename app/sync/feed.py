@@ -447,16 +447,22 @@ def _children(model, client_ids: list[int], order, *where) -> dict[int, list]:
 
 
 def _registry_rows(clients: list[Client], today: date) -> dict[str, list[IibbRate]]:
-    """CUIT -> its IIBB registry rows in active jurisdictions still valid today or later."""
+    """CUIT -> its IIBB registry rows still valid today or later.
+
+    Inactive jurisdictions' rows go too (the phone uses the rows of the jurisdictions it is
+    sent), so turning a jurisdiction on needs no client to change.
+    """
     tax_ids = sorted({client.tax_id for client in clients if client.tax_id})
-    if not tax_ids:
+    jurisdictions = db.session.scalars(sa.select(IibbJurisdiction.id)).all()
+    if not tax_ids or not jurisdictions:
         return {}
-    active = sa.select(IibbJurisdiction.id).where(IibbJurisdiction.active)
     rows: dict[str, list[IibbRate]] = defaultdict(list)
     for row in db.session.scalars(
         sa.select(IibbRate)
         .where(
-            IibbRate.jurisdiction_id.in_(active),
+            # Both leading columns of ix_iibb_rates_lookup, so a registry of millions is not
+            # read whole for a page of clients.
+            IibbRate.jurisdiction_id.in_(jurisdictions),
             IibbRate.tax_id.in_(tax_ids),
             IibbRate.valid_to >= today,
         )
