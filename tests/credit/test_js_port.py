@@ -20,14 +20,20 @@ VECTORS = json.loads((ROOT / "tests" / "credit" / "vectors.json").read_text(enco
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def test_node_runs_the_javascript_tests():
-    """node --test tests/js/ passes, with every shared vector among the tests it ran."""
+def node_or_skip(needs: str) -> str:
+    """node's path; without node the test is skipped, or fails in CI where it must run."""
     node = shutil.which("node")
     if node is None:
-        message = "node is not installed: the JavaScript credit tests need Node 20 or later"
+        message = f"node is not installed: {needs} needs Node 20 or later"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
+    return node
+
+
+def test_node_runs_the_javascript_tests():
+    """node --test tests/js/ passes, with every shared vector among the tests it ran."""
+    node = node_or_skip("the JavaScript credit decision")
     assert JS_TESTS, "no tests/js/*.test.mjs to run"
     result = subprocess.run(
         [node, "--test", "--test-reporter=tap", *map(str, JS_TESTS)],

@@ -10,13 +10,10 @@ be the same to the cent, for every payment method the client may use.
 
 import json
 import random
-import shutil
 import subprocess
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-
-import pytest
 
 from app.clients.models import Client
 from app.core.types import local_today
@@ -25,7 +22,7 @@ from app.orders import services as orders
 from app.orders.models import ClientCondition, Promotion, VolumeDiscount
 from tests import factories
 from tests.api.test_clients import api  # noqa: F401  (fixture)
-from tests.credit.test_js_port import IN_CI
+from tests.credit.test_js_port import node_or_skip
 from tests.sync.test_feed import arba, registry_row, sync
 
 SCRIPT = Path(__file__).with_name("price_order.mjs")
@@ -34,12 +31,7 @@ AMOUNTS = ("subtotal", "condition_discount", "net", "tax", "perception", "total"
 
 def node_pricing(catalogue: dict, cases: list[dict]) -> list[dict]:
     """The phone's totals for each case, from node."""
-    node = shutil.which("node")
-    if node is None:
-        message = "node is not installed: the phone's pricing needs Node 20 or later"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    node = node_or_skip("the phone's pricing")
     run = subprocess.run(
         [node, str(SCRIPT)],
         input=json.dumps({"catalogue": catalogue, "cases": cases}),
