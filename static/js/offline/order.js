@@ -1,6 +1,6 @@
-// The order form offline: products priced for the client from the synced catalogue
-// (../pricing.js, the server's rule on the phone's copy), the payment method and delivery address, and the credit
-// decision with this phone's unsent orders counted, right above "Guardar pedido". A blocked
+// The order form offline: products priced for the client from the synced copy (../pricing.js,
+// the server's rule), the payment method and delivery address, and the credit decision with
+// this phone's unsent orders counted, right above "Guardar pedido". A blocked
 // order needs a reason, which goes to the supervisors as the override request. The order is
 // saved to the outbox with the API's body and sent when the link returns.
 
