@@ -126,10 +126,15 @@ def wait_for_first_item(page, condition: str) -> None:
     )
 
 
+def open_offline(page, path: str, route: str) -> None:
+    """Open a page that the offline views draw, and wait for that view."""
+    page.goto(path)
+    expect(page.locator("#offline-view")).to_have_attribute("data-route", route)
+
+
 def take_order(page, client_id: int, quantity: int, reason: str | None = None) -> str:
     """Take an order of the first product on credit in the offline form; the phone's verdict."""
-    page.goto(f"/orders/new?client_id={client_id}")
-    expect(page.locator("#offline-view")).to_have_attribute("data-route", "order")
+    open_offline(page, f"/orders/new?client_id={client_id}", "order")
     page.locator("#product-q").fill("a")
     page.locator("#product-results [data-add-product]").first.click()
     page.locator("label:has(input[name=payment_method][value=current_account])").click()
@@ -532,8 +537,7 @@ def test_checking_a_pickup_person_offline(proxied_context, proxied_server, phone
     )
     assert found, "the demo data needs an authorised pickup person in force"
     go_offline(proxied_context, proxied_server)
-    page.goto(f"/clients/{found['client']}/pickups/verify")
-    expect(page.locator("#offline-view")).to_have_attribute("data-route", "pickups")
+    open_offline(page, f"/clients/{found['client']}/pickups/verify", "pickups")
 
     page.locator("#document").fill(found["document"])
     page.get_by_role("button", name="Verificar", exact=True).click()
@@ -551,7 +555,7 @@ def test_background_sync_sends_the_outbox_with_no_page_of_the_app_open(
     page = phone
     client, before = a_client(page, live_app)
     go_offline(proxied_context, proxied_server)
-    page.goto(f"/clients/{client['id']}")
+    open_offline(page, f"/clients/{client['id']}", "card")
     expect(page.locator("#offline-view")).to_have_attribute("data-ready", "true")
     page.locator("#note-text").fill("Dejar la mercadería en el depósito del fondo.")
     page.get_by_role("button", name="Agregar nota").click()
@@ -583,8 +587,7 @@ def test_a_receipt_of_cash_and_a_cheque_taken_offline(
     page = phone
     client, _before = a_client(page, live_app)
     go_offline(proxied_context, proxied_server)
-    page.goto(f"/collections/clients/{client['id']}/receipt")
-    expect(page.locator("#offline-view")).to_have_attribute("data-route", "receipt")
+    open_offline(page, f"/collections/clients/{client['id']}/receipt", "receipt")
     page.locator("#receipt-amount-0").fill("15.000")
     page.get_by_role("button", name="Agregar otra forma de pago").click()
     second = page.locator("[data-line]").nth(1)

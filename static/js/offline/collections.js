@@ -158,18 +158,22 @@ function addLine(form) {
   });
   showKindFields(added);
   numberLines(form);
+  showTotal(form);
   return added;
+}
+
+/** The sum of decimal amounts (null ones count as nothing), as a decimal string. */
+function sum(amounts) {
+  return fromCents(amounts.reduce((total, amount) => total + (amount ? toCents(amount) : 0n), 0n));
 }
 
 /** The sum of the lines' amounts, shown once there is more than one line. */
 function showTotal(form) {
   const lines = [...form.querySelectorAll("[data-line]")];
-  const cents = lines
-    .map((line) => amountValue(line.querySelector("input[data-base=amount]").value))
-    .reduce((sum, amount) => sum + (amount ? toCents(amount) : 0n), 0n);
+  const typed = lines.map((line) => amountValue(line.querySelector("input[data-base=amount]").value));
   const box = slot(form, "receipt-total");
   box.hidden = lines.length < 2;
-  fill(box, "total-amount", money(fromCents(cents), form.dataset.currency));
+  fill(box, "total-amount", money(sum(typed), form.dataset.currency));
 }
 
 /** The receipt's API body (every payment line), or null with the messages shown. */
@@ -207,11 +211,6 @@ function receiptBody(form, client) {
   };
 }
 
-/** The total of a receipt body's lines, as a decimal string. */
-function bodyTotal(body) {
-  return fromCents(body.lines.reduce((sum, line) => sum + toCents(line.amount), 0n));
-}
-
 /** The field receipt form. */
 export async function showReceipt(root, match) {
   const client = await getClient(match.clientId);
@@ -221,7 +220,6 @@ export async function showReceipt(root, match) {
   addLine(form);
   form.querySelector("[data-add-line]").addEventListener("click", () => {
     addLine(form).querySelector(".pay-kind").focus();
-    showTotal(form);
   });
   form.addEventListener("input", (event) => {
     if (event.target.dataset.base === "amount") showTotal(form);
@@ -236,7 +234,7 @@ export async function showReceipt(root, match) {
       client_id: client.id,
       label: word("label-receipt", {
         client: displayName(client),
-        amount: money(bodyTotal(body), client.currency),
+        amount: money(sum(body.lines.map((line) => line.amount)), client.currency),
       }),
     }, "receipt");
   });
