@@ -6,18 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import fields, pre_load, validate
 
-from app.api.schemas import (
-    REQUIRED,
-    ClientListArgsSchema,
-    ClientPageSchema,
-    ClientSchema,
-    TranslatedSchema,
-    _text,
-)
+from app.api.schemas import ClientListArgsSchema, ClientPageSchema, ClientSchema
 from app.api.views import bp, load_json, refuse_unstorable_text
 from app.auth.permissions import can, requires
 from app.clients import services
 from app.core.errors import json_error
+from app.core.fields import REQUIRED, TranslatedSchema, text_field
 from app.extensions import db
 from app.sync.idempotency import write_endpoint
 
@@ -155,7 +149,7 @@ class NoteSchema(TranslatedSchema):
 
     id = fields.Integer(dump_only=True)
     client_id = fields.Integer(dump_only=True)
-    text = _text(
+    text = text_field(
         NOTE_MAX_LENGTH,
         validate.Length(min=1, error=REQUIRED),
         required=True,

@@ -9,13 +9,12 @@ from marshmallow import Schema, ValidationError, fields
 
 from app.api.ledger import _invalid as invalid_fields
 from app.api.ledger import flat_messages
-from app.api.schemas import _choice, _text
 from app.api.views import bp, load_json
 from app.auth.permissions import requires
 from app.core.errors import json_error
+from app.core.fields import BodySchema, choice_field, money_field, text_field
 from app.credit import overrides
 from app.credit.models import OverrideRequest
-from app.ledger.schemas import LedgerSchema, money
 from app.orders.schemas import RequestSchema
 from app.sync.idempotency import write_endpoint
 
@@ -31,7 +30,7 @@ class RequestClientSchema(Schema):
 class InboxRequestSchema(RequestSchema):
     """A request as an approver sees it: its client, and whether their band covers it now."""
 
-    amount = money()
+    amount = money_field()
     client = fields.Nested(RequestClientSchema)
     covered = fields.Boolean(
         allow_none=True,
@@ -48,11 +47,11 @@ class InboxSchema(Schema):
     items = fields.List(fields.Nested(InboxRequestSchema))
 
 
-class DecisionBodySchema(LedgerSchema):
+class DecisionBodySchema(BodySchema):
     """An approver's answer: approve or reject, with an optional comment."""
 
-    decision = _choice(("approve", "reject"), required=True)
-    comment = _text(500)
+    decision = choice_field(("approve", "reject"), required=True)
+    comment = text_field(500)
 
 
 def override_refusals(view):

@@ -9,14 +9,20 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.api.ledger import _args, refusals_as_422
-from app.api.schemas import NOT_FOUND, TOO_LONG, _choice, _spanish
 from app.api.views import bp
 from app.auth.permissions import requires
 from app.clients import services as clients
+from app.core.fields import (
+    NOT_FOUND,
+    TOO_LONG,
+    QuerySchema,
+    choice_field,
+    page_field,
+    spanish_field,
+)
 from app.core.routing import MAX_ID
 from app.extensions import db
 from app.ledger.models import CURRENCIES
-from app.ledger.schemas import QuerySchema, _page
 from app.orders import catalogue
 from app.orders.services import price_list_for, prices_for
 
@@ -27,24 +33,24 @@ CENTS = Decimal("0.01")
 class ProductListArgsSchema(QuerySchema):
     """The query string of the product list."""
 
-    q = _spanish(
+    q = spanish_field(
         fields.String,
         load_default="",
         validate=validate.Length(max=200, error=TOO_LONG),
         metadata={"description": "Words of the code or description (accents and case ignored)"},
     )
-    page = _page()
-    per_page = _spanish(
+    page = page_field()
+    per_page = spanish_field(
         fields.Integer,
         load_default=PAGE_SIZE,
         validate=validate.Range(min=1, max=200, error=_l("Entre {min} y {max}.")),
     )
-    client_id = _spanish(
+    client_id = spanish_field(
         fields.Integer,
         validate=validate.Range(min=1, max=MAX_ID, error=NOT_FOUND),
         metadata={"description": "Prices of this client's list (a client in the caller's scope)"},
     )
-    currency = _choice(
+    currency = choice_field(
         CURRENCIES,
         metadata={"description": "Default: the client's currency, else the list's currency"},
     )

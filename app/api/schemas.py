@@ -18,6 +18,15 @@ from app.auth.models import Role
 from app.auth.services import MIN_PASSWORD_LENGTH
 from app.clients.models import Client, ClientKind, ClientState, PaymentMethod
 from app.clients.services import PAGE_SIZE, REFERENCE_RULES, SORTS, reference_error
+from app.core.fields import (
+    NOT_FOUND,
+    TOO_LONG,
+    TranslatedSchema,
+    choice_field,
+    flag_field,
+    spanish_field,
+    text_field,
+)
 from app.core.routing import MAX_ID
 from app.taxes.rules import IVA_CONDITIONS, TaxIdType
 from app.taxes.services import client_invoice
@@ -69,66 +78,14 @@ class ErrorSchema(Schema):
 # --- clients -----------------------------------------------------------------------------
 
 MAX_NETWORKS = 10
-REQUIRED = _l("Este campo es obligatorio.")
-TOO_LONG = _l("Como máximo {max} caracteres.")
 BAD_EMAIL = _l("El correo no es válido.")
-NOT_FOUND = _l("No existe.")
 NOT_ALLOWED_HERE = _l("No se puede elegir para este campo.")
 # Marshmallow's own messages are English; every client field uses these instead.
-_ERRORS = {
-    "required": REQUIRED,
-    "null": REQUIRED,
-    "validator_failed": _l("El valor no es válido."),
-}
-_INVALID = {
-    fields.Boolean: _l("Tiene que ser verdadero o falso."),
-    fields.Decimal: _l("Tiene que ser un número."),
-    fields.Dict: _l("Tiene que ser un objeto."),
-    fields.Integer: _l("Tiene que ser un número entero."),
-    fields.List: _l("Tiene que ser una lista."),
-    fields.String: _l("Tiene que ser un texto."),
-}
-
-
-def _spanish(field_class: type, *args, **kwargs) -> fields.Field:
-    """A field of this class whose type, required and null errors are in Spanish."""
-    invalid = next(_INVALID[cls] for cls in field_class.__mro__ if cls in _INVALID)
-    messages = {**_ERRORS, "invalid": invalid}
-    if issubclass(field_class, fields.Number):
-        messages |= {"too_large": _l("El número es demasiado grande."), "special": invalid}
-    return field_class(*args, error_messages=messages, **kwargs)
-
-
-def _text(max_length: int, *validators, nullable: bool = True, **kwargs):
-    """A string column of the card."""
-    return _spanish(
-        fields.String,
-        allow_none=nullable,
-        validate=[validate.Length(max=max_length, error=TOO_LONG), *validators],
-        **kwargs,
-    )
-
-
-def _choice(values, *, nullable: bool = False, **kwargs):
-    """One of a fixed set of values."""
-    return _spanish(
-        fields.String,
-        allow_none=nullable,
-        validate=validate.OneOf(
-            [str(v) for v in values], error=_l("Tiene que ser uno de estos valores: {choices}.")
-        ),
-        **kwargs,
-    )
-
-
-def _flag():
-    """A JSON true or false."""
-    return _spanish(fields.Boolean, truthy={True}, falsy={False})
 
 
 def _reference(strict: bool = True):
     """The id of a row in another table; the schema checks that it exists."""
-    return _spanish(
+    return spanish_field(
         fields.Integer,
         strict=strict,
         allow_none=True,
@@ -138,7 +95,7 @@ def _reference(strict: bool = True):
 
 def _copies():
     """How many copies of a document are printed."""
-    return _spanish(
+    return spanish_field(
         fields.Integer, strict=True, validate=validate.Range(min=0, max=9, error=_l("Entre 0 y 9."))
     )
 
@@ -172,26 +129,6 @@ class Percentage(fields.Decimal):
         return number
 
 
-class TranslatedSchema(Schema):
-    """A schema whose lazy messages take the request's language when it is made."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.error_messages = _plain(self.error_messages)
-
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
-        """Marshmallow lists plain strings only: turn the field's lazy messages into them."""
-        for name in ("inner", "key_field", "value_field"):
-            if (part := getattr(field_obj, name, None)) is not None:
-                self.on_bind_field(field_name, part)
-        field_obj.error_messages = _plain(field_obj.error_messages)
-
-
-def _plain(messages: dict) -> dict:
-    """Messages as plain strings in the current language."""
-    return {key: str(message) for key, message in messages.items()}
-
-
 class ClientSchema(TranslatedSchema):
     """A client as the API shows it and takes it; pass `current` when changing one."""
 
@@ -208,7 +145,7 @@ class ClientSchema(TranslatedSchema):
     last_receipt_date = fields.Date(dump_only=True, allow_none=True)
     # Taken out of the body and answered by the views (app/api/clients.py): declared here so
     # the OpenAPI document shows it.
-    custom = _spanish(
+    custom = spanish_field(
         fields.Dict,
         keys=fields.String(),
         metadata={
@@ -218,43 +155,43 @@ class ClientSchema(TranslatedSchema):
         },
     )
     # identity
-    code = _text(
+    code = text_field(
         20,
         validate.Regexp(r"^[A-Za-z0-9._-]+$", error=_l("Solo letras, números, punto y guion.")),
         nullable=False,
     )
-    kind = _choice(ClientKind)
-    legal_name = _text(160, required=True, nullable=False)
-    first_name = _text(80)
-    last_name = _text(80)
-    trade_name = _text(160)
-    tax_id_type = _choice(TaxIdType)
-    tax_id = _text(20)
+    kind = choice_field(ClientKind)
+    legal_name = text_field(160, required=True, nullable=False)
+    first_name = text_field(80)
+    last_name = text_field(80)
+    trade_name = text_field(160)
+    tax_id_type = choice_field(TaxIdType)
+    tax_id = text_field(20)
     tax_id_formatted = fields.String(dump_only=True, allow_none=True)
     branch_of_id = _reference()
-    country = _text(
+    country = text_field(
         2,
         validate.Regexp(r"^[A-Z]{2}$", error=_l("Código de país de 2 letras, como AR.")),
         nullable=False,
     )
-    foreign = _flag()
-    activity = _text(120)
+    foreign = flag_field()
+    activity = text_field(120)
     # fields.Email wants a fixed str message; this one follows the user's language.
-    email = _text(254, validate.Email(error=BAD_EMAIL), metadata={"format": "email"})
-    other_emails = _text(500, _email_list)
-    phone = _text(40)
-    mobile = _text(40)
-    website = _text(200)
-    social = _spanish(
+    email = text_field(254, validate.Email(error=BAD_EMAIL), metadata={"format": "email"})
+    other_emails = text_field(500, _email_list)
+    phone = text_field(40)
+    mobile = text_field(40)
+    website = text_field(200)
+    social = spanish_field(
         fields.Dict,
         allow_none=True,
-        keys=_text(40, nullable=False),
-        values=_text(200, nullable=False),
+        keys=text_field(40, nullable=False),
+        values=text_field(200, nullable=False),
         validate=_few_networks,
         metadata={"maxProperties": MAX_NETWORKS, "example": {"instagram": "@almacen"}},
     )
-    loyalty_enabled = _flag()
-    loyalty_points = _spanish(
+    loyalty_enabled = flag_field()
+    loyalty_points = spanish_field(
         fields.Integer,
         strict=True,
         validate=[
@@ -263,7 +200,7 @@ class ClientSchema(TranslatedSchema):
         ],
     )
     # tax data
-    iva_condition = _choice(IVA_CONDITIONS, nullable=True)
+    iva_condition = choice_field(IVA_CONDITIONS, nullable=True)
     invoice_letter = fields.Method(
         "_invoice_letter",
         dump_only=True,
@@ -275,29 +212,29 @@ class ClientSchema(TranslatedSchema):
             "(from both IVA conditions); null without an IVA condition",
         },
     )
-    iibb_number = _text(20)
-    iibb_jurisdiction = _text(60)
-    iibb_multilateral = _flag()
-    large_taxpayer = _flag()
-    iva_exemption_pct = _spanish(
+    iibb_number = text_field(20)
+    iibb_jurisdiction = text_field(60)
+    iibb_multilateral = flag_field()
+    large_taxpayer = flag_field()
+    iva_exemption_pct = spanish_field(
         Percentage,
         validate=validate.Range(min=0, max=100, error=_l("Entre 0 y 100.")),
         metadata={"minimum": 0, "maximum": 100},
     )
-    accounting_account = _text(30)
-    cbu = _text(22, validate.Regexp(r"^\d{22}$", error=_l("El CBU tiene 22 dígitos.")))
+    accounting_account = text_field(30)
+    cbu = text_field(22, validate.Regexp(r"^\d{22}$", error=_l("El CBU tiene 22 dígitos.")))
     # commercial data
-    state = _choice(ClientState)
-    abc_rating = _choice(["A", "B", "C"], nullable=True)
+    state = choice_field(ClientState)
+    abc_rating = choice_field(["A", "B", "C"], nullable=True)
     client_type_id = _reference()
     price_list_id = _reference()
     sale_condition_id = _reference()
     credit_policy_id = _reference()
-    currency = _choice(["ARS", "USD"])
-    foreign_currency_allowed = _flag()
-    payment_methods = _spanish(fields.List, _choice(PaymentMethod), allow_none=True)
-    default_payment_method = _choice(PaymentMethod, nullable=True)
-    credit_blocked = _flag()
+    currency = choice_field(["ARS", "USD"])
+    foreign_currency_allowed = flag_field()
+    payment_methods = spanish_field(fields.List, choice_field(PaymentMethod), allow_none=True)
+    default_payment_method = choice_field(PaymentMethod, nullable=True)
+    credit_blocked = flag_field()
     salesperson_id = _reference()
     collector_id = _reference()
     sales_zone_id = _reference()
@@ -316,10 +253,10 @@ class ClientSchema(TranslatedSchema):
     delivery_note_copies = _copies()
     invoice_copies = _copies()
     # main address
-    street = _text(160)
-    city = _text(80)
-    province = _text(60)
-    postal_code = _text(10)
+    street = text_field(160)
+    city = text_field(80)
+    province = text_field(60)
+    postal_code = text_field(10)
 
     def __init__(self, *, current: Client | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -388,26 +325,28 @@ class ClientListArgsSchema(TranslatedSchema):
     class Meta:
         unknown = EXCLUDE
 
-    q = _spanish(fields.String, load_default="", validate=validate.Length(max=200, error=TOO_LONG))
-    page = _spanish(
+    q = spanish_field(
+        fields.String, load_default="", validate=validate.Length(max=200, error=TOO_LONG)
+    )
+    page = spanish_field(
         fields.Integer,
         load_default=1,
         validate=validate.Range(min=1, max=100_000, error=_l("Entre {min} y {max}.")),
     )
-    per_page = _spanish(
+    per_page = spanish_field(
         fields.Integer,
         load_default=PAGE_SIZE,
         validate=validate.Range(min=1, max=100, error=_l("Entre {min} y {max}.")),
     )
-    state = _choice(ClientState)
+    state = choice_field(ClientState)
     client_type_id = _reference(strict=False)
     sales_zone_id = _reference(strict=False)
     salesperson_id = _reference(strict=False)
     collector_id = _reference(strict=False)
     segment1_id = _reference(strict=False)
     family_id = _reference(strict=False)
-    credit = _choice(["blocked", "open"])
-    sort = _choice(SORTS, load_default="name")
+    credit = choice_field(["blocked", "open"])
+    sort = choice_field(SORTS, load_default="name")
 
     @pre_load
     def _drop_empty(self, data, **_kwargs):

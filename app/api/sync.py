@@ -9,10 +9,9 @@ from marshmallow import Schema, fields, validate
 from app.api.ledger import _args, refusals
 from app.api.notices import notice_json
 from app.api.products import price_text
-from app.api.schemas import TOO_LONG, _spanish
 from app.api.views import bp
 from app.auth.permissions import requires
-from app.ledger.schemas import QuerySchema, money
+from app.core.fields import TOO_LONG, QuerySchema, money_field, spanish_field
 from app.notices.schemas import NoticeSchema
 from app.orders import catalogue as products
 from app.sync import feed
@@ -24,7 +23,7 @@ GZIP_MIN_BYTES = 500
 class SyncArgsSchema(QuerySchema):
     """The query string of a sync."""
 
-    since = _spanish(
+    since = spanish_field(
         fields.String,
         load_default=None,
         validate=validate.Length(max=60, error=TOO_LONG),
@@ -60,7 +59,7 @@ class RefSchema(Schema):
 class LimitsSchema(Schema):
     """A credit policy's limits; null: not enforced."""
 
-    money = money(allow_none=True)
+    money = money_field(allow_none=True)
     documents = fields.Integer(allow_none=True)
     age_days = fields.Integer(allow_none=True)
 
@@ -72,8 +71,8 @@ class SnapshotSchema(Schema):
     credit_blocked = fields.Boolean()
     deleted = fields.Boolean()
     limits = fields.Nested(LimitsSchema)
-    balance = money()
-    pending_orders = money()
+    balance = money_field()
+    pending_orders = money_field()
     pending_documents = fields.Integer()
     unpaid_dates = fields.List(fields.Date())
 
@@ -88,8 +87,8 @@ class SyncOpenItemSchema(Schema):
     number = fields.Integer(metadata={"description": "Installment number, from 1"})
     date = fields.Date()
     due_date = fields.Date()
-    amount = money()
-    open_amount = money()
+    amount = money_field()
+    open_amount = money_field()
     currency = fields.String()
 
 
@@ -196,7 +195,7 @@ class SyncClientSchema(Schema):
     credit = fields.Nested(SnapshotSchema)
     balances = fields.Dict(
         keys=fields.String(),
-        values=money(),
+        values=money_field(),
         metadata={"description": "Open balance per currency; positive: the client owes"},
     )
     open_items = fields.List(fields.Nested(SyncOpenItemSchema))
@@ -294,7 +293,7 @@ class SyncJurisdictionSchema(Schema):
     default_rate = _number(
         allow_none=True, metadata={"description": "For CUITs not in the registry; null: none"}
     )
-    minimum_amount = money()
+    minimum_amount = money_field()
     include_multilateral = fields.Boolean()
 
 

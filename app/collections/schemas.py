@@ -3,21 +3,24 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas import NOT_FOUND, _choice, _spanish, _text
 from app.collections.models import Channel, FieldReceiptState, Outcome
+from app.core.fields import (
+    NOT_FOUND,
+    BodySchema,
+    QuerySchema,
+    amount_field,
+    choice_field,
+    day_field,
+    id_field,
+    money_field,
+    page_field,
+    per_page_field,
+    spanish_field,
+    text_field,
+)
 from app.core.routing import MAX_ID
 from app.ledger.models import CURRENCIES
-from app.ledger.schemas import (
-    LedgerSchema,
-    NewReceiptSchema,
-    QuerySchema,
-    _amount,
-    _day,
-    _id,
-    _page,
-    _per_page,
-    money,
-)
+from app.ledger.schemas import NewReceiptSchema
 
 
 def _place() -> fields.Field:
@@ -40,23 +43,25 @@ def _clock() -> fields.Field:
 
 def _query_id() -> fields.Field:
     """A row id in the query string; one that cannot exist is "No existe."."""
-    return _spanish(fields.Integer, validate=validate.Range(min=1, max=MAX_ID, error=NOT_FOUND))
+    return spanish_field(
+        fields.Integer, validate=validate.Range(min=1, max=MAX_ID, error=NOT_FOUND)
+    )
 
 
-class NewCallSchema(LedgerSchema):
+class NewCallSchema(BodySchema):
     """A contact with a debtor and its outcome."""
 
-    client_id = _id(required=True)
-    channel = _choice([c.value for c in Channel], required=True)
-    outcome = _choice([o.value for o in Outcome], required=True)
-    promise_amount = _amount(allow_none=True)
-    promise_currency = _choice(CURRENCIES, nullable=True)
-    promise_date = _day(allow_none=True, metadata={"description": "Required for a promise"})
-    next_contact_at = _day(allow_none=True, metadata={"description": "The next contact's day"})
-    visit_date = _day(allow_none=True, metadata={"description": "An agreed visit's day"})
+    client_id = id_field(required=True)
+    channel = choice_field([c.value for c in Channel], required=True)
+    outcome = choice_field([o.value for o in Outcome], required=True)
+    promise_amount = amount_field(allow_none=True)
+    promise_currency = choice_field(CURRENCIES, nullable=True)
+    promise_date = day_field(allow_none=True, metadata={"description": "Required for a promise"})
+    next_contact_at = day_field(allow_none=True, metadata={"description": "The next contact's day"})
+    visit_date = day_field(allow_none=True, metadata={"description": "An agreed visit's day"})
     visit_from = _clock()
     visit_to = _clock()
-    notes = _text(2000)
+    notes = text_field(2000)
     latitude = _place()
     longitude = _place()
     accuracy = _place()
@@ -71,7 +76,7 @@ class CallSchema(Schema):
     user = fields.String(attribute="user.full_name")
     channel = fields.String()
     outcome = fields.String()
-    promise_amount = money(allow_none=True)
+    promise_amount = money_field(allow_none=True)
     promise_currency = fields.String(allow_none=True)
     promise_date = fields.Date(allow_none=True)
     promise_state = fields.String(allow_none=True, metadata={"enum": ["open", "kept", "broken"]})
@@ -87,14 +92,14 @@ class CallListArgsSchema(QuerySchema):
     """Filters of the calls list."""
 
     client_id = _query_id()
-    page = _page()
-    per_page = _per_page()
+    page = page_field()
+    per_page = per_page_field()
 
 
 class SheetArgsSchema(QuerySchema):
     """Whose sheet and which day."""
 
-    date = _day()
+    date = day_field()
     collector_id = _query_id()
 
 
@@ -117,7 +122,7 @@ class FieldReceiptSchema(Schema):
     user_id = fields.Integer()
     state = fields.String(metadata={"enum": [s.value for s in FieldReceiptState]})
     currency = fields.String()
-    total = money()
+    total = money_field()
     data = fields.Dict(metadata={"description": "The receipt as sent: lines and applications"})
     created_at = fields.DateTime()
     decided_at = fields.DateTime(allow_none=True)
@@ -125,10 +130,10 @@ class FieldReceiptSchema(Schema):
     document_id = fields.Integer(allow_none=True)
 
 
-class RejectSchema(LedgerSchema):
+class RejectSchema(BodySchema):
     """Why a field receipt is refused."""
 
-    reason = _text(500, required=True, nullable=False)
+    reason = text_field(500, required=True, nullable=False)
 
 
 class CallPageSchema(Schema):

@@ -32,7 +32,7 @@ from app.collections.rules import (
     promise_state,
     sheet_order,
 )
-from app.core.types import local_today, utcnow
+from app.core.types import MAX_AMOUNT, local_today, utcnow
 from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import Document, DocumentInstallment, DocumentKind, DocumentState
@@ -61,7 +61,7 @@ def _amount(raw: object) -> Decimal | None:
         return None
     if not value.is_finite() or value <= 0 or value.as_tuple().exponent < -2:
         return None
-    return value if value <= ledger.MAX_AMOUNT else None
+    return value if value <= MAX_AMOUNT else None
 
 
 def _day(raw: object) -> date | bool | None:

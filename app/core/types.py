@@ -1,6 +1,7 @@
 """Column types shared by every domain."""
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -34,6 +35,8 @@ class UTCDateTime(sa.TypeDecorator):
 
 
 Money = sa.Numeric(14, 2)
+# The largest amount a Money column holds.
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def render_migration_type(type_: str, obj, _autogen_context) -> str | bool:

@@ -3,15 +3,15 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
+from app.core.fields import QuerySchema, amount_field
 from app.credit.rules import PAYMENT_METHODS
-from app.ledger.schemas import QuerySchema, _amount
 from app.notices.schemas import NoticeSchema
 
 
 class CreditArgsSchema(QuerySchema):
     """The order a decision is asked for: its amount and how it is paid."""
 
-    amount = _amount(required=True)
+    amount = amount_field(required=True)
     payment_method = fields.String(
         load_default="current_account",
         validate=validate.OneOf(sorted(PAYMENT_METHODS), error=_l("Forma de pago desconocida.")),

@@ -4,30 +4,32 @@ Request schemas check types, presence, lengths and ranges (messages in Spanish);
 services then check the business rules. Money goes out as strings with two decimals.
 """
 
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import (
-    EXCLUDE,
     Schema,
     ValidationError,
     fields,
-    pre_load,
-    validate,
     validates_schema,
 )
 
-from app.api.schemas import (
-    _ERRORS,
-    NOT_FOUND,
-    TranslatedSchema,
-    _choice,
-    _flag,
-    _spanish,
-    _text,
+from app.core.fields import (
+    BodySchema,
+    DecimalText,
+    QuerySchema,
+    amount_field,
+    choice_field,
+    day_field,
+    flag_field,
+    id_field,
+    money_field,
+    page_field,
+    per_page_field,
+    rows_field,
+    spanish_field,
+    text_field,
 )
-from app.core.routing import MAX_ID
 from app.ledger import services as ledger
 from app.ledger.models import (
     CURRENCIES,
@@ -39,67 +41,9 @@ from app.ledger.models import (
 )
 from app.ledger.rules import AGING_BUCKETS
 
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2099, 12, 31)
 MAX_LINES = 50
 MAX_APPLICATIONS = 200
 MAX_RATE = Decimal("99999999")
-PAGE_SIZE = 50
-
-
-class DecimalText(fields.Decimal):
-    """A decimal sent as a string ("1234.50") or a JSON number; never rounded, always bounded."""
-
-    default_error_messages = {
-        **_ERRORS,
-        "invalid": _l("Tiene que ser un número."),
-        "places": _l("Como máximo dos decimales."),
-        "too_small": _l("El importe debe ser mayor que cero."),
-        "too_large": _l("El importe es demasiado grande."),
-    }
-
-    def __init__(self, *, places: int = 2, minimum: Decimal, maximum: Decimal, **kwargs):
-        self.minimum, self.maximum = minimum, maximum
-        digits = len(str(int(maximum)))
-        metadata = {
-            "type": "string",
-            "format": "decimal",
-            "pattern": rf"^[0-9]{{1,{digits}}}(\.[0-9]{{1,{places}}})?$",
-        }
-        kwargs["metadata"] = metadata | kwargs.get("metadata", {})
-        super().__init__(places=places, as_string=True, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
-        """Read the number exactly; refuse extra decimals instead of rounding them away."""
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.make_error("invalid")
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation as error:
-            raise self.make_error("invalid") from error
-        if not number.is_finite():
-            raise self.make_error("invalid")
-        if number.as_tuple().exponent < self.places.as_tuple().exponent:
-            raise self.make_error("places")
-        if number < self.minimum:
-            raise self.make_error("too_small")
-        if number > self.maximum:
-            raise self.make_error("too_large")
-        return number.quantize(self.places)
-
-
-def _amount(**kwargs) -> fields.Field:
-    """A money amount: more than zero, two decimals at most, up to 999999999999.99."""
-    description = (
-        'Money as a string ("1234.50"; a JSON number is taken too): more than zero, at '
-        "most two decimals, up to 999999999999.99"
-    )
-    return DecimalText(
-        minimum=Decimal("0.01"),
-        maximum=ledger.MAX_AMOUNT,
-        metadata={"example": "1234.50", "description": description},
-        **kwargs,
-    )
 
 
 def _rate() -> fields.Field:
@@ -121,78 +65,6 @@ def _rate() -> fields.Field:
     )
 
 
-def _day(**kwargs) -> fields.Field:
-    """A date (2026-11-23) from 2000 to 2099."""
-    messages = {**_ERRORS, "invalid": _l("Fecha inválida."), "format": _l("Fecha inválida.")}
-    return fields.Date(
-        error_messages=messages,
-        validate=validate.Range(
-            min=FIRST_DAY, max=LAST_DAY, error=_l("La fecha está fuera de rango.")
-        ),
-        **kwargs,
-    )
-
-
-def _id(**kwargs) -> fields.Field:
-    """The id of a row; an id that cannot exist is "No existe."."""
-    return _spanish(
-        fields.Integer,
-        strict=True,
-        validate=validate.Range(min=1, max=MAX_ID, error=NOT_FOUND),
-        **kwargs,
-    )
-
-
-def _rows(schema: type[Schema], most: int, **kwargs) -> fields.Field:
-    """A list of JSON objects, each read by the schema."""
-    row = fields.Nested(schema, error_messages={**_ERRORS, "type": _l("Tiene que ser un objeto.")})
-    return _spanish(
-        fields.List,
-        row,
-        validate=validate.Length(max=most, error=_l("Como máximo {max} filas.")),
-        **kwargs,
-    )
-
-
-class LedgerSchema(TranslatedSchema):
-    """A request body: unknown fields and non-objects are refused, in Spanish."""
-
-    error_messages = {
-        "unknown": _l("Campo desconocido."),
-        "type": _l("Se esperaba un objeto JSON."),
-    }
-
-
-class QuerySchema(TranslatedSchema):
-    """A query string: unknown arguments are ignored and empty ones are no value."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    @pre_load
-    def _drop_empty(self, data, **_kwargs):
-        """`?kind=` is no filter."""
-        return {name: value for name, value in data.items() if value != ""}
-
-
-def _page() -> fields.Field:
-    """A page number."""
-    return _spanish(
-        fields.Integer,
-        load_default=1,
-        validate=validate.Range(min=1, max=100_000, error=_l("Entre {min} y {max}.")),
-    )
-
-
-def _per_page() -> fields.Field:
-    """Rows per page."""
-    return _spanish(
-        fields.Integer,
-        load_default=PAGE_SIZE,
-        validate=validate.Range(min=1, max=100, error=_l("Entre {min} y {max}.")),
-    )
-
-
 def _check_range(data: dict) -> None:
     """`from` may not come after `to`."""
     start, end = data.get("date_from"), data.get("date_to")
@@ -203,43 +75,43 @@ def _check_range(data: dict) -> None:
 # --- requests ------------------------------------------------------------------------------
 
 
-class NewDocumentSchema(LedgerSchema):
+class NewDocumentSchema(BodySchema):
     """An invoice, note, adjustment or opening balance to post (the ERP's invoicing)."""
 
-    client_id = _id(required=True)
-    kind = _choice(POSTABLE_KINDS, required=True)
-    letter = _choice(
+    client_id = id_field(required=True)
+    kind = choice_field(POSTABLE_KINDS, required=True)
+    letter = choice_field(
         ledger.LETTERS,
         required=True,
         metadata={"description": 'A, B, C, E, M, X, or "" for documents without a letter'},
     )
-    number = _text(
+    number = text_field(
         20,
         metadata={
             "description": '"1-1234" is stored as "0001-00001234"; without it, the next free '
             "number of point of sale 0001"
         },
     )
-    date = _day(metadata={"description": "Default: today"})
-    currency = _choice(
+    date = day_field(metadata={"description": "Default: today"})
+    currency = choice_field(
         CURRENCIES, nullable=True, metadata={"description": "Default: the client's currency"}
     )
     exchange_rate = _rate()
-    amount = _amount(required=True)
-    sale_condition_id = _id(
+    amount = amount_field(required=True)
+    sale_condition_id = id_field(
         allow_none=True,
         metadata={
             "description": "Invoices and debit notes default to the client's (or its type's) "
             "sale condition; it sets the installments and their due dates"
         },
     )
-    notes = _text(2000)
+    notes = text_field(2000)
 
 
-class PaymentLineSchema(LedgerSchema):
+class PaymentLineSchema(BodySchema):
     """One way the client paid; the fields its kind needs are required by the service."""
 
-    kind = _choice(
+    kind = choice_field(
         PaymentKind,
         required=True,
         metadata={
@@ -249,30 +121,30 @@ class PaymentLineSchema(LedgerSchema):
             "reference; card: card_plan_id, number; withholding: tax, certificate"
         },
     )
-    amount = _amount(required=True)
-    bank = _text(80)
-    number = _text(30)
-    due_date = _day(allow_none=True)
-    drawer = _text(120)
-    drawer_tax_id = _text(20)
-    reference = _text(60)
-    card_plan_id = _id(allow_none=True)
-    tax = _choice(WithholdingTax, nullable=True)
-    certificate = _text(40)
+    amount = amount_field(required=True)
+    bank = text_field(80)
+    number = text_field(30)
+    due_date = day_field(allow_none=True)
+    drawer = text_field(120)
+    drawer_tax_id = text_field(20)
+    reference = text_field(60)
+    card_plan_id = id_field(allow_none=True)
+    tax = choice_field(WithholdingTax, nullable=True)
+    certificate = text_field(40)
 
 
-class AllocationSchema(LedgerSchema):
+class AllocationSchema(BodySchema):
     """An amount of a credit to apply to one open installment."""
 
-    installment_id = _id(required=True)
-    amount = _amount(required=True)
+    installment_id = id_field(required=True)
+    amount = amount_field(required=True)
 
 
-class _Applying(LedgerSchema):
+class _Applying(BodySchema):
     """Either named installments or "the oldest first", not both."""
 
-    applications = _rows(AllocationSchema, MAX_APPLICATIONS)
-    apply_oldest = _flag()
+    applications = rows_field(AllocationSchema, MAX_APPLICATIONS)
+    apply_oldest = flag_field()
 
     @validates_schema
     def _one_way(self, data, **_kwargs):
@@ -287,16 +159,16 @@ class _Applying(LedgerSchema):
 class NewReceiptSchema(_Applying):
     """A receipt with its payment lines, applied as asked or left unapplied."""
 
-    client_id = _id(required=True)
-    number = _text(20, metadata={"description": "Default: the next free number"})
-    letter = _choice(ledger.LETTERS, nullable=True, metadata={"description": 'Default: "X"'})
-    date = _day(metadata={"description": "Default: today"})
-    currency = _choice(
+    client_id = id_field(required=True)
+    number = text_field(20, metadata={"description": "Default: the next free number"})
+    letter = choice_field(ledger.LETTERS, nullable=True, metadata={"description": 'Default: "X"'})
+    date = day_field(metadata={"description": "Default: today"})
+    currency = choice_field(
         CURRENCIES, nullable=True, metadata={"description": "Default: the client's currency"}
     )
     exchange_rate = _rate()
-    notes = _text(2000)
-    lines = _rows(
+    notes = text_field(2000)
+    lines = rows_field(
         PaymentLineSchema,
         MAX_LINES,
         required=True,
@@ -316,31 +188,31 @@ class ApplySchema(_Applying):
             )
 
 
-class VoidedReceiptSchema(LedgerSchema):
+class VoidedReceiptSchema(BodySchema):
     """A receipt form spoiled on paper, entered so its number is accounted for."""
 
-    client_id = _id(required=True)
-    number = _text(20, required=True, nullable=False)
-    letter = _choice(ledger.LETTERS, nullable=True, metadata={"description": 'Default: "X"'})
-    date = _day(metadata={"description": "Default: today"})
-    reason = _text(200, required=True, nullable=False)
+    client_id = id_field(required=True)
+    number = text_field(20, required=True, nullable=False)
+    letter = choice_field(ledger.LETTERS, nullable=True, metadata={"description": 'Default: "X"'})
+    date = day_field(metadata={"description": "Default: today"})
+    reason = text_field(200, required=True, nullable=False)
 
 
-class VoidSchema(LedgerSchema):
+class VoidSchema(BodySchema):
     """Why a document is voided."""
 
-    reason = _text(200, required=True, nullable=False)
+    reason = text_field(200, required=True, nullable=False)
 
 
 class DocumentListArgsSchema(QuerySchema):
     """A client's documents: dates, kind, state and page."""
 
-    date_from = _day(data_key="from")
-    date_to = _day(data_key="to")
-    kind = _choice(DocumentKind)
-    state = _choice(DocumentState)
-    page = _page()
-    per_page = _per_page()
+    date_from = day_field(data_key="from")
+    date_to = day_field(data_key="to")
+    kind = choice_field(DocumentKind)
+    state = choice_field(DocumentState)
+    page = page_field()
+    per_page = per_page_field()
 
     @validates_schema
     def _range(self, data, **_kwargs):
@@ -351,9 +223,9 @@ class DocumentListArgsSchema(QuerySchema):
 class StatementArgsSchema(QuerySchema):
     """A statement's range and currency."""
 
-    date_from = _day(data_key="from", metadata={"description": "Default: 90 days before `to`"})
-    date_to = _day(data_key="to", metadata={"description": "Default: today"})
-    currency = _choice(CURRENCIES, metadata={"description": "Default: the client's currency"})
+    date_from = day_field(data_key="from", metadata={"description": "Default: 90 days before `to`"})
+    date_to = day_field(data_key="to", metadata={"description": "Default: today"})
+    currency = choice_field(CURRENCIES, metadata={"description": "Default: the client's currency"})
 
     @validates_schema
     def _range(self, data, **_kwargs):
@@ -364,30 +236,25 @@ class StatementArgsSchema(QuerySchema):
 class AccountArgsSchema(QuerySchema):
     """The day an account is seen on."""
 
-    as_of = _day(metadata={"description": "Default: today"})
+    as_of = day_field(metadata={"description": "Default: today"})
 
 
 class AgingArgsSchema(QuerySchema):
     """The aging report's day, currency and page."""
 
-    as_of = _day(metadata={"description": "Default: today"})
-    currency = _choice(CURRENCIES, load_default="ARS")
-    overdue_only = _spanish(fields.Boolean, load_default=False)
-    page = _page()
-    per_page = _per_page()
+    as_of = day_field(metadata={"description": "Default: today"})
+    currency = choice_field(CURRENCIES, load_default="ARS")
+    overdue_only = spanish_field(fields.Boolean, load_default=False)
+    page = page_field()
+    per_page = per_page_field()
 
 
 # --- answers -------------------------------------------------------------------------------
 
 
-def money(**kwargs) -> fields.Field:
-    """Money as a string with two decimals ("-1234.50"); never a float."""
-    metadata = {"type": "string", "format": "decimal", "example": "1234.50"}
-    kwargs["metadata"] = metadata | kwargs.get("metadata", {})
-    return fields.Decimal(places=2, as_string=True, **kwargs)
-
-
-BucketsSchema = Schema.from_dict({name: money() for name in AGING_BUCKETS}, name="BucketsSchema")
+BucketsSchema = Schema.from_dict(
+    {name: money_field() for name in AGING_BUCKETS}, name="BucketsSchema"
+)
 
 
 class InstallmentSchema(Schema):
@@ -396,8 +263,8 @@ class InstallmentSchema(Schema):
     id = fields.Integer()
     number = fields.Integer()
     due_date = fields.Date()
-    amount = money()
-    open_amount = money()
+    amount = money_field()
+    open_amount = money_field()
 
 
 class PaymentLineOutSchema(Schema):
@@ -405,7 +272,7 @@ class PaymentLineOutSchema(Schema):
 
     id = fields.Integer()
     kind = fields.String(metadata={"enum": [str(kind) for kind in PaymentKind]})
-    amount = money()
+    amount = money_field()
     bank = fields.String(allow_none=True)
     number = fields.String(allow_none=True)
     due_date = fields.Date(allow_none=True)
@@ -424,7 +291,7 @@ class ApplicationSchema(Schema):
     credit_document_id = fields.Integer()
     debit_document_id = fields.Integer()
     installment_id = fields.Integer()
-    amount = money()
+    amount = money_field()
     applied_on = fields.Date()
     unapplied_at = fields.DateTime(allow_none=True)
     active = fields.Boolean()
@@ -448,8 +315,8 @@ class DocumentSummarySchema(Schema):
     exchange_rate = fields.Decimal(
         places=6, as_string=True, metadata={"type": "string", "format": "decimal"}
     )
-    amount = money()
-    open_amount = money(
+    amount = money_field()
+    open_amount = money_field(
         metadata={"description": "Debits: still unpaid; credits: still unapplied; void: 0"}
     )
     state = fields.String(metadata={"enum": [str(state) for state in DocumentState]})
@@ -505,10 +372,10 @@ class CurrencySummarySchema(Schema):
     """A client's account in one currency."""
 
     currency = fields.String()
-    balance = money(metadata={"description": "Positive: the client owes"})
-    unapplied = money(metadata={"description": "Credits not yet applied"})
-    overdue = money()
-    due_soon = money(metadata={"description": "Due within the next 7 days"})
+    balance = money_field(metadata={"description": "Positive: the client owes"})
+    unapplied = money_field(metadata={"description": "Credits not yet applied"})
+    overdue = money_field()
+    due_soon = money_field(metadata={"description": "Due within the next 7 days"})
     open_items = fields.Integer()
     buckets = fields.Nested(BucketsSchema)
 
@@ -524,8 +391,8 @@ class OpenItemSchema(Schema):
     due_date = fields.Date()
     number = fields.Integer(metadata={"description": "Installment number, from 1"})
     installments = fields.Integer(metadata={"description": "The document's installments"})
-    amount = money()
-    open_amount = money()
+    amount = money_field()
+    open_amount = money_field()
     currency = fields.String()
     days_overdue = fields.Integer()
     bucket = fields.String(metadata={"enum": list(AGING_BUCKETS)})
@@ -538,7 +405,7 @@ class AccountSchema(Schema):
     as_of = fields.Date()
     balances = fields.Dict(
         keys=fields.String(),
-        values=money(),
+        values=money_field(),
         metadata={"description": "Open balance per currency", "example": {"ARS": "1234.50"}},
     )
     currencies = fields.List(fields.Nested(CurrencySummarySchema))
@@ -566,9 +433,9 @@ class StatementLineSchema(Schema):
     """One document of a statement and the running balance after it."""
 
     document = fields.Nested(DocumentSummarySchema)
-    debit = money()
-    credit = money()
-    balance = money()
+    debit = money_field()
+    credit = money_field()
+    balance = money_field()
     applications = fields.List(fields.Nested(ApplicationSchema))
 
 
@@ -579,10 +446,10 @@ class StatementSchema(Schema):
     currency = fields.String()
     date_from = fields.Date(data_key="from")
     date_to = fields.Date(data_key="to")
-    opening = money()
-    closing = money()
-    total_debit = money()
-    total_credit = money()
+    opening = money_field()
+    closing = money_field()
+    total_debit = money_field()
+    total_credit = money_field()
     lines = fields.List(fields.Nested(StatementLineSchema))
 
 
@@ -594,13 +461,13 @@ class AgingRowSchema(Schema):
     name = fields.String()
     currency = fields.String()
     buckets = fields.Nested(BucketsSchema)
-    unapplied = money()
-    total = money(metadata={"description": "Owed net of unapplied credits"})
-    overdue = money()
+    unapplied = money_field()
+    total = money_field(metadata={"description": "Owed net of unapplied credits"})
+    overdue = money_field()
 
 
 AgingTotalsSchema = Schema.from_dict(
-    {name: money() for name in (*AGING_BUCKETS, "unapplied", "total", "overdue")},
+    {name: money_field() for name in (*AGING_BUCKETS, "unapplied", "total", "overdue")},
     name="AgingTotalsSchema",
 )
 

@@ -19,7 +19,7 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.clients.models import Client
 from app.core.routing import MAX_ID
-from app.core.types import Money, local_today, utcnow
+from app.core.types import MAX_AMOUNT, Money, local_today, utcnow
 from app.extensions import db
 from app.ledger.models import (
     CURRENCIES,
@@ -41,7 +41,6 @@ from app.ledger.rules import AGING_BUCKETS, aging_bucket, installments, weighted
 from app.taxes.rules import TaxIdType, validate_tax_id
 
 CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("999999999999.99")
 DUE_SOON_DAYS = 7
 LETTERS = ("A", "B", "C", "E", "M", "X", "")
 

@@ -2,14 +2,14 @@
 
 from marshmallow import Schema, fields
 
-from app.ledger.schemas import QuerySchema, _day
+from app.core.fields import QuerySchema, day_field
 from app.notices.rules import Severity, TargetKind
 
 
 class NoticeArgsSchema(QuerySchema):
     """The day the notices are asked for."""
 
-    on = _day(metadata={"description": "Default: today (in the company's time zone)"})
+    on = day_field(metadata={"description": "Default: today (in the company's time zone)"})
 
 
 class NoticeSchema(Schema):

@@ -5,20 +5,23 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas import NOT_FOUND, _choice, _spanish, _text
+from app.core.fields import (
+    NOT_FOUND,
+    BodySchema,
+    DecimalText,
+    QuerySchema,
+    choice_field,
+    id_field,
+    page_field,
+    per_page_field,
+    rows_field,
+    spanish_field,
+    text_field,
+)
 from app.core.routing import MAX_ID
 from app.credit.rules import PAYMENT_METHODS
 from app.credit.schemas import FailureSchema
 from app.ledger.models import CURRENCIES
-from app.ledger.schemas import (
-    DecimalText,
-    LedgerSchema,
-    QuerySchema,
-    _id,
-    _page,
-    _per_page,
-    _rows,
-)
 from app.orders.models import OrderStatus
 from app.orders.services import MAX_LINES, MAX_QUANTITY
 
@@ -59,37 +62,39 @@ class DecimalString(fields.Decimal):
         super().__init__(as_string=True, **kwargs)
 
 
-class NewLineSchema(LedgerSchema):
+class NewLineSchema(BodySchema):
     """One line: a product and how many."""
 
-    product_id = _id(required=True)
+    product_id = id_field(required=True)
     quantity = _quantity(required=True)
 
 
-class NewOrderSchema(LedgerSchema):
+class NewOrderSchema(BodySchema):
     """An order taken at the visit."""
 
-    client_id = _id(required=True)
-    payment_method = _choice(
+    client_id = id_field(required=True)
+    payment_method = choice_field(
         sorted(PAYMENT_METHODS),
         nullable=True,
         metadata={"description": "Default: the client's usual method when it is allowed"},
     )
-    currency = _choice(CURRENCIES, nullable=True, metadata={"description": "Default: the client's"})
-    sale_condition_id = _id(
+    currency = choice_field(
+        CURRENCIES, nullable=True, metadata={"description": "Default: the client's"}
+    )
+    sale_condition_id = id_field(
         allow_none=True, metadata={"description": "Default: the client's (or its type's)"}
     )
-    shipping_address_id = _id(
+    shipping_address_id = id_field(
         allow_none=True, metadata={"description": "Default: the client's first shipping address"}
     )
-    notes = _text(1000)
-    lines = _rows(NewLineSchema, MAX_LINES, required=True)
+    notes = text_field(1000)
+    lines = rows_field(NewLineSchema, MAX_LINES, required=True)
     latitude = _coordinate(90)
     longitude = _coordinate(180)
     accuracy = fields.Raw(
         allow_none=True, metadata={"type": "number", "description": "Metres, as the phone says"}
     )
-    override_reason = _text(
+    override_reason = text_field(
         500,
         metadata={
             "description": "When the order comes out blocked, send it to the supervisors with "
@@ -98,33 +103,33 @@ class NewOrderSchema(LedgerSchema):
     )
 
 
-class ReasonSchema(LedgerSchema):
+class ReasonSchema(BodySchema):
     """Why an override is asked for, or why an order is cancelled."""
 
-    reason = _text(500, required=True, nullable=False)
+    reason = text_field(500, required=True, nullable=False)
 
 
-class CancelSchema(LedgerSchema):
+class CancelSchema(BodySchema):
     """Why an order is cancelled (optional)."""
 
-    reason = _text(500)
+    reason = text_field(500)
 
 
-class TrackingSchema(LedgerSchema):
+class TrackingSchema(BodySchema):
     """A delivery step the back office marks."""
 
-    step = _choice(("dispatched", "delivered", "invoiced"), required=True)
+    step = choice_field(("dispatched", "delivered", "invoiced"), required=True)
 
 
 class OrderListArgsSchema(QuerySchema):
     """Filters of the orders list."""
 
-    client_id = _spanish(
+    client_id = spanish_field(
         fields.Integer, validate=validate.Range(min=1, max=MAX_ID, error=NOT_FOUND)
     )
-    status = _choice([s.value for s in OrderStatus])
-    page = _page()
-    per_page = _per_page()
+    status = choice_field([s.value for s in OrderStatus])
+    page = page_field()
+    per_page = per_page_field()
 
 
 class DiscountSchema(Schema):
