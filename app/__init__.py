@@ -1,6 +1,7 @@
 """Clientes en ruta: the application factory."""
 
 import secrets
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context
@@ -10,6 +11,22 @@ from app import config
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Each domain keeps its blueprints in <domain>/blueprint.py (STYLE.md, rule 9).
+DOMAINS = (
+    "shell",
+    "auth",
+    "clients",
+    "audit",
+    "orders",
+    "collections",
+    "credit",
+    "ledger",
+    "notices",
+    "push",
+    "sync",
+    "taxes",
+    "api",
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -71,54 +88,25 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table, the user loader)
     from app.api.auth import ApiAwareSessionInterface
     from app.audit import chain, immutability  # noqa: F401  (hash chain, append-only guard)
-    from app.core import sqlite  # noqa: F401  (SQLite connection and transaction setup)
-    from app.sync import changes  # noqa: F401  (change sequence listener)
+    from app.core import (
+        changes,  # noqa: F401  (change sequence listener)
+        sqlite,  # noqa: F401  (SQLite connection and transaction setup)
+    )
 
     app.session_interface = ApiAwareSessionInterface()
 
 
 def register_blueprints(app: Flask) -> None:
-    """Register one blueprint per domain."""
+    """Register each domain's blueprints, after importing the modules that hold their routes."""
     from app.core.routing import IdConverter
 
     app.url_map.converters["int"] = IdConverter
-    from app.api.views import bp as api_bp
-    from app.audit.views import bp as audit_bp
-    from app.auth.views import bp as auth_bp
-    from app.clients.reference_views import bp as reference_bp
-    from app.clients.views import bp as clients_bp
-    from app.collections.mail_views import bp as mail_bp
-    from app.collections.views import bp as collections_bp
-    from app.core.views import bp as core_bp
-    from app.credit.views import bp as credit_bp
-    from app.ledger import reports, views  # noqa: F401  (the ledger's pages)
-    from app.ledger.blueprint import bp as ledger_bp
-    from app.notices.views import bp as notices_bp
-    from app.orders.catalogue_views import bp as catalogue_bp
-    from app.orders.views import bp as orders_bp
-    from app.push.views import bp as push_bp
-    from app.sync.views import bp as sync_bp
-    from app.taxes.views import bp as taxes_bp
-
-    for blueprint in (
-        core_bp,
-        auth_bp,
-        clients_bp,
-        reference_bp,
-        audit_bp,
-        orders_bp,
-        catalogue_bp,
-        collections_bp,
-        mail_bp,
-        credit_bp,
-        ledger_bp,
-        notices_bp,
-        push_bp,
-        sync_bp,
-        taxes_bp,
-    ):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    for domain in DOMAINS:
+        blueprint = import_module(f"app.{domain}.blueprint")
+        for module in blueprint.ROUTES:
+            import_module(f"app.{domain}.{module}")
+        for each in blueprint.BLUEPRINTS:
+            app.register_blueprint(each)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -135,7 +123,7 @@ def register_commands(app: Flask) -> None:
     from app.collections.commands import delinquency_command
     from app.core.backup import backup_command, restore_command
     from app.demo.commands import demo_data_command
-    from app.push.views import vapid_keys_command
+    from app.push.commands import vapid_keys_command
     from app.taxes.rates_import import iibb_import_command, iibb_jurisdiction_command
 
     commands = (demo_data_command, create_user_command, backup_command, restore_command, audit_cli)

@@ -20,6 +20,8 @@ from app.collections.models import (
     EmailTemplate,
     FieldReceipt,
 )
+from app.core.changes import ChangeCounter
+from app.core.idempotency import IdempotencyRecord
 from app.credit.models import CreditBand, CreditPolicy, OverrideRequest, PolicyCategory
 from app.ledger.models import (
     Application,
@@ -42,7 +44,6 @@ from app.orders.models import (
     VolumeDiscount,
 )
 from app.push.models import PushSubscription
-from app.sync.models import ChangeCounter, IdempotencyRecord
 from app.taxes.models import IibbJurisdiction, IibbRate
 
 __all__ = [

@@ -17,6 +17,6 @@ def test_models_and_migrations_agree(app):
 
 
 def test_the_change_counter_starts_seeded(app):
-    from app.sync.changes import current_change_seq
+    from app.core.changes import current_change_seq
 
     assert current_change_seq(db.session.connection()) >= 0

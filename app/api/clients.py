@@ -6,14 +6,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import fields, pre_load, validate
 
-from app.api.schemas import ClientListArgsSchema, ClientPageSchema, ClientSchema
-from app.api.views import bp, load_json, refuse_unstorable_text
-from app.auth.permissions import can, requires
+from app.api.blueprint import bp
+from app.api.common import load_json, refuse_unstorable_text
+from app.auth.permissions import requires
 from app.clients import services
+from app.clients.schemas import ClientListArgsSchema, ClientPageSchema, ClientSchema
 from app.core.errors import json_error
 from app.core.fields import REQUIRED, TranslatedSchema, text_field
+from app.core.idempotency import write_endpoint
 from app.extensions import db
-from app.sync.idempotency import write_endpoint
 
 # A larger id cannot exist, and would overflow SQLite's integers: a plain 404.
 ONE_CLIENT = "/clients/<int:client_id>"
@@ -70,8 +71,7 @@ def suggest_client_code():
 @requires("clients.view")
 def get_client(client_id: int):
     """One client; the back office also sees it in the trash."""
-    editor = can(current_user, "clients.edit")
-    return _client_json(services.get_client(current_user, client_id, include_deleted=editor))
+    return _client_json(services.visible_client(current_user, client_id))
 
 
 @bp.post("/clients")
@@ -96,7 +96,7 @@ def create_client():
 @write_endpoint
 def update_client(client_id: int):
     """Change the fields sent; the others stay as they are."""
-    client = services.get_client(current_user, client_id)
+    client = services.visible_client(current_user, client_id, trash=False)
     try:
         custom = _custom_from_body()
         data = load_json(ClientSchema(partial=True, current=client))
@@ -116,7 +116,7 @@ def update_client(client_id: int):
 @write_endpoint
 def trash_client(client_id: int):
     """Send a client to the trash (phones see a tombstone); restore brings it back."""
-    services.trash_client(services.get_client(current_user, client_id))
+    services.trash_client(services.visible_client(current_user, client_id, trash=False))
     return "", 204
 
 
@@ -125,7 +125,7 @@ def trash_client(client_id: int):
 @write_endpoint
 def restore_client(client_id: int):
     """Bring a client back from the trash."""
-    client = services.get_client(current_user, client_id, include_deleted=True)
+    client = services.visible_client(current_user, client_id, trash=True)
     if not client.is_deleted:
         abort(404)
     try:
@@ -173,7 +173,7 @@ class NoteSchema(TranslatedSchema):
 @write_endpoint
 def add_note(client_id: int):
     """Add a note to the card of a client in the caller's scope (the card's note form)."""
-    client = services.get_client(current_user, client_id)
+    client = services.visible_client(current_user, client_id, trash=False)
     data = load_json(NoteSchema())
     note = services.add_note(client, data["text"])
     return jsonify(NoteSchema().dump(note)), 201

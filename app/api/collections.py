@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
-from app.api.ledger import _args, refusals
-from app.api.views import bp, load_json
+from app.api.blueprint import bp
+from app.api.common import load_json, query_args, refusals
 from app.auth.models import User
 from app.auth.permissions import can, requires
 from app.clients import services as clients
@@ -23,9 +23,9 @@ from app.collections.schemas import (
     RejectSchema,
     SheetArgsSchema,
 )
+from app.core.idempotency import write_endpoint
 from app.core.types import local_today
 from app.extensions import db
-from app.sync.idempotency import write_endpoint
 
 collection_refusals = refusals(collections.CollectionError)
 
@@ -33,7 +33,7 @@ collection_refusals = refusals(collections.CollectionError)
 def _client_in_body(client_id: int) -> Client:
     """A client in the caller's scope; another is a field error, not a 404."""
     try:
-        return clients.get_client(current_user, client_id)
+        return clients.visible_client(current_user, client_id, trash=False)
     except NotFound:
         raise collections.CollectionError({"client_id": _("No existe.")}) from None
 
@@ -61,7 +61,7 @@ def create_call():
 @collection_refusals
 def list_calls():
     """Calls of the clients in the caller's scope, newest first."""
-    args = _args(CallListArgsSchema())
+    args = query_args(CallListArgsSchema())
     reach = clients.scoped_clients(current_user).with_only_columns(Client.id)
     query = sa.select(CollectionCall).where(
         CollectionCall.client_id.in_(reach), CollectionCall.deleted_at.is_(None)
@@ -84,7 +84,7 @@ def list_calls():
 @collection_refusals
 def collection_sheet():
     """A collector's clients to visit on a day, by zone, in the order to visit them."""
-    args = _args(SheetArgsSchema())
+    args = query_args(SheetArgsSchema())
     collector = current_user
     if args.get("collector_id") and args["collector_id"] != current_user.id:
         if not can(current_user, "receipts.confirm") and current_user.role != "supervisor":
@@ -143,7 +143,7 @@ def _field_receipt(receipt_id: int) -> FieldReceipt:
     row = db.session.get(FieldReceipt, receipt_id)
     if row is None:
         abort(404)
-    clients.get_client(current_user, row.client_id)
+    clients.visible_client(current_user, row.client_id, trash=False)
     return row
 
 

@@ -4,10 +4,10 @@ from flask import abort, jsonify
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from app.api.ledger import _args, refusals_as_422
+from app.api.blueprint import bp
+from app.api.common import query_args, refusals
 from app.api.notices import notice_json
-from app.api.views import bp
-from app.auth.permissions import can, requires
+from app.auth.permissions import requires
 from app.clients import services as clients
 from app.clients.models import Client, ClientType
 from app.credit import services as credit
@@ -18,13 +18,13 @@ from app.notices import services as notices
 
 @bp.get("/clients/<int:client_id>/credit")
 @requires("credit.check")
-@refusals_as_422
+@refusals()
 def credit_decision(client_id: int):
     """Would an order of this amount and payment method pass the client's credit limits?"""
-    args = _args(CreditArgsSchema())
+    args = query_args(CreditArgsSchema())
     # the client in the caller's scope with the policies the decision reads, in one query
     client = db.session.scalar(
-        clients.scoped_clients(current_user, include_deleted=can(current_user, "ledger.edit"))
+        clients.scoped_clients(current_user, include_deleted=clients.sees_trash(current_user))
         .where(Client.id == client_id)
         .options(
             joinedload(Client.credit_policy),

@@ -1,13 +1,10 @@
 """The JSON API for current accounts: documents, receipts, applications, voids and balances.
 
-The ERP's invoicing posts documents here and collectors' phones post receipts. Field errors are
-named with dots: `lines.0.bank` is the bank of the first payment line.
+The ERP's invoicing posts documents here and collectors' phones post receipts.
 """
 
-import re
 from datetime import timedelta
 from decimal import Decimal
-from functools import wraps
 
 from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -15,11 +12,12 @@ from flask_login import current_user
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import NotFound
 
-from app.api.views import bp, load_json
-from app.auth.permissions import can, requires
+from app.api.blueprint import bp
+from app.api.common import load_json, query_args, refusals, visible_client
+from app.auth.permissions import requires
 from app.clients import services as clients
 from app.clients.models import Client
-from app.core.errors import json_error
+from app.core.idempotency import write_endpoint
 from app.core.types import local_today
 from app.extensions import db
 from app.ledger import services as ledger
@@ -48,83 +46,21 @@ from app.ledger.schemas import (
     VoidResultSchema,
     VoidSchema,
 )
-from app.sync.idempotency import write_endpoint
 
 ONE_CLIENT = "/clients/<int:client_id>"
 ONE_DOCUMENT = "/documents/<int:document_id>"
 # The account answers the oldest open items; the currency summaries count them all.
 MAX_OPEN_ITEMS = 500
 STATEMENT_DAYS = 90
-# The services name a row's field "lines-0-bank", as the HTML forms do.
-_ROW_FIELD = re.compile(r"^(lines|applications)-(\d+)-")
-
-
-def refusals(*refused: type[Exception]):
-    """Answer bad input and these refusals (each carrying .fields) with the 422 envelope."""
-
-    def decorate(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            try:
-                return view(*args, **kwargs)
-            except ValidationError as exc:
-                return _invalid(flat_messages(exc.messages))
-            except refused as exc:
-                fields = {
-                    _ROW_FIELD.sub(r"\1.\2.", name): [str(m)] for name, m in exc.fields.items()
-                }
-                return _invalid(fields)
-
-        return wrapper
-
-    return decorate
 
 
 refusals_as_422 = refusals(ledger.LedgerError)
 
 
-def _invalid(fields: dict[str, list[str]]):
-    """The 422 envelope with messages per field."""
-    return json_error(422, "invalid", _("Los datos enviados no son válidos."), fields)
-
-
-def flat_messages(messages, prefix: str = "") -> dict[str, list[str]]:
-    """Nested messages on one level: {"lines": {0: {"bank": [...]}}} -> "lines.0.bank"."""
-    if not isinstance(messages, dict):
-        texts = messages if isinstance(messages, list) else [messages]
-        flat: dict[str, list[str]] = {}
-        for text in texts:
-            if isinstance(text, dict):
-                for name, found in flat_messages(text, prefix).items():
-                    flat.setdefault(name, []).extend(found)
-            else:
-                flat.setdefault(prefix or "_body", []).append(str(text))
-        return flat
-    flat = {}
-    for key, value in messages.items():
-        # A schema-wide message of a row belongs to the row itself.
-        name = prefix if key == "_schema" and prefix else ".".join(filter(None, [prefix, str(key)]))
-        for field, found in flat_messages(value, name).items():
-            flat.setdefault(field, []).extend(found)
-    return flat
-
-
-def _args(schema: Schema) -> dict:
-    """The query string, read by the schema."""
-    return schema.load(request.args.to_dict())
-
-
-def _visible_client(client_id: int) -> Client:
-    """A client in the caller's scope (the back office sees the trash too), else 404."""
-    return clients.get_client(
-        current_user, client_id, include_deleted=can(current_user, "ledger.edit")
-    )
-
-
 def _client_in_body(client_id: int) -> Client:
     """The client a new document is for; an unknown one is a field error, not a 404."""
     try:
-        client = clients.get_client(current_user, client_id, include_deleted=True)
+        client = clients.visible_client(current_user, client_id, trash=True)
     except NotFound:
         raise ledger.LedgerError({"client_id": _("No existe.")}) from None
     if client.is_deleted:
@@ -137,7 +73,7 @@ def _document(document_id: int) -> Document:
     document = db.session.get(Document, document_id)
     if document is None:
         abort(404)
-    _visible_client(document.client_id)
+    visible_client(document.client_id)
     return document
 
 
@@ -165,8 +101,8 @@ def _next_page(endpoint: str, schema: Schema, number: int | None, **values) -> s
 @refusals_as_422
 def get_account(client_id: int):
     """Balances, aging buckets, payment habits, open items and open credits of a client."""
-    client = _visible_client(client_id)
-    as_of = _args(AccountArgsSchema()).get("as_of") or local_today()
+    client = visible_client(client_id)
+    as_of = query_args(AccountArgsSchema()).get("as_of") or local_today()
     summary = ledger.account_summary(client, as_of)
     items = ledger.open_items(client.id, as_of, limit=MAX_OPEN_ITEMS)
     counts = ledger.installment_counts({item.document.id for item in items})
@@ -207,9 +143,9 @@ def get_account(client_id: int):
 @refusals_as_422
 def list_client_documents(client_id: int):
     """A client's documents, newest first, filtered by dates, kind and state, a page at a time."""
-    client = _visible_client(client_id)
+    client = visible_client(client_id)
     schema = DocumentListArgsSchema()
-    args = _args(schema)
+    args = query_args(schema)
     page = ledger.documents_page(
         client.id,
         args["page"],
@@ -239,8 +175,8 @@ def get_document(document_id: int):
 @refusals_as_422
 def get_statement(client_id: int):
     """The account statement for a date range in one currency, with a running balance."""
-    client = _visible_client(client_id)
-    args = _args(StatementArgsSchema())
+    client = visible_client(client_id)
+    args = query_args(StatementArgsSchema())
     date_to = args.get("date_to") or local_today()
     date_from = args.get("date_from") or date_to - timedelta(days=STATEMENT_DAYS)
     if date_from > date_to:
@@ -256,7 +192,7 @@ def get_statement(client_id: int):
 def get_aging():
     """Aging buckets per client in the caller's scope, largest overdue first, with totals."""
     schema = AgingArgsSchema()
-    args = _args(schema)
+    args = query_args(schema)
     as_of = args.get("as_of") or local_today()
     rows, totals, count = ledger.aging_report(
         clients.scoped_clients(current_user),
@@ -363,7 +299,7 @@ def unapply_application(application_id: int):
     application = db.session.get(Application, application_id)
     if application is None:
         abort(404)
-    _visible_client(application.client_id)
+    visible_client(application.client_id)
     ledger.unapply(application, current_user)
     return _document_json(db.session.get(Document, application.credit_document_id))
 

@@ -3,8 +3,8 @@
 from flask import jsonify
 from flask_login import current_user
 
-from app.api.ledger import _args, _visible_client, refusals_as_422
-from app.api.views import bp
+from app.api.blueprint import bp
+from app.api.common import query_args, refusals, visible_client
 from app.auth.permissions import requires
 from app.core.types import local_today
 from app.notices import services as notices
@@ -29,11 +29,11 @@ def notice_json(shown: notices.ShownNotice) -> dict:
 
 @bp.get("/clients/<int:client_id>/notices")
 @requires("clients.view")
-@refusals_as_422
+@refusals()
 def client_notices(client_id: int):
     """The notices in force for a client (today, or ?on=), important first, then newest."""
-    client = _visible_client(client_id)
-    on = _args(NoticeArgsSchema()).get("on") or local_today()
+    client = visible_client(client_id)
+    on = query_args(NoticeArgsSchema()).get("on") or local_today()
     items = [notice_json(shown) for shown in notices.shown_notices(current_user, client, on)]
     body = {"client_id": client.id, "on": on, "items": items}
     return jsonify(ClientNoticesSchema().dump(body))

@@ -1,19 +1,30 @@
-"""The OpenAPI 3 document, built from the marshmallow schemas."""
+"""The OpenAPI 3 document, built from the marshmallow schemas, and its route."""
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import jsonify
 
-from app.api.schemas import (
+from app.api.blueprint import bp
+from app.api.docs import (
+    BAD_KEY,
+    CLIENT_ID,
+    IDEMPOTENCY_KEY,
+    NUL_IN_QUERY,
+    TOO_LARGE,
+    ErrorSchema,
+    error_answer,
+    json_answer,
+    path_id,
+    write_errors,
+)
+from app.auth.permissions import public
+from app.auth.schemas import TokenRequestSchema, TokenSchema, UserSchema
+from app.clients.schemas import (
     ClientListArgsSchema,
     ClientPageSchema,
     ClientSchema,
-    ErrorSchema,
     SuggestedCodeSchema,
-    TokenRequestSchema,
-    TokenSchema,
-    UserSchema,
 )
-from app.core.routing import MAX_ID
 from app.credit.schemas import CreditArgsSchema, DecisionSchema
 from app.ledger.schemas import (
     AccountArgsSchema,
@@ -49,55 +60,6 @@ from app.ledger.schemas import (
 )
 from app.notices.schemas import ClientNoticesSchema, NoticeArgsSchema, NoticeSchema
 
-IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "description": "Makes a write happen once: a repeat with the same body returns the first "
-    "answer; with another body, 422; while the first runs, 409.",
-    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{8,100}$"},
-}
-
-
-def _error(description: str) -> dict:
-    """A response carrying the error envelope."""
-    return {"description": description, "content": {"application/json": {"schema": "Error"}}}
-
-
-# Larger ids cannot exist: the router refuses them before any view (app/core/routing.py).
-CLIENT_ID = {
-    "name": "client_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-}
-BAD_KEY = (
-    "400",
-    "Idempotency-Key not valid (8 to 100 letters, digits, '.', '_', ':', '-'); or, signed in "
-    "with the session cookie instead of a token, no CSRF token",
-)
-TOO_LARGE = ("413", "Body over the size limit (MAX_CONTENT_LENGTH)")
-# app/core/security.py refuses a NUL character in any query value before the view runs.
-NUL_IN_QUERY = ("400", "A query value holds a NUL character")
-
-
-def _json(description: str, schema: str) -> dict:
-    """A JSON response or request body of a named schema."""
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _write_errors(*extra: tuple[str, str]) -> dict:
-    """The error responses every client write can give."""
-    responses = {
-        BAD_KEY[0]: _error(BAD_KEY[1]),
-        "401": _error("Not signed in"),
-        "403": _error("Not allowed (back office only)"),
-        "409": _error("Same key still running"),
-        TOO_LARGE[0]: _error(TOO_LARGE[1]),
-        "422": _error("Invalid fields (messages per field, in Spanish), or key reused"),
-    }
-    return responses | {status: _error(description) for status, description in extra}
-
 
 def _client_paths(spec: APISpec) -> None:
     """The client list, the client, its trash and restore, and the code suggestion."""
@@ -113,17 +75,19 @@ def _client_paths(spec: APISpec) -> None:
                 "summary": "Clients in the caller's scope: search, filters, order, pages",
                 "parameters": [{"in": "query", "schema": ClientListArgsSchema}],
                 "responses": {
-                    "200": _json("A page of clients; `next` is null on the last", "ClientPage"),
-                    NUL_IN_QUERY[0]: _error(NUL_IN_QUERY[1]),
-                    "401": _error("Not signed in"),
-                    "422": _error("Invalid query arguments"),
+                    "200": json_answer(
+                        "A page of clients; `next` is null on the last", "ClientPage"
+                    ),
+                    NUL_IN_QUERY[0]: error_answer(NUL_IN_QUERY[1]),
+                    "401": error_answer("Not signed in"),
+                    "422": error_answer("Invalid query arguments"),
                 },
             },
             "post": {
                 "summary": "Create a client (back office); without a code it gets the next",
                 "parameters": [IDEMPOTENCY_KEY],
-                "requestBody": {"required": True, **_json("The client", "Client")},
-                "responses": {"201": _json("Created", "Client"), **_write_errors()},
+                "requestBody": {"required": True, **json_answer("The client", "Client")},
+                "responses": {"201": json_answer("Created", "Client"), **write_errors()},
             },
         },
     )
@@ -133,9 +97,9 @@ def _client_paths(spec: APISpec) -> None:
             "get": {
                 "summary": "The next free client code (back office)",
                 "responses": {
-                    "200": _json("A code", "SuggestedCode"),
-                    "401": _error("Not signed in"),
-                    "403": _error("Not allowed (back office only)"),
+                    "200": json_answer("A code", "SuggestedCode"),
+                    "401": error_answer("Not signed in"),
+                    "403": error_answer("Not allowed (back office only)"),
                 },
             }
         },
@@ -147,21 +111,21 @@ def _client_paths(spec: APISpec) -> None:
                 "summary": "A client; the back office also sees it in the trash",
                 "parameters": [CLIENT_ID],
                 "responses": {
-                    "200": _json("The client", "Client"),
-                    "401": _error("Not signed in"),
-                    "404": _error(not_found[1]),
+                    "200": json_answer("The client", "Client"),
+                    "401": error_answer("Not signed in"),
+                    "404": error_answer(not_found[1]),
                 },
             },
             "patch": {
                 "summary": "Change the fields sent (back office); the others stay",
                 "parameters": [CLIENT_ID, IDEMPOTENCY_KEY],
-                "requestBody": {"required": True, **_json("Fields to change", "ClientPatch")},
-                "responses": {"200": _json("Changed", "Client"), **_write_errors(not_found)},
+                "requestBody": {"required": True, **json_answer("Fields to change", "ClientPatch")},
+                "responses": {"200": json_answer("Changed", "Client"), **write_errors(not_found)},
             },
             "delete": {
                 "summary": "Send a client to the trash (back office); restore brings it back",
                 "parameters": [CLIENT_ID, IDEMPOTENCY_KEY],
-                "responses": {"204": {"description": "In the trash"}, **_write_errors(not_found)},
+                "responses": {"204": {"description": "In the trash"}, **write_errors(not_found)},
             },
         },
     )
@@ -172,8 +136,8 @@ def _client_paths(spec: APISpec) -> None:
                 "summary": "Bring a client back from the trash (back office)",
                 "parameters": [CLIENT_ID, IDEMPOTENCY_KEY],
                 "responses": {
-                    "200": _json("Restored", "Client"),
-                    **_write_errors(("404", "Unknown, out of scope, or not in the trash")),
+                    "200": json_answer("Restored", "Client"),
+                    **write_errors(("404", "Unknown, out of scope, or not in the trash")),
                 },
             }
         },
@@ -181,7 +145,7 @@ def _client_paths(spec: APISpec) -> None:
     from app.api.clients import NoteSchema
 
     spec.components.schema("ClientNote", schema=NoteSchema)
-    note_errors = _write_errors(not_found)
+    note_errors = write_errors(not_found)
     del note_errors["403"]  # every role writes notes
     spec.path(
         path="/clients/{client_id}/notes",
@@ -189,25 +153,15 @@ def _client_paths(spec: APISpec) -> None:
             "post": {
                 "summary": "Add a note to the card of a client in the caller's scope",
                 "parameters": [CLIENT_ID, IDEMPOTENCY_KEY],
-                "requestBody": {"required": True, **_json("The note's text", "ClientNote")},
-                "responses": {"201": _json("Added", "ClientNote"), **note_errors},
+                "requestBody": {"required": True, **json_answer("The note's text", "ClientNote")},
+                "responses": {"201": json_answer("Added", "ClientNote"), **note_errors},
             }
         },
     )
 
 
-def _path_id(name: str) -> dict:
-    """A record id in the path; larger ids cannot exist and answer 404."""
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-    }
-
-
-DOCUMENT_ID = _path_id("document_id")
-APPLICATION_ID = _path_id("application_id")
+DOCUMENT_ID = path_id("document_id")
+APPLICATION_ID = path_id("application_id")
 LEDGER_FIELDS = (
     "Invalid fields, or a change the ledger refuses (messages per field, in Spanish; rows "
     'named with dots: "lines.0.bank", "applications.1.amount"), or key reused'
@@ -246,27 +200,27 @@ LEDGER_SCHEMAS = {
 def _ledger_write(summary: str, body: str | None, answer: tuple[str, str, str], *params) -> dict:
     """A ledger write: its key, its body, its answer and the errors every write can give."""
     status, description, schema = answer
-    responses = _write_errors() | {"422": _error(LEDGER_FIELDS)}
+    responses = write_errors() | {"422": error_answer(LEDGER_FIELDS)}
     if params:
-        responses["404"] = _error("Unknown, or not in the caller's scope")
+        responses["404"] = error_answer("Unknown, or not in the caller's scope")
     operation = {
         "summary": summary,
         "parameters": [*params, IDEMPOTENCY_KEY],
-        "responses": {status: _json(description, schema), **responses},
+        "responses": {status: json_answer(description, schema), **responses},
     }
     if body:
-        operation["requestBody"] = {"required": True, **_json("The data", body)}
+        operation["requestBody"] = {"required": True, **json_answer("The data", body)}
     return operation
 
 
 def _ledger_read(summary: str, answer: tuple[str, str], *params, query=None) -> dict:
     """A ledger read of a client's account or a document (scoped: others' ids are 404)."""
-    responses = {"200": _json(*answer), "401": _error("Not signed in")}
+    responses = {"200": json_answer(*answer), "401": error_answer("Not signed in")}
     if params:
-        responses["404"] = _error("Unknown, or not in the caller's scope (never 403)")
+        responses["404"] = error_answer("Unknown, or not in the caller's scope (never 403)")
     if query is not None:
-        responses[NUL_IN_QUERY[0]] = _error(NUL_IN_QUERY[1])
-        responses["422"] = _error("Invalid query arguments")
+        responses[NUL_IN_QUERY[0]] = error_answer(NUL_IN_QUERY[1])
+        responses["422"] = error_answer("Invalid query arguments")
     parameters = [*params] + ([{"in": "query", "schema": query}] if query else [])
     return {"summary": summary, "parameters": parameters, "responses": responses}
 
@@ -393,7 +347,7 @@ def _ledger_paths(spec: APISpec) -> None:
         ("A page of the report; `next` is null on the last", "AgingReport"),
         query=AgingArgsSchema,
     )
-    aging["responses"]["403"] = _error("Not allowed (back office and supervisors)")
+    aging["responses"]["403"] = error_answer("Not allowed (back office and supervisors)")
     spec.path(path="/aging", operations={"get": aging})
     spec.path(
         path="/sale-conditions",
@@ -425,7 +379,7 @@ def _credit_paths(spec: APISpec) -> None:
         CLIENT_ID,
         query=CreditArgsSchema,
     )
-    operation["responses"]["403"] = _error("Not allowed (collectors)")
+    operation["responses"]["403"] = error_answer("Not allowed (collectors)")
     spec.path(path="/clients/{client_id}/credit", operations={"get": operation})
 
 
@@ -450,7 +404,7 @@ def _override_paths(spec: APISpec) -> None:
     spec.components.schema("InboxRequest", schema=InboxRequestSchema)
     spec.components.schema("Inbox", schema=InboxSchema)
     spec.components.schema("OverrideDecision", schema=DecisionBodySchema)
-    forbidden = _error("Not allowed (supervisors and admins only)")
+    forbidden = error_answer("Not allowed (supervisors and admins only)")
     spec.path(
         path="/override-requests",
         operations={
@@ -458,8 +412,8 @@ def _override_paths(spec: APISpec) -> None:
                 "summary": "Override requests in time for clients in the caller's scope, oldest "
                 "first; `covered` says whether the caller's band covers the excess now",
                 "responses": {
-                    "200": _json("The requests", "Inbox"),
-                    "401": _error("Not signed in"),
+                    "200": json_answer("The requests", "Inbox"),
+                    "401": error_answer("Not signed in"),
                     "403": forbidden,
                 },
             }
@@ -472,13 +426,13 @@ def _override_paths(spec: APISpec) -> None:
                 "summary": "Approve or reject an override request (an approval is spent on "
                 "its order at once); refused with 422 `override_refused` when it expired, was "
                 "answered, the order changed, or the caller's band does not cover it",
-                "parameters": [_path_id("request_id"), IDEMPOTENCY_KEY],
-                "requestBody": {"required": True, **_json("The answer", "OverrideDecision")},
+                "parameters": [path_id("request_id"), IDEMPOTENCY_KEY],
+                "requestBody": {"required": True, **json_answer("The answer", "OverrideDecision")},
                 "responses": {
-                    "200": _json("The request as answered", "InboxRequest"),
-                    **_write_errors(("404", "Unknown, or not in the caller's scope")),
+                    "200": json_answer("The request as answered", "InboxRequest"),
+                    **write_errors(("404", "Unknown, or not in the caller's scope")),
                     "403": forbidden,
-                    "422": _error(
+                    "422": error_answer(
                         "Invalid fields, key reused, or the answer refused "
                         "(`override_refused`, messages per field in Spanish)"
                     ),
@@ -488,7 +442,7 @@ def _override_paths(spec: APISpec) -> None:
     )
 
 
-ORDER_ID = _path_id("order_id")
+ORDER_ID = path_id("order_id")
 
 
 def _orders_paths(spec: APISpec) -> None:
@@ -521,7 +475,7 @@ def _orders_paths(spec: APISpec) -> None:
         "NewOrder",
         ("201", "The order with its credit decision", "Order"),
     )
-    take["responses"]["403"] = _error("Not allowed (collectors)")
+    take["responses"]["403"] = error_answer("Not allowed (collectors)")
     listing = _ledger_read(
         "Orders in the caller's scope, newest first",
         ("A page of orders", "OrderPage"),
@@ -533,13 +487,13 @@ def _orders_paths(spec: APISpec) -> None:
         operations={
             "post": {
                 "summary": "Price an order and decide its credit without taking it",
-                "requestBody": {"required": True, **_json("The order", "NewOrder")},
+                "requestBody": {"required": True, **json_answer("The order", "NewOrder")},
                 "responses": {
-                    "200": _json("The priced order and its decision", "OrderQuote"),
-                    "401": _error("Not signed in"),
-                    "403": _error("Not allowed (collectors)"),
-                    TOO_LARGE[0]: _error(TOO_LARGE[1]),
-                    "422": _error("Invalid fields (messages per field, in Spanish)"),
+                    "200": json_answer("The priced order and its decision", "OrderQuote"),
+                    "401": error_answer("Not signed in"),
+                    "403": error_answer("Not allowed (collectors)"),
+                    TOO_LARGE[0]: error_answer(TOO_LARGE[1]),
+                    "422": error_answer("Invalid fields (messages per field, in Spanish)"),
                 },
             }
         },
@@ -573,7 +527,7 @@ def _orders_paths(spec: APISpec) -> None:
         spec.path(path=f"/orders/{{order_id}}/{path}", operations={"post": operation})
 
 
-FIELD_RECEIPT_ID = _path_id("receipt_id")
+FIELD_RECEIPT_ID = path_id("receipt_id")
 
 
 def _collections_paths(spec: APISpec) -> None:
@@ -622,7 +576,9 @@ def _collections_paths(spec: APISpec) -> None:
         ("The sheet", "CollectionSheet"),
         query=SheetArgsSchema,
     )
-    sheet["responses"]["404"] = _error("Another collector's sheet, asked by someone who may not")
+    sheet["responses"]["404"] = error_answer(
+        "Another collector's sheet, asked by someone who may not"
+    )
     spec.path(path="/collection-sheet", operations={"get": sheet})
     record = _ledger_write(
         "Record what a collector received against the client's open documents; it waits for "
@@ -678,19 +634,21 @@ def build_spec() -> dict:
                         "description": "Token issued",
                         "content": {"application/json": {"schema": "Token"}},
                     },
-                    "401": _error("Wrong credentials"),
-                    "422": _error("Invalid body"),
-                    TOO_LARGE[0]: _error(TOO_LARGE[1]),
-                    "423": _error("Account locked after repeated failures"),
-                    "429": _error("Too many attempts"),
+                    "401": error_answer("Wrong credentials"),
+                    "422": error_answer("Invalid body"),
+                    TOO_LARGE[0]: error_answer(TOO_LARGE[1]),
+                    "423": error_answer("Account locked after repeated failures"),
+                    "429": error_answer("Too many attempts"),
                 },
             },
             "delete": {
                 "summary": "Revoke the token of this request",
                 "responses": {
                     "204": {"description": "Revoked"},
-                    "400": _error("Signed in with the session cookie: there is no token to revoke"),
-                    "401": _error("Not signed in"),
+                    "400": error_answer(
+                        "Signed in with the session cookie: there is no token to revoke"
+                    ),
+                    "401": error_answer("Not signed in"),
                 },
             },
         },
@@ -705,7 +663,7 @@ def build_spec() -> dict:
                         "description": "User",
                         "content": {"application/json": {"schema": "User"}},
                     },
-                    "401": _error("Not signed in"),
+                    "401": error_answer("Not signed in"),
                 },
             }
         },
@@ -725,12 +683,12 @@ def build_spec() -> dict:
                         "description": "Created",
                         "content": {"application/json": {"schema": "User"}},
                     },
-                    BAD_KEY[0]: _error(BAD_KEY[1]),
-                    "401": _error("Not signed in"),
-                    "403": _error("Not allowed"),
-                    "409": _error("Same key still running"),
-                    TOO_LARGE[0]: _error(TOO_LARGE[1]),
-                    "422": _error("Invalid body, or key reused with another body"),
+                    BAD_KEY[0]: error_answer(BAD_KEY[1]),
+                    "401": error_answer("Not signed in"),
+                    "403": error_answer("Not allowed"),
+                    "409": error_answer("Same key still running"),
+                    TOO_LARGE[0]: error_answer(TOO_LARGE[1]),
+                    "422": error_answer("Invalid body, or key reused with another body"),
                 },
             }
         },
@@ -754,3 +712,10 @@ def build_spec() -> dict:
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    """The OpenAPI 3 document of this API."""
+    return jsonify(build_spec())

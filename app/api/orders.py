@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
-from app.api.ledger import _args, refusals
-from app.api.views import bp, load_json
+from app.api.blueprint import bp
+from app.api.common import load_json, query_args, refusals
 from app.auth.permissions import can, requires
 from app.clients import services as clients
 from app.core.errors import json_error
+from app.core.idempotency import write_endpoint
 from app.credit import overrides
 from app.credit import services as credit
 from app.credit.models import OverrideRequest
@@ -29,7 +30,6 @@ from app.orders.schemas import (
     ReasonSchema,
     TrackingSchema,
 )
-from app.sync.idempotency import write_endpoint
 
 ONE_ORDER = "/orders/<int:order_id>"
 
@@ -40,7 +40,7 @@ order_refusals = refusals(orders.OrderError, overrides.OverrideError)
 def _client_in_body(client_id: int):
     """The client an order is for; one out of reach is a field error, not a 404."""
     try:
-        return clients.get_client(current_user, client_id)
+        return clients.visible_client(current_user, client_id, trash=False)
     except NotFound:
         raise orders.OrderError({"client_id": _("No existe.")}) from None
 
@@ -138,7 +138,7 @@ def quote_order():
 @order_refusals
 def list_orders():
     """Orders in the caller's scope, newest first, by client and status."""
-    args = _args(OrderListArgsSchema())
+    args = query_args(OrderListArgsSchema())
     query = orders.with_lines(
         orders.filter_orders(
             orders.orders_in_scope(current_user), args.get("client_id"), args.get("status")

@@ -7,16 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields
 
-from app.api.ledger import _invalid as invalid_fields
-from app.api.ledger import flat_messages
-from app.api.views import bp, load_json
+from app.api.blueprint import bp
+from app.api.common import flat_messages, invalid, load_json
 from app.auth.permissions import requires
 from app.core.errors import json_error
 from app.core.fields import BodySchema, choice_field, money_field, text_field
+from app.core.idempotency import write_endpoint
 from app.credit import overrides
 from app.credit.models import OverrideRequest
 from app.orders.schemas import RequestSchema
-from app.sync.idempotency import write_endpoint
 
 
 class RequestClientSchema(Schema):
@@ -62,7 +61,7 @@ def override_refusals(view):
         try:
             return view(*args, **kwargs)
         except ValidationError as exc:
-            return invalid_fields(flat_messages(exc.messages))
+            return invalid(flat_messages(exc.messages))
         except overrides.OverrideError as exc:
             messages = [str(message) for message in exc.fields.values()]
             return json_error(

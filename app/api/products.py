@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api.ledger import _args, refusals_as_422
-from app.api.views import bp
+from app.api.blueprint import bp
+from app.api.common import query_args, refusals
 from app.auth.permissions import requires
 from app.clients import services as clients
 from app.core.fields import (
@@ -103,12 +103,12 @@ def price_text(price: Decimal | None) -> str | None:
 
 @bp.get("/products")
 @requires("orders.view")
-@refusals_as_422
+@refusals()
 def list_products():
     """Active products, searched, a page at a time, with the caller's prices."""
-    args = _args(ProductListArgsSchema())
+    args = query_args(ProductListArgsSchema())
     if args.get("client_id"):
-        client = clients.get_client(current_user, args["client_id"])
+        client = clients.visible_client(current_user, args["client_id"], trash=False)
         price_list = price_list_for(client)
         currency = args.get("currency") or client.currency
     else:
@@ -147,7 +147,7 @@ def list_products():
 
 def product_paths(spec) -> None:
     """The OpenAPI description of the product list."""
-    from app.api.openapi import NUL_IN_QUERY, _error, _json
+    from app.api.docs import NUL_IN_QUERY, error_answer, json_answer
 
     spec.components.schema("Product", schema=ProductSchema)
     spec.components.schema("PriceListRef", schema=PriceListRefSchema)
@@ -160,12 +160,14 @@ def product_paths(spec) -> None:
                 "list (client_id) or in the default list (the first by code)",
                 "parameters": [{"in": "query", "schema": ProductListArgsSchema}],
                 "responses": {
-                    "200": _json("A page of products; `next` is null on the last", "ProductPage"),
-                    NUL_IN_QUERY[0]: _error(NUL_IN_QUERY[1]),
-                    "401": _error("Not signed in"),
-                    "403": _error("Not allowed (collectors)"),
-                    "404": _error("client_id unknown, or not in the caller's scope"),
-                    "422": _error("Invalid query arguments"),
+                    "200": json_answer(
+                        "A page of products; `next` is null on the last", "ProductPage"
+                    ),
+                    NUL_IN_QUERY[0]: error_answer(NUL_IN_QUERY[1]),
+                    "401": error_answer("Not signed in"),
+                    "403": error_answer("Not allowed (collectors)"),
+                    "404": error_answer("client_id unknown, or not in the caller's scope"),
+                    "422": error_answer("Invalid query arguments"),
                 },
             }
         },

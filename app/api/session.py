@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 
-from app.api.views import bp
+from app.api.blueprint import bp
 from app.auth.permissions import requires
 
 
@@ -42,7 +42,7 @@ def current_session():
 
 def session_paths(spec) -> None:
     """The OpenAPI description of the session endpoint."""
-    from app.api.openapi import _error, _json
+    from app.api.docs import error_answer, json_answer
 
     spec.components.schema("Session", schema=SessionSchema)
     spec.path(
@@ -52,8 +52,8 @@ def session_paths(spec) -> None:
                 "summary": "The signed-in user and a CSRF token for writes signed in with the "
                 "session cookie (sent as X-CSRFToken); not cached",
                 "responses": {
-                    "200": _json("The session", "Session"),
-                    "401": _error("Not signed in"),
+                    "200": json_answer("The session", "Session"),
+                    "401": error_answer("Not signed in"),
                 },
             }
         },

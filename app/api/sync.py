@@ -6,10 +6,10 @@ from flask import Response, jsonify, request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api.ledger import _args, refusals
+from app.api.blueprint import bp
+from app.api.common import query_args, refusals
 from app.api.notices import notice_json
 from app.api.products import price_text
-from app.api.views import bp
 from app.auth.permissions import requires
 from app.core.fields import TOO_LONG, QuerySchema, money_field, spanish_field
 from app.notices.schemas import NoticeSchema
@@ -382,7 +382,7 @@ def gzipped(response: Response) -> Response:
 @refusals(feed.CursorError)
 def sync():
     """The next page of the caller's delta sync after the cursor `since`."""
-    args = _args(SyncArgsSchema())
+    args = query_args(SyncArgsSchema())
     page = feed.sync_page(current_user, args["since"])
     body = {
         "cursor": page.cursor,
@@ -400,7 +400,7 @@ def sync():
 
 def sync_paths(spec) -> None:
     """The OpenAPI description of the sync endpoint."""
-    from app.api.openapi import NUL_IN_QUERY, _error, _json
+    from app.api.docs import NUL_IN_QUERY, error_answer, json_answer
 
     for name, schema in (
         ("SyncRef", RefSchema),
@@ -433,10 +433,10 @@ def sync_paths(spec) -> None:
                 "cursor; pages of bounded size while `more` is true. gzip when accepted",
                 "parameters": [{"in": "query", "schema": SyncArgsSchema}],
                 "responses": {
-                    "200": _json("A page of the sync", "Sync"),
-                    NUL_IN_QUERY[0]: _error(NUL_IN_QUERY[1]),
-                    "401": _error("Not signed in"),
-                    "422": _error("A cursor this server did not hand out: sync from 0"),
+                    "200": json_answer("A page of the sync", "Sync"),
+                    NUL_IN_QUERY[0]: error_answer(NUL_IN_QUERY[1]),
+                    "401": error_answer("Not signed in"),
+                    "422": error_answer("A cursor this server did not hand out: sync from 0"),
                 },
             }
         },

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user
 
 from app.auth.models import Role
@@ -108,3 +108,14 @@ def permission_of(view: Callable) -> str | None:
 def is_api_request() -> bool:
     """True for requests to the JSON API."""
     return request.path.startswith("/api/")
+
+
+def guard_undeclared_views():
+    """A view that declares no permission is refused: new routes are closed by default."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    view = current_app.view_functions[request.endpoint]
+    if not hasattr(view, "required_permission"):
+        current_app.logger.error("view %s declares no permission", request.endpoint)
+        abort(403)
+    return None

@@ -1,23 +1,22 @@
 """Sign-in, sign-out, one's own account, and the admin's user pages."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash
 from wtforms import SelectChoice
 
 from app.auth import services
+from app.auth.blueprint import bp
 from app.auth.forms import ROLE_LABELS, LocaleForm, LoginForm, PasswordForm, UserForm
 from app.auth.models import Role, User
-from app.auth.permissions import public, requires
+from app.auth.permissions import guard_undeclared_views, public, requires
+from app.core.idempotency import write_endpoint
 from app.core.rendering import render
 from app.core.sqlite import start_writing
 from app.core.types import utcnow
 from app.extensions import db, limiter, login_manager
-from app.sync.idempotency import write_endpoint
-
-bp = Blueprint("auth", __name__)
 
 
 @login_manager.unauthorized_handler
@@ -42,7 +41,7 @@ def _safe_next(target: str | None) -> str:
     """Only local paths are followed after sign-in."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("core.index")
+    return url_for("shell.index")
 
 
 def _login_key() -> str:
@@ -62,7 +61,7 @@ def _login_key() -> str:
 def login():
     """Sign in with username and password; the session outlives a browser restart."""
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(url_for("shell.index"))
     form = LoginForm()
     if form.validate_on_submit():
         start_writing()
@@ -244,3 +243,12 @@ def _attach_errors(form: UserForm, exc: services.UserError) -> None:
     """Show a service's field errors on the form."""
     for field, message in exc.fields.items():
         getattr(form, field).errors.append(message)
+
+
+bp.before_app_request(guard_undeclared_views)
+
+
+@bp.app_template_global()
+def role_label(role: str) -> str:
+    """A role in words."""
+    return ROLE_LABELS.get(role, role)

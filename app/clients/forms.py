@@ -28,7 +28,7 @@ from wtforms.validators import (
 )
 
 from app.clients import reference_forms
-from app.clients.models import ClientKind, PaymentMethod
+from app.clients.models import ClientKind, ClientState, PaymentMethod
 from app.clients.reference_forms import CheckboxesField
 from app.taxes.rules import IVA_CONDITIONS, TaxIdType
 
@@ -488,3 +488,12 @@ def _labels(*form_classes) -> dict:
 FIELD_LABELS = _labels(
     ClientForm, ContactForm, PickupForm, AddressForm, AttributeForm, *reference_forms.FORMS
 )
+
+STATE_LABELS = {
+    ClientState.ACTIVE: _l("Activo"),
+    ClientState.POTENTIAL: _l("Potencial"),
+    ClientState.SUSPENDED: _l("Suspendido"),
+    ClientState.CASH_ONLY: _l("Solo contado"),
+    ClientState.DELINQUENT: _l("Moroso"),
+    ClientState.DISABLED: _l("Inhabilitado"),
+}

@@ -19,10 +19,10 @@ from app.clients.reference import (
     Zone,
 )
 from app.clients.rules import search_key
+from app.core.changes import Synced
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
 from app.orders.models import PriceList
-from app.sync.models import Synced
 from app.taxes.rules import TaxIdType, format_tax_id
 
 __all__ = ["Category", "Channel", "ClientType", "Family", "Segment", "Transport", "Zone"]

@@ -5,8 +5,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.changes import Synced
 from app.extensions import db
-from app.sync.models import Synced
 
 
 class Zone(Synced, db.Model):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from app.auth.forms import ROLE_LABELS
 from app.auth.permissions import requires
 from app.clients import reference_services as services
+from app.clients.blueprint import reference_bp
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
 from app.clients.reference_forms import (
     LEVELS,
@@ -35,6 +36,7 @@ from app.clients.reference_forms import (
     TransportForm,
     ZoneForm,
 )
+from app.core.idempotency import write_endpoint
 from app.core.rendering import render
 from app.core.types import local_today
 from app.credit.models import CreditBand, CreditPolicy, PolicyCategory
@@ -44,11 +46,9 @@ from app.ledger.models import CardIssuer, CardPlan, SaleCondition
 from app.ledger.rules import DueRule, installments
 from app.ledger.terms import describe_sale_condition, percent
 from app.orders.models import PriceList
-from app.sync.idempotency import write_endpoint
 
-bp = Blueprint("reference", __name__, url_prefix="/admin/reference")
-bp.add_app_template_global(describe_sale_condition)
-bp.add_app_template_global(percent)
+reference_bp.add_app_template_global(describe_sale_condition)
+reference_bp.add_app_template_global(percent)
 
 PAGE_SIZE = 50
 
@@ -338,7 +338,7 @@ def _attach_errors(form: ReferenceForm, exc: services.ReferenceRowError) -> None
         form[field].errors.append(message)
 
 
-@bp.get("/")
+@reference_bp.get("/")
 @requires("reference.manage")
 def index():
     """The reference tables, with how many rows of each are in use."""
@@ -347,7 +347,7 @@ def index():
     return render("admin/reference/index.html", tables=tables)
 
 
-@bp.get("/<kind>/")
+@reference_bp.get("/<kind>/")
 @requires("reference.manage")
 def rows(kind: str):
     """The rows in use of one table, or its deactivated rows with ?deleted=1."""
@@ -359,8 +359,8 @@ def rows(kind: str):
     return render("admin/reference/list.html", slug=kind, kind=spec, page=page, deleted=deleted)
 
 
-@bp.route("/<kind>/new", methods=["GET", "POST"])
-@bp.route("/<kind>/<int:row_id>", methods=["GET", "POST"])
+@reference_bp.route("/<kind>/new", methods=["GET", "POST"])
+@reference_bp.route("/<kind>/<int:row_id>", methods=["GET", "POST"])
 @requires("reference.manage")
 @write_endpoint
 def edit(kind: str, row_id: int | None = None):
@@ -391,7 +391,7 @@ def edit(kind: str, row_id: int | None = None):
     )
 
 
-@bp.get("/sale-conditions/preview")
+@reference_bp.get("/sale-conditions/preview")
 @requires("reference.manage")
 def sale_condition_preview():
     """The due dates the sale condition being typed would give a bill of today."""
@@ -417,7 +417,7 @@ def _due_preview(form: SaleConditionForm) -> dict:
     return preview
 
 
-@bp.post("/<kind>/<int:row_id>/toggle")
+@reference_bp.post("/<kind>/<int:row_id>/toggle")
 @requires("reference.manage")
 @write_endpoint
 def toggle(kind: str, row_id: int):

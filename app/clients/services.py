@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit import services as audit
 from app.auth.models import Role, User
-from app.auth.permissions import SCOPES
+from app.auth.permissions import SCOPES, can
 from app.auth.services import team_ids
 from app.clients.models import (
     Address,
@@ -104,9 +104,21 @@ def scoped_clients(user: User, include_deleted: bool = False) -> sa.Select:
     return query
 
 
-def get_client(user: User, client_id: int, include_deleted: bool = False) -> Client:
-    """The client if it is in the user's scope, else 404 (ids are not confirmed)."""
-    query = scoped_clients(user, include_deleted).where(Client.id == client_id)
+def sees_trash(user: User) -> bool:
+    """The back office, who may restore clients, also sees the ones in the trash."""
+    return can(user, "clients.edit")
+
+
+def visible_client(user: User, client_id: int, *, trash: bool | None = None) -> Client:
+    """The client if the user may see it, else 404 (ids are not confirmed).
+
+    Every view and API module asks here. A client in the trash is found for those who see the
+    trash, unless `trash` says otherwise: False for a client to work with (an order, a note),
+    True for the records of a client whatever its state.
+    """
+    if trash is None:
+        trash = sees_trash(user)
+    query = scoped_clients(user, include_deleted=trash).where(Client.id == client_id)
     client = db.session.scalar(query)
     if client is None:
         abort(404)

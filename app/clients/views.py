@@ -4,7 +4,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
     flash,
     make_response,
@@ -23,9 +22,14 @@ from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.auth.permissions import can, requires
 from app.clients import services
+from app.clients.blueprint import bp
 from app.clients.forms import (
     ADDRESS_KINDS,
     ATTRIBUTE_KINDS,
+    FIELD_LABELS,
+    PAYMENT_LABELS,
+    STATE_LABELS,
+    TAX_ID_LABELS,
     AddressForm,
     AttributeForm,
     ClientForm,
@@ -39,13 +43,12 @@ from app.clients.forms import (
 from app.clients.models import Client, ClientNote, ClientState, CustomAttribute
 from app.clients.reference import Category, Family
 from app.clients.rules import Pickup, pickup_allowed
+from app.core.idempotency import write_endpoint
 from app.core.rendering import render, wants_fragment
 from app.extensions import db
 from app.ledger.models import SaleCondition
-from app.sync.idempotency import write_endpoint
 from app.taxes.services import client_invoice, client_perception_rates
 
-bp = Blueprint("clients", __name__, url_prefix="/clients")
 bp.add_app_template_global(client_invoice)
 
 FILTERS = ("state", "client_type_id", "sales_zone_id", "salesperson_id", "collector_id",
@@ -71,8 +74,6 @@ def _choices(field: str) -> list[SelectChoice]:
 
 def _state_choices() -> list[SelectChoice]:
     """The client states with their Spanish labels."""
-    from app.core.templating import STATE_LABELS
-
     return [SelectChoice(s.value, STATE_LABELS[s]) for s in ClientState]
 
 
@@ -122,9 +123,7 @@ def _filter_options() -> dict:
 @requires("clients.view")
 def card(client_id: int):
     """The client card: everything about the client at a glance."""
-    client = services.get_client(
-        current_user, client_id, include_deleted=can(current_user, "clients.edit")
-    )
+    client = services.visible_client(current_user, client_id)
     return render("clients/card.html", **_card_context(client))
 
 
@@ -192,7 +191,7 @@ def new():
 @write_endpoint
 def edit(client_id: int):
     """Edit the card's fields."""
-    client = services.get_client(current_user, client_id)
+    client = services.visible_client(current_user, client_id, trash=False)
     attributes = services.active_attributes()
     form_class = client_form_class(attributes)
     # The page shows the card's values; a post carries every field of the form.
@@ -245,7 +244,7 @@ def _attach_errors(form: ClientForm, exc: services.ClientError) -> None:
 @write_endpoint
 def add_note(client_id: int):
     """Add a manual note to the card."""
-    client = services.get_client(current_user, client_id)
+    client = services.visible_client(current_user, client_id, trash=False)
     form = NoteForm()
     if not form.validate_on_submit():
         return render("clients/card.html", status=422, **_card_context(client, note_form=form))
@@ -282,7 +281,7 @@ ACTIONS = {
 @write_endpoint
 def act(client_id: int, action: str):
     """Deactivate, reactivate, block or unblock credit, or send to the trash."""
-    client = services.get_client(current_user, client_id)
+    client = services.visible_client(current_user, client_id, trash=False)
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(422)
@@ -315,7 +314,7 @@ def trash():
 @write_endpoint
 def restore(client_id: int):
     """Bring a client back from the trash."""
-    client = services.get_client(current_user, client_id, include_deleted=True)
+    client = services.visible_client(current_user, client_id, trash=True)
     if client.deleted_at is None:
         abort(404)
     try:
@@ -332,7 +331,7 @@ def restore(client_id: int):
 @requires("clients.view")
 def verify_pickup(client_id: int):
     """May the person with this document collect goods for the client today?"""
-    client = services.get_client(current_user, client_id)
+    client = services.visible_client(current_user, client_id, trash=False)
     document = request.args.get("document", "").strip()
     match = None
     if document:
@@ -361,7 +360,7 @@ PART = "<any(contacts, pickups, addresses):part>"
 @write_endpoint
 def part_form(client_id: int, part: str, row_id: int | None = None):
     """Add or edit a contact, an authorised pickup person or an address."""
-    client = services.get_client(current_user, client_id)
+    client = services.visible_client(current_user, client_id, trash=False)
     row = services.get_part(client, part, row_id) if row_id else None
     form_class, title = PART_FORMS[part]
     form = form_class(obj=row) if request.method == "GET" else form_class()
@@ -394,7 +393,7 @@ def part_form(client_id: int, part: str, row_id: int | None = None):
 @write_endpoint
 def part_delete(client_id: int, part: str, row_id: int):
     """Remove a contact, an authorised pickup person or an address."""
-    client = services.get_client(current_user, client_id)
+    client = services.visible_client(current_user, client_id, trash=False)
     services.remove_part(client, part, services.get_part(client, part, row_id))
     flash(_("Eliminado."), "success")
     return redirect(url_for("clients.card", client_id=client.id, _anchor=part), 303)
@@ -475,7 +474,7 @@ def family(family_id: int):
 @write_endpoint
 def quick_edit(client_id: int):
     """Edit the card's contact data in place (htmx); without htmx, the full form."""
-    client = services.get_client(current_user, client_id)
+    client = services.visible_client(current_user, client_id, trash=False)
     if not request.headers.get("HX-Request"):
         response = redirect(url_for("clients.edit", client_id=client.id))
     elif request.args.get("cancel"):
@@ -492,3 +491,30 @@ def quick_edit(client_id: int):
         response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
+
+
+# --- the words of the clients' codes, for every template -------------------------------------
+
+
+@bp.app_template_global()
+def state_label(state: str) -> str:
+    """A client's state in words."""
+    return STATE_LABELS.get(state, state)
+
+
+@bp.app_template_global()
+def tax_id_label(kind: str) -> str:
+    """A tax id's kind in words (CUIT, DNI...)."""
+    return TAX_ID_LABELS.get(kind, kind)
+
+
+@bp.app_template_global()
+def payment_labels(methods: list | None) -> str:
+    """Allowed payment methods, in words."""
+    return ", ".join(str(PAYMENT_LABELS.get(m, m)) for m in methods or [])
+
+
+@bp.app_template_global()
+def field_label(name: str) -> str:
+    """The card form's label for a field name in the audit log."""
+    return str(FIELD_LABELS.get(name, name))

@@ -4,7 +4,6 @@ One blueprint, "mail", under /mail/.
 """
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     make_response,
@@ -19,19 +18,19 @@ from jinja2.exceptions import SecurityError, TemplateError
 
 from app.auth.permissions import can, requires
 from app.clients.models import Client
-from app.clients.services import choosable, get_client
+from app.clients.services import choosable, visible_client
 from app.collections import mail
+from app.collections.blueprint import mail_bp
 from app.collections.mail_forms import AccountForm, TemplateForm
 from app.collections.models import EmailAccount, EmailTemplate
+from app.core.idempotency import write_endpoint
 from app.core.rendering import render
-from app.sync.idempotency import write_endpoint
 
-bp = Blueprint("mail", __name__, url_prefix="/mail")
 BULK_SAMPLE = 5
 FAILED_SHOWN = 50
 
 
-@bp.app_template_global()
+@mail_bp.app_template_global()
 def mail_log_for(client: Client) -> list:
     """The client's last sends for the card, for users who may send."""
     if not can(current_user, "mail.send"):
@@ -44,7 +43,7 @@ def _page_context() -> dict:
     return {"mail_on": mail.mail_enabled(), "mail_off": mail.mail_off_message()}
 
 
-@bp.get("/")
+@mail_bp.get("/")
 @requires("mail.send")
 def index():
     """E-mail to clients: send to a list, and (for the office) accounts and templates."""
@@ -60,7 +59,7 @@ def index():
 # --- accounts --------------------------------------------------------------------------------
 
 
-@bp.get("/accounts")
+@mail_bp.get("/accounts")
 @requires("mail.manage")
 def accounts():
     """The sender accounts."""
@@ -91,7 +90,7 @@ def _edit_account(account: EmailAccount | None):
     return redirect(url_for("mail.accounts"), 303)
 
 
-@bp.route("/accounts/new", methods=["GET", "POST"])
+@mail_bp.route("/accounts/new", methods=["GET", "POST"])
 @requires("mail.manage")
 @write_endpoint
 def account_new():
@@ -99,7 +98,7 @@ def account_new():
     return _edit_account(None)
 
 
-@bp.route("/accounts/<int:row_id>", methods=["GET", "POST"])
+@mail_bp.route("/accounts/<int:row_id>", methods=["GET", "POST"])
 @requires("mail.manage")
 @write_endpoint
 def account_edit(row_id: int):
@@ -110,7 +109,7 @@ def account_edit(row_id: int):
 # --- templates -------------------------------------------------------------------------------
 
 
-@bp.get("/templates")
+@mail_bp.get("/templates")
 @requires("mail.manage")
 def templates():
     """The templates (planillas)."""
@@ -161,7 +160,7 @@ def _edit_template(template: EmailTemplate | None):
     return redirect(url_for("mail.templates"), 303)
 
 
-@bp.route("/templates/new", methods=["GET", "POST"])
+@mail_bp.route("/templates/new", methods=["GET", "POST"])
 @requires("mail.manage")
 @write_endpoint
 def template_new():
@@ -169,7 +168,7 @@ def template_new():
     return _edit_template(None)
 
 
-@bp.route("/templates/<int:row_id>", methods=["GET", "POST"])
+@mail_bp.route("/templates/<int:row_id>", methods=["GET", "POST"])
 @requires("mail.manage")
 @write_endpoint
 def template_edit(row_id: int):
@@ -196,7 +195,7 @@ def _template_preview(subject: str, body: str, kind: str | None) -> dict:
     return result
 
 
-@bp.post("/templates/preview")
+@mail_bp.post("/templates/preview")
 @requires("mail.manage")
 def template_preview():
     """The live preview of the template being written (htmx; it changes nothing)."""
@@ -246,12 +245,12 @@ def _send_context(client: Client, values, errors: dict) -> dict:
     }
 
 
-@bp.route("/clients/<int:client_id>/send", methods=["GET", "POST"])
+@mail_bp.route("/clients/<int:client_id>/send", methods=["GET", "POST"])
 @requires("mail.send")
 @write_endpoint
 def send(client_id: int):
     """Send a reminder or a statement to one client: pick, preview, send."""
-    client = get_client(current_user, client_id)
+    client = visible_client(current_user, client_id, trash=False)
     if request.method == "GET":
         context = _send_context(client, request.args, {})
         return render("collections/mail_send.html", block="preview_block", **context)
@@ -303,7 +302,7 @@ def _bulk_context(values, errors: dict) -> dict:
     }
 
 
-@bp.route("/bulk", methods=["GET", "POST"])
+@mail_bp.route("/bulk", methods=["GET", "POST"])
 @requires("mail.send")
 @write_endpoint
 def bulk():

@@ -7,9 +7,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.changes import Synced
 from app.core.types import Money, UTCDateTime, utcnow
 from app.extensions import db
-from app.sync.models import Synced
 
 
 def _one_of(column: str, values: type) -> str:

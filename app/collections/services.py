@@ -32,6 +32,7 @@ from app.collections.rules import (
     promise_state,
     sheet_order,
 )
+from app.core.location import phone_location
 from app.core.types import MAX_AMOUNT, local_today, utcnow
 from app.extensions import db
 from app.ledger import services as ledger
@@ -90,13 +91,6 @@ def _clock(raw: object) -> time | bool | None:
         return False
 
 
-def _location(data: dict) -> tuple:
-    """Latitude, longitude and accuracy when usable; a location never stops a write."""
-    from app.orders.services import _location as parse
-
-    return parse(data) or (None, None, None)
-
-
 # --- calls and promises ----------------------------------------------------------------------
 
 
@@ -146,7 +140,7 @@ def log_call(client: Client, data: dict, user: User) -> CollectionCall:
         errors["client_id"] = _("El cliente está en la papelera.")
     if errors:
         raise CollectionError(errors)
-    lat, lon, accuracy = _location(data)
+    lat, lon, accuracy = phone_location(data) or (None, None, None)
     call = CollectionCall(
         client_id=client.id,
         user_id=user.id,
@@ -454,7 +448,7 @@ def record_field_receipt(client: Client, data: dict, user: User) -> FieldReceipt
         savepoint.rollback()
         raise CollectionError(exc.fields) from None
     savepoint.rollback()
-    lat, lon, accuracy = _location(data)
+    lat, lon, accuracy = phone_location(data) or (None, None, None)
     row = FieldReceipt(
         client_id=client.id,
         user_id=user.id,

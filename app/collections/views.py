@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -14,11 +14,14 @@ from flask_login import current_user
 from app.auth.models import User
 from app.auth.permissions import can, requires
 from app.clients.models import Client
-from app.clients.services import get_client
+from app.clients.services import visible_client
 from app.collections import links, services
 from app.collections import pdf as printing
-from app.collections.models import Channel, FieldReceipt, Outcome
+from app.collections.blueprint import bp
+from app.collections.labels import CHANNEL_LABELS, OUTCOME_LABELS, PROMISE_LABELS
+from app.collections.models import FieldReceipt
 from app.collections.rules import PromiseState, Reason
+from app.core.idempotency import write_endpoint
 from app.core.rendering import render
 from app.core.routing import MAX_ID
 from app.core.templating import money
@@ -27,9 +30,6 @@ from app.extensions import db
 from app.ledger import forms as ledger_forms
 from app.ledger import services as ledger
 from app.ledger.models import CURRENCIES, PaymentKind
-from app.sync.idempotency import write_endpoint
-
-bp = Blueprint("collections", __name__, url_prefix="/collections")
 
 ROWS_PER_ZONE = 40  # a day's work; the rest of a zone opens on a page of its own
 ROWS_ONE_ZONE = 500
@@ -45,25 +45,6 @@ CALL_FIELDS = (
 LOCATION_FIELDS = ("latitude", "longitude", "accuracy")
 BACK_TO = ("sheet", "card")
 
-CHANNEL_LABELS = {
-    Channel.PHONE: _l("Teléfono"),
-    Channel.VISIT: _l("Visita"),
-    Channel.WHATSAPP: _l("WhatsApp"),
-    Channel.EMAIL: _l("Correo"),
-}
-OUTCOME_LABELS = {
-    Outcome.PROMISE: _l("Promete pagar"),
-    Outcome.PAID: _l("Pagó"),
-    Outcome.NO_ANSWER: _l("No atiende"),
-    Outcome.REFUSED: _l("Se niega"),
-    Outcome.DISPUTE: _l("Reclamo"),
-    Outcome.WRONG_NUMBER: _l("Número equivocado"),
-}
-PROMISE_LABELS = {
-    PromiseState.KEPT: _l("Cumplida"),
-    PromiseState.OPEN: _l("Pendiente"),
-    PromiseState.BROKEN: _l("Incumplida"),
-}
 PROMISE_FILTERS = {
     "": _l("Pendientes e incumplidas"),
     PromiseState.BROKEN: _l("Incumplidas"),
@@ -297,7 +278,7 @@ def _back(client: Client):
 
 def _live_client(client_id: int) -> Client:
     """A client in the user's scope that is not in the trash, else 404."""
-    client = get_client(current_user, client_id)
+    client = visible_client(current_user, client_id, trash=False)
     if client.deleted_at is not None:
         abort(404)
     return client
@@ -508,7 +489,7 @@ def _field_receipt(receipt_id: int) -> FieldReceipt:
     if not 0 < receipt_id <= MAX_ID:
         abort(404)
     row = db.get_or_404(FieldReceipt, receipt_id)
-    get_client(current_user, row.client_id, include_deleted=True)
+    visible_client(current_user, row.client_id, trash=True)
     return row
 
 

@@ -1,10 +1,7 @@
-"""Request hooks: deny-by-default permissions, security headers and the shell's context."""
+"""Request hooks: no NUL characters in input, security headers, and the template helpers."""
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
-
-from app.auth.permissions import can
 
 CSP = "; ".join(
     [
@@ -22,17 +19,6 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-
-
-def _guard_undeclared_views():
-    """A view that declares no permission is refused: new routes are closed by default."""
-    if request.endpoint is None or request.endpoint == "static":
-        return None
-    view = current_app.view_functions[request.endpoint]
-    if not hasattr(view, "required_permission"):
-        current_app.logger.error("view %s declares no permission", request.endpoint)
-        abort(403)
-    return None
 
 
 def _refuse_nul_characters():
@@ -59,25 +45,10 @@ def _security_headers(response):
     return response
 
 
-def _shell_context() -> dict:
-    """What the base layout needs: the navigation the user may see."""
-    nav = [
-        ("clients.index", "clients.view", _l("Clientes"), "users"),
-        ("orders.index", "orders.view", _l("Pedidos"), "cart"),
-        ("collections.index", "collections.view", _l("Cobranzas"), "cash"),
-        ("credit.approvals", "approvals.view", _l("Aprobaciones"), "check"),
-        ("sync.status", "app.use", _l("Sync"), "sync"),
-    ]
-    items = [item for item in nav if can(current_user, item[1])]
-    return {"nav_items": items, "can": lambda action: can(current_user, action)}
-
-
 def register(app: Flask) -> None:
     """Install the hooks and the template helpers."""
     from app.core import templating
 
     templating.register(app)
-    app.before_request(_guard_undeclared_views)
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
-    app.context_processor(_shell_context)

@@ -7,10 +7,10 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.changes import Synced
 from app.core.types import Money, UTCDateTime, utcnow
 from app.credit.rules import Band, Limits
 from app.extensions import db
-from app.sync.models import Synced
 
 
 class PolicyCategory(Synced, db.Model):

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     make_response,
@@ -18,14 +17,14 @@ from flask_login import current_user
 
 from app.auth.permissions import can, requires
 from app.clients.models import Client
+from app.core.idempotency import write_endpoint
 from app.core.rendering import render, wants_fragment
 from app.core.types import utcnow
 from app.credit import overrides, status
+from app.credit.blueprint import bp
 from app.credit.models import OverrideRequest, RequestStatus
 from app.ledger import services as ledger
-from app.sync.idempotency import write_endpoint
 
-bp = Blueprint("credit", __name__, url_prefix="/credit")
 DECISIONS = {"approve": True, "reject": False}
 REQUEST_LABELS = {
     RequestStatus.PENDING: _l("Esperando"),

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.clients.models import Client, ClientState
 from app.clients.rules import search_key
+from app.core.changes import reserve_change_seqs
 from app.core.types import local_today, utcnow
 from app.extensions import db
 from app.orders.models import ClientCondition, Price, PriceList, Product, Promotion, VolumeDiscount
-from app.sync.changes import reserve_change_seqs
 
 D = Decimal
 BATCH = 5000

@@ -41,6 +41,7 @@ from app.clients.reference import (
     Zone,
 )
 from app.clients.rules import search_key
+from app.core.changes import reserve_change_seqs
 from app.core.types import local_today, utcnow
 from app.credit.models import CreditBand, CreditPolicy, PolicyCategory
 from app.demo import names
@@ -66,7 +67,6 @@ from app.ledger.rules import DueRule, DueRuleKind, installments
 from app.ledger.services import client_sale_condition
 from app.notices.demo import add_demo_notices
 from app.orders.models import PriceList
-from app.sync.changes import reserve_change_seqs
 from app.taxes.rules import invoice_class
 
 DEMO_PASSWORD = "demo1234"

@@ -4,6 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("ledger", __name__)
 
+ROUTES = ("views", "reports")
+BLUEPRINTS = (bp,)
+
 
 @bp.app_template_global()
 def family_account(clients):

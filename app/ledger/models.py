@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.changes import Synced
 from app.core.types import Money, UTCDateTime, utcnow
 from app.extensions import db
 from app.ledger.rules import DueRule, DueRuleKind
-from app.sync.models import Synced
 
 
 class DocumentKind(StrEnum):

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.models import Role
-from app.auth.permissions import SCOPES, can, requires
+from app.auth.permissions import SCOPES, requires
 from app.auth.services import team_ids
 from app.clients import services as clients
 from app.clients.models import Client
@@ -81,9 +81,7 @@ def statement_query(client: Client) -> StatementQuery:
 
 def _statement_client(client_id: int) -> Client:
     """The client, in the user's scope; the back office also reaches clients in the trash."""
-    return clients.get_client(
-        current_user, client_id, include_deleted=can(current_user, "ledger.edit")
-    )
+    return clients.visible_client(current_user, client_id)
 
 
 def _statement_page(client: Client, query: StatementQuery) -> Response:

@@ -9,7 +9,8 @@ from flask_login import current_user
 
 from app.auth.permissions import can, requires
 from app.clients.models import Client
-from app.clients.services import get_client
+from app.clients.services import visible_client
+from app.core.idempotency import write_endpoint
 from app.core.rendering import render
 from app.core.routing import MAX_ID
 from app.core.templating import money
@@ -28,7 +29,6 @@ from app.ledger.models import (
     DocumentKind,
     SaleCondition,
 )
-from app.sync.idempotency import write_endpoint
 from app.taxes.services import client_invoice
 
 OPEN_ITEMS_SHOWN = 100
@@ -72,7 +72,7 @@ def _labels() -> dict:
 
 def _client(client_id: int) -> Client:
     """The client if the user reaches it (the office also reaches clients in the trash)."""
-    return get_client(current_user, client_id, include_deleted=can(current_user, "ledger.edit"))
+    return visible_client(current_user, client_id)
 
 
 def _document(document_id: int) -> Document:

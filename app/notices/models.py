@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.changes import Synced
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
 from app.notices.rules import MAX_MESSAGE, Severity, TargetKind
-from app.sync.models import Synced
 
 
 def _one_of(column: str, values: type) -> str:

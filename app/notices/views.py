@@ -1,7 +1,6 @@
 """Notice pages: the list, the form with its target picker, "seen" and the card's partial."""
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     make_response,
@@ -15,19 +14,19 @@ from flask_login import current_user
 
 from app.auth.permissions import can, requires
 from app.clients.models import Client
-from app.clients.services import get_client
+from app.clients.services import visible_client
+from app.core.idempotency import write_endpoint
 from app.core.rendering import render, wants_fragment
 from app.core.routing import MAX_ID
 from app.core.types import local_today
 from app.extensions import db
 from app.notices import services
+from app.notices.blueprint import bp
 from app.notices.forms import NoticeForm
 from app.notices.models import Notice
 from app.notices.rules import TargetKind
 from app.notices.services import PERIOD_LABELS, SEVERITY_LABELS, TARGET_LABELS, ShownNotice
-from app.sync.idempotency import write_endpoint
 
-bp = Blueprint("notices", __name__, url_prefix="/notices")
 MAX_PAGE = 100_000
 
 
@@ -212,7 +211,7 @@ def seen(notice_id: int):
     client_id = _id_arg(request.form.get("client_id"))
     if client_id is None:
         abort(404)
-    client = get_client(current_user, client_id)
+    client = visible_client(current_user, client_id, trash=False)
     notice = db.session.get(Notice, notice_id)
     if notice is None or not services.applies_to(notice, client):
         abort(404)

@@ -26,11 +26,11 @@ from app.auth.models import User
 from app.clients.models import Client
 from app.clients.rules import fold, search_key, search_tokens
 from app.clients.services import scoped_clients
+from app.core.changes import reserve_change_seqs
 from app.core.types import local_today, utcnow
 from app.extensions import db
 from app.ledger.models import CURRENCIES
 from app.orders.models import ClientCondition, Price, PriceList, Product, Promotion, VolumeDiscount
-from app.sync.changes import reserve_change_seqs
 
 IVA_RATES = (Decimal("0"), Decimal("10.5"), Decimal("21"), Decimal("27"))
 MAX_PRICE = Decimal("9999999999.9999")  # NUMERIC(14, 4)

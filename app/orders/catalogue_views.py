@@ -1,19 +1,21 @@
 """The back office's catalogue pages: products, price lists and prices, promotions, imports,
 and a client's own conditions (also open to supervisors)."""
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import can, requires
 from app.clients.models import Client
-from app.clients.services import get_client
+from app.clients.services import visible_client
+from app.core.idempotency import write_endpoint
 from app.core.rendering import render
 from app.core.templating import money
 from app.core.types import local_today
 from app.extensions import db
 from app.ledger.models import CURRENCIES
 from app.orders import catalogue as services
+from app.orders.blueprint import catalogue_bp
 from app.orders.catalogue import (
     CONDITION_KINDS,
     IVA_RATES,
@@ -24,14 +26,12 @@ from app.orders.catalogue import (
     number_text,
 )
 from app.orders.models import ClientCondition, Product
-from app.sync.idempotency import write_endpoint
 
-bp = Blueprint("catalogue", __name__, url_prefix="/admin/catalogue")
 MAX_PAGE = 100_000
 SUGGESTIONS = 12
 
 
-@bp.app_template_global()
+@catalogue_bp.app_template_global()
 def client_conditions_for(client: Client) -> dict | None:
     """A client's own conditions for its card, or None when the user has no business with them."""
     may_manage = can(current_user, "conditions.manage")
@@ -46,7 +46,7 @@ def client_conditions_for(client: Client) -> dict | None:
     }
 
 
-@bp.app_template_global()
+@catalogue_bp.app_template_global()
 def condition_label(condition: ClientCondition, currency: str = "ARS") -> str:
     """ "5 % en todos los productos", "Precio especial $ 1.100,00 en GAL001 · Galletitas"."""
     target = (
@@ -61,13 +61,13 @@ def condition_label(condition: ClientCondition, currency: str = "ARS") -> str:
     return _("%(pct)s %% de descuento en %(product)s", pct=pct, product=target)
 
 
-@bp.app_template_filter("pct")
+@catalogue_bp.app_template_filter("pct")
 def pct_filter(value) -> str:
     """A percentage as people write it: 10,5 %."""
     return f"{number_text(value)}\u00a0%" if value is not None else "—"
 
 
-@bp.app_template_filter("qty")
+@catalogue_bp.app_template_filter("qty")
 def qty_filter(value) -> str:
     """A quantity without trailing zeros: 12 · 2,5."""
     return number_text(value)
@@ -97,14 +97,14 @@ def _form() -> dict:
 # --- products ----------------------------------------------------------------------------------
 
 
-@bp.get("/")
+@catalogue_bp.get("/")
 @requires("products.manage")
 def index():
     """The catalogue opens on its products."""
     return redirect(url_for("catalogue.products"))
 
 
-@bp.get("/products")
+@catalogue_bp.get("/products")
 @requires("products.manage")
 def products():
     """Products, searched as you type, a page at a time."""
@@ -115,7 +115,7 @@ def products():
     return render("catalogue/products.html", block="results", page=page, q=q)
 
 
-@bp.get("/products/suggest")
+@catalogue_bp.get("/products/suggest")
 @requires("conditions.manage")
 def suggest_products():
     """Active products matching the words typed, as the options of a code field's datalist."""
@@ -178,7 +178,7 @@ def _save_product(product: Product | None):
     return redirect(url_for("catalogue.product", product_id=saved.id), 303)
 
 
-@bp.route("/products/new", methods=["GET", "POST"])
+@catalogue_bp.route("/products/new", methods=["GET", "POST"])
 @requires("products.manage")
 @write_endpoint
 def new_product():
@@ -186,7 +186,7 @@ def new_product():
     return _save_product(None)
 
 
-@bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+@catalogue_bp.route("/products/<int:product_id>", methods=["GET", "POST"])
 @requires("products.manage")
 @write_endpoint
 def product(product_id: int):
@@ -194,7 +194,7 @@ def product(product_id: int):
     return _save_product(_found(services.get_product(product_id)))
 
 
-@bp.post("/products/<int:product_id>/prices")
+@catalogue_bp.post("/products/<int:product_id>/prices")
 @requires("products.manage")
 @write_endpoint
 def set_price(product_id: int):
@@ -212,7 +212,7 @@ def set_price(product_id: int):
     return redirect(url_for("catalogue.product", product_id=product.id, _anchor="prices"), 303)
 
 
-@bp.post("/prices/<int:price_id>/delete")
+@catalogue_bp.post("/prices/<int:price_id>/delete")
 @requires("products.manage")
 @write_endpoint
 def remove_price(price_id: int):
@@ -228,7 +228,7 @@ def remove_price(price_id: int):
     )
 
 
-@bp.post("/products/<int:product_id>/breaks")
+@catalogue_bp.post("/products/<int:product_id>/breaks")
 @requires("products.manage")
 @write_endpoint
 def add_break(product_id: int):
@@ -243,7 +243,7 @@ def add_break(product_id: int):
     return redirect(url_for("catalogue.product", product_id=product.id, _anchor="breaks"), 303)
 
 
-@bp.post("/breaks/<int:discount_id>/delete")
+@catalogue_bp.post("/breaks/<int:discount_id>/delete")
 @requires("products.manage")
 @write_endpoint
 def delete_break(discount_id: int):
@@ -287,7 +287,7 @@ def _run_import(kind: str, price_list=None):
     return redirect(url_for("catalogue.list_prices", price_list_id=price_list.id), 303)
 
 
-@bp.route("/products/import", methods=["GET", "POST"])
+@catalogue_bp.route("/products/import", methods=["GET", "POST"])
 @requires("products.manage")
 @write_endpoint
 def import_products():
@@ -297,7 +297,7 @@ def import_products():
     return _run_import("products")
 
 
-@bp.route("/price-lists/<int:price_list_id>/import", methods=["GET", "POST"])
+@catalogue_bp.route("/price-lists/<int:price_list_id>/import", methods=["GET", "POST"])
 @requires("products.manage")
 @write_endpoint
 def import_prices(price_list_id: int):
@@ -308,7 +308,7 @@ def import_prices(price_list_id: int):
     return _run_import("prices", price_list)
 
 
-@bp.get("/import/template")
+@catalogue_bp.get("/import/template")
 @requires("products.manage")
 def import_template():
     """The template of an import file (?kind=products|prices, ?format=csv|xlsx)."""
@@ -333,7 +333,7 @@ def import_template():
 # --- price lists -------------------------------------------------------------------------------
 
 
-@bp.get("/price-lists")
+@catalogue_bp.get("/price-lists")
 @requires("products.manage")
 def price_lists():
     """The price lists, with how many prices each holds."""
@@ -371,7 +371,7 @@ def _save_price_list(price_list):
     return redirect(url_for("catalogue.list_prices", price_list_id=saved.id), 303)
 
 
-@bp.route("/price-lists/new", methods=["GET", "POST"])
+@catalogue_bp.route("/price-lists/new", methods=["GET", "POST"])
 @requires("products.manage")
 @write_endpoint
 def new_price_list():
@@ -379,7 +379,7 @@ def new_price_list():
     return _save_price_list(None)
 
 
-@bp.route("/price-lists/<int:price_list_id>", methods=["GET", "POST"])
+@catalogue_bp.route("/price-lists/<int:price_list_id>", methods=["GET", "POST"])
 @requires("products.manage")
 @write_endpoint
 def price_list(price_list_id: int):
@@ -387,7 +387,7 @@ def price_list(price_list_id: int):
     return _save_price_list(_found(services.get_price_list(price_list_id)))
 
 
-@bp.get("/price-lists/<int:price_list_id>/prices")
+@catalogue_bp.get("/price-lists/<int:price_list_id>/prices")
 @requires("products.manage")
 def list_prices(price_list_id: int):
     """A list's prices, searched by product as you type."""
@@ -405,7 +405,7 @@ def list_prices(price_list_id: int):
 # --- promotions --------------------------------------------------------------------------------
 
 
-@bp.get("/promotions")
+@catalogue_bp.get("/promotions")
 @requires("products.manage")
 def promotions():
     """Promotions in force, programmed or past, by words."""
@@ -460,7 +460,7 @@ def _save_promotion(promotion):
     return redirect(url_for("catalogue.promotions"), 303)
 
 
-@bp.route("/promotions/new", methods=["GET", "POST"])
+@catalogue_bp.route("/promotions/new", methods=["GET", "POST"])
 @requires("products.manage")
 @write_endpoint
 def new_promotion():
@@ -468,7 +468,7 @@ def new_promotion():
     return _save_promotion(None)
 
 
-@bp.route("/promotions/<int:promotion_id>", methods=["GET", "POST"])
+@catalogue_bp.route("/promotions/<int:promotion_id>", methods=["GET", "POST"])
 @requires("products.manage")
 @write_endpoint
 def promotion(promotion_id: int):
@@ -476,7 +476,7 @@ def promotion(promotion_id: int):
     return _save_promotion(_found(services.get_promotion(promotion_id)))
 
 
-@bp.post("/promotions/<int:promotion_id>/delete")
+@catalogue_bp.post("/promotions/<int:promotion_id>/delete")
 @requires("products.manage")
 @write_endpoint
 def delete_promotion(promotion_id: int):
@@ -489,12 +489,12 @@ def delete_promotion(promotion_id: int):
 # --- a client's own conditions -----------------------------------------------------------------
 
 
-@bp.route("/clients/<int:client_id>/conditions", methods=["GET", "POST"])
+@catalogue_bp.route("/clients/<int:client_id>/conditions", methods=["GET", "POST"])
 @requires("conditions.manage")
 @write_endpoint
 def conditions(client_id: int):
     """A client's own prices and discounts: the ones in force, the history, and a new one."""
-    client = get_client(current_user, client_id)
+    client = visible_client(current_user, client_id, trash=False)
     values = {"kind": "discount", "valid_from": local_today()}
     errors, status = {}, 200
     if request.method == "POST":
@@ -516,7 +516,7 @@ def conditions(client_id: int):
     )
 
 
-@bp.post("/conditions/<int:condition_id>/end")
+@catalogue_bp.post("/conditions/<int:condition_id>/end")
 @requires("conditions.manage")
 @write_endpoint
 def end_condition(condition_id: int):

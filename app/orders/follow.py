@@ -8,15 +8,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.permissions import can, requires
+from app.core.idempotency import write_endpoint
 from app.core.rendering import render
 from app.credit import overrides
 from app.credit.models import RequestStatus
 from app.credit.rules import Failure
 from app.orders import services
+from app.orders.blueprint import bp
 from app.orders.models import Order, OrderStatus
 from app.orders.services import OrderError
-from app.orders.views import bp
-from app.sync.idempotency import write_endpoint
 
 TRACKING_LABELS = {
     "dispatched": _l("Despachado"),

@@ -9,9 +9,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clients.rules import search_key
+from app.core.changes import Synced
 from app.core.types import Money, UTCDateTime, utcnow
 from app.extensions import db
-from app.sync.models import Synced
 
 Quantity = sa.Numeric(12, 3)
 Percent = sa.Numeric(5, 2)

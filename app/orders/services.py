@@ -15,6 +15,7 @@ from app.auth.permissions import can
 from app.clients.models import Address, Client, ClientState, PaymentMethod
 from app.clients.rules import search_tokens
 from app.clients.services import scoped_clients
+from app.core.location import phone_location
 from app.core.types import local_today, utcnow
 from app.credit import overrides
 from app.credit import services as credit
@@ -303,7 +304,7 @@ def quote(client: Client, data: dict, on: date | None = None, partial: bool = Fa
     notes = (data.get("notes") or "").strip() or None
     if notes and len(notes) > 1000:
         errors["notes"] = _("Las observaciones no pueden superar los 1000 caracteres.")
-    location = _location(data)
+    location = phone_location(data)
     price_list = price_list_for(client, address)
     priced = []
     if not errors:
@@ -421,16 +422,6 @@ def _lines(raw: object, errors: dict, partial: bool) -> tuple[list[Product], lis
             errors[f"lines.{index}.product_id"] = _("Ese producto no existe o no está activo.")
         products.append(product)
     return products, quantities
-
-
-def _location(data: dict) -> tuple[Decimal, Decimal, int | None] | None:
-    """Where the phone was, when its owner shared it; anything unusable is left out."""
-    lat, lon = _decimal(data.get("latitude")), _decimal(data.get("longitude"))
-    if lat is None or lon is None or not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
-        return None
-    accuracy = _decimal(data.get("accuracy"))
-    metres = int(accuracy) if accuracy is not None and 0 <= accuracy < 10**6 else None
-    return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001")), metres
 
 
 # --- placing and following orders ------------------------------------------------------------

@@ -6,7 +6,6 @@ The order page and its actions (override request, cancel, tracking) live in foll
 from itertools import zip_longest
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     make_response,
@@ -23,34 +22,19 @@ from app.auth.permissions import requires
 from app.clients import services as clients
 from app.clients.forms import PAYMENT_LABELS
 from app.clients.models import Client
+from app.core.idempotency import write_endpoint
 from app.core.rendering import render
 from app.core.routing import MAX_ID
 from app.extensions import db
 from app.ledger import services as ledger
 from app.orders import services
+from app.orders.blueprint import bp
+from app.orders.labels import DISCOUNT_LABELS, STATUS_LABELS
 from app.orders.models import OrderStatus, Product
 from app.orders.services import OrderError
-from app.sync.idempotency import write_endpoint
-
-bp = Blueprint("orders", __name__, url_prefix="/orders")
 
 MAX_PAGE = 100_000
 PICKER_SIZE = 20
-STATUS_LABELS = {
-    OrderStatus.ACCEPTED: _l("Aceptado"),
-    OrderStatus.BLOCKED: _l("Bloqueado"),
-    OrderStatus.AWAITING_APPROVAL: _l("Esperando aprobación"),
-    OrderStatus.APPROVED: _l("Aprobado"),
-    OrderStatus.REJECTED: _l("Rechazado"),
-    OrderStatus.INVOICED: _l("Facturado"),
-    OrderStatus.CANCELLED: _l("Cancelado"),
-}
-DISCOUNT_LABELS = {
-    "promotion": _l("Promo"),
-    "volume": _l("Volumen"),
-    "client": _l("Cliente"),
-    "client_type": _l("Tipo de cliente"),
-}
 FIELD_LABELS = {
     "client_id": _l("Cliente"),
     "payment_method": _l("Forma de pago"),
@@ -112,7 +96,7 @@ def _client(raw: str | None) -> Client:
     client_id = _id_arg(raw)
     if client_id is None:
         abort(404)
-    return clients.get_client(current_user, client_id)
+    return clients.visible_client(current_user, client_id, trash=False)
 
 
 def order_data(form) -> dict:
@@ -348,6 +332,3 @@ def _rows(client: Client, lines: list[dict], address, currency: str) -> list[dic
         for index, (ident, row) in enumerate(zip(ids, lines, strict=True))
         if ident in found
     ]
-
-
-from app.orders import follow  # noqa: E402, F401  (the order page registers on bp)

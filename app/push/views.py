@@ -1,16 +1,14 @@
 """Endpoints the page's push module calls: the server key, subscribe and unsubscribe."""
 
-import click
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import requires
 from app.core.errors import json_error
+from app.core.idempotency import write_endpoint
 from app.push import services
-from app.sync.idempotency import write_endpoint
-
-bp = Blueprint("push", __name__, url_prefix="/push")
+from app.push.blueprint import bp
 
 
 @bp.get("/key")
@@ -42,12 +40,3 @@ def unsubscribe():
     endpoint = body.get("endpoint") if isinstance(body, dict) else None
     removed = isinstance(endpoint, str) and services.unsubscribe(current_user, endpoint)
     return jsonify({"removed": bool(removed)})
-
-
-@click.command("vapid-keys")
-def vapid_keys_command() -> None:
-    """Print a new VAPID key pair as the environment lines Web Push needs."""
-    private, public = services.new_vapid_keys()
-    click.echo(f"VAPID_PRIVATE_KEY={private}")
-    click.echo(f"VAPID_PUBLIC_KEY={public}")
-    click.echo("VAPID_SUBJECT=mailto:sistemas@example.com")

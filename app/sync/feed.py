@@ -41,6 +41,7 @@ from app.clients.models import (
 )
 from app.clients.services import scoped_clients
 from app.collections.models import CollectionCall, FieldReceipt
+from app.core.changes import current_change_seq
 from app.core.types import local_today
 from app.credit.models import CreditPolicy, OverrideRequest
 from app.credit.rules import CREDIT_METHODS, Limits, Snapshot
@@ -67,7 +68,6 @@ from app.orders.services import (
     default_payment_method,
     type_discount_pct,
 )
-from app.sync.changes import current_change_seq
 from app.taxes.models import IibbJurisdiction, IibbRate
 
 PAGE_SIZE = 200

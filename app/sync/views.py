@@ -1,20 +1,17 @@
 """The offline app shell: the sync status page, and the page the phone shows offline."""
 
-from flask import Blueprint
-
 from app.auth.permissions import requires
-from app.clients.forms import ADDRESS_KINDS, PAYMENT_LABELS
-from app.collections.views import CHANNEL_LABELS, FIELD_KINDS, OUTCOME_LABELS
+from app.clients.forms import ADDRESS_KINDS, PAYMENT_LABELS, STATE_LABELS
+from app.collections.labels import CHANNEL_LABELS, OUTCOME_LABELS
+from app.collections.views import FIELD_KINDS
+from app.core.changes import current_change_seq
 from app.core.rendering import render
-from app.core.templating import STATE_LABELS
 from app.credit.status import NOTES
 from app.extensions import db
 from app.ledger import services as ledger
 from app.notices.services import SEVERITY_LABELS
-from app.orders.views import DISCOUNT_LABELS, STATUS_LABELS
-from app.sync.changes import current_change_seq
-
-bp = Blueprint("sync", __name__)
+from app.orders.labels import DISCOUNT_LABELS, STATUS_LABELS
+from app.sync.blueprint import bp
 
 
 def shell_words() -> dict:

@@ -37,8 +37,8 @@ from flask.cli import with_appcontext
 
 from app.audit import services as audit
 from app.clients.models import Client
+from app.core.changes import reserve_change_seqs
 from app.extensions import db
-from app.sync.changes import reserve_change_seqs
 from app.taxes.models import IibbJurisdiction, IibbRate
 from app.taxes.rules import TaxIdType, validate_tax_id
 

@@ -4,9 +4,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.clients.models import Client
+from app.core.changes import current_change_seq
 from app.core.types import utcnow
 from app.extensions import db
-from app.sync.changes import current_change_seq
 from tests import factories
 
 

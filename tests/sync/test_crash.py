@@ -15,9 +15,9 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
 from app.clients.models import Client
+from app.core.idempotency import IdempotencyRecord
 from app.extensions import db
 from app.orders.models import Order
-from app.sync.models import IdempotencyRecord
 from tests import factories
 from tests.orders.helpers import price_list, product
 

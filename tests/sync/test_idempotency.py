@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import User
+from app.core.idempotency import IdempotencyRecord
 from app.core.types import utcnow
 from app.extensions import db
-from app.sync.models import IdempotencyRecord
 from tests import factories
 from tests.conftest import csrf_from
 
@@ -160,7 +160,7 @@ def _fingerprint_of(api) -> str:
     """The fingerprint the server computes for NEW_USER posted to /api/v1/users."""
     from flask import current_app
 
-    from app.sync.idempotency import fingerprint
+    from app.core.idempotency import fingerprint
 
     with current_app.test_request_context("/api/v1/users", method="POST", json=NEW_USER):
         return fingerprint()

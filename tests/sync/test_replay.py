@@ -15,11 +15,11 @@ import sqlalchemy as sa
 
 from app.clients.models import Client, ClientNote
 from app.collections.models import CollectionCall, FieldReceipt
+from app.core.idempotency import IdempotencyRecord
 from app.core.types import local_today
 from app.credit.models import CreditBand, CreditPolicy, OverrideRequest
 from app.extensions import db
 from app.orders.models import Order, Product
-from app.sync.models import IdempotencyRecord
 from tests import factories
 from tests.api.test_clients import count
 from tests.api.test_session import CookieCaller, cookie_api  # noqa: F401  (fixture)

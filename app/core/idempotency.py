@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 
 import sqlalchemy as sa
@@ -17,12 +17,31 @@ from flask import Response, current_app, make_response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.errors import error_response
 from app.core.sqlite import start_writing
-from app.core.types import utcnow
+from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
-from app.sync.models import IdempotencyRecord
+
+
+class IdempotencyRecord(db.Model):
+    """A write's idempotency key and, once done, the response it produced."""
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(sa.String(100))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    state: Mapped[str] = mapped_column(sa.String(10))  # running | done
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status_code: Mapped[int | None]
+    response_headers: Mapped[dict | None] = mapped_column(sa.JSON)
+    response_body: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
 KEY_FIELD = "idempotency_key"

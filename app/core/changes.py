@@ -1,15 +1,41 @@
-"""Hands out change sequence numbers to synced rows as they are flushed.
+"""What makes a row syncable to phones: a change sequence number handed out as rows are
+flushed, and soft deletes.
 
 The counter is one row updated inside the writing transaction. Its row lock is held until
 commit, so numbers become visible in the order they were given: a phone that synced up to
 cursor N can never later see a row committed with a number at or below N.
 """
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from app.sync.models import ChangeCounter, Synced
+from app.core.types import UTCDateTime
+from app.extensions import db
+
+
+class ChangeCounter(db.Model):
+    """One row holding the last change sequence number handed out."""
+
+    __tablename__ = "change_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class Synced:
+    """Mixin for tables phones copy: every insert, update and soft delete takes a new number."""
+
+    change_seq: Mapped[int] = mapped_column(sa.BigInteger, index=True, default=0)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    @property
+    def is_deleted(self) -> bool:
+        """True once the row went to the trash."""
+        return self.deleted_at is not None
+
 
 _counter = ChangeCounter.__table__
 

@@ -6,13 +6,13 @@ from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, url_for
+from flask import Response, current_app, jsonify, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.auth.permissions import public, requires
+from app.auth.permissions import can, public, requires
 from app.extensions import db
-
-bp = Blueprint("core", __name__)
+from app.shell.blueprint import bp
 
 SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker" / "sw.js"
 STATIC = Path(__file__).resolve().parents[2] / "static"
@@ -68,11 +68,11 @@ def shell_version() -> str:
 def service_worker():
     """The service worker, at the root so its scope is the whole app."""
     shell = [url_for("static", filename=name) for name in SHELL_FILES]
-    shell += [url_for("core.offline"), url_for("core.manifest")]
+    shell += [url_for("shell.offline"), url_for("shell.manifest")]
     header = (
         f"const VERSION = {json.dumps(shell_version())};\n"
         f"const SHELL = {json.dumps(shell)};\n"
-        f"const OFFLINE_URL = {json.dumps(url_for('core.offline'))};\n"
+        f"const OFFLINE_URL = {json.dumps(url_for('shell.offline'))};\n"
         f"const SHELL_PAGE = {json.dumps(url_for('sync.shell'))};\n"
     )
     response = Response(header + SERVICE_WORKER.read_text(), mimetype="text/javascript")
@@ -93,7 +93,7 @@ def name_the_user(response: Response) -> Response:
 @public
 def manifest():
     """The web app manifest so the app installs on the home screen."""
-    body = render_template("core/manifest.webmanifest")
+    body = render_template("shell/manifest.webmanifest")
     return Response(body, mimetype="application/manifest+json")
 
 
@@ -101,4 +101,21 @@ def manifest():
 @public
 def offline():
     """The page the service worker shows when a page is not available offline."""
-    return render_template("core/offline.html")
+    return render_template("shell/offline.html")
+
+
+@bp.app_context_processor
+def shell_context() -> dict:
+    """What the base layout needs: the navigation the user may see."""
+    nav = [
+        ("clients.index", "clients.view", _l("Clientes"), "users"),
+        ("orders.index", "orders.view", _l("Pedidos"), "cart"),
+        ("collections.index", "collections.view", _l("Cobranzas"), "cash"),
+        ("credit.approvals", "approvals.view", _l("Aprobaciones"), "check"),
+        ("sync.status", "app.use", _l("Sync"), "sync"),
+    ]
+    items = [item for item in nav if can(current_user, item[1])]
+    return {"nav_items": items, "can": lambda action: can(current_user, action)}
+
+
+bp.add_app_template_global(shell_version)

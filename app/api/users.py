@@ -1,0 +1,71 @@
+"""The JSON API for users: bearer tokens, the signed-in user, and users (admin)."""
+
+from flask import current_app, jsonify
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.api.auth import bearer_token
+from app.api.blueprint import bp
+from app.api.common import load_json
+from app.auth import services
+from app.auth.permissions import public, requires
+from app.auth.schemas import TokenRequestSchema, TokenSchema, UserSchema
+from app.core.errors import json_error
+from app.core.idempotency import write_endpoint
+from app.core.sqlite import start_writing
+from app.extensions import db, limiter
+
+
+@bp.post("/auth/token")
+@public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], deduct_when=lambda r: r.status_code != 201
+)
+def create_token():
+    """Exchange username and password for a bearer token."""
+    data = load_json(TokenRequestSchema())
+    start_writing()
+    try:
+        user = services.authenticate(data["username"], data["password"])
+    except services.AccountLocked:
+        db.session.commit()
+        return json_error(423, "account_locked", _("Cuenta bloqueada por intentos fallidos."))
+    if user is None:
+        db.session.commit()
+        return json_error(401, "invalid_credentials", _("Usuario o contraseña incorrectos."))
+    plain, token = services.issue_api_token(user, current_app.config["API_TOKEN_DAYS"])
+    db.session.commit()
+    body = TokenSchema().dump({"token": plain, "expires_at": token.expires_at})
+    return jsonify(body), 201
+
+
+@bp.delete("/auth/token")
+@requires("app.use")
+def revoke_token():
+    """Revoke the bearer token this request carries."""
+    token = bearer_token()
+    if token is None or not services.revoke_api_token(token):
+        return json_error(400, "no_token", _("Esta solicitud no usa un token."))
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/me")
+@requires("app.use")
+def me():
+    """The signed-in user."""
+    return jsonify(UserSchema().dump(current_user))
+
+
+@bp.post("/users")
+@requires("users.manage")
+@write_endpoint
+def create_user():
+    """Create a user (admin)."""
+    data = load_json(UserSchema())
+    password = data.pop("password")
+    try:
+        user = services.create_user(services.UserData(**data), password)
+    except services.UserError as exc:
+        return json_error(422, "invalid", _("Los datos enviados no son válidos."), exc.fields)
+    return jsonify(UserSchema().dump(user)), 201

@@ -1,0 +1,8 @@
+"""The notices domain's blueprint; the modules named in ROUTES add their pages to it."""
+
+from flask import Blueprint
+
+bp = Blueprint("notices", __name__, url_prefix="/notices")
+
+ROUTES = ("views",)
+BLUEPRINTS = (bp,)

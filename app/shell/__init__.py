@@ -1,0 +1,1 @@
+"""The app shell: home, health check, service worker, manifest, offline page and navigation."""

@@ -1,0 +1,8 @@
+"""The app shell's blueprint; the modules named in ROUTES add their pages to it."""
+
+from flask import Blueprint
+
+bp = Blueprint("shell", __name__)
+
+ROUTES = ("views",)
+BLUEPRINTS = (bp,)

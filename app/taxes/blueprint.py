@@ -1,0 +1,8 @@
+"""The taxes domain's blueprint; the modules named in ROUTES add their pages to it."""
+
+from flask import Blueprint
+
+bp = Blueprint("taxes", __name__, url_prefix="/taxes", cli_group=None)
+
+ROUTES = ("views",)
+BLUEPRINTS = (bp,)
