@@ -135,12 +135,7 @@ class ClientForm(FlaskForm):
     )
     iibb_multilateral = BooleanField(_l("Convenio Multilateral"))
     large_taxpayer = BooleanField(_l("Gran contribuyente"))
-    iva_exemption_pct = DecimalField(
-        _l("Exención de IVA (porcentaje)"),
-        default=0,
-        places=2,
-        validators=[Optional(), NumberRange(min=0, max=100, message=_l("Entre 0 y 100."))],
-    )
+    iva_exemption_pct = reference_forms.PercentField(_l("Exención de IVA (porcentaje)"))
     accounting_account = StringField(_l("Cuenta contable"), validators=[Optional(), Length(max=30)])
     cbu = StringField(
         "CBU",
@@ -426,7 +421,7 @@ def attribute_field(attribute):
     if kind == "yes_no":
         return BooleanField(label, description=help_text)
     if kind == "number":
-        return DecimalField(label, description=help_text, validators=validators)
+        return reference_forms.NumberField(label, description=help_text, validators=validators)
     if kind == "date":
         return DateField(label, description=help_text, validators=validators)
     if kind == "email":

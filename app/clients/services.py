@@ -27,6 +27,7 @@ from app.clients.models import (
 )
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
 from app.clients.rules import search_tokens
+from app.core.numbers import parse_decimal
 from app.core.types import utcnow
 from app.credit.models import CreditPolicy
 from app.extensions import db
@@ -615,13 +616,7 @@ def _typed(attribute: CustomAttribute, raw: object) -> object:
         raise ValueError(raw)
     text = str(raw).strip()
     if kind == "number":
-        try:
-            number = Decimal(text)
-        except ArithmeticError as exc:
-            raise ValueError(text) from exc
-        if not number.is_finite():
-            raise ValueError(text)
-        return number
+        return parse_decimal(text, negative=True)
     if kind == "date":
         return date.fromisoformat(text)
     if kind == "choice" and text not in (attribute.choices or []):

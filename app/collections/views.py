@@ -19,6 +19,7 @@ from app.collections import links, services
 from app.collections import pdf as printing
 from app.collections.models import Channel, FieldReceipt, Outcome
 from app.collections.rules import PromiseState, Reason
+from app.core.numbers import parse_decimal
 from app.core.rendering import render
 from app.core.routing import MAX_ID
 from app.core.templating import money
@@ -458,8 +459,8 @@ def receipt_lines(row: FieldReceipt) -> list[tuple[str, Decimal | None, str]]:
     shown = []
     for line in row.data.get("lines") or []:
         try:
-            amount = Decimal(str(line.get("amount")).replace(",", "."))
-        except ArithmeticError:
+            amount = parse_decimal(str(line.get("amount")), negative=True)
+        except ValueError:
             amount = None
         kind = line.get("kind")
         label = ledger.PAYMENT_LABELS.get(kind, kind) if kind in set(PaymentKind) else str(kind)

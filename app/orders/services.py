@@ -15,6 +15,7 @@ from app.auth.permissions import can
 from app.clients.models import Address, Client, ClientState, PaymentMethod
 from app.clients.rules import search_tokens
 from app.clients.services import scoped_clients
+from app.core.numbers import parse_decimal
 from app.core.types import local_today, utcnow
 from app.credit import overrides
 from app.credit import services as credit
@@ -257,12 +258,23 @@ class Quote:
     on: date
 
 
-def _decimal(raw: object) -> Decimal | None:
-    """A number typed with a comma or a point; None if it is not one."""
+def _quantity(raw: object) -> Decimal | None:
+    """A quantity as people type it ("2", "2,5", "1.234,50"), by parse_decimal; else None."""
+    try:
+        return parse_decimal(raw, negative=True)
+    except ValueError:
+        return None
+
+
+def _coordinate(raw: object) -> Decimal | None:
+    """A coordinate or accuracy as the phone's location API writes it ("-34.603722"); else None.
+
+    Not typed by people, so not read as they type: "-34.603" is degrees, not thousands.
+    """
     if raw is None or isinstance(raw, bool):
         return None
     try:
-        value = Decimal(str(raw).strip().replace(",", "."))
+        value = Decimal(str(raw).strip())
     except InvalidOperation:
         return None
     return value if value.is_finite() else None
@@ -399,7 +411,7 @@ def _lines(raw: object, errors: dict, partial: bool) -> tuple[list[Product], lis
     for index, row in enumerate(raw):
         row = row if isinstance(row, dict) else {}
         ident = _int(row.get("product_id"))
-        quantity = _decimal(row.get("quantity"))
+        quantity = _quantity(row.get("quantity"))
         if ident is None:
             errors[f"lines.{index}.product_id"] = _("Elegí un producto.")
         if quantity is None or quantity <= 0 or quantity > MAX_QUANTITY:
@@ -425,10 +437,10 @@ def _lines(raw: object, errors: dict, partial: bool) -> tuple[list[Product], lis
 
 def _location(data: dict) -> tuple[Decimal, Decimal, int | None] | None:
     """Where the phone was, when its owner shared it; anything unusable is left out."""
-    lat, lon = _decimal(data.get("latitude")), _decimal(data.get("longitude"))
+    lat, lon = _coordinate(data.get("latitude")), _coordinate(data.get("longitude"))
     if lat is None or lon is None or not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
         return None
-    accuracy = _decimal(data.get("accuracy"))
+    accuracy = _coordinate(data.get("accuracy"))
     metres = int(accuracy) if accuracy is not None and 0 <= accuracy < 10**6 else None
     return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001")), metres
 
