@@ -18,6 +18,7 @@ from app.auth.models import Role
 from app.auth.services import MIN_PASSWORD_LENGTH
 from app.clients.models import Client, ClientKind, ClientState, PaymentMethod
 from app.clients.services import PAGE_SIZE, REFERENCE_RULES, SORTS, reference_error
+from app.core.email import normalize_email
 from app.core.routing import MAX_ID
 from app.taxes.rules import IVA_CONDITIONS, TaxIdType
 from app.taxes.services import client_invoice
@@ -37,6 +38,14 @@ class TokenSchema(Schema):
     expires_at = fields.DateTime(required=True)
 
 
+def _email(value: str) -> None:
+    """One valid e-mail address (app/core/email.py), with its message in the user's language."""
+    try:
+        normalize_email(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+
+
 class UserSchema(Schema):
     """A user as the API shows it and takes it."""
 
@@ -46,7 +55,12 @@ class UserSchema(Schema):
         validate=[validate.Length(min=3, max=40), validate.Regexp(r"^[a-z0-9._-]+$")],
     )
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
+    email = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=[validate.Length(max=254), _email],
+        metadata={"format": "email"},
+    )
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
     supervisor_id = fields.Integer(
         allow_none=True, load_default=None, strict=True, validate=validate.Range(min=1, max=MAX_ID)
@@ -71,7 +85,6 @@ class ErrorSchema(Schema):
 MAX_NETWORKS = 10
 REQUIRED = _l("Este campo es obligatorio.")
 TOO_LONG = _l("Como máximo {max} caracteres.")
-BAD_EMAIL = _l("El correo no es válido.")
 NOT_FOUND = _l("No existe.")
 NOT_ALLOWED_HERE = _l("No se puede elegir para este campo.")
 # Marshmallow's own messages are English; every client field uses these instead.
@@ -145,9 +158,8 @@ def _copies():
 
 def _email_list(value: str) -> None:
     """Comma-separated e-mail addresses, each valid."""
-    check = validate.Email(error=BAD_EMAIL)
     for address in filter(None, (part.strip() for part in value.split(","))):
-        check(address)
+        _email(address)
 
 
 def _few_networks(value: dict) -> None:
@@ -239,8 +251,7 @@ class ClientSchema(TranslatedSchema):
     )
     foreign = _flag()
     activity = _text(120)
-    # fields.Email wants a fixed str message; this one follows the user's language.
-    email = _text(254, validate.Email(error=BAD_EMAIL), metadata={"format": "email"})
+    email = _text(254, _email, metadata={"format": "email"})
     other_emails = _text(500, _email_list)
     phone = _text(40)
     mobile = _text(40)

@@ -18,7 +18,6 @@ from wtforms import (
 from wtforms.fields.core import UnboundField
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -30,6 +29,7 @@ from wtforms.validators import (
 from app.clients import reference_forms
 from app.clients.models import ClientKind, PaymentMethod
 from app.clients.reference_forms import CheckboxesField
+from app.core.email import EmailCheck
 from app.taxes.rules import IVA_CONDITIONS, TaxIdType
 
 REQUIRED = _l("Este campo es obligatorio.")
@@ -103,7 +103,7 @@ class ClientForm(FlaskForm):
     activity = StringField(_l("Actividad (giro)"), validators=[Optional(), Length(max=120)])
     email = EmailField(
         _l("Correo electrónico"),
-        validators=[Optional(), Email(_l("El correo no es válido.")), Length(max=254)],
+        validators=[Optional(), EmailCheck(), Length(max=254)],
     )
     other_emails = StringField(
         _l("Otros correos"),
@@ -274,7 +274,7 @@ class ContactForm(FlaskForm):
     email = EmailField(
         _l("Correo electrónico"),
         filters=[_strip],
-        validators=[Optional(), Email(_l("El correo no es válido.")), Length(max=254)],
+        validators=[Optional(), EmailCheck(), Length(max=254)],
     )
     notes = TextAreaField(_l("Notas"), filters=[_strip], validators=[Optional(), Length(max=2000)])
 
@@ -425,7 +425,7 @@ def attribute_field(attribute):
     if kind == "date":
         return DateField(label, description=help_text, validators=validators)
     if kind == "email":
-        email = Email(_l("El correo no es válido."))
+        email = EmailCheck()
         return EmailField(
             label, description=help_text, filters=[_strip], validators=[*validators, email]
         )
@@ -459,7 +459,7 @@ class QuickContactForm(FlaskForm):
     email = EmailField(
         _l("Correo electrónico"),
         filters=[_strip],
-        validators=[Optional(), Email(_l("El correo no es válido.")), Length(max=254)],
+        validators=[Optional(), EmailCheck(), Length(max=254)],
     )
     activity = StringField(
         _l("Actividad (giro)"), filters=[_strip], validators=[Optional(), Length(max=120)]
