@@ -4,9 +4,9 @@ import itertools
 from functools import cache
 
 from stdnum.ar import cuit
+from werkzeug.security import generate_password_hash
 
 from app.auth.models import User
-from app.auth.services import hash_password
 from app.clients.models import Client, ClientState, ClientType, Zone
 from app.extensions import db
 from app.ledger.models import SaleCondition
@@ -15,10 +15,20 @@ PASSWORD = "clave-segura-1"
 _seq = itertools.count(1)
 
 
+# The cache alone did not make test users cheap: every sign-in still verified a full-cost scrypt
+# hash (~110 ms each, and most tests sign in). A real scrypt hash with a small work factor goes
+# through the same login path in under a millisecond; tests/auth/test_login.py keeps the
+# full-cost hash of hash_password working.
+TEST_SCRYPT = "scrypt:256:8:1"
+
+
 @cache
 def _password_hash(password: str) -> str:
-    """Hash each test password once: scrypt is slow on purpose."""
-    return hash_password(password)
+    """One cheap, real scrypt hash per test password, made once."""
+    return generate_password_hash(password, method=TEST_SCRYPT)
+
+
+PASSWORD_HASH = _password_hash(PASSWORD)
 
 
 def make_user(role: str = "salesperson", password: str = PASSWORD, **fields) -> User:

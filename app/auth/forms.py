@@ -3,10 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 from app.auth.models import Role
 from app.auth.services import MIN_PASSWORD_LENGTH
+from app.core.email import EmailCheck
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrador"),
@@ -68,7 +69,7 @@ class UserForm(FlaskForm):
     )
     email = EmailField(
         _l("Correo electrónico"),
-        validators=[Optional(), Email(_l("El correo no es válido.")), Length(max=254)],
+        validators=[Optional(), EmailCheck(), Length(max=254)],
     )
     role = SelectField(
         _l("Rol"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()]

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from app.auth.models import Role
 from app.auth.services import MIN_PASSWORD_LENGTH
+from app.core.fields import valid_email
 from app.core.routing import MAX_ID
 
 
@@ -30,7 +31,12 @@ class UserSchema(Schema):
         validate=[validate.Length(min=3, max=40), validate.Regexp(r"^[a-z0-9._-]+$")],
     )
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
+    email = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=[validate.Length(max=254), valid_email],
+        metadata={"format": "email"},
+    )
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
     supervisor_id = fields.Integer(
         allow_none=True, load_default=None, strict=True, validate=validate.Range(min=1, max=MAX_ID)

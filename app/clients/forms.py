@@ -18,7 +18,6 @@ from wtforms import (
 from wtforms.fields.core import UnboundField
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -30,6 +29,7 @@ from wtforms.validators import (
 from app.clients import reference_forms
 from app.clients.models import ClientKind, ClientState, PaymentMethod
 from app.clients.reference_forms import CheckboxesField
+from app.core.email import EmailCheck
 from app.taxes.rules import IVA_CONDITIONS, TaxIdType
 
 REQUIRED = _l("Este campo es obligatorio.")
@@ -103,7 +103,7 @@ class ClientForm(FlaskForm):
     activity = StringField(_l("Actividad (giro)"), validators=[Optional(), Length(max=120)])
     email = EmailField(
         _l("Correo electrónico"),
-        validators=[Optional(), Email(_l("El correo no es válido.")), Length(max=254)],
+        validators=[Optional(), EmailCheck(), Length(max=254)],
     )
     other_emails = StringField(
         _l("Otros correos"),
@@ -135,12 +135,7 @@ class ClientForm(FlaskForm):
     )
     iibb_multilateral = BooleanField(_l("Convenio Multilateral"))
     large_taxpayer = BooleanField(_l("Gran contribuyente"))
-    iva_exemption_pct = DecimalField(
-        _l("Exención de IVA (porcentaje)"),
-        default=0,
-        places=2,
-        validators=[Optional(), NumberRange(min=0, max=100, message=_l("Entre 0 y 100."))],
-    )
+    iva_exemption_pct = reference_forms.PercentField(_l("Exención de IVA (porcentaje)"))
     accounting_account = StringField(_l("Cuenta contable"), validators=[Optional(), Length(max=30)])
     cbu = StringField(
         "CBU",
@@ -279,7 +274,7 @@ class ContactForm(FlaskForm):
     email = EmailField(
         _l("Correo electrónico"),
         filters=[_strip],
-        validators=[Optional(), Email(_l("El correo no es válido.")), Length(max=254)],
+        validators=[Optional(), EmailCheck(), Length(max=254)],
     )
     notes = TextAreaField(_l("Notas"), filters=[_strip], validators=[Optional(), Length(max=2000)])
 
@@ -426,11 +421,11 @@ def attribute_field(attribute):
     if kind == "yes_no":
         return BooleanField(label, description=help_text)
     if kind == "number":
-        return DecimalField(label, description=help_text, validators=validators)
+        return reference_forms.NumberField(label, description=help_text, validators=validators)
     if kind == "date":
         return DateField(label, description=help_text, validators=validators)
     if kind == "email":
-        email = Email(_l("El correo no es válido."))
+        email = EmailCheck()
         return EmailField(
             label, description=help_text, filters=[_strip], validators=[*validators, email]
         )
@@ -464,7 +459,7 @@ class QuickContactForm(FlaskForm):
     email = EmailField(
         _l("Correo electrónico"),
         filters=[_strip],
-        validators=[Optional(), Email(_l("El correo no es válido.")), Length(max=254)],
+        validators=[Optional(), EmailCheck(), Length(max=254)],
     )
     activity = StringField(
         _l("Actividad (giro)"), filters=[_strip], validators=[Optional(), Length(max=120)]

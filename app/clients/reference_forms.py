@@ -1,7 +1,6 @@
 """The admin's forms for the reference tables; field names are the models' columns."""
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -26,6 +25,7 @@ from app.clients.reference_services import (
     MAX_EXCESS_PCT,
     RULE_FIELDS,
 )
+from app.core.numbers import parse_decimal
 from app.ledger.models import POSTABLE_KINDS, DocumentKind
 from app.ledger.rules import DueRuleKind
 from app.ledger.services import KIND_LABELS
@@ -89,23 +89,16 @@ class PercentField(DecimalField):
         if not valuelist[0].strip():
             self.data = self.empty
             return
-        text = valuelist[0].strip().replace("%", "").strip().replace(",", ".")
+        text = valuelist[0].strip().removesuffix("%")
         try:
-            value = Decimal(text)
-        except InvalidOperation as exc:
+            value = parse_decimal(text, negative=True)
+        except ValueError as exc:
             self.data = None
             raise ValueError(_l("Ingresá un porcentaje, como 5 o 12,5.")) from exc
-        if not value.is_finite():
-            self.data = None
-            raise ValueError(_l("Ingresá un porcentaje, como 5 o 12,5."))
         if value.as_tuple().exponent < -2:
             self.data = None
             raise ValueError(_l("Usá como mucho dos decimales."))
         self.data = value
-
-
-# "500.000" and "1.234.567": dots that group thousands, as amounts are written here.
-GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 
 class MoneyField(DecimalField):
@@ -141,24 +134,46 @@ class MoneyField(DecimalField):
         """Spanish writing (dots group thousands, the comma marks decimals) or a plain number."""
         if not valuelist:
             return
-        text = valuelist[0].strip().replace("$", "").replace(" ", "")
-        if not text:
+        text = valuelist[0]
+        if not text.strip():
             self.data = None
             return
-        if "," in text or GROUPED.match(text):
-            text = text.replace(".", "").replace(",", ".")
         try:
-            value = Decimal(text)
-        except InvalidOperation as exc:
+            value = parse_decimal(text, negative=True)
+        except ValueError as exc:
             self.data = None
             raise ValueError(_l("Ingresá un importe, como 500.000 o 1.234,50.")) from exc
-        if not value.is_finite():
-            self.data = None
-            raise ValueError(_l("Ingresá un importe, como 500.000 o 1.234,50."))
         if value.as_tuple().exponent < -2:
             self.data = None
             raise ValueError(_l("Usá como mucho dos decimales."))
         self.data = value
+
+
+class NumberField(DecimalField):
+    """An optional number typed as people write it here ("1.234,5", "12.5", "-3")."""
+
+    widget = TextInput()
+
+    def __init__(self, label, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(label, **kwargs)
+
+    def _value(self) -> str:
+        """The stored number as people write it: "12,5", "0"."""
+        if self.raw_data:
+            return self.raw_data[0]
+        return _decimal_text(self.data)
+
+    def process_formdata(self, valuelist):
+        """Read the number with the one rule of typed numbers (app/core/numbers.py)."""
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_decimal(valuelist[0], negative=True)
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(_l("Ingresá un número, como 12 o 1.234,5.")) from exc
 
 
 def _strip(value: str | None) -> str | None:

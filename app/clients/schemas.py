@@ -24,15 +24,14 @@ from app.core.fields import (
     flag_field,
     spanish_field,
     text_field,
+    valid_email,
 )
 from app.core.routing import MAX_ID
 from app.taxes.rules import IVA_CONDITIONS, TaxIdType
 from app.taxes.services import client_invoice
 
 MAX_NETWORKS = 10
-BAD_EMAIL = _l("El correo no es válido.")
 NOT_ALLOWED_HERE = _l("No se puede elegir para este campo.")
-# Marshmallow's own messages are English; every client field uses these instead.
 
 
 def _reference(strict: bool = True):
@@ -54,9 +53,8 @@ def _copies():
 
 def _email_list(value: str) -> None:
     """Comma-separated e-mail addresses, each valid."""
-    check = validate.Email(error=BAD_EMAIL)
     for address in filter(None, (part.strip() for part in value.split(","))):
-        check(address)
+        valid_email(address)
 
 
 def _few_networks(value: dict) -> None:
@@ -128,8 +126,7 @@ class ClientSchema(TranslatedSchema):
     )
     foreign = flag_field()
     activity = text_field(120)
-    # fields.Email wants a fixed str message; this one follows the user's language.
-    email = text_field(254, validate.Email(error=BAD_EMAIL), metadata={"format": "email"})
+    email = text_field(254, valid_email, metadata={"format": "email"})
     other_emails = text_field(500, _email_list)
     phone = text_field(40)
     mobile = text_field(40)

@@ -27,6 +27,8 @@ from app.clients.models import (
 )
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
 from app.clients.rules import search_tokens
+from app.core.email import normalize_email
+from app.core.numbers import parse_decimal
 from app.core.types import utcnow
 from app.credit.models import CreditPolicy
 from app.extensions import db
@@ -626,20 +628,19 @@ def _typed(attribute: CustomAttribute, raw: object) -> object:
     if not isinstance(raw, str | int | float) or isinstance(raw, bool):
         raise ValueError(raw)
     text = str(raw).strip()
-    if kind == "number":
-        try:
-            number = Decimal(text)
-        except ArithmeticError as exc:
-            raise ValueError(text) from exc
+    if kind == "number" and not isinstance(raw, str):  # a JSON number is taken as sent
+        number = Decimal(repr(raw))
         if not number.is_finite():
             raise ValueError(text)
         return number
+    if kind == "number":
+        return parse_decimal(text, negative=True)
     if kind == "date":
         return date.fromisoformat(text)
     if kind == "choice" and text not in (attribute.choices or []):
         raise ValueError(text)
-    if kind == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
-        raise ValueError(text)
+    if kind == "email":
+        return normalize_email(text)
     if kind == "document" and not re.fullmatch(r"[0-9A-Za-z.\- ]{5,20}", text):
         raise ValueError(text)
     if len(text) > 2000:

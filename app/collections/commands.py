@@ -1,12 +1,12 @@
 """CLI for cron: the delinquency rule."""
 
 from datetime import date
-from decimal import Decimal
 
 import click
 from flask.cli import with_appcontext
 
 from app.collections import services
+from app.core.numbers import parse_decimal
 from app.extensions import db
 
 
@@ -23,8 +23,8 @@ def delinquency_command(on, days: int | None, amount: str | None, dry_run: bool)
         rule.days_overdue = days
     if amount is not None:
         try:
-            rule.min_amount = Decimal(amount.replace(",", "."))
-        except ArithmeticError:
+            rule.min_amount = parse_decimal(amount)
+        except ValueError:
             raise click.BadParameter(
                 "un importe como 15000 o 15000,50", param_hint="--amount"
             ) from None

@@ -34,6 +34,7 @@ from app.auth.models import User
 from app.clients.models import Client
 from app.clients.services import scoped_clients, search_clients
 from app.collections.models import EmailAccount, EmailSent, EmailTemplate
+from app.core.email import is_email
 from app.core.templating import date_short, money
 from app.core.types import local_today
 from app.extensions import db
@@ -140,13 +141,6 @@ def _usable_settings() -> SmtpSettings:
 
 # --- accounts and templates ------------------------------------------------------------------
 
-EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
-
-
-def valid_email(address: str | None) -> bool:
-    """A plausible single e-mail address."""
-    return bool(address) and len(address) <= 254 and bool(EMAIL_RE.match(address))
-
 
 def email_accounts(active_only: bool = False) -> list[EmailAccount]:
     """Sender accounts, by name."""
@@ -195,9 +189,9 @@ def account_problems(values: Mapping) -> dict[str, str]:
             errors[name] = _("Completá este dato.")
         elif len(text) > limit:
             errors[name] = _("Usá como mucho %(max)d caracteres.", max=limit)
-    if not valid_email(values.get("from_address")):
+    if not is_email(values.get("from_address")):
         errors["from_address"] = _("Ingresá un correo válido (nombre@dominio.com).")
-    if values.get("reply_to") and not valid_email(values["reply_to"]):
+    if values.get("reply_to") and not is_email(values["reply_to"]):
         errors["reply_to"] = _("Ingresá un correo válido o dejalo vacío.")
     return errors
 
@@ -750,7 +744,7 @@ def recipients(client: Client) -> list[str]:
         return []
     found = [main]
     for extra in re.split(r"[,;\s]+", client.other_emails or ""):
-        if valid_email(extra) and extra.lower() not in {a.lower() for a in found}:
+        if is_email(extra) and extra.lower() not in {a.lower() for a in found}:
             found.append(extra)
     return found
 

@@ -1,19 +1,16 @@
-"""The collector's daily sheet as a landscape A4 PDF, drawn with fpdf2 like the statement.
+"""The collector's daily sheet as a landscape A4 PDF, on the document base (app/core/pdf.py).
 
-One section per zone, the rows in visiting order, with a box to tick and room for notes;
-core Helvetica prints Windows-1252, so Spanish text needs no font file.
+One section per zone, the rows in visiting order, with a box to tick and room for notes.
 """
 
 from datetime import date
 
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from app.auth.models import User
+from app.core.pdf import BRAND, FONT, INK, MUTED, RULE, DocumentPDF
 from app.core.templating import date_short, money
 from app.core.types import local_today
-from app.ledger.pdf import BRAND, ENCODING, FONT, HEAD_FILL, INK, MUTED, RULE, printable
 
 MARGIN = 12
 # N°, Cliente, Motivo, Dirección, Teléfono, Vencido, Más antiguo, Hecho (mm; 273 = A4 wide).
@@ -22,25 +19,15 @@ ROW_H = 5.2
 ZONE_FILL = (222, 236, 233)
 
 
-class SheetPDF(FPDF):
+class SheetPDF(DocumentPDF):
     """Landscape pages with the sheet's heading, the table header again and page numbers."""
 
-    def __init__(self, company: str, collector: str, day: date):
-        super().__init__(orientation="L", unit="mm", format="A4")
-        self.company, self.collector, self.day = company, collector, day
-        self.core_fonts_encoding = ENCODING
-        self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.set_auto_page_break(True, margin=14)
-        self.in_table = False
+    footer_y = -10.0
 
-    def text_cell(self, width: float, height: float, text: object, align: str = "L", **kw):
-        """One cell of text on the current line, cut with "…" when it does not fit."""
-        text = printable(text)
-        if self.get_string_width(text) > width - 2 * self.c_margin:
-            while text and self.get_string_width(text + "…") > width - 2 * self.c_margin:
-                text = text[:-1]
-            text += "…"
-        self.cell(width, height, text, align=align, new_x=XPos.RIGHT, new_y=YPos.TOP, **kw)
+    def __init__(self, company: str, collector: str, day: date):
+        super().__init__(orientation="L", margin=MARGIN, bottom=14)
+        self.company, self.collector, self.day = company, collector, day
+        self.footer_name = collector
 
     def header(self) -> None:
         """The company, the title, the collector and the day."""
@@ -65,30 +52,11 @@ class SheetPDF(FPDF):
 
     def table_head(self) -> None:
         """The column titles."""
-        self.set_font(FONT, "B", 8)
-        self.set_text_color(*INK)
-        self.set_fill_color(*HEAD_FILL)
         titles = (
             _("N°"), _("Cliente"), _("Motivo"), _("Dirección"), _("Teléfono"),
             _("Vencido"), _("Más antiguo"), _("Hecho"),
         )  # fmt: skip
-        for index, (width, title) in enumerate(zip(WIDTHS, titles, strict=True)):
-            align = "R" if index == 5 else "C" if index == 7 else "L"
-            self.text_cell(width, 6.5, title, align=align, fill=True)
-        self.ln(6.5)
-
-    def footer(self) -> None:
-        """Page n of N."""
-        self.set_y(-10)
-        self.set_font(FONT, "", 7.5)
-        self.set_text_color(*MUTED)
-        text = _(
-            "%(name)s · Página %(page)s de %(pages)s",
-            name=self.collector,
-            page=self.page_no(),
-            pages="{nb}",
-        )
-        self.cell(0, 5, printable(text), align="C")
+        self.column_titles(WIDTHS, titles, "LLLLLRLC", height=6.5, size=8)
 
 
 def sheet_pdf(
@@ -96,15 +64,8 @@ def sheet_pdf(
 ) -> bytes:
     """The sheet (the view's SheetZone list) as PDF bytes."""
     pdf = SheetPDF(company, collector.full_name, day)
-    pdf.set_compression(compress)
-    pdf.set_title(
-        printable(
-            _("Hoja de cobranza %(name)s %(date)s", name=collector.full_name, date=date_short(day))
-        )
-    )
-    pdf.set_author(printable(company))
-    pdf.alias_nb_pages()
-    pdf.add_page()
+    title = _("Hoja de cobranza %(name)s %(date)s", name=collector.full_name, date=date_short(day))
+    pdf.start(title, company, compress)
     pdf.set_font(FONT, "", 8.5)
     pdf.set_text_color(*MUTED)
     pdf.text_cell(
@@ -125,13 +86,11 @@ def sheet_pdf(
     pdf.table_head()
     number = 0
     for zone in zones:
-        if pdf.will_page_break(ROW_H * 3):
-            pdf.add_page()
+        pdf.ensure_room(ROW_H * 3)
         _zone_row(pdf, zone)
         for line in zone.lines:
             number += 1
-            if pdf.will_page_break(ROW_H * 2):
-                pdf.add_page()
+            pdf.ensure_room(ROW_H * 2)
             _client_rows(pdf, number, line)
         if zone.hidden:
             pdf.set_font(FONT, "I", 7.5)
@@ -155,8 +114,7 @@ def _zone_row(pdf: SheetPDF, zone) -> None:
     text = _("%(zone)s · %(count)s clientes", zone=name, count=zone.count)
     pdf.text_cell(sum(WIDTHS[:5]), 6.5, text, fill=True)
     currency = next(iter(zone.currencies)) if len(zone.currencies) == 1 else "ARS"
-    total = money(zone.overdue, currency) if zone.overdue else ""
-    pdf.text_cell(WIDTHS[5], 6.5, total, align="R", fill=True)
+    pdf.money_cell(WIDTHS[5], 6.5, zone.overdue, currency, skip_zero=True, fill=True)
     pdf.text_cell(sum(WIDTHS[6:]), 6.5, "", fill=True)
     pdf.ln(6.5)
 
@@ -178,7 +136,7 @@ def _client_rows(pdf: SheetPDF, number: int, line) -> None:
     pdf.text_cell(WIDTHS[3], ROW_H, row.address or "—")
     pdf.text_cell(WIDTHS[4], ROW_H, row.phone or "—")
     pdf.set_font(FONT, "B", 8.5)
-    pdf.text_cell(WIDTHS[5], ROW_H, money(line.due, line.currency) if line.due else "—", align="R")
+    pdf.money_cell(WIDTHS[5], ROW_H, line.due, line.currency, blank="—", skip_zero=True)
     pdf.set_font(FONT, "", 8)
     oldest = row.candidate.oldest_due
     pdf.text_cell(WIDTHS[6], ROW_H, date_short(oldest) if oldest else "—")

@@ -4,7 +4,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -33,6 +33,7 @@ from app.collections.rules import (
     sheet_order,
 )
 from app.core.location import phone_location
+from app.core.numbers import parse_decimal
 from app.core.types import MAX_AMOUNT, local_today, utcnow
 from app.extensions import db
 from app.ledger import services as ledger
@@ -54,15 +55,23 @@ class CollectionError(ValueError):
 
 def _amount(raw: object) -> Decimal | None:
     """A positive amount with at most two decimals, or None."""
-    if raw in (None, "") or isinstance(raw, bool):
+    if raw in (None, ""):
         return None
     try:
-        value = Decimal(ledger.amount_text(raw))
-    except InvalidOperation:
+        value = parse_decimal(raw)
+    except ValueError:
         return None
-    if not value.is_finite() or value <= 0 or value.as_tuple().exponent < -2:
+    if value <= 0 or value.as_tuple().exponent < -2:
         return None
     return value if value <= MAX_AMOUNT else None
+
+
+def _is_zero(raw: str) -> bool:
+    """True when the typed amount is zero ("0", "0,00")."""
+    try:
+        return parse_decimal(raw) == 0
+    except ValueError:
+        return False
 
 
 def _day(raw: object) -> date | bool | None:
@@ -654,7 +663,7 @@ def save_delinquency_rule(data: dict, user: User) -> DelinquencyRule:
         errors["days_overdue"] = _("Indicá entre 1 y 3650 días.")
     raw_amount = str(data.get("min_amount") or "0").strip()
     amount = _amount(raw_amount)
-    if amount is None and raw_amount.replace(",", ".") not in ("0", "0.0", "0.00"):
+    if amount is None and not _is_zero(raw_amount):
         errors["min_amount"] = _("Ingresá un importe de cero o más, con hasta dos decimales.")
     if errors:
         raise CollectionError(errors)

@@ -22,6 +22,7 @@ from app.collections.labels import CHANNEL_LABELS, OUTCOME_LABELS, PROMISE_LABEL
 from app.collections.models import FieldReceipt
 from app.collections.rules import PromiseState, Reason
 from app.core.idempotency import write_endpoint
+from app.core.numbers import parse_decimal
 from app.core.rendering import render
 from app.core.routing import MAX_ID
 from app.core.templating import money
@@ -439,8 +440,8 @@ def receipt_lines(row: FieldReceipt) -> list[tuple[str, Decimal | None, str]]:
     shown = []
     for line in row.data.get("lines") or []:
         try:
-            amount = Decimal(str(line.get("amount")).replace(",", "."))
-        except ArithmeticError:
+            amount = parse_decimal(str(line.get("amount")), negative=True)
+        except ValueError:
             amount = None
         kind = line.get("kind")
         label = ledger.PAYMENT_LABELS.get(kind, kind) if kind in set(PaymentKind) else str(kind)

@@ -9,8 +9,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
+from app.core.email import normalize_email
 from app.core.routing import MAX_ID
 from app.core.types import MAX_AMOUNT
 
@@ -78,6 +79,14 @@ class QuerySchema(TranslatedSchema):
     def _drop_empty(self, data, **_kwargs):
         """`?kind=` is no filter."""
         return {name: value for name, value in data.items() if value != ""}
+
+
+def valid_email(value: str) -> None:
+    """Validate one e-mail address (app/core/email.py), its message in the user's language."""
+    try:
+        normalize_email(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
 
 
 # --- fields that take input ------------------------------------------------------------------

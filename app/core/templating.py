@@ -1,6 +1,7 @@
 """Helpers every template may call; each domain registers the words of its own codes."""
 
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
@@ -44,8 +45,9 @@ def money(value, currency: str = "ARS") -> str:
     if value is None:
         return "—"
     symbol = CURRENCY_SYMBOLS.get(currency, currency)
-    amount = format_decimal(abs(value), format="#,##0.00")
-    return f"{'-' if value < 0 else ''}{symbol}\u00a0{amount}"
+    cents = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # as the phone rounds
+    amount = format_decimal(abs(cents), format="#,##0.00")
+    return f"{'-' if cents < 0 else ''}{symbol}\u00a0{amount}"
 
 
 def date_short(value) -> str:

@@ -1,39 +1,21 @@
-"""The account statement as an A4 PDF, drawn with fpdf2.
-
-fpdf2 installs from PyPI alone (no system libraries), and its core Helvetica needs no font
-file on the machine. Core fonts print the Windows-1252 set, which holds every Spanish letter
-and sign (á é í ó ú ñ ü ¿ ¡ — €); anything else prints as "?" instead of failing.
-"""
+"""The account statement as an A4 PDF, on the house's document base (app/core/pdf.py)."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import MethodReturnValue
 
+from app.core.pdf import BRAND, FONT, INK, MUTED, RULE, DocumentPDF, printable
 from app.core.templating import date_short, money
 from app.core.types import local_today
 from app.ledger import services as ledger
 from app.ledger.models import DocumentKind, DocumentState
 
-FONT = "Helvetica"
-ENCODING = "cp1252"
 MARGIN = 15
 # Fecha, Comprobante, Vence, Debe, Haber, Saldo (mm; 180 = A4 width minus the margins).
 WIDTHS = (20, 56, 20, 28, 28, 28)
 ROW_H = 6.0
 NOTE_H = 4.2
-INK = (27, 36, 33)
-MUTED = (93, 107, 102)
-BRAND = (11, 93, 86)
-RULE = (216, 223, 220)
-HEAD_FILL = (231, 236, 234)
-
-
-def printable(text: object) -> str:
-    """Text the core font can print: characters outside Windows-1252 become "?"."""
-    return str(text).encode(ENCODING, "replace").decode(ENCODING)
 
 
 @dataclass
@@ -49,25 +31,13 @@ class Heading:
     issued: str
 
 
-class StatementPDF(FPDF):
+class StatementPDF(DocumentPDF):
     """An A4 page with the company heading, a repeated table header and page numbers."""
 
     def __init__(self, heading: Heading):
-        super().__init__(orientation="P", unit="mm", format="A4")
+        super().__init__(orientation="P", margin=MARGIN, bottom=18)
         self.heading = heading
-        self.core_fonts_encoding = ENCODING
-        self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.set_auto_page_break(True, margin=18)
-        self.in_table = False
-
-    def text_cell(self, width: float, height: float, text: object, align: str = "L", **kw):
-        """One cell of text on the current line, cut with "…" when it does not fit."""
-        text = printable(text)
-        if self.get_string_width(text) > width - 2 * self.c_margin:
-            while text and self.get_string_width(text + "…") > width - 2 * self.c_margin:
-                text = text[:-1]
-            text += "…"
-        self.cell(width, height, text, align=align, new_x=XPos.RIGHT, new_y=YPos.TOP, **kw)
+        self.footer_name = heading.client_name
 
     def header(self) -> None:
         """The company and title on the first page, a short reminder on the next ones."""
@@ -122,26 +92,8 @@ class StatementPDF(FPDF):
 
     def table_head(self) -> None:
         """The column titles, drawn again at the top of every page."""
-        self.set_font(FONT, "B", 8.5)
-        self.set_text_color(*INK)
-        self.set_fill_color(*HEAD_FILL)
         titles = (_("Fecha"), _("Comprobante"), _("Vence"), _("Debe"), _("Haber"), _("Saldo"))
-        for index, (width, title) in enumerate(zip(WIDTHS, titles, strict=True)):
-            self.text_cell(width, 7, title, align="R" if index >= 3 else "L", fill=True)
-        self.ln(7)
-
-    def footer(self) -> None:
-        """Page n of N."""
-        self.set_y(-12)
-        self.set_font(FONT, "", 7.5)
-        self.set_text_color(*MUTED)
-        text = _(
-            "%(client)s · Página %(page)s de %(pages)s",
-            client=self.heading.client_name,
-            page=self.page_no(),
-            pages="{nb}",
-        )
-        self.cell(0, 5, printable(text), align="C")
+        self.column_titles(WIDTHS, titles, "LLLRRR", height=7, size=8.5)
 
     def note_lines(self, text: str, width: float) -> list[str]:
         """A note split into the lines it takes at the notes' size."""
@@ -149,16 +101,6 @@ class StatementPDF(FPDF):
         return self.multi_cell(
             width, NOTE_H, printable(text), dry_run=True, output=MethodReturnValue.LINES
         )
-
-    def ensure_room(self, height: float) -> None:
-        """Start a new page when the next block would cross the bottom margin."""
-        if self.will_page_break(height):
-            self.add_page()
-
-
-def _amount(value: Decimal, currency: str) -> str:
-    """An amount, or nothing for a zero debit or credit."""
-    return money(value, currency) if value else ""
 
 
 def _notes(line: ledger.StatementLine, currency: str) -> list[str]:
@@ -212,11 +154,7 @@ def statement_pdf(statement: ledger.Statement, company: str, compress: bool = Tr
         issued=date_short(local_today()),
     )
     pdf = StatementPDF(heading)
-    pdf.set_compression(compress)
-    pdf.set_title(printable(_("Estado de cuenta %(name)s", name=client.legal_name)))
-    pdf.set_author(printable(company))
-    pdf.alias_nb_pages()
-    pdf.add_page()
+    pdf.start(_("Estado de cuenta %(name)s", name=client.legal_name), company, compress)
     pdf.in_table = True
     pdf.table_head()
     _summary_row(
@@ -239,8 +177,8 @@ def statement_pdf(statement: ledger.Statement, company: str, compress: bool = Tr
         pdf.text_cell(WIDTHS[0], ROW_H, date_short(document.date))
         pdf.text_cell(WIDTHS[1], ROW_H, ledger.document_title(document))
         pdf.text_cell(WIDTHS[2], ROW_H, _due(document) if document.is_debit else "")
-        pdf.text_cell(WIDTHS[3], ROW_H, _amount(line.debit, currency), align="R")
-        pdf.text_cell(WIDTHS[4], ROW_H, _amount(line.credit, currency), align="R")
+        pdf.money_cell(WIDTHS[3], ROW_H, line.debit, currency, skip_zero=True)
+        pdf.money_cell(WIDTHS[4], ROW_H, line.credit, currency, skip_zero=True)
         pdf.set_text_color(*INK)
         pdf.text_cell(WIDTHS[5], ROW_H, money(line.balance, currency), align="R")
         pdf.ln(ROW_H)
@@ -283,8 +221,7 @@ def _summary_row(pdf, when, label, amounts, balance, currency, bold=False) -> No
     pdf.text_cell(WIDTHS[1] + WIDTHS[2], ROW_H, label)
     pdf.text_cell(WIDTHS[3], ROW_H, amounts[0], align="R")
     pdf.text_cell(WIDTHS[4], ROW_H, amounts[1], align="R")
-    text = money(balance, currency) if balance is not None else ""
-    pdf.text_cell(WIDTHS[5], ROW_H, text, align="R", fill=bold)
+    pdf.money_cell(WIDTHS[5], ROW_H, balance, currency, fill=bold)
     pdf.ln(ROW_H)
     _rule(pdf, 0.5)
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from app.audit import services as audit
 from app.auth.models import User
 from app.clients.models import Client
+from app.core.numbers import parse_decimal
 from app.core.routing import MAX_ID
 from app.core.types import MAX_AMOUNT, Money, local_today, utcnow
 from app.extensions import db
@@ -175,37 +176,17 @@ def _plain(value: Decimal) -> str:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-_GROUPED = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
-
-
-def amount_text(raw: object) -> str:
-    """An amount as people type it here, as Decimal reads it.
-
-    "1.234,50" -> "1234.50"; "50.000" -> "50000" (dots grouping thousands, as an Argentine
-    writes fifty thousand); "1234.50" and "12.5" stay as they are.
-    """
-    text = str(raw).strip().replace("$", "").replace(" ", "").replace("\u00a0", "")
-    if "," in text:  # Spanish writing: dots group thousands, the comma marks decimals
-        return text.replace(".", "").replace(",", ".")
-    if _GROUPED.match(text):
-        return text.replace(".", "")
-    return text
-
-
 def parse_amount(raw: object, name: str, errors: dict, positive: bool = True) -> Decimal | None:
-    """A money amount with at most two decimals ("1.234,50" and "1234.50" both read)."""
+    """A money amount with at most two decimals, typed as parse_decimal reads it."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         errors[name] = _("Ingresá un importe.")
         return None
-    if isinstance(raw, float | bool):
-        errors[name] = _("Importe inválido.")
-        return None
     try:
-        value = Decimal(amount_text(raw))
-    except InvalidOperation:
+        value = parse_decimal(raw, negative=True)
+    except ValueError:
         errors[name] = _("Importe inválido.")
         return None
-    if not value.is_finite() or value.as_tuple().exponent < -2:
+    if value.as_tuple().exponent < -2:
         errors[name] = _("Usá como mucho dos decimales.")
         return None
     if positive and value <= 0:
@@ -309,10 +290,10 @@ def _currency_and_rate(data: dict, client: Client, errors: dict) -> tuple[str, D
         return currency, Decimal("1")
     raw = data.get("exchange_rate")
     try:
-        rate = Decimal(str(raw).strip().replace(",", ".")) if raw not in (None, "") else None
-    except InvalidOperation:
+        rate = parse_decimal(raw) if raw not in (None, "") else None
+    except ValueError:
         rate = None
-    if rate is None or not rate.is_finite() or rate <= 0 or rate > Decimal("99999999"):
+    if rate is None or rate <= 0 or rate > Decimal("99999999"):
         errors["exchange_rate"] = _("Ingresá la cotización del día para documentos en USD.")
         return currency, Decimal("1")
     return currency, rate.quantize(Decimal("0.000001"))

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import BinaryIO
 
 import sqlalchemy as sa
@@ -27,6 +27,7 @@ from app.clients.models import Client
 from app.clients.rules import fold, search_key, search_tokens
 from app.clients.services import scoped_clients
 from app.core.changes import reserve_change_seqs
+from app.core.numbers import parse_decimal
 from app.core.types import local_today, utcnow
 from app.extensions import db
 from app.ledger.models import CURRENCIES
@@ -42,7 +43,6 @@ CHUNK = 500  # values per IN (...)
 NEW_PRODUCT = {"unit": "un", "tax_rate": Decimal("21"), "active": True}
 TRUE_WORDS = {"1", "s", "si", "y", "yes", "true", "on", "verdadero", "activo", "x"}
 FALSE_WORDS = {"0", "n", "no", "false", "off", "falso", "inactivo"}
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 PERIOD_LABELS = {
     "current": _l("Vigente"),
@@ -103,28 +103,17 @@ def cell_text(raw: object) -> str:
 
 
 def parse_number(raw: object) -> Decimal | None:
-    """A number typed with a decimal comma or point ("1.234,50", "1234.5", "21 %"); else None."""
+    """A cell's number, or text read by parse_decimal ("1.234,50", "1234.5", "21 %"); else None."""
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, int | Decimal):
         number = Decimal(raw)
         return number if number.is_finite() else None
-    if isinstance(raw, float):
+    if isinstance(raw, float):  # a spreadsheet's number cell, exactly as it shows
         return Decimal(repr(raw)) if raw == raw and abs(raw) != float("inf") else None
-    text = re.sub(r"[\s$%\u00a0]", "", str(raw))
-    if "," in text and "." in text:
-        # both marks: the last one is the decimal mark, the other one groups thousands
-        if text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
-    else:
-        text = text.replace(",", ".")
-    if not _NUMBER.fullmatch(text):
-        return None
     try:
-        return Decimal(text)
-    except InvalidOperation:
+        return parse_decimal(str(raw).strip().removesuffix("%"), negative=True)
+    except ValueError:
         return None
 
 

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -16,6 +16,7 @@ from app.clients.models import Address, Client, ClientState, PaymentMethod
 from app.clients.rules import search_tokens
 from app.clients.services import scoped_clients
 from app.core.location import phone_location
+from app.core.numbers import parse_decimal
 from app.core.types import local_today, utcnow
 from app.credit import overrides
 from app.credit import services as credit
@@ -258,15 +259,12 @@ class Quote:
     on: date
 
 
-def _decimal(raw: object) -> Decimal | None:
-    """A number typed with a comma or a point; None if it is not one."""
-    if raw is None or isinstance(raw, bool):
-        return None
+def _quantity(raw: object) -> Decimal | None:
+    """A quantity as people type it ("2", "2,5", "1.234,50"), by parse_decimal; else None."""
     try:
-        value = Decimal(str(raw).strip().replace(",", "."))
-    except InvalidOperation:
+        return parse_decimal(raw, negative=True)
+    except ValueError:
         return None
-    return value if value.is_finite() else None
 
 
 def _int(raw: object) -> int | None:
@@ -400,7 +398,7 @@ def _lines(raw: object, errors: dict, partial: bool) -> tuple[list[Product], lis
     for index, row in enumerate(raw):
         row = row if isinstance(row, dict) else {}
         ident = _int(row.get("product_id"))
-        quantity = _decimal(row.get("quantity"))
+        quantity = _quantity(row.get("quantity"))
         if ident is None:
             errors[f"lines.{index}.product_id"] = _("Elegí un producto.")
         if quantity is None or quantity <= 0 or quantity > MAX_QUANTITY:

@@ -1,11 +1,13 @@
 // The order form: big − / + steppers, removing a line, and the phone's location when its owner
 // allows it. Every change is announced with a bubbling "change" so the summary re-prices.
 
+import { quantityText } from "./offline/format.js";
+
 const form = document.querySelector("[data-order-form]");
 
-/** A typed quantity ("2", "2,5", "2.5") as a number; 0 when it is not one. */
+/** A typed quantity ("2", "2,5", "1.234,5", as decimalText reads it) as a number; else 0. */
 export function parseQuantity(text) {
-  const value = Number(String(text ?? "").trim().replace(",", "."));
+  const value = Number(quantityText(text) ?? 0);
   return Number.isFinite(value) && value > 0 ? value : 0;
 }
 

@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import User
+from app.auth.services import hash_password
 from app.extensions import db
 from tests import factories
 from tests.conftest import Browser, csrf_from
@@ -29,6 +30,17 @@ def test_sign_in_shows_the_shell_with_who_is_signed_in(browser, seller):
     page = browser.get("/clients/", follow_redirects=True).get_data(as_text=True)
     assert "Martín Acosta" in page
     assert "Mis clientes" in page
+
+
+def test_a_full_cost_password_hash_signs_in(app, browser):
+    """Test users get a cheap hash (tests/factories.py); real ones get scrypt at full cost."""
+    real = hash_password(factories.PASSWORD)
+    assert real.startswith("scrypt:32768:8:1$")
+    assert not factories.PASSWORD_HASH.startswith("scrypt:32768:")
+    factories.make_user("salesperson", username="vendedor8", password_hash=real)
+    db.session.commit()
+    assert browser.login("vendedor8", "otra-clave").status_code != 303
+    assert browser.login("vendedor8").status_code == 303
 
 
 def test_sign_in_follows_only_local_next_paths(browser, seller):

@@ -1,4 +1,4 @@
-"""The offline JavaScript decision (static/js/credit.js) passes the shared vectors too.
+"""The offline JavaScript (credit decision, typed numbers, money text) passes the shared cases too.
 
 Runs node's own test runner over tests/js/ (node --test), so `pytest` alone, and so
 `make test` and CI, guard the pairing with app/credit/rules.py. Without node the test is
@@ -17,6 +17,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 JS_TESTS = sorted((ROOT / "tests" / "js").glob("*.test.mjs"))
 VECTORS = json.loads((ROOT / "tests" / "credit" / "vectors.json").read_text(encoding="utf-8"))
+NUMBERS = json.loads((ROOT / "tests" / "core" / "number_cases.json").read_text(encoding="utf-8"))
+BANDS = json.loads((ROOT / "tests" / "credit" / "band_cases.json").read_text(encoding="utf-8"))
+MONEY = json.loads((ROOT / "tests" / "core" / "money_cases.json").read_text(encoding="utf-8"))
+SHARED_CASES = (
+    len(VECTORS["cases"])
+    + len(BANDS["cases"])
+    + len(NUMBERS["cases"])
+    + sum(len(MONEY[name]) for name in ("money_text", "money"))
+)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -32,7 +41,7 @@ def node_or_skip(needs: str) -> str:
 
 
 def test_node_runs_the_javascript_tests():
-    """node --test tests/js/ passes, with every shared vector among the tests it ran."""
+    """node --test tests/js/ passes, with every shared vector and case among the tests it ran."""
     node = node_or_skip("the JavaScript credit decision")
     assert JS_TESTS, "no tests/js/*.test.mjs to run"
     result = subprocess.run(
@@ -48,4 +57,4 @@ def test_node_runs_the_javascript_tests():
     assert result.returncode == 0, f"node --test failed:\n{failing}\n\n{output[-4000:]}"
     passed = re.search(r"^# pass (\d+)$", result.stdout, re.MULTILINE)
     assert passed, f"no TAP summary from node:\n{output[-2000:]}"
-    assert int(passed.group(1)) >= len(VECTORS["cases"]), output[-2000:]
+    assert int(passed.group(1)) >= SHARED_CASES, output[-2000:]

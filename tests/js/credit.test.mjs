@@ -10,6 +10,9 @@ import { bandCovers, decide, moneyText } from "../../static/js/credit.js";
 const VECTORS = JSON.parse(
   readFileSync(new URL("../credit/vectors.json", import.meta.url), "utf8"),
 );
+const BANDS = JSON.parse(
+  readFileSync(new URL("../credit/band_cases.json", import.meta.url), "utf8"),
+);
 
 describe("shared vectors", () => {
   test("there are the cases the Python suite runs", () => {
@@ -26,32 +29,7 @@ describe("shared vectors", () => {
   }
 });
 
-describe("moneyText", () => {
-  const cases = [
-    ["0", "$ 0"],
-    ["0.00", "$ 0"],
-    ["5", "$ 5"],
-    ["0.01", "$ 0,01"],
-    ["999.99", "$ 999,99"],
-    ["1000", "$ 1.000"],
-    ["12300.50", "$ 12.300,50"],
-    ["1234567.89", "$ 1.234.567,89"],
-    ["100000000000000000000.10", "$ 100.000.000.000.000.000.000,10"],
-    ["-1500.00", "-$ 1.500"],
-    ["-0.05", "-$ 0,05"],
-    // ROUND_HALF_UP: halves go away from zero, anything below half goes toward it.
-    ["0.005", "$ 0,01"],
-    ["0.0049", "$ 0"],
-    ["2.675", "$ 2,68"],
-    ["999.995", "$ 1.000"],
-    ["-0.005", "-$ 0,01"],
-    ["-0.004", "$ 0"],
-    ["-0.00", "$ 0"],
-  ];
-  for (const [amount, text] of cases) {
-    test(`${amount} -> ${text}`, () => assert.equal(moneyText(amount), text));
-  }
-
+describe("moneyText (its shared cases are in tests/js/numbers.test.mjs)", () => {
   test("refuses what is not a decimal string", () => {
     assert.throws(() => moneyText("12,50"), /not a decimal amount/);
     assert.throws(() => moneyText("abc"), /not a decimal amount/);
@@ -136,44 +114,13 @@ describe("defaults and days", () => {
   });
 });
 
-describe("bandCovers, like band_covers", () => {
-  const over = (limit, excess) => ({
-    allowed: false,
-    credit: true,
-    failures: [
-      { kind: "money", limit, current: "0.00", after: "0.00", excess, message: "" },
-    ],
-  });
-  const days = (excess) => ({
-    allowed: false,
-    credit: true,
-    failures: [{ kind: "age", limit: 30, current: 30 + excess, after: 30 + excess, excess }],
-  });
+describe("bandCovers, like band_covers (band_cases.json)", () => {
+  for (const { name, band, decision, expected } of BANDS.cases) {
+    test(name, () => assert.equal(bandCovers(band, decision), expected));
+  }
 
-  const money = (band) => ({ kinds: ["money"], ...band });
-
-  test("an allowed decision is never covered", () => {
-    const allowed = { allowed: true, credit: true, failures: [] };
-    assert.equal(bandCovers(money({}), allowed), false);
-  });
-
-  test("a state failure is never covered", () => {
+  test("a state failure of a real decision is never covered", () => {
     const state = decide({ state: "disabled" }, "1.00", "cash", "2026-02-01");
     assert.equal(bandCovers({ kinds: ["money", "documents", "age"] }, state), false);
-  });
-
-  test("money by amount and by percentage, exactly at the ceiling", () => {
-    assert.equal(bandCovers(money({ max_excess: "50.00" }), over("1000.00", "50.00")), true);
-    assert.equal(bandCovers(money({ max_excess: "50.00" }), over("1000.00", "50.01")), false);
-    assert.equal(bandCovers(money({ max_excess_pct: "12.5" }), over("1000.00", "125.00")), true);
-    assert.equal(bandCovers(money({ max_excess_pct: "12.5" }), over("1000.00", "125.01")), false);
-    assert.equal(bandCovers(money({ max_excess_pct: "10" }), over("0.00", "1.00")), false);
-    assert.equal(bandCovers({ kinds: ["age"] }, over("1000.00", "1.00")), false);
-  });
-
-  test("documents and days by their ceilings", () => {
-    assert.equal(bandCovers({ kinds: ["age"], max_extra_days: 5 }, days(5)), true);
-    assert.equal(bandCovers({ kinds: ["age"], max_extra_days: 5 }, days(6)), false);
-    assert.equal(bandCovers({ kinds: ["age"], max_extra_days: null }, days(600)), true);
   });
 });

@@ -271,7 +271,7 @@ def test_a_long_statement_pdf_repeats_the_header_on_each_page(office):
 
 
 def test_printable_replaces_what_the_core_font_cannot_print():
-    from app.ledger.pdf import printable
+    from app.core.pdf import printable
 
     assert printable("Año ñandú — ¿ü? 漢") == "Año ñandú — ¿ü? ?"
 

@@ -482,8 +482,27 @@ def test_ids_no_row_can_have_are_refused_like_unknown_ones(app):
         ("12.5", "12.50"),
         ("$ 1.000.000", "1000000.00"),
         ("0.50", "0.50"),
+        ("1.500", "1500.00"),
+        ("1,234.50", "1234.50"),
+        ("1.234.567,89", "1234567.89"),
     ],
 )
 def test_amounts_are_read_as_people_write_them_here(app, typed, read):
     errors = {}
     assert ledger.parse_amount(typed, "amount", errors) == Decimal(read) and not errors
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("1.2.3", "Importe inválido."),
+        ("12,34,5", "Importe inválido."),
+        (12.5, "Importe inválido."),
+        ("-5", "El importe debe ser mayor que cero."),
+        ("1,005", "Usá como mucho dos decimales."),
+    ],
+)
+def test_amounts_that_are_not_are_refused_in_spanish(app, typed, message):
+    errors = {}
+    assert ledger.parse_amount(typed, "amount", errors) is None
+    assert errors == {"amount": message}

@@ -497,3 +497,23 @@ def test_the_templates_are_what_the_import_reads(app):
         upload(catalogue.template_csv("prices")), catalogue.price_lists()[0]
     )
     assert result.created == 2
+
+
+@pytest.mark.parametrize(
+    ("cell", "read"),
+    [
+        (1.5, Decimal("1.5")),
+        (7, Decimal("7")),
+        (Decimal("2.25"), Decimal("2.25")),
+        ("1.234,50", Decimal("1234.50")),
+        ("50.000", Decimal("50000")),
+        ("21 %", Decimal("21")),
+        ("-3,5", Decimal("-3.5")),
+        ("1.2.3", None),
+        ("abc", None),
+        (float("nan"), None),
+    ],
+)
+def test_a_cell_is_read_as_a_number_by_the_one_rule(cell, read):
+    """Number cells stay as they are; text is read by parse_decimal."""
+    assert catalogue.parse_number(cell) == read

@@ -224,6 +224,29 @@ def test_bad_lines_are_refused_field_by_field(app, shop, seller):
     assert "lines" in empty.value.fields
 
 
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("1.234,5", "1234.5"), ("1.500", "1500"), ("2.5", "2.5"), ("2,25", "2.25"), ("3", "3")],
+)
+def test_quantities_are_read_as_people_type_them(app, shop, seller, typed, read):
+    """The one rule of typed numbers: "1.234,5" is fractional units, "1.500" is thousands."""
+    (line,) = lines(YER=1)
+    order = orders.place_order(
+        shop, {"payment_method": "cash", "lines": [{**line, "quantity": typed}]}, seller
+    )
+    assert order.lines[0].quantity == Decimal(read)
+
+
+@pytest.mark.parametrize("typed", ["1.2.3", "abc", "-2", "1e3", "0,0001"])
+def test_a_quantity_that_is_not_one_is_refused_with_its_message(app, shop, seller, typed):
+    (line,) = lines(YER=1)
+    with pytest.raises(orders.OrderError) as refused:
+        orders.place_order(
+            shop, {"payment_method": "cash", "lines": [{**line, "quantity": typed}]}, seller
+        )
+    assert set(refused.value.fields) == {"lines.0.quantity"}
+
+
 def test_a_disabled_client_cannot_order_even_for_cash(app, shop, seller):
     shop.state = "disabled"
     with pytest.raises(orders.OrderError) as refused:

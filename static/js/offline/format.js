@@ -6,7 +6,6 @@ import { plural, word } from "./dom.js";
 
 const SYMBOLS = { ARS: "$", USD: "US$" };
 const NBSP = "\u00a0";
-const GROUPED = /^-?[1-9]\d{0,2}(\.\d{3})+$/;
 const PLAIN = /^-?(\d+)(?:\.(\d*))?$/;
 
 /** A decimal string (or cents) as money: "$ 12.345,67"; negative "-$ 12.345,67". */
@@ -67,21 +66,54 @@ export function addDays(iso, days) {
   return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
 }
 
+const TYPED = /^(-?) *(\$?) *(-?)([0-9.,]+) *(\$?)$/;
+const DIGITS = /^[0-9]+$/;
+
+/** True when the separator groups the digits in threes: "1.234.567", not "12.34". */
+function grouped(units, separator) {
+  const mark = separator === "." ? "\\." : ",";
+  return new RegExp(`^[1-9][0-9]{0,2}(?:${mark}[0-9]{3})+$`).test(units);
+}
+
+/** Digits, dots and commas as a plain decimal ("1.234,50" -> "1234.50"); null if garbage. */
+function plain(body) {
+  if (DIGITS.test(body)) return body;
+  const last = Math.max(body.lastIndexOf("."), body.lastIndexOf(","));
+  const mark = body[last];
+  let units = body.slice(0, last);
+  const fraction = body.slice(last + 1);
+  const other = mark === "." ? "," : ".";
+  if (mark === "." && !body.includes(",") && grouped(body, ".")) return body.replace(/\./g, "");
+  if (!DIGITS.test(fraction)) return null;
+  if (units.includes(other)) {
+    if (!grouped(units, other)) return null;
+    units = units.split(other).join("");
+  }
+  return DIGITS.test(units) ? `${units}.${fraction}` : null;
+}
+
 /**
- * An amount as typed here, as a plain decimal string, like amount_text in
- * app/ledger/services.py: "1.234,50" -> "1234.50", "50.000" -> "50000", "12.5" -> "12.5".
- * null when it is not a number.
+ * A number as an Argentine types it, as a plain decimal string with the scale typed, or null
+ * when it is not one: parse_decimal in app/core/numbers.py, whose docstring has the rule,
+ * and tests/core/number_cases.json the cases both pass. "1.234,50" -> "1234.50", "50.000" ->
+ * "50000", "1.500" -> "1500", "12.5" -> "12.5", "1,234.50" -> "1234.50"; a leading minus
+ * only with negative.
  */
-export function amountText(typed) {
-  let text = String(typed ?? "").trim().replace(/[$\s\u00a0]/g, "");
-  if (text.includes(",")) text = text.replace(/\./g, "").replace(",", ".");
-  else if (GROUPED.test(text)) text = text.replace(/\./g, "");
-  return PLAIN.test(text) ? text : null;
+export function decimalText(typed, negative = false) {
+  if (typeof typed !== "string") return null;
+  const text = typed.split(/\s+/).filter(Boolean).join(" ");
+  const match = text.length <= 64 ? TYPED.exec(text) : null;
+  if (!match) return null;
+  const [, minus, lead, after, body, trail] = match;
+  if ((minus && after) || (lead && trail)) return null;
+  const number = plain(body);
+  if (number === null || ((minus || after) && !negative)) return null;
+  return `${minus || after}${number.replace(/^0+(?=[0-9])/, "")}`;
 }
 
 /** A typed amount as the API's "1234.50"; null unless above zero, with two decimals at most. */
 export function amountValue(typed, most = "999999999999.99") {
-  const text = amountText(typed);
+  const text = decimalText(String(typed ?? ""));
   if (text === null) return null;
   const decimals = PLAIN.exec(text)[2] ?? "";
   if (decimals.length > 2) return null;
@@ -97,8 +129,7 @@ export function number(text) {
   return trimmed.replace(".", ",");
 }
 
-/** A typed quantity ("2", "2,5", "2.5") as a decimal string, or null when it is not one. */
+/** A typed quantity ("2", "2,5", "1.234,5") as a decimal string, or null when it is not one. */
 export function quantityText(typed) {
-  const text = String(typed ?? "").trim().replace(",", ".");
-  return PLAIN.test(text) && !text.startsWith("-") ? text : null;
+  return decimalText(String(typed ?? ""));
 }
