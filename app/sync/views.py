@@ -4,7 +4,8 @@ from flask import Blueprint
 
 from app.auth.permissions import requires
 from app.clients.forms import ADDRESS_KINDS, PAYMENT_LABELS
-from app.collections.views import CHANNEL_LABELS, FIELD_KINDS, OUTCOME_LABELS
+from app.collections.services import FIELD_KINDS
+from app.collections.views import CHANNEL_LABELS, OUTCOME_LABELS
 from app.core.rendering import render
 from app.core.templating import STATE_LABELS
 from app.credit.status import NOTES
@@ -26,6 +27,7 @@ def shell_words() -> dict:
         "outcomes": OUTCOME_LABELS,
         "receipt_kinds": {kind: ledger.PAYMENT_LABELS[kind] for kind in FIELD_KINDS},
         "receipt_fields": {kind: ledger.PAYMENT_FIELDS[kind] for kind in FIELD_KINDS},
+        "withholding_taxes": ledger.WITHHOLDING_LABELS,
         "severities": SEVERITY_LABELS,
         "address_kinds": ADDRESS_KINDS,
         "credit_notes": NOTES,
