@@ -144,6 +144,11 @@ def register_commands(app: Flask) -> None:
     commands += (delinquency_command, idempotency_cli)
     for command in commands:
         app.cli.add_command(command)
+    if app.debug or app.testing:
+        # A stand-in for AFIP, for demos and tests; a production app never offers it.
+        from app.taxes.fake_registry import fake_registry_command
+
+        app.cli.add_command(fake_registry_command)
 
 
 def register_hooks(app: Flask) -> None:

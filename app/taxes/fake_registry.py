@@ -1,11 +1,12 @@
 """A local stand-in for AFIP: WSAA's LoginCms and ws_sr_constancia_inscripcion's getPersona_v2.
 
 A small WSGI app for the tests (started with werkzeug's make_server) and for demos
-(`flask fake-registry --port 8085`). LoginCms checks that the CMS parses and is signed by the
-certificate it was given, so a broken signature fails; the registry answers the CUITs in
-PEOPLE with payloads shaped like AFIP's, including a fault, an inactive key, a slow answer
-and a server error. Tax rows come in both shapes AFIP sends: with estadoImpuesto, and (as in
-recorded A5 answers) without one, listing the taxes the person is registered in.
+(`flask --debug fake-registry --port 8085`: the command exists only in debug and test apps).
+LoginCms checks that the CMS parses and is signed by the certificate it was given, so a broken
+signature fails; the registry answers the CUITs in PEOPLE with payloads shaped like AFIP's,
+including a fault, an inactive key, a slow answer and a server error. Tax rows come in both
+shapes AFIP sends: with estadoImpuesto, and (as in recorded A5 answers) without one, listing
+the taxes the person is registered in.
 """
 
 import base64

@@ -7,12 +7,9 @@ from app.auth.permissions import requires
 from app.clients.forms import ClientForm
 from app.core.rendering import wants_fragment
 from app.taxes import padron
-from app.taxes.fake_registry import fake_registry_command
 from app.taxes.rules import TaxIdType, format_tax_id
 
-# cli_group=None puts the blueprint's commands at the top: `flask fake-registry`.
-bp = Blueprint("taxes", __name__, url_prefix="/taxes", cli_group=None)
-bp.cli.add_command(fake_registry_command)
+bp = Blueprint("taxes", __name__, url_prefix="/taxes")
 
 # The new-client form's inputs a lookup fills, each swapped in by its id (hx-swap-oob).
 FILLED_FIELDS = (

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from app import create_app
 from app.taxes import padron
 from app.taxes.fake_registry import (
     BROKEN,
@@ -19,6 +20,7 @@ from app.taxes.fake_registry import (
     make_certificate,
 )
 from app.taxes.padron import iva_condition_from_taxes, parse_persona
+from tests.conftest import app_config
 
 HX = {"HX-Request": "true"}
 ANSWERS = Path(__file__).parent / "answers"
@@ -269,3 +271,24 @@ def test_new_client_form_has_the_button(login_as):
     page = login_as("backoffice").get("/clients/new").get_data(as_text=True)
     assert "Buscar en padrón" in page
     assert 'hx-get="/taxes/padron"' in page
+
+
+# --- the fake registry's command -------------------------------------------------------------
+
+
+def test_production_app_has_no_fake_registry_command(tmp_path, monkeypatch):
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    production = create_app(app_config(f"sqlite:///{tmp_path / 'p.db'}") | {"TESTING": False})
+    assert not production.debug and not production.testing
+    result = production.test_cli_runner().invoke(args=["fake-registry", "--help"])
+    assert result.exit_code == 2
+    assert "No such command 'fake-registry'" in result.output
+
+
+def test_development_and_test_apps_have_the_fake_registry_command(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    development = create_app(app_config(f"sqlite:///{tmp_path / 'd.db'}") | {"TESTING": False})
+    for each in (development, app):
+        result = each.test_cli_runner().invoke(args=["fake-registry", "--help"])
+        assert result.exit_code == 0, result.output
+        assert "Serve a fake AFIP" in result.output
