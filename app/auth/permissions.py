@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 
 from app.auth.models import Role
@@ -103,8 +103,3 @@ def permission_of(view: Callable) -> str | None:
     if not hasattr(view, "required_permission"):
         raise LookupError(f"view {view.__name__} declares no permission")
     return view.required_permission
-
-
-def is_api_request() -> bool:
-    """True for requests to the JSON API."""
-    return request.path.startswith("/api/")
