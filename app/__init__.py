@@ -124,13 +124,19 @@ def register_commands(app: Flask) -> None:
     from app.core.backup import backup_command, restore_command
     from app.demo.commands import demo_data_command
     from app.push.commands import vapid_keys_command
+    from app.sync.commands import idempotency_cli
     from app.taxes.rates_import import iibb_import_command, iibb_jurisdiction_command
 
     commands = (demo_data_command, create_user_command, backup_command, restore_command, audit_cli)
     commands += (iibb_import_command, iibb_jurisdiction_command, vapid_keys_command)
-    commands += (delinquency_command,)
+    commands += (delinquency_command, idempotency_cli)
     for command in commands:
         app.cli.add_command(command)
+    if app.debug or app.testing:
+        # A stand-in for AFIP, for demos and tests; a production app never offers it.
+        from app.taxes.fake_registry import fake_registry_command
+
+        app.cli.add_command(fake_registry_command)
 
 
 def register_hooks(app: Flask) -> None:

@@ -3,6 +3,7 @@
 import contextvars
 import os
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.audit.chain import GENESIS
 from app.audit.immutability import CREATE_TRIGGERS, DROP_TRIGGERS
+from app.core import types as core_types
 from app.extensions import db, limiter
 from tests import factories
 
@@ -186,3 +188,32 @@ def login_as(app):
         return signed_in
 
     return make
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Freeze the clock at a UTC instant, read as a server whose own clock runs on UTC reads it.
+
+    local_today() and utcnow() see the instant; so does code in the modules given that reads
+    the server's date (date.today(), datetime.now()), which is the UTC date.
+    """
+
+    def freeze(instant: datetime, *modules) -> None:
+        class FrozenDateTime(datetime):
+            @classmethod
+            def now(cls, tz=None):
+                return instant.astimezone(tz or UTC).replace(tzinfo=tz)
+
+        class FrozenDate(date):
+            @classmethod
+            def today(cls):
+                return instant.astimezone(UTC).date()
+
+        monkeypatch.setattr(core_types, "datetime", FrozenDateTime)
+        frozen = {"datetime": (datetime, FrozenDateTime), "date": (date, FrozenDate)}
+        for module in modules:
+            for name, (real, stand_in) in frozen.items():
+                if getattr(module, name, None) is real:
+                    monkeypatch.setattr(module, name, stand_in)
+
+    return freeze

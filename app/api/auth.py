@@ -31,10 +31,14 @@ def load_user_from_token(_request):
 
 
 def protect_cookie_writes() -> None:
-    """A browser calling the API with its session cookie must send the CSRF token."""
-    if request.method in {"GET", "HEAD", "OPTIONS"} or bearer_token() is not None:
+    """A browser calling the API with its session cookie must send the CSRF token.
+
+    Only a request the bearer token actually authenticated is spared: a cookie-signed-in
+    request that also carries an Authorization header (junk or not) still needs the token.
+    """
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
         return
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and not g.get("token_auth"):
         csrf.protect()
 
 

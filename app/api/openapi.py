@@ -582,7 +582,8 @@ def _collections_paths(spec: APISpec) -> None:
     spec.path(path="/collection-sheet", operations={"get": sheet})
     record = _ledger_write(
         "Record what a collector received against the client's open documents; it waits for "
-        "the back office's confirmation before it reaches the account",
+        "the back office's confirmation before it reaches the account. A line of a kind only the "
+        "back office takes (a card, a promissory note) is refused with a 422 on lines.N.kind",
         "NewFieldReceipt",
         ("201", "The field receipt, pending", "FieldReceipt"),
     )

@@ -17,7 +17,6 @@ from app.core.errors import json_error
 from app.core.idempotency import write_endpoint
 from app.credit import overrides
 from app.credit import services as credit
-from app.credit.models import OverrideRequest
 from app.extensions import db
 from app.orders import services as orders
 from app.orders.models import Order
@@ -198,12 +197,3 @@ def track_order(order_id: int):
     data = load_json(TrackingSchema())
     orders.track_order(order, data["step"], current_user)
     return _answer(order)
-
-
-def request_json(row: OverrideRequest) -> dict:
-    """An override request as the API answers it (shared with the approvals API)."""
-    from app.orders.schemas import RequestSchema
-
-    body = RequestSchema().dump(row)
-    body["status"] = overrides.shown_status(row)
-    return body

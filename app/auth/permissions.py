@@ -105,11 +105,6 @@ def permission_of(view: Callable) -> str | None:
     return view.required_permission
 
 
-def is_api_request() -> bool:
-    """True for requests to the JSON API."""
-    return request.path.startswith("/api/")
-
-
 def guard_undeclared_views():
     """A view that declares no permission is refused: new routes are closed by default."""
     if request.endpoint is None or request.endpoint == "static":

@@ -1,7 +1,5 @@
 """Client pages: the list, the card, the card form and the card's actions."""
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import (
     abort,
@@ -45,6 +43,7 @@ from app.clients.reference import Category, Family
 from app.clients.rules import Pickup, pickup_allowed
 from app.core.idempotency import write_endpoint
 from app.core.rendering import render, wants_fragment
+from app.core.types import local_today
 from app.extensions import db
 from app.ledger.models import SaleCondition
 from app.taxes.services import client_invoice, client_perception_rates
@@ -158,7 +157,7 @@ def _card_context(client: Client, note_form: NoteForm | None = None) -> dict:
         "history": history,
         "note_form": note_form or NoteForm(),
         "reason_form": ReasonForm(),
-        "today": date.today(),
+        "today": local_today(),
     }
 
 
@@ -335,7 +334,7 @@ def verify_pickup(client_id: int):
     document = request.args.get("document", "").strip()
     match = None
     if document:
-        today = date.today()
+        today = local_today()
         for row in services.live_parts(client, "pickups"):
             pickup = Pickup(row.name, row.document, row.valid_from, row.valid_to)
             if pickup_allowed(pickup, document, today):

@@ -37,9 +37,25 @@ from app.core.numbers import parse_decimal
 from app.core.types import MAX_AMOUNT, local_today, utcnow
 from app.extensions import db
 from app.ledger import services as ledger
-from app.ledger.models import Document, DocumentInstallment, DocumentKind, DocumentState
+from app.ledger.models import (
+    Document,
+    DocumentInstallment,
+    DocumentKind,
+    DocumentState,
+    PaymentKind,
+)
 
 MAX_NOTES = 2000
+# What a collector may take in the street: cash, the client's own or a third party's cheque, a
+# transfer, and withholding certificates from clients that are withholding agents. Cards and
+# promissory notes are taken by the back office only.
+FIELD_KINDS = (
+    PaymentKind.CASH,
+    PaymentKind.OWN_CHECK,
+    PaymentKind.THIRD_PARTY_CHECK,
+    PaymentKind.TRANSFER,
+    PaymentKind.WITHHOLDING,
+)
 # overdue accounts on a day's sheet, by priority (visits and promises due always go on it)
 MAX_OVERDUE_ROWS = 200
 MAX_AHEAD = timedelta(days=366)
@@ -435,8 +451,19 @@ def record_field_receipt(client: Client, data: dict, user: User) -> FieldReceipt
     """Keep what a collector received, checked as the ledger would post it, for confirmation.
 
     data is the ledger receipt (lines, applications or apply_oldest, notes, currency) plus
-    latitude/longitude/accuracy. Nothing reaches the account until the back office confirms.
+    latitude/longitude/accuracy. A line of a kind outside FIELD_KINDS is refused. Nothing reaches
+    the account until the back office confirms.
     """
+    refused = {
+        f"lines-{index}-kind": _(
+            "En la calle se cobra en efectivo, cheque propio o de terceros, transferencia o "
+            "retenciones; las demás formas de pago las carga la oficina."
+        )
+        for index, line in enumerate(data.get("lines") or [])
+        if isinstance(line, dict) and line.get("kind") and line["kind"] not in FIELD_KINDS
+    }
+    if refused:
+        raise CollectionError(refused)
     payload = json.loads(
         json.dumps(
             {

@@ -38,7 +38,6 @@ HISTORY_SHOWN = 5
 OPEN_ITEMS_SHOWN = 100
 RUN_NAMES_SHOWN = 50
 FIELD_LINES = 3  # payment lines on the field receipt form; the empty ones are dropped
-FIELD_KINDS = (PaymentKind.CASH, PaymentKind.THIRD_PARTY_CHECK, PaymentKind.TRANSFER)
 CALL_FIELDS = (
     "channel", "outcome", "promise_amount", "promise_date", "next_contact_at", "visit_date",
     "visit_from", "visit_to", "notes", "latitude", "longitude", "accuracy",
@@ -60,7 +59,7 @@ def _labels() -> dict:
         "channel_labels": CHANNEL_LABELS,
         "outcome_labels": OUTCOME_LABELS,
         "promise_labels": PROMISE_LABELS,
-        "payment_labels": {kind: ledger.PAYMENT_LABELS[kind] for kind in FIELD_KINDS},
+        "payment_labels": {kind: ledger.PAYMENT_LABELS[kind] for kind in services.FIELD_KINDS},
         "today": local_today(),
     }
 
@@ -346,19 +345,12 @@ def _blank_line() -> dict[str, str]:
     return dict.fromkeys(ledger_forms.LINE_INPUTS, "") | {"kind": PaymentKind.CASH.value}
 
 
-def _field_receipt_data(form) -> tuple[dict, dict[str, str]]:
-    """The form as record_field_receipt takes it, and the kinds a collector may not take."""
+def _field_receipt_data(form) -> dict:
+    """The form as record_field_receipt takes it."""
     data = ledger_forms.receipt_data(form)
     for name in LOCATION_FIELDS:
         data[name] = (form.get(name) or "").strip()
-    refused = {
-        f"lines-{index}-kind": _(
-            "En la calle se cobra en efectivo, cheque de terceros o transferencia."
-        )
-        for index, line in enumerate(data["lines"])
-        if line.get("kind") not in FIELD_KINDS
-    }
-    return data, refused
+    return data
 
 
 @bp.route("/clients/<int:client_id>/receipt", methods=["GET", "POST"])
@@ -371,11 +363,9 @@ def receipt(client_id: int):
     item_errors: dict[str, str] = {}
     sent: list[dict[str, str]] = []
     if request.method == "POST":
-        data, refused = _field_receipt_data(request.form)
+        data = _field_receipt_data(request.form)
         sent = data["applications"]
         try:
-            if refused:
-                raise services.CollectionError(refused)
             row = services.record_field_receipt(client, data, current_user)
         except services.CollectionError as exc:
             db.session.rollback()
@@ -422,7 +412,7 @@ def receipt(client_id: int):
         item_amounts=ledger_forms.amounts_by_installment(sent),
         summary=ledger.account_summary(client),
         issuers=[],
-        withholding_labels={},
+        withholding_labels=ledger.WITHHOLDING_LABELS,
         currencies=CURRENCIES,
         title_of=ledger.document_title,
         more_open=any(line.get("amount") for line in lines[1:])
@@ -445,10 +435,15 @@ def receipt_lines(row: FieldReceipt) -> list[tuple[str, Decimal | None, str]]:
             amount = None
         kind = line.get("kind")
         label = ledger.PAYMENT_LABELS.get(kind, kind) if kind in set(PaymentKind) else str(kind)
+        tax = line.get("tax")
+        values = {**line, "tax": ledger.WITHHOLDING_LABELS.get(tax, tax) if tax else None}
         details = [
-            str(line[name])
-            for name in ("bank", "number", "due_date", "drawer", "drawer_tax_id", "reference")
-            if line.get(name)
+            str(values[name])
+            for name in (
+                *("bank", "number", "due_date", "drawer", "drawer_tax_id", "reference"),
+                *("tax", "certificate"),
+            )
+            if values.get(name)
         ]
         shown.append((str(label), amount, " · ".join(details)))
     return shown

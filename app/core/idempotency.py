@@ -3,6 +3,7 @@
 The claim is committed first, so a second request with the same key while the first runs
 gets 409. The view's changes and the stored response are committed together, so a crash
 leaves either both or neither; a claim whose worker died is taken over after a lease.
+Finished keys are purged after a while (`flask idempotency purge`, from cron).
 """
 
 import hashlib
@@ -194,3 +195,14 @@ def _release(record_id: int | None) -> None:
         sa.delete(_records).where(_records.c.id == record_id, _records.c.state == "running")
     )
     db.session.commit()
+
+
+def purge_done(older_than: timedelta) -> int:
+    """Delete the finished keys (and their stored responses) claimed longer ago than this.
+
+    Running claims stay. Returns how many were deleted; the caller commits.
+    """
+    cutoff = utcnow() - older_than
+    return db.session.execute(
+        sa.delete(_records).where(_records.c.state == "done", _records.c.claimed_at < cutoff)
+    ).rowcount

@@ -220,17 +220,6 @@ def conditions_in_force(client: Client, on: date) -> list[ClientCondition]:
     )
 
 
-def condition_history(client: Client) -> list[ClientCondition]:
-    """Every own condition the client ever had, the newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(ClientCondition)
-            .where(ClientCondition.client_id == client.id)
-            .order_by(ClientCondition.valid_from.desc(), ClientCondition.id.desc())
-        )
-    )
-
-
 def perceiver(client: Client, on: date):
     """The IIBB perception for a net amount, summed over the jurisdictions that reach the client."""
     return lambda net: sum(

@@ -1,6 +1,6 @@
 """Delta sync: the clients in a user's scope with what order time and collections need.
 
-A cursor names the global change sequence a phone is up to date with (app/sync/changes.py).
+A cursor names the global change sequence a phone is up to date with (app/core/changes.py).
 A request reads the current sequence H once and answers the clients touched in (since, H]:
 their own row, a child row (contacts, documents, orders...), a notice aimed at them, or the
 type, zone or credit policy they hang from. Clients are sent whole, a page at a time in id

@@ -3,7 +3,7 @@
 from app.auth.permissions import requires
 from app.clients.forms import ADDRESS_KINDS, PAYMENT_LABELS, STATE_LABELS
 from app.collections.labels import CHANNEL_LABELS, OUTCOME_LABELS
-from app.collections.views import FIELD_KINDS
+from app.collections.services import FIELD_KINDS
 from app.core.changes import current_change_seq
 from app.core.rendering import render
 from app.credit.status import NOTES
@@ -23,6 +23,7 @@ def shell_words() -> dict:
         "outcomes": OUTCOME_LABELS,
         "receipt_kinds": {kind: ledger.PAYMENT_LABELS[kind] for kind in FIELD_KINDS},
         "receipt_fields": {kind: ledger.PAYMENT_FIELDS[kind] for kind in FIELD_KINDS},
+        "withholding_taxes": ledger.WITHHOLDING_LABELS,
         "severities": SEVERITY_LABELS,
         "address_kinds": ADDRESS_KINDS,
         "credit_notes": NOTES,

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("taxes", __name__, url_prefix="/taxes", cli_group=None)
+bp = Blueprint("taxes", __name__, url_prefix="/taxes")
 
 ROUTES = ("views",)
 BLUEPRINTS = (bp,)

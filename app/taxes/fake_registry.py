@@ -1,10 +1,12 @@
 """A local stand-in for AFIP: WSAA's LoginCms and ws_sr_constancia_inscripcion's getPersona_v2.
 
 A small WSGI app for the tests (started with werkzeug's make_server) and for demos
-(`flask fake-registry --port 8085`). LoginCms checks that the CMS parses and is signed by the
-certificate it was given, so a broken signature fails; the registry answers the CUITs in
-PEOPLE with payloads shaped like AFIP's, including a fault, an inactive key, a slow answer
-and a server error.
+(`flask --debug fake-registry --port 8085`: the command exists only in debug and test apps).
+LoginCms checks that the CMS parses and is signed by the certificate it was given, so a broken
+signature fails; the registry answers the CUITs in PEOPLE with payloads shaped like AFIP's,
+including a fault, an inactive key, a slow answer and a server error. Tax rows come in both
+shapes AFIP sends: with estadoImpuesto, and (as in recorded A5 answers) without one, listing
+the taxes the person is registered in.
 """
 
 import base64
@@ -35,6 +37,7 @@ PADRON_PATH = "/sr-padron/webservices/personaServiceA5"
 
 # The CUITs the fake registry knows, by what they are for.
 REGISTERED = "30712345671"  # a company, Responsable Inscripto
+REGISTERED_WITHOUT_STATES = "20254789632"  # a person, Responsable Inscripto, rows with no state
 MONOTRIBUTO = "27312345671"  # a person in the Régimen Simplificado
 EXEMPT = "30709876542"  # a civil association, IVA exento
 FINAL_CONSUMER = "20284567898"  # a person with no IVA registration
@@ -195,15 +198,26 @@ def _general(cuit: str, kind: str, names: dict, address: str, key_state: str = "
     )
 
 
-def _tax(tax_id: int, description: str, state: str = "AC") -> str:
+def _tax(tax_id: int, description: str, state: str | None = "AC") -> str:
+    """An impuesto row; state None leaves out estadoImpuesto and motivo, as A5 answers may."""
     return (
         "<impuesto>"
         + _xml("descripcionImpuesto", description)
-        + _xml("estadoImpuesto", state)
+        + (_xml("estadoImpuesto", state) if state else "")
         + _xml("idImpuesto", tax_id)
-        + _xml("motivo", "DJ")
+        + (_xml("motivo", "DJ") if state else "")
         + _xml("periodo", 201901)
         + "</impuesto>"
+    )
+
+
+def _error(section: str, message: str, *errors: str) -> str:
+    """An errorMonotributo or errorRegimenGeneral block: why that section was left out."""
+    return (
+        f"<{section}>"
+        + "".join(_xml("error", e) for e in errors)
+        + _xml("mensaje", message)
+        + f"</{section}>"
     )
 
 
@@ -277,6 +291,32 @@ PEOPLE: dict[str, str] = {
         + _tax(20, "MONOTRIBUTO")
         + _tax(21, "MONOTRIBUTO AUTONOMO")
         + "</datosMonotributo>",
+        _error(
+            "errorRegimenGeneral",
+            "No cumple con las condiciones para enviar datos del régimen general",
+            "No registra impuestos activos en el régimen general",
+        ),
+    ),
+    REGISTERED_WITHOUT_STATES: _persona(
+        REGISTERED_WITHOUT_STATES,
+        _general(
+            REGISTERED_WITHOUT_STATES,
+            "FISICA",
+            {"apellido": "FERREYRA", "nombre": "RAUL ALBERTO"},
+            _address("GODOY CRUZ 1520", "MENDOZA", "MENDOZA", 7, "5500"),
+        ),
+        "<datosRegimenGeneral>"
+        + _activity("463212", "VENTA AL POR MAYOR DE BEBIDAS NO ALCOHOLICAS", 2)
+        + _activity("471900", "VENTA AL POR MENOR EN KIOSCOS, POLIRRUBROS Y COMERCIOS", 1)
+        + _tax(11, "GANANCIAS PERSONAS FISICAS", None)
+        + _tax(30, "IVA", None)
+        + _tax(936, "DACIÓN EN PAGO DE ESP.PUBLICI.", None)
+        + "</datosRegimenGeneral>",
+        _error(
+            "errorMonotributo",
+            "No cumple con las condiciones para enviar datos monotributo",
+            "Datos de monotributo incompletos- no posee categoría",
+        ),
     ),
     EXEMPT: _persona(
         EXEMPT,
@@ -440,7 +480,9 @@ def fake_registry_command(port: int, slow_seconds: float) -> None:
     click.echo(f"  AFIP_KEY_PATH={key_path}")
     click.echo("  AFIP_CUIT=20111111112")
     click.echo("CUITs it knows:")
-    for label, cuit in (("Responsable Inscripto", REGISTERED), ("Monotributo", MONOTRIBUTO),
+    for label, cuit in (("Responsable Inscripto", REGISTERED),
+                        ("Responsable Inscripto, impuestos sin estado", REGISTERED_WITHOUT_STATES),
+                        ("Monotributo", MONOTRIBUTO),
                         ("Exento", EXEMPT), ("Consumidor Final", FINAL_CONSUMER),
                         ("inexistente", UNKNOWN), ("clave inactiva", INACTIVE),
                         ("lento", SLOW), ("error 500", BROKEN)):  # fmt: skip

@@ -12,7 +12,10 @@ The protocol, as AFIP documents it:
 2. ws_sr_constancia_inscripcion (the successor of ws_sr_padron_a5, same endpoint
    personaServiceA5). getPersona_v2(token, sign, cuitRepresentada = the company's CUIT,
    idPersona) answers personaReturn with datosGenerales, datosRegimenGeneral, datosMonotributo
-   and errorConstancia; an unknown CUIT is a SOAP fault "No existe persona con ese Id".
+   and errorConstancia, errorRegimenGeneral, errorMonotributo (why a section is missing); an
+   unknown CUIT is a SOAP fault "No existe persona con ese Id". A section's impuesto rows list
+   the taxes the person is registered in: some answers give each an estadoImpuesto, others
+   (recorded A5 answers) none, so a row without a state counts as registered.
 
 Connection errors and 5xx answers that are not SOAP faults (SOAP 1.1 sends faults as 500) are
 retried a few times with a short backoff; a read timeout is not retried, so a slow registry
@@ -52,9 +55,12 @@ ARGENTINA = timezone(timedelta(hours=-3))  # AFIP writes its times in UTC-3
 TAX_IVA = 30  # IVA: a Responsable Inscripto
 TAX_IVA_EXEMPT = 32  # IVA EXENTO
 TAX_MONOTRIBUTO = 20  # MONOTRIBUTO (the Régimen Simplificado)
-# State of a tax in the registry: AC active, EX exempt, BD dropped (baja definitiva).
+# State of a tax in the registry: AC active, EX exempt, BD dropped (baja definitiva); "" when
+# the row has no estadoImpuesto, which means the person is registered in that tax.
 ACTIVE_TAX_STATES = ("AC", "ACTIVO")
 EXEMPT_TAX_STATES = ("EX", "EXENTO")
+# The personaReturn blocks that say why a section was left out: kept as warnings.
+SECTION_ERRORS = ("errorRegimenGeneral", "errorMonotributo")
 
 
 class PadronError(Exception):
@@ -169,12 +175,18 @@ class PadronSettings:
 # --- IVA condition ---------------------------------------------------------------------------
 
 
+def tax_is_active(state: str) -> bool:
+    """True for a tax row the person is registered in: state AC, or no state at all."""
+    return not state or state in ACTIVE_TAX_STATES
+
+
 def iva_condition_from_taxes(
     taxes: Iterable[tuple[int, str]], monotributo_category: str | None = None
 ) -> IvaCondition:
     """The IVA condition implied by the registry's taxes, as (idImpuesto, estadoImpuesto) pairs.
 
-    Only active taxes count: a dropped IVA (BD) says nothing about today. IVA (30) active makes
+    Only active taxes count (AC, or a row with no state: see tax_is_active): a dropped IVA (BD)
+    says nothing about today. IVA (30) active makes
     a Responsable Inscripto; IVA recorded with the exempt state (EX), or IVA EXENTO (32) active,
     makes an Exento; MONOTRIBUTO (20) active, or a current monotributo category in
     datosMonotributo, makes a Monotributo. IVA is checked first because a Responsable
@@ -183,13 +195,14 @@ def iva_condition_from_taxes(
     """
     states: dict[int, str] = {}
     for tax_id, state in taxes:
-        if state in ACTIVE_TAX_STATES or tax_id not in states:
+        if tax_is_active(state) or tax_id not in states:
             states[tax_id] = state
-    if states.get(TAX_IVA) in ACTIVE_TAX_STATES:
+    active = {tax_id for tax_id, state in states.items() if tax_is_active(state)}
+    if TAX_IVA in active:
         return IvaCondition.REGISTERED
-    if states.get(TAX_MONOTRIBUTO) in ACTIVE_TAX_STATES or monotributo_category:
+    if TAX_MONOTRIBUTO in active or monotributo_category:
         return IvaCondition.MONOTRIBUTO
-    if states.get(TAX_IVA_EXEMPT) in ACTIVE_TAX_STATES or states.get(TAX_IVA) in EXEMPT_TAX_STATES:
+    if TAX_IVA_EXEMPT in active or states.get(TAX_IVA) in EXEMPT_TAX_STATES:
         return IvaCondition.EXEMPT
     return IvaCondition.FINAL_CONSUMER
 
@@ -322,7 +335,7 @@ def get_persona_request(ticket: Ticket, company_cuit: str, cuit: str) -> bytes:
 
 
 def _taxes(section: ET.Element | None) -> list[tuple[int, str]]:
-    """(idImpuesto, estadoImpuesto) of a section's impuesto rows."""
+    """(idImpuesto, estadoImpuesto) of a section's impuesto rows; "" for a row with no state."""
     taxes = []
     for row in _children(section, "impuesto"):
         tax_id = _text(row, "idImpuesto")
@@ -344,6 +357,18 @@ def _activities(general: ET.Element | None, simplified: ET.Element | None) -> li
         if description and all(a.code != code for a in activities):
             activities.append(Activity(code, description))
     return activities
+
+
+def _section_warnings(persona: ET.Element | None) -> list[str]:
+    """errorRegimenGeneral and errorMonotributo as "mensaje: error" lines."""
+    warnings = []
+    for name in SECTION_ERRORS:
+        for block in _children(persona, name):
+            errors = [(e.text or "").strip() for e in _children(block, "error")]
+            parts = [_text(block, "mensaje"), "; ".join(e for e in errors if e)]
+            if text := ": ".join(part for part in parts if part):
+                warnings.append(text)
+    return warnings
 
 
 def parse_persona(content: bytes, cuit: str) -> RegistryPerson:
@@ -383,10 +408,10 @@ def parse_persona(content: bytes, cuit: str) -> RegistryPerson:
         postal_code=_text(address, "codPostal"),
         key_state=(_text(general, "estadoClave") or "").upper(),
         iva_condition=iva_condition_from_taxes(taxes, category).value,
-        active_taxes=tuple(sorted({t for t, s in taxes if s in ACTIVE_TAX_STATES})),
+        active_taxes=tuple(sorted({t for t, s in taxes if tax_is_active(s)})),
         monotributo_category=category,
         activities=tuple(_activities(regular, simplified)),
-        warnings=errors,
+        warnings=errors + tuple(_section_warnings(persona)),
     )
 
 

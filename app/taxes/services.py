@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.types import local_today
 from app.extensions import db
 from app.taxes.models import IibbJurisdiction, IibbRate
 from app.taxes.perceptions import (
@@ -50,7 +51,7 @@ def _reaching(client, on: date) -> Iterator[tuple[IibbJurisdiction, RegistryRate
 
 def client_perception_rates(client, on: date | None = None) -> list[CardPerception]:
     """The IIBB perception rate for this client in each active jurisdiction that reaches it."""
-    on = on or date.today()
+    on = on or local_today()
     return [
         CardPerception(
             jurisdiction.name,
@@ -65,7 +66,7 @@ def client_perception_rates(client, on: date | None = None) -> list[CardPercepti
 
 def client_perceptions(client, net: Decimal, on: date | None = None) -> list[Perception]:
     """The IIBB perception on a sale of this net amount, per jurisdiction reaching the client."""
-    on = on or date.today()
+    on = on or local_today()
     return [
         compute_perception(
             client.tax_id, client.iibb_multilateral, jurisdiction.settings(), registry, net, on

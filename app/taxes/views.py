@@ -8,11 +8,7 @@ from app.clients.forms import ClientForm
 from app.core.rendering import wants_fragment
 from app.taxes import padron
 from app.taxes.blueprint import bp
-from app.taxes.fake_registry import fake_registry_command
 from app.taxes.rules import TaxIdType, format_tax_id
-
-# cli_group=None puts the blueprint's commands at the top: `flask fake-registry`.
-bp.cli.add_command(fake_registry_command)
 
 # The new-client form's inputs a lookup fills, each swapped in by its id (hx-swap-oob).
 FILLED_FIELDS = (

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from app.collections.models import CollectionCall, FieldReceipt
@@ -108,6 +109,62 @@ def test_a_field_receipt_with_a_bad_line_writes_nothing(api):  # noqa: F811
     assert answer.status_code == 422
     assert "number" in answer.json["error"]["fields"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FieldReceipt)) == 0
+
+
+FIELD_KINDS_MESSAGE = (
+    "En la calle se cobra en efectivo, cheque propio o de terceros, transferencia o "
+    "retenciones; las demás formas de pago las carga la oficina."
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        {"kind": "card", "amount": "900", "card_plan_id": 1, "number": "4242"},
+        {"kind": "own_promissory", "amount": "900", "number": "7", "due_date": "2030-01-31"},
+        {"kind": "third_party_promissory", "amount": "900", "number": "8"},
+    ],
+    ids=lambda line: line["kind"],
+)
+def test_a_field_receipt_in_a_back_office_kind_is_refused(api, line):  # noqa: F811
+    collector = api("collector")
+    client = factories.make_client(collector_id=collector.user.id)
+    db.session.commit()
+    answer = collector.post(
+        "/api/v1/field-receipts",
+        json={"client_id": client.id, "lines": [{"kind": "cash", "amount": "100"}, line]},
+    )
+    assert answer.status_code == 422, answer.json
+    assert answer.json["error"]["fields"] == {"lines.1.kind": [FIELD_KINDS_MESSAGE]}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FieldReceipt)) == 0
+
+
+def test_a_field_receipt_takes_the_clients_own_check_and_withholdings(api):  # noqa: F811
+    collector = api("collector")
+    client = factories.make_client(collector_id=collector.user.id)
+    db.session.commit()
+    lines = [
+        {"kind": "cash", "amount": "100"},
+        {
+            "kind": "own_check",
+            "amount": "500",
+            "bank": "Banco Galicia",
+            "number": "00112233",
+            "due_date": (local_today() + timedelta(days=30)).isoformat(),
+        },
+        {"kind": "withholding", "amount": "25.50", "tax": "iibb", "certificate": "0001-00004567"},
+        {"kind": "transfer", "amount": "10", "reference": "TRF-1"},
+    ]
+    answer = collector.post("/api/v1/field-receipts", json={"client_id": client.id, "lines": lines})
+    assert answer.status_code == 201, answer.json
+    assert answer.json["total"] == "635.50"
+    row = db.session.get(FieldReceipt, answer.json["id"])
+    assert [line["kind"] for line in row.data["lines"]] == [
+        "cash",
+        "own_check",
+        "withholding",
+        "transfer",
+    ]
 
 
 def test_an_id_that_cannot_exist_is_a_field_error_not_a_crash(api):  # noqa: F811

@@ -88,6 +88,29 @@ def test_its_token_lets_a_cookie_write_through_and_none_is_refused(cookie_api):
     assert count(ClientNote) == 2
 
 
+def test_a_junk_bearer_header_does_not_spare_a_cookie_write_its_csrf_token(cookie_api):
+    seller = cookie_api("salesperson")
+    client = factories.make_client(salesperson_id=seller.user.id)
+    db.session.commit()
+    answer = seller.browser.client.post(
+        f"/api/v1/clients/{client.id}/notes",
+        json={"text": "Sin token CSRF"},
+        headers={"Authorization": "Bearer junk"},
+    )
+    assert answer.status_code == 400 and answer.json["error"]["code"] == "csrf_failed"
+    assert count(ClientNote) == 0
+
+
+def test_a_valid_bearer_token_writes_without_a_cookie_or_csrf_token(api):  # noqa: F811
+    seller = api("salesperson")
+    client = factories.make_client(salesperson_id=seller.user.id)
+    db.session.commit()
+    assert seller.http.get_cookie("session") is None  # signed in by the token alone
+    answer = seller.post(f"/api/v1/clients/{client.id}/notes", json={"text": "Con token"})
+    assert answer.status_code == 201, answer.json
+    assert count(ClientNote) == 1
+
+
 def test_a_token_caller_gets_its_session_without_a_cookie(api):  # noqa: F811
     collector = api("collector")
     answer = collector.get("/api/v1/session")

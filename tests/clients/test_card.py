@@ -1,13 +1,17 @@
 """The client card: create, edit, state and credit actions, notes, trash, scope and audit."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
+from app.clients import views as client_views
 from app.clients.models import AuthorizedPickup, Client, ClientNote
 from app.extensions import db
+from app.taxes import services as tax_services
+from app.taxes.models import IibbJurisdiction, IibbRate
 from tests import factories
 
 
@@ -253,6 +257,72 @@ def test_pickup_verification(login_as):
     assert "No puede retirar" in expired
     unknown = seller.get(f"{verify}?document=99999999").get_data(as_text=True)
     assert "No puede retirar" in unknown
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        datetime(2026, 12, 6, 23, 30, tzinfo=UTC),  # 20:30 in Buenos Aires, the 6th
+        datetime(2026, 12, 7, 1, 30, tzinfo=UTC),  # 22:30 in Buenos Aires, still the 6th
+    ],
+    ids=["20:30", "22:30"],
+)
+def test_pickup_check_goes_by_the_companys_date_not_the_servers(login_as, frozen_clock, instant):
+    frozen_clock(instant, client_views)
+    seller = login_as("salesperson")
+    client = factories.make_client(salesperson_id=seller.user.id)
+    db.session.add_all(
+        [
+            AuthorizedPickup(
+                client_id=client.id,
+                name="Hasta Hoy",
+                document="20111222",
+                valid_to=date(2026, 12, 6),
+            ),
+            AuthorizedPickup(
+                client_id=client.id,
+                name="Desde Mañana",
+                document="20333444",
+                valid_from=date(2026, 12, 7),
+            ),
+        ]
+    )
+    db.session.commit()
+    verify = f"/clients/{client.id}/pickups/verify"
+    until_today = seller.get(f"{verify}?document=20111222").get_data(as_text=True)
+    assert "Puede retirar" in until_today and "Hasta Hoy" in until_today
+    from_tomorrow = seller.get(f"{verify}?document=20333444").get_data(as_text=True)
+    assert "No puede retirar" in from_tomorrow
+
+
+def test_card_iibb_rate_goes_by_the_companys_date_not_the_servers(login_as, frozen_clock):
+    frozen_clock(datetime(2026, 12, 7, 1, 30, tzinfo=UTC), client_views, tax_services)
+    seller = login_as("salesperson")
+    client = factories.make_client(salesperson_id=seller.user.id, province="Buenos Aires")
+    arba = IibbJurisdiction(
+        code="902", name="Buenos Aires", province="Buenos Aires", default_rate=Decimal("6.00")
+    )
+    db.session.add(arba)
+    db.session.flush()
+    for start, end, rate in [
+        (date(2026, 11, 1), date(2026, 12, 6), "2.50"),
+        (date(2026, 12, 7), date(2026, 12, 31), "3.00"),
+    ]:
+        db.session.add(
+            IibbRate(
+                jurisdiction_id=arba.id,
+                tax_id=client.tax_id,
+                published_on=start - timedelta(days=1),
+                valid_from=start,
+                valid_to=end,
+                rate=Decimal(rate),
+                contributor_type="D",
+                rate_group="01",
+            )
+        )
+    db.session.commit()
+    page = seller.get(f"/clients/{client.id}").get_data(as_text=True)
+    assert "2,50 % (padrón ARBA vigente hasta 06/12/2026)" in page  # 22:30 of the 6th locally
 
 
 def test_a_family_page_lists_its_clients_in_scope(login_as):

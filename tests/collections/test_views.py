@@ -39,6 +39,12 @@ def error_after(page: str, field: str) -> str:
     return match.group(1)
 
 
+def kind_choices(page: str) -> list[tuple[str, str]]:
+    """The (value, label) options of the first payment line's kind."""
+    select = re.search(r'<select id="lines-0-kind".*?</select>', page, re.S)[0]
+    return re.findall(r'<option value="(\w+)"[^>]*>([^<]*)</option>', select)
+
+
 def post_form(browser, page_url: str, action: str | None = None, **data):
     """Load a form page and POST to it with the page's CSRF token (the key is optional)."""
     return browser.submit(page_url, action, **data)
@@ -351,8 +357,15 @@ def test_a_field_receipt_is_recorded_pending_and_the_balance_waits(collector):
     db.session.commit()
     url = f"/collections/clients/{client.id}/receipt"
     form = collector.get(url).get_data(as_text=True)
-    assert "Efectivo" in form and "Cheque de terceros" in form and "Transferencia" in form
-    assert "Tarjeta de crédito" not in form and "Retención" not in form
+    assert kind_choices(form) == [
+        ("cash", "Efectivo"),
+        ("own_check", "Cheque propio"),
+        ("third_party_check", "Cheque de terceros"),
+        ("transfer", "Transferencia / interbanking"),
+        ("withholding", "Retención"),
+    ]
+    assert [kind for kind, _label in kind_choices(form)] == list(collections.FIELD_KINDS)
+    assert ">Ingresos Brutos</option>" in form  # the withholding line's taxes to choose from
     assert "Aplicar a lo más antiguo" in form and "Debe" in form
     response = post_form(
         collector,
@@ -392,8 +405,35 @@ def test_a_bad_field_receipt_shows_messages_and_writes_nothing(collector):
     assert 'value="900"' in page
     card = post_form(collector, url, **{"lines-0-kind": "card", "lines-0-amount": "900"})
     assert card.status_code == 422
-    assert "efectivo, cheque de terceros o transferencia" in card.get_data(as_text=True)
+    assert error_after(card.get_data(as_text=True), "lines-0-kind") == (
+        "En la calle se cobra en efectivo, cheque propio o de terceros, transferencia o "
+        "retenciones; las demás formas de pago las carga la oficina."
+    )
     assert count(FieldReceipt) == 0
+
+
+def test_a_withholding_certificate_is_kept_for_the_office(collector):
+    client = factories.make_client(collector_id=collector.user.id)
+    db.session.commit()
+    response = post_form(
+        collector,
+        f"/collections/clients/{client.id}/receipt",
+        **{
+            "lines-0-kind": "withholding",
+            "lines-0-amount": "120,40",
+            "lines-0-tax": "ganancias",
+            "lines-0-certificate": "0003-00001234",
+        },
+    )
+    assert response.status_code == 303
+    row = db.session.scalar(sa.select(FieldReceipt))
+    assert row.total == Decimal("120.40")
+    [line] = row.data["lines"]
+    assert (line["kind"], line["tax"], line["certificate"]) == (
+        "withholding",
+        "ganancias",
+        "0003-00001234",
+    )
 
 
 def test_a_third_party_check_with_its_data_is_kept_for_the_office(collector):

@@ -245,7 +245,9 @@ def test_a_supervisor_of_another_team_gets_404(app, team):
 
 
 def test_signed_out_goes_to_the_sign_in_page(client):
-    assert client.get("/credit/approvals").status_code in (302, 303)
+    response = client.get("/credit/approvals")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/credit/approvals"
 
 
 def test_the_badge_counts_with_one_query(app, team):

@@ -549,6 +549,19 @@ def test_checking_a_pickup_person_offline(proxied_context, proxied_server, phone
     expect(page.locator("#verdict [data-verdict=allowed]")).to_be_hidden()
 
 
+# Run in the service worker: its background-sync tags and the states of its outbox's items.
+WAITING_OUTBOX = """async () => {
+  const ask = (request) => new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const db = await ask(indexedDB.open("clientes-en-ruta"));
+  const items = await ask(db.transaction("outbox").objectStore("outbox").getAll());
+  db.close();
+  return { tags: await self.registration.sync.getTags(), states: items.map((i) => i.state) };
+}"""
+
+
 def test_background_sync_sends_the_outbox_with_no_page_of_the_app_open(
     proxied_context, proxied_server, live_app, errors, phone
 ):
@@ -568,7 +581,11 @@ def test_background_sync_sends_the_outbox_with_no_page_of_the_app_open(
     # with the "outbox" sync event, and the worker (the only one left to do it) sends it.
     page.close()
     proxied_server.mode = "up"
-    time.sleep(2)
+    # The worker still holds the note, its sync tag waiting for the browser's event: the
+    # server has not seen it.
+    [worker] = proxied_context.service_workers
+    assert worker.evaluate(WAITING_OUTBOX) == {"tags": ["outbox"], "states": ["pending"]}
+    assert not any(r.path.endswith("/notes") for r in proxied_server.requests)
     assert counts(live_app, [client["id"]]) == before
     proxied_context.set_offline(False)
     deadline = time.monotonic() + 30

@@ -1,6 +1,7 @@
 """The app shell in a real phone-sized Chromium: sign-in, navigation, search, offline."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -227,16 +228,26 @@ def test_service_worker_and_offline(page, context, sign_in, errors, live_server)
 def test_offline_views_log_no_errors(page, context, sign_in, errors, live_server):
     sign_in("vendedor1")
     _install_service_worker(page, live_server)
+    favicon: list[str] = []  # how each request for the favicon ended
+    for outcome in ("requestfinished", "requestfailed"):
+        context.on(
+            outcome,
+            lambda request, outcome=outcome: (
+                favicon.append(outcome) if "/static/icons/icon.svg" in request.url else None
+            ),
+        )
     context.set_offline(True)
 
     page.goto("/collections/")
 
     expect(page.locator("main h1")).to_have_text("No disponible sin conexión")
     page.wait_for_load_state("load")
-    for _ in range(20):  # the favicon is asked for after "load": give it a moment to fail
-        if errors.all():
-            break
-        page.wait_for_timeout(100)
+    # The favicon is asked for after "load": wait for its answer, which the worker's copy gives.
+    deadline = time.monotonic() + 10
+    while not favicon:
+        assert time.monotonic() < deadline, "the favicon was never asked for"
+        page.wait_for_timeout(50)
+    assert set(favicon) == {"requestfinished"}
     errors.assert_none()
 
 

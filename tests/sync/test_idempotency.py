@@ -164,3 +164,61 @@ def _fingerprint_of(api) -> str:
 
     with current_app.test_request_context("/api/v1/users", method="POST", json=NEW_USER):
         return fingerprint()
+
+
+# --- purging old keys ------------------------------------------------------------------------
+
+
+def idempotency_record(user: User, key: str, age: timedelta, state: str = "done") -> None:
+    """A stored key claimed `age` ago, with the response it produced when done."""
+    done = state == "done"
+    db.session.add(
+        IdempotencyRecord(
+            user_id=user.id,
+            key=key,
+            fingerprint="0" * 64,
+            state=state,
+            claimed_at=utcnow() - age,
+            status_code=201 if done else None,
+            response_headers={"Content-Type": "application/json"} if done else None,
+            response_body=b'{"id": 1}' if done else None,
+        )
+    )
+
+
+def stored_keys() -> list[str]:
+    db.session.expire_all()
+    return sorted(db.session.scalars(sa.select(IdempotencyRecord.key)))
+
+
+def test_purge_deletes_the_keys_older_than_the_days_given(runner):
+    user = factories.make_user("collector")
+    idempotency_record(user, "viejo-0001", timedelta(days=31))
+    idempotency_record(user, "viejo-0002", timedelta(days=400))
+    idempotency_record(user, "reciente-01", timedelta(days=29))
+    idempotency_record(user, "medio-0001", timedelta(days=10))
+    db.session.commit()
+    result = runner.invoke(args=["idempotency", "purge"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Claves de idempotencia borradas (de más de 30 días): 2.\n"
+    assert stored_keys() == ["medio-0001", "reciente-01"]
+    result = runner.invoke(args=["idempotency", "purge", "--days", "7"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Claves de idempotencia borradas (de más de 7 días): 2.\n"
+    assert stored_keys() == []
+
+
+def test_purge_leaves_a_key_whose_request_is_still_running(runner):
+    user = factories.make_user("collector")
+    idempotency_record(user, "corriendo-1", timedelta(days=90), state="running")
+    idempotency_record(user, "terminado-1", timedelta(days=90))
+    db.session.commit()
+    result = runner.invoke(args=["idempotency", "purge", "--days", "30"])
+    assert result.output == "Claves de idempotencia borradas (de más de 30 días): 1.\n"
+    assert stored_keys() == ["corriendo-1"]
+
+
+def test_purge_refuses_a_number_of_days_below_one(runner):
+    result = runner.invoke(args=["idempotency", "purge", "--days", "0"])
+    assert result.exit_code == 2
+    assert "--days" in result.output

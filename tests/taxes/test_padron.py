@@ -1,9 +1,11 @@
 """The AFIP registry lookup over real HTTP against the fake registry: protocol, caches, errors."""
 
 import json
+from pathlib import Path
 
 import pytest
 
+from app import create_app
 from app.taxes import padron
 from app.taxes.fake_registry import (
     BROKEN,
@@ -12,13 +14,16 @@ from app.taxes.fake_registry import (
     INACTIVE,
     MONOTRIBUTO,
     REGISTERED,
+    REGISTERED_WITHOUT_STATES,
     SLOW,
     UNKNOWN,
     make_certificate,
 )
-from app.taxes.padron import iva_condition_from_taxes
+from app.taxes.padron import iva_condition_from_taxes, parse_persona
+from tests.conftest import app_config
 
 HX = {"HX-Request": "true"}
+ANSWERS = Path(__file__).parent / "answers"
 
 
 # --- the IVA condition -----------------------------------------------------------------------
@@ -35,10 +40,30 @@ HX = {"HX-Request": "true"}
         ([(30, "BD"), (32, "BD")], None, "Consumidor Final"),
         ([(20, "BD"), (30, "AC")], None, "Responsable Inscripto"),
         ([], None, "Consumidor Final"),
+        # A5 answers may list the taxes a person is registered in without a state.
+        ([(11, ""), (30, ""), (936, "")], None, "Responsable Inscripto"),
+        ([(20, "")], None, "Monotributo"),
+        ([(32, "")], None, "Exento"),
+        ([(30, "BD"), (20, "")], None, "Monotributo"),
     ],
 )
 def test_iva_condition_counts_only_active_taxes(taxes, category, expected):
     assert iva_condition_from_taxes(taxes, category) == expected
+
+
+def test_a5_answer_without_tax_states_is_a_responsable_inscripto():
+    """A recorded A5 shape: taxes listed without estadoImpuesto, plus errorMonotributo."""
+    content = (ANSWERS / "a5_registered_without_states.xml").read_bytes()
+    person = parse_persona(content, "20254789632")
+    assert person.iva_condition == "Responsable Inscripto"
+    assert person.active_taxes == (11, 30, 936)
+    assert (person.last_name, person.first_name) == ("FERREYRA", "RAUL ALBERTO")
+    assert [a.code for a in person.activities] == ["471900", "463212"]
+    assert person.monotributo_category is None
+    assert person.warnings == (
+        "No cumple con las condiciones para enviar datos monotributo: Datos de monotributo "
+        "incompletos- no posee categoría",
+    )
 
 
 # --- the lookup over HTTP --------------------------------------------------------------------
@@ -82,6 +107,25 @@ def test_monotributo_person_details(registry):
 def test_error_constancia_is_kept_as_a_warning(registry):
     person = padron.lookup(FINAL_CONSUMER)
     assert "baja de oficio" in person.warnings[0]
+
+
+def test_taxes_without_a_state_count_as_registered(registry):
+    person = padron.lookup(REGISTERED_WITHOUT_STATES)
+    assert person.iva_condition == "Responsable Inscripto"
+    assert person.active_taxes == (11, 30, 936)
+    assert person.warnings == (
+        "No cumple con las condiciones para enviar datos monotributo: Datos de monotributo "
+        "incompletos- no posee categoría",
+    )
+
+
+def test_error_regimen_general_is_kept_as_a_warning(registry):
+    person = padron.lookup(MONOTRIBUTO)
+    assert person.iva_condition == "Monotributo"
+    assert person.warnings == (
+        "No cumple con las condiciones para enviar datos del régimen general: No registra "
+        "impuestos activos en el régimen general",
+    )
 
 
 def test_unknown_cuit(registry):
@@ -185,6 +229,16 @@ def test_fragment_fills_the_new_client_form(registry, login_as):
     assert 'value="1043"' in page
 
 
+def test_fragment_shows_the_registry_warnings(registry, login_as):
+    response = login_as("backoffice").get(
+        f"/taxes/padron?tax_id={REGISTERED_WITHOUT_STATES}", headers=HX
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<option selected value="Responsable Inscripto">' in page
+    assert "No cumple con las condiciones para enviar datos monotributo" in page
+
+
 def test_fragment_error_changes_nothing_else(registry, login_as):
     response = login_as("backoffice").get(f"/taxes/padron?tax_id={UNKNOWN}", headers=HX)
     page = response.get_data(as_text=True)
@@ -217,3 +271,24 @@ def test_new_client_form_has_the_button(login_as):
     page = login_as("backoffice").get("/clients/new").get_data(as_text=True)
     assert "Buscar en padrón" in page
     assert 'hx-get="/taxes/padron"' in page
+
+
+# --- the fake registry's command -------------------------------------------------------------
+
+
+def test_production_app_has_no_fake_registry_command(tmp_path, monkeypatch):
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    production = create_app(app_config(f"sqlite:///{tmp_path / 'p.db'}") | {"TESTING": False})
+    assert not production.debug and not production.testing
+    result = production.test_cli_runner().invoke(args=["fake-registry", "--help"])
+    assert result.exit_code == 2
+    assert "No such command 'fake-registry'" in result.output
+
+
+def test_development_and_test_apps_have_the_fake_registry_command(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    development = create_app(app_config(f"sqlite:///{tmp_path / 'd.db'}") | {"TESTING": False})
+    for each in (development, app):
+        result = each.test_cli_runner().invoke(args=["fake-registry", "--help"])
+        assert result.exit_code == 0, result.output
+        assert "Serve a fake AFIP" in result.output
