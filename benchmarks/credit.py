@@ -37,7 +37,8 @@ from app.auth.services import issue_api_token
 from app.clients.models import Client
 from app.clients.services import scoped_clients
 from app.credit import services as credit
-from app.demo.commands import load_account_history, load_demo_data
+from app.demo.commands import load_demo_data
+from app.demo.ledger import load_account_history
 from app.extensions import db
 from app.ledger.models import Document
 from benchmarks.demo_data import reset

@@ -28,7 +28,9 @@ from app.auth.models import User
 from app.clients.models import Client, ClientState
 from app.clients.reference import ClientType
 from app.clients.services import scoped_clients
-from app.demo.commands import load_account_history, load_demo_data, valid_cuit
+from app.demo.clients import valid_cuit
+from app.demo.commands import load_demo_data
+from app.demo.ledger import load_account_history
 from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import Document

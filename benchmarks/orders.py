@@ -35,7 +35,8 @@ from app.auth.models import User
 from app.auth.services import issue_api_token
 from app.clients.models import Client
 from app.clients.services import scoped_clients
-from app.demo.commands import load_account_history, load_demo_data
+from app.demo.commands import load_demo_data
+from app.demo.ledger import load_account_history
 from app.extensions import db
 from app.ledger.models import Document
 from app.orders import services as orders

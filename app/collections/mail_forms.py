@@ -1,11 +1,11 @@
-"""The e-mail forms: they read the fields; app.collections.mail says what is wrong with them."""
+"""The e-mail forms: they read the fields; mail_accounts and mail_templates say what is wrong."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.fields import EmailField
 
-from app.collections.mail import KIND_LABELS
+from app.collections.mail_merge import KIND_LABELS
 
 
 def _strip(value):

@@ -19,9 +19,27 @@ from jinja2.exceptions import SecurityError, TemplateError
 from app.auth.permissions import can, requires
 from app.clients.models import Client
 from app.clients.services import choosable, visible_client
-from app.collections import mail
+from app.collections import mail_preview
 from app.collections.blueprint import mail_bp
+from app.collections.mail_accounts import email_accounts, get_account, save_account
+from app.collections.mail_bulk import bulk_clients, bulk_counts, bulk_sample, parse_bulk_filters
 from app.collections.mail_forms import AccountForm, TemplateForm
+from app.collections.mail_merge import FIELDS, KIND_LABELS, REMINDER, STATEMENT, merge, parse_period
+from app.collections.mail_sending import (
+    mail_log,
+    recipients,
+    send_bulk,
+    send_to_client,
+    statement_attachment_name,
+)
+from app.collections.mail_settings import MailError, mail_enabled, mail_off_message
+from app.collections.mail_templates import (
+    email_templates,
+    get_template,
+    save_template,
+    source_problem,
+    unknown_fields,
+)
 from app.collections.models import EmailAccount, EmailTemplate
 from app.core.idempotency import write_endpoint
 from app.core.rendering import render
@@ -35,12 +53,12 @@ def mail_log_for(client: Client) -> list:
     """The client's last sends for the card, for users who may send."""
     if not can(current_user, "mail.send"):
         return []
-    return mail.mail_log(client)
+    return mail_log(client)
 
 
 def _page_context() -> dict:
     """What every e-mail page shows: whether sending is on."""
-    return {"mail_on": mail.mail_enabled(), "mail_off": mail.mail_off_message()}
+    return {"mail_on": mail_enabled(), "mail_off": mail_off_message()}
 
 
 @mail_bp.get("/")
@@ -49,9 +67,9 @@ def index():
     """E-mail to clients: send to a list, and (for the office) accounts and templates."""
     return render(
         "collections/mail_index.html",
-        templates=mail.email_templates(),
-        accounts=mail.email_accounts(),
-        kind_labels=mail.KIND_LABELS,
+        templates=email_templates(),
+        accounts=email_accounts(),
+        kind_labels=KIND_LABELS,
         **_page_context(),
     )
 
@@ -63,12 +81,12 @@ def index():
 @requires("mail.manage")
 def accounts():
     """The sender accounts."""
-    return render("collections/mail_accounts.html", accounts=mail.email_accounts())
+    return render("collections/mail_accounts.html", accounts=email_accounts())
 
 
 def _account(row_id: int) -> EmailAccount:
     """An account, else 404."""
-    account = mail.get_account(row_id)
+    account = get_account(row_id)
     if account is None:
         abort(404)
     return account
@@ -81,8 +99,8 @@ def _edit_account(account: EmailAccount | None):
         return render("collections/mail_account_form.html", form=form, account=account)
     form = AccountForm()
     try:
-        mail.save_account(account, form.values())
-    except mail.MailError as error:
+        save_account(account, form.values())
+    except MailError as error:
         for name, message in error.fields.items():
             form[name].errors = [message]
         return render("collections/mail_account_form.html", form=form, account=account, status=422)
@@ -115,14 +133,14 @@ def templates():
     """The templates (planillas)."""
     return render(
         "collections/mail_templates.html",
-        templates=mail.email_templates(),
-        kind_labels=mail.KIND_LABELS,
+        templates=email_templates(),
+        kind_labels=KIND_LABELS,
     )
 
 
 def _template(row_id: int) -> EmailTemplate:
     """A template, else 404."""
-    template = mail.get_template(row_id)
+    template = get_template(row_id)
     if template is None:
         abort(404)
     return template
@@ -134,7 +152,7 @@ def _template_page(form: TemplateForm, template: EmailTemplate | None, status: i
         "collections/mail_template_form.html",
         form=form,
         edited=template,
-        fields=mail.FIELDS,
+        fields=FIELDS,
         preview=_template_preview(form.subject.data or "", form.body.data or "", form.kind.data),
         status=status,
     )
@@ -146,13 +164,13 @@ def _edit_template(template: EmailTemplate | None):
         form = TemplateForm(obj=template)
         if template is not None:
             form.account_id.data = str(template.account_id or "")
-        form.set_accounts(mail.email_accounts())
+        form.set_accounts(email_accounts())
         return _template_page(form, template)
     form = TemplateForm()
-    form.set_accounts(mail.email_accounts())
+    form.set_accounts(email_accounts())
     try:
-        mail.save_template(template, form.values())
-    except mail.MailError as error:
+        save_template(template, form.values())
+    except MailError as error:
         for name, message in error.fields.items():
             form[name].errors = [message]
         return _template_page(form, template, status=422)
@@ -179,17 +197,17 @@ def template_edit(row_id: int):
 def _template_preview(subject: str, body: str, kind: str | None) -> dict:
     """The template merged with the client asked for (or made-up data), or why it cannot be."""
     words = request.values.get("preview_q", "")
-    client = mail.preview_client(current_user, words)
+    client = mail_preview.preview_client(current_user, words)
     result = {"client": client, "words": words, "merged": None, "problem": None}
-    result["unknown"] = mail.unknown_fields(subject + "\n" + body)
+    result["unknown"] = unknown_fields(subject + "\n" + body)
     if not (subject.strip() or body.strip()):
         return result
-    problem = mail.source_problem(subject) or mail.source_problem(body)
+    problem = source_problem(subject) or source_problem(body)
     if problem:
         result["problem"] = problem
         return result
     try:
-        result["merged"] = mail.preview(subject, body, client, kind or mail.REMINDER)
+        result["merged"] = mail_preview.preview(subject, body, client, kind or REMINDER)
     except (TemplateError, SecurityError, ArithmeticError, TypeError, ValueError) as error:
         result["problem"] = _("La planilla no se puede combinar: %(error)s", error=error)
     return result
@@ -214,23 +232,23 @@ def template_preview():
 def _chosen_template(raw: str | None) -> EmailTemplate | None:
     """The template picked in a form, if it exists."""
     text = (raw or "").strip()
-    return mail.get_template(int(text)) if text.isascii() and text.isdigit() else None
+    return get_template(int(text)) if text.isascii() and text.isdigit() else None
 
 
 def _send_context(client: Client, values, errors: dict) -> dict:
     """The send page: the chosen template, the statement range, the preview."""
-    templates = mail.email_templates()
+    templates = email_templates()
     template = _chosen_template(values.get("template_id")) or (templates[0] if templates else None)
-    period = mail.parse_period(values.get("date_from"), values.get("date_to"), errors)
+    period = parse_period(values.get("date_from"), values.get("date_to"), errors)
     preview = {"client": client, "merged": None, "problem": None, "unknown": []}
     attachment = None
     if template is not None:
         try:
-            preview["merged"] = mail.merge(template, client, period)
+            preview["merged"] = merge(template, client, period)
         except (TemplateError, ArithmeticError, TypeError, ValueError) as error:
             preview["problem"] = _("La planilla no se puede combinar: %(error)s", error=error)
-        if template.kind == mail.STATEMENT:
-            attachment = mail.statement_attachment_name(client, period)
+        if template.kind == STATEMENT:
+            attachment = statement_attachment_name(client, period)
     return {
         "client": client,
         "templates": templates,
@@ -238,9 +256,9 @@ def _send_context(client: Client, values, errors: dict) -> dict:
         "period": period,
         "errors": errors,
         "preview": preview,
-        "recipients": mail.recipients(client),
+        "recipients": recipients(client),
         "attachment": attachment,
-        "kind_labels": mail.KIND_LABELS,
+        "kind_labels": KIND_LABELS,
         **_page_context(),
     }
 
@@ -260,8 +278,8 @@ def send(client_id: int):
         errors["template_id"] = _("Elegí una planilla.")
     if not errors:
         try:
-            sent = mail.send_to_client(context["chosen"], client, current_user, context["period"])
-        except mail.MailError as error:
+            sent = send_to_client(context["chosen"], client, current_user, context["period"])
+        except MailError as error:
             errors.update(error.fields)
         else:
             if sent.status == "sent":
@@ -277,13 +295,13 @@ def send(client_id: int):
 
 def _bulk_context(values, errors: dict) -> dict:
     """The bulk page: filters, how many get it and how many have no e-mail."""
-    filters, filter_errors = mail.parse_bulk_filters(values)
+    filters, filter_errors = parse_bulk_filters(values)
     errors.update(filter_errors)
-    templates = mail.email_templates()
+    templates = email_templates()
     template = _chosen_template(values.get("template_id")) or (templates[0] if templates else None)
-    period = mail.parse_period(values.get("date_from"), values.get("date_to"), errors)
-    query = mail.bulk_clients(current_user, filters)
-    total, without_email = (0, 0) if filter_errors else mail.bulk_counts(query)
+    period = parse_period(values.get("date_from"), values.get("date_to"), errors)
+    query = bulk_clients(current_user, filters)
+    total, without_email = (0, 0) if filter_errors else bulk_counts(query)
     return {
         "values": values,
         "filters": filters,
@@ -294,10 +312,10 @@ def _bulk_context(values, errors: dict) -> dict:
         "query": query,
         "total": total,
         "without_email": without_email,
-        "sample": [] if filter_errors else mail.bulk_sample(query, BULK_SAMPLE),
+        "sample": [] if filter_errors else bulk_sample(query, BULK_SAMPLE),
         "zones": choosable("sales_zone_id"),
         "collectors": choosable("collector_id"),
-        "kind_labels": mail.KIND_LABELS,
+        "kind_labels": KIND_LABELS,
         **_page_context(),
     }
 
@@ -318,10 +336,8 @@ def bulk():
         errors["filters"] = _("Ningún cliente del filtro tiene e-mail: no hay a quién enviarle.")
     if not errors:
         try:
-            result = mail.send_bulk(
-                context["chosen"], context["query"], current_user, context["period"]
-            )
-        except mail.MailError as error:
+            result = send_bulk(context["chosen"], context["query"], current_user, context["period"])
+        except MailError as error:
             errors.update(error.fields)
         else:
             return render(

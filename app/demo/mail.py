@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.clients.models import Client
-from app.collections.mail import REMINDER, STATEMENT
+from app.collections.mail_merge import REMINDER, STATEMENT
 from app.collections.models import EmailAccount, EmailSent, EmailTemplate
 from app.core.types import utcnow
 from app.extensions import db

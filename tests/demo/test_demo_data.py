@@ -7,7 +7,8 @@ from stdnum.ar import cuit
 
 from app.auth.models import Role, User
 from app.clients.models import Client, Zone
-from app.demo.commands import DEMO_PASSWORD, make_client
+from app.demo.clients import make_client
+from app.demo.reference import DEMO_PASSWORD
 from app.extensions import db
 from tests.conftest import Browser
 

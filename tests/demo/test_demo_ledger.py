@@ -10,7 +10,8 @@ from stdnum.ar import cuit
 
 from app.clients.models import Client, ClientType
 from app.core.types import local_today
-from app.demo.commands import load_demo_data, usd_rate
+from app.demo.accounts import usd_rate
+from app.demo.commands import load_demo_data
 from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import (

@@ -1,0 +1,53 @@
+"""Demo IIBB: ARBA's settings and a current registry for Buenos Aires and CABA clients."""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.clients.models import Client
+from app.extensions import db
+
+
+def add_iibb_registry(rng: random.Random, limit: int = 300) -> None:
+    """ARBA's settings and a current registry for up to `limit` Buenos Aires and CABA clients."""
+    from app.taxes.models import IibbJurisdiction, IibbRate
+
+    arba = IibbJurisdiction(
+        code="902",
+        name="Buenos Aires",
+        province="Buenos Aires",
+        registry_format="ARBA",
+        default_rate=Decimal("6.00"),
+        minimum_amount=Decimal("50.00"),
+        include_multilateral=True,
+        active=True,
+    )
+    db.session.add(arba)
+    db.session.flush()
+    tax_ids = db.session.scalars(
+        sa.select(Client.tax_id)
+        .where(Client.province.in_(["Buenos Aires", "Ciudad Autónoma de Buenos Aires"]))
+        .distinct()
+        .order_by(Client.tax_id)
+        .limit(limit)
+    ).all()
+    first = date.today().replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    rates = ["0.00", "0.10", "1.00", "2.50", "3.00", "3.50", "4.00", "5.00"]
+    rows = [
+        {
+            "jurisdiction_id": arba.id,
+            "tax_id": tax_id,
+            "published_on": first - timedelta(days=7),
+            "valid_from": first,
+            "valid_to": last,
+            "rate": Decimal(rng.choice(rates)),
+            "contributor_type": "D",
+            "rate_group": f"{rng.randrange(0, 20):02d}",
+        }
+        for tax_id in tax_ids
+    ]
+    if rows:
+        db.session.execute(sa.insert(IibbRate), rows)
