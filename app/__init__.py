@@ -21,6 +21,8 @@ DOMAINS = (
     "collections",
     "credit",
     "ledger",
+    # After every domain that registers reference tables or adds pages to their blueprint.
+    "reference",
     "notices",
     "push",
     "sync",

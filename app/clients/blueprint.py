@@ -1,12 +1,9 @@
-"""The clients domain's blueprints; the modules named in ROUTES add their pages to them."""
+"""The clients domain's blueprint; the modules named in ROUTES add their pages to it."""
 
 from flask import Blueprint
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
-reference_bp = Blueprint("reference", __name__, url_prefix="/admin/reference")
 
-ROUTES = ("views", "reference_views")
-BLUEPRINTS = (
-    bp,
-    reference_bp,
-)
+# admin registers the clients' reference tables with the admin's pages (app/reference).
+ROUTES = ("views", "admin")
+BLUEPRINTS = (bp,)

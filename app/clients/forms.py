@@ -26,10 +26,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.clients import reference_forms
 from app.clients.models import ClientKind, ClientState, PaymentMethod
-from app.clients.reference_forms import CheckboxesField
 from app.core.email import EmailCheck
+from app.core.reference_forms import CheckboxesField, NumberField, PercentField
 from app.taxes.rules import IVA_CONDITIONS, TaxIdType
 
 REQUIRED = _l("Este campo es obligatorio.")
@@ -135,7 +134,7 @@ class ClientForm(FlaskForm):
     )
     iibb_multilateral = BooleanField(_l("Convenio Multilateral"))
     large_taxpayer = BooleanField(_l("Gran contribuyente"))
-    iva_exemption_pct = reference_forms.PercentField(_l("Exención de IVA (porcentaje)"))
+    iva_exemption_pct = PercentField(_l("Exención de IVA (porcentaje)"))
     accounting_account = StringField(_l("Cuenta contable"), validators=[Optional(), Length(max=30)])
     cbu = StringField(
         "CBU",
@@ -421,7 +420,7 @@ def attribute_field(attribute):
     if kind == "yes_no":
         return BooleanField(label, description=help_text)
     if kind == "number":
-        return reference_forms.NumberField(label, description=help_text, validators=validators)
+        return NumberField(label, description=help_text, validators=validators)
     if kind == "date":
         return DateField(label, description=help_text, validators=validators)
     if kind == "email":
@@ -480,9 +479,8 @@ def _labels(*form_classes) -> dict:
     return labels
 
 
-FIELD_LABELS = _labels(
-    ClientForm, ContactForm, PickupForm, AddressForm, AttributeForm, *reference_forms.FORMS
-)
+# The reference tables' fields: app.core.reference_admin.field_label.
+FIELD_LABELS = _labels(ClientForm, ContactForm, PickupForm, AddressForm, AttributeForm)
 
 STATE_LABELS = {
     ClientState.ACTIVE: _l("Activo"),

@@ -41,6 +41,7 @@ from app.clients.forms import (
 from app.clients.models import Client, ClientNote, ClientState, CustomAttribute
 from app.clients.reference import Category, Family
 from app.clients.rules import Pickup, pickup_allowed
+from app.core import reference_admin
 from app.core.idempotency import write_endpoint
 from app.core.rendering import render, wants_fragment
 from app.core.types import local_today
@@ -515,5 +516,5 @@ def payment_labels(methods: list | None) -> str:
 
 @bp.app_template_global()
 def field_label(name: str) -> str:
-    """The card form's label for a field name in the audit log."""
-    return str(FIELD_LABELS.get(name, name))
+    """The card's or a reference table's label for a field name in the audit log."""
+    return str(FIELD_LABELS.get(name) or reference_admin.field_label(name) or name)

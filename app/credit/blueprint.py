@@ -4,5 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("credit", __name__, url_prefix="/credit")
 
-ROUTES = ("views",)
+ROUTES = ("views", "admin")
 BLUEPRINTS = (bp,)

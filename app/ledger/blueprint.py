@@ -1,10 +1,11 @@
-"""The ledger's blueprint; its pages live in views.py (accounts) and reports.py (statements)."""
+"""The ledger's blueprint; its pages live in views.py (accounts) and reports.py (statements);
+admin.py registers its reference tables with the admin's pages."""
 
 from flask import Blueprint
 
 bp = Blueprint("ledger", __name__)
 
-ROUTES = ("views", "reports")
+ROUTES = ("views", "reports", "admin")
 BLUEPRINTS = (bp,)
 
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
 from app.clients.reference import ClientType
+from app.core.reference_admin import ReferenceRowError
 from app.core.types import utcnow
 from app.credit.models import CreditBand, CreditPolicy, PolicyCategory
 from app.extensions import db
@@ -419,7 +420,7 @@ def test_the_credit_tables_are_for_the_admin_only(login_as):
 
 
 def test_the_services_refuse_what_the_forms_would_not_offer(app):
-    from app.clients import reference_services as services
+    from app.reference import services
 
     seller = factories.make_user("salesperson")
     retired = make_policy(code="OLD", deleted_at=utcnow())
@@ -437,7 +438,7 @@ def test_the_services_refuse_what_the_forms_would_not_offer(app):
         ),
     ]
     for model, values, field in refusals:
-        with pytest.raises(services.ReferenceRowError) as refused:
+        with pytest.raises(ReferenceRowError) as refused:
             services.create_row(model, values)
         assert set(refused.value.fields) == {field}, (model, values)
     assert count(CreditBand) == 0 and count(ClientType) == 0

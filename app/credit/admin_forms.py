@@ -1,0 +1,154 @@
+"""The admin's forms for the credit's reference tables; field names are the models' columns."""
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DecimalField, IntegerField, SelectChoice, SelectField
+from wtforms.validators import NumberRange, Optional
+from wtforms.widgets import TextInput
+
+from app.auth.forms import ROLE_LABELS
+from app.core.numbers import parse_decimal
+from app.core.reference_forms import (
+    NOT_A_NUMBER,
+    PercentField,
+    ReferenceForm,
+    code_field,
+    name_field,
+    optional_id,
+)
+from app.credit.admin_services import (
+    APPROVER_ROLES,
+    CREDIT_RANGES,
+    MAX_DAYS,
+    MAX_DOCUMENTS,
+    MAX_EXCESS_PCT,
+)
+
+
+class MoneyField(DecimalField):
+    """An optional amount: "1.234,50", "500.000" and "1234.50" all read; empty is none."""
+
+    widget = TextInput()
+
+    def __init__(self, label, **kwargs):
+        high, message = CREDIT_RANGES["money_limit"]
+        super().__init__(
+            label,
+            places=2,
+            validators=[
+                Optional(),
+                NumberRange(min=0, message=_l("No puede ser negativo.")),
+                NumberRange(max=high, message=message),
+            ],
+            render_kw={"inputmode": "decimal"},
+            **kwargs,
+        )
+
+    def _value(self) -> str:
+        """The stored amount as people write it: "500.000", "1.234,5"."""
+        if self.raw_data:
+            return self.raw_data[0]
+        if not isinstance(self.data, Decimal):
+            return ""
+        units, _dot, cents = f"{abs(self.data):.2f}".partition(".")
+        sign = "-" if self.data < 0 else ""
+        return f"{sign}{int(units):,}".replace(",", ".") + ("" if cents == "00" else f",{cents}")
+
+    def process_formdata(self, valuelist):
+        """Spanish writing (dots group thousands, the comma marks decimals) or a plain number."""
+        if not valuelist:
+            return
+        text = valuelist[0]
+        if not text.strip():
+            self.data = None
+            return
+        try:
+            value = parse_decimal(text, negative=True)
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(_l("Ingresá un importe, como 500.000 o 1.234,50.")) from exc
+        if value.as_tuple().exponent < -2:
+            self.data = None
+            raise ValueError(_l("Usá como mucho dos decimales."))
+        self.data = value
+
+
+def _limit(label, high: int, **kwargs) -> IntegerField:
+    """An optional whole number from 0 to high; empty means no limit."""
+    return IntegerField(
+        label,
+        invalid_value_message=NOT_A_NUMBER,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=high, message=_l("Entre 0 y %(high)d.", high=high)),
+        ],
+        render_kw={"inputmode": "numeric"},
+        **kwargs,
+    )
+
+
+class PolicyCategoryForm(ReferenceForm):
+    """A group of credit policies."""
+
+    code = code_field()
+    name = name_field()
+
+
+class CreditPolicyForm(ReferenceForm):
+    """A credit policy: any of its three limits, enforced together; an empty one is not."""
+
+    code = code_field()
+    name = name_field()
+    category_id = SelectField(_l("Categoría"), coerce=optional_id, choices=[])
+    money_limit = MoneyField(
+        _l("Monto máximo"),
+        description=_l(
+            "Saldo de la cuenta más pedidos sin facturar, en la moneda de la cuenta. "
+            "Vacío: sin límite de monto."
+        ),
+    )
+    max_documents = _limit(
+        _l("Facturas impagas (máximo)"),
+        MAX_DOCUMENTS,
+        description=_l(
+            "Con ese número de facturas impagas no se vende a crédito; 1 es contra-documento. "
+            "Vacío: sin límite."
+        ),
+    )
+    max_age_days = _limit(
+        _l("Antigüedad máxima (días)"),
+        MAX_DAYS,
+        description=_l("Días desde la fecha de la factura impaga más antigua. Vacío: sin límite."),
+    )
+
+
+class CreditBandForm(ReferenceForm):
+    """How far over the limits a supervisor, or every user of a role, may authorise."""
+
+    name = name_field()
+    user_id = SelectField(_l("Usuario"), coerce=optional_id, choices=[])
+    role = SelectField(
+        _l("Rol"),
+        choices=[
+            SelectChoice("", "—"),
+            *(SelectChoice(r.value, ROLE_LABELS[r]) for r in APPROVER_ROLES),
+        ],
+        default="",
+    )
+    money = BooleanField(_l("Monto"), default=True)
+    documents = BooleanField(_l("Cantidad de facturas"))
+    age = BooleanField(_l("Antigüedad"))
+    max_excess = MoneyField(
+        _l("Exceso máximo (importe)"), description=_l("Sobre el monto máximo. Vacío: sin tope.")
+    )
+    max_excess_pct = PercentField(
+        _l("Exceso máximo (%)"),
+        high=int(MAX_EXCESS_PCT),
+        empty=None,
+        description=_l("Del monto máximo. Vacío: sin tope."),
+    )
+    max_extra_documents = _limit(
+        _l("Facturas de más"), MAX_DOCUMENTS, description=_l("Vacío: sin tope.")
+    )
+    max_extra_days = _limit(_l("Días de más"), MAX_DAYS, description=_l("Vacío: sin tope."))
