@@ -21,7 +21,7 @@ UNDESCRIBED = {f"{bp.name}.openapi"}
 
 
 def schema_name(schema) -> str:
-    """A nested schema's component name: the one it was given, else its class's less "Schema"."""
+    """A nested schema's component name: the one it was given, else its class name less "Schema"."""
     found = resolve_schema_cls(schema)
     schema_cls = found[0] if isinstance(found, list) else found
     for name, named in SCHEMAS.items():
@@ -48,8 +48,7 @@ def path_of(rule: Rule) -> tuple[str, list[dict]]:
 
 
 def described_paths() -> dict[str, dict[str, dict]]:
-    """Each API path with its operations, as the routes describe them; raises for one that
-    does not, naming it."""
+    """Each API path with the operations its routes describe; raises naming a route without one."""
     paths: dict[str, dict[str, dict]] = {}
     for rule in current_app.url_map.iter_rules():
         if not rule.endpoint.startswith(f"{bp.name}.") or rule.endpoint in UNDESCRIBED:
