@@ -8,9 +8,15 @@ from marshmallow import fields, pre_load, validate
 
 from app.api.blueprint import bp
 from app.api.common import load_json, refuse_unstorable_text
+from app.api.docs import IDEMPOTENCY_KEY, api_doc, name_schemas, read_errors, write_errors
 from app.auth.permissions import requires
 from app.clients import services
-from app.clients.schemas import ClientListArgsSchema, ClientPageSchema, ClientSchema
+from app.clients.schemas import (
+    ClientListArgsSchema,
+    ClientPageSchema,
+    ClientSchema,
+    SuggestedCodeSchema,
+)
 from app.core.errors import json_error
 from app.core.fields import REQUIRED, TranslatedSchema, text_field
 from app.core.idempotency import write_endpoint
@@ -18,6 +24,15 @@ from app.extensions import db
 
 # A larger id cannot exist, and would overflow SQLite's integers: a plain 404.
 ONE_CLIENT = "/clients/<int:client_id>"
+NOT_FOUND = ("404", "Unknown, or not in the caller's scope (never 403, ids stay private)")
+BACK_OFFICE = ("403", "Not allowed (back office only)")
+
+name_schemas(
+    Client=ClientSchema,
+    ClientPatch=ClientSchema(partial=True),
+    ClientPage=ClientPageSchema,
+    SuggestedCode=SuggestedCodeSchema,
+)
 
 
 def _client_json(client):
@@ -45,6 +60,12 @@ def _refused(exc: services.ClientError):
 
 
 @bp.get("/clients")
+@api_doc(
+    "Clients in the caller's scope: search, filters, order, pages",
+    query=ClientListArgsSchema,
+    answers={"200": ("A page of clients; `next` is null on the last", "ClientPage")},
+    errors=read_errors(),
+)
 @requires("clients.view")
 def list_clients():
     """Clients in the caller's scope: searched, filtered, sorted, a page at a time."""
@@ -61,6 +82,11 @@ def list_clients():
 
 
 @bp.get("/clients/suggest-code")
+@api_doc(
+    "The next free client code (back office)",
+    answers={"200": ("A code", "SuggestedCode")},
+    errors=read_errors(BACK_OFFICE),
+)
 @requires("clients.edit")
 def suggest_client_code():
     """The next free client code, for a new client."""
@@ -68,6 +94,11 @@ def suggest_client_code():
 
 
 @bp.get(ONE_CLIENT)
+@api_doc(
+    "A client; the back office also sees it in the trash",
+    answers={"200": ("The client", "Client")},
+    errors=read_errors(NOT_FOUND),
+)
 @requires("clients.view")
 def get_client(client_id: int):
     """One client; the back office also sees it in the trash."""
@@ -75,6 +106,13 @@ def get_client(client_id: int):
 
 
 @bp.post("/clients")
+@api_doc(
+    "Create a client (back office); without a code it gets the next",
+    params=[IDEMPOTENCY_KEY],
+    body=("The client", "Client"),
+    answers={"201": ("Created", "Client")},
+    errors=write_errors(),
+)
 @requires("clients.edit")
 @write_endpoint
 def create_client():
@@ -92,6 +130,13 @@ def create_client():
 
 
 @bp.patch(ONE_CLIENT)
+@api_doc(
+    "Change the fields sent (back office); the others stay",
+    params=[IDEMPOTENCY_KEY],
+    body=("Fields to change", "ClientPatch"),
+    answers={"200": ("Changed", "Client")},
+    errors=write_errors(NOT_FOUND),
+)
 @requires("clients.edit")
 @write_endpoint
 def update_client(client_id: int):
@@ -112,6 +157,12 @@ def update_client(client_id: int):
 
 
 @bp.delete(ONE_CLIENT)
+@api_doc(
+    "Send a client to the trash (back office); restore brings it back",
+    params=[IDEMPOTENCY_KEY],
+    answers={"204": "In the trash"},
+    errors=write_errors(NOT_FOUND),
+)
 @requires("clients.edit")
 @write_endpoint
 def trash_client(client_id: int):
@@ -121,6 +172,12 @@ def trash_client(client_id: int):
 
 
 @bp.post(f"{ONE_CLIENT}/restore")
+@api_doc(
+    "Bring a client back from the trash (back office)",
+    params=[IDEMPOTENCY_KEY],
+    answers={"200": ("Restored", "Client")},
+    errors=write_errors(("404", "Unknown, out of scope, or not in the trash")),
+)
 @requires("clients.edit")
 @write_endpoint
 def restore_client(client_id: int):
@@ -168,7 +225,20 @@ class NoteSchema(TranslatedSchema):
         return data
 
 
+name_schemas(ClientNote=NoteSchema)
+
+
 @bp.post(f"{ONE_CLIENT}/notes")
+@api_doc(
+    "Add a note to the card of a client in the caller's scope",
+    params=[IDEMPOTENCY_KEY],
+    body=("The note's text", "ClientNote"),
+    answers={"201": ("Added", "ClientNote")},
+    # every role writes notes: no 403
+    errors={
+        status: answer for status, answer in write_errors(NOT_FOUND).items() if status != "403"
+    },
+)
 @requires("clients.note")
 @write_endpoint
 def add_note(client_id: int):

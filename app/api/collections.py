@@ -8,6 +8,15 @@ from werkzeug.exceptions import NotFound
 
 from app.api.blueprint import bp
 from app.api.common import load_json, query_args, refusals
+from app.api.docs import (
+    IDEMPOTENCY_KEY,
+    REFUSED_WRITE,
+    UNKNOWN,
+    api_doc,
+    name_schemas,
+    read_errors,
+    write_errors,
+)
 from app.auth.models import User
 from app.auth.permissions import can, requires
 from app.clients import services as clients
@@ -16,18 +25,32 @@ from app.collections import services as collections
 from app.collections.models import CollectionCall, FieldReceipt
 from app.collections.schemas import (
     CallListArgsSchema,
+    CallPageSchema,
     CallSchema,
+    FieldReceiptListSchema,
     FieldReceiptSchema,
     NewCallSchema,
     NewFieldReceiptSchema,
     RejectSchema,
     SheetArgsSchema,
+    SheetSchema,
 )
 from app.core.idempotency import write_endpoint
 from app.core.types import local_today
 from app.extensions import db
 
 collection_refusals = refusals(collections.CollectionError)
+
+name_schemas(
+    NewCollectionCall=NewCallSchema,
+    CollectionCall=CallSchema,
+    NewFieldReceipt=NewFieldReceiptSchema,
+    FieldReceipt=FieldReceiptSchema,
+    FieldReceiptReject=RejectSchema,
+    CollectionCallPage=CallPageSchema,
+    CollectionSheet=SheetSchema,
+    FieldReceiptList=FieldReceiptListSchema,
+)
 
 
 def _client_in_body(client_id: int) -> Client:
@@ -45,6 +68,14 @@ def _call_json(call: CollectionCall, states: dict | None = None) -> dict:
 
 
 @bp.post("/collection-calls")
+@api_doc(
+    "Log a contact with a debtor: channel, outcome, a promise (amount and date), the next "
+    "contact, an agreed visit with its time window",
+    params=[IDEMPOTENCY_KEY],
+    body=("The data", "NewCollectionCall"),
+    answers={"201": ("The call, with its promise's state", "CollectionCall")},
+    errors=write_errors(REFUSED_WRITE),
+)
 @requires("collections.log")
 @write_endpoint
 @collection_refusals
@@ -57,6 +88,13 @@ def create_call():
 
 
 @bp.get("/collection-calls")
+@api_doc(
+    "Calls of the clients in the caller's scope, newest first, with each promise's state "
+    "(open, kept, broken)",
+    query=CallListArgsSchema,
+    answers={"200": ("A page of calls", "CollectionCallPage")},
+    errors=read_errors(),
+)
 @requires("collections.view")
 @collection_refusals
 def list_calls():
@@ -80,6 +118,14 @@ def list_calls():
 
 
 @bp.get("/collection-sheet")
+@api_doc(
+    "A collector's clients to visit on a day (default: the caller, today), grouped by zone in "
+    "visiting order: agreed visits by their window, then promises due, then overdue debt "
+    "weighted by age",
+    query=SheetArgsSchema,
+    answers={"200": ("The sheet", "CollectionSheet")},
+    errors=read_errors(("404", "Another collector's sheet, asked by someone who may not")),
+)
 @requires("collections.view")
 @collection_refusals
 def collection_sheet():
@@ -126,6 +172,15 @@ def collection_sheet():
 
 
 @bp.post("/field-receipts")
+@api_doc(
+    "Record what a collector received against the client's open documents; it waits for the "
+    "back office's confirmation before it reaches the account. A line of a kind only the back "
+    "office takes (a card, a promissory note) is refused with a 422 on lines.N.kind",
+    params=[IDEMPOTENCY_KEY],
+    body=("The data", "NewFieldReceipt"),
+    answers={"201": ("The field receipt, pending", "FieldReceipt")},
+    errors=write_errors(REFUSED_WRITE),
+)
 @requires("collections.log")
 @write_endpoint
 @collection_refusals
@@ -148,6 +203,11 @@ def _field_receipt(receipt_id: int) -> FieldReceipt:
 
 
 @bp.get("/field-receipts")
+@api_doc(
+    "Field receipts waiting for confirmation in the caller's scope",
+    answers={"200": ("The pending receipts", "FieldReceiptList")},
+    errors=read_errors(),
+)
 @requires("collections.view")
 def list_field_receipts():
     """Field receipts waiting for confirmation in the caller's scope, oldest first."""
@@ -156,6 +216,12 @@ def list_field_receipts():
 
 
 @bp.post("/field-receipts/<int:receipt_id>/confirm")
+@api_doc(
+    "Post a field receipt to the client's account (back office)",
+    params=[IDEMPOTENCY_KEY],
+    answers={"200": ("The field receipt, confirmed", "FieldReceipt")},
+    errors=write_errors(REFUSED_WRITE, UNKNOWN),
+)
 @requires("receipts.confirm")
 @write_endpoint
 @collection_refusals
@@ -167,6 +233,13 @@ def confirm_field_receipt(receipt_id: int):
 
 
 @bp.post("/field-receipts/<int:receipt_id>/reject")
+@api_doc(
+    "Refuse a field receipt with a reason (back office)",
+    params=[IDEMPOTENCY_KEY],
+    body=("The data", "FieldReceiptReject"),
+    answers={"200": ("The field receipt, rejected", "FieldReceipt")},
+    errors=write_errors(REFUSED_WRITE, UNKNOWN),
+)
 @requires("receipts.confirm")
 @write_endpoint
 @collection_refusals

@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from app.api.blueprint import bp
 from app.api.common import query_args, refusals
+from app.api.docs import NOT_FOR_COLLECTORS, OUT_OF_SCOPE, api_doc, name_schemas, read_errors
 from app.api.notices import notice_json
 from app.auth.permissions import requires
 from app.clients import services as clients
@@ -15,8 +16,17 @@ from app.credit.schemas import CreditArgsSchema, DecisionSchema
 from app.extensions import db
 from app.notices import services as notices
 
+name_schemas(CreditDecision=DecisionSchema)
+
 
 @bp.get("/clients/<int:client_id>/credit")
+@api_doc(
+    "The credit decision for an order of this amount and payment method: allowed, or blocked "
+    "with every failing limit (money, documents, age, state) and its figures",
+    query=CreditArgsSchema,
+    answers={"200": ("The decision", "CreditDecision")},
+    errors=read_errors(OUT_OF_SCOPE, NOT_FOR_COLLECTORS),
+)
 @requires("credit.check")
 @refusals()
 def credit_decision(client_id: int):

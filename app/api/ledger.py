@@ -14,6 +14,16 @@ from werkzeug.exceptions import NotFound
 
 from app.api.blueprint import bp
 from app.api.common import load_json, query_args, refusals, visible_client
+from app.api.docs import (
+    IDEMPOTENCY_KEY,
+    OUT_OF_SCOPE,
+    REFUSED_WRITE,
+    UNKNOWN,
+    api_doc,
+    name_schemas,
+    read_errors,
+    write_errors,
+)
 from app.auth.permissions import requires
 from app.clients import services as clients
 from app.clients.models import Client
@@ -32,15 +42,28 @@ from app.ledger.schemas import (
     AccountSchema,
     AgingArgsSchema,
     AgingReportSchema,
+    AgingRowSchema,
+    AgingTotalsSchema,
+    AllocationSchema,
+    ApplicationSchema,
     ApplySchema,
+    BucketsSchema,
     CardIssuerSchema,
+    CardPlanSchema,
+    CurrencySummarySchema,
     DocumentListArgsSchema,
     DocumentPageSchema,
     DocumentSchema,
+    DocumentSummarySchema,
+    InstallmentSchema,
     NewDocumentSchema,
     NewReceiptSchema,
+    OpenItemSchema,
+    PaymentLineOutSchema,
+    PaymentLineSchema,
     SaleConditionSchema,
     StatementArgsSchema,
+    StatementLineSchema,
     StatementSchema,
     VoidedReceiptSchema,
     VoidResultSchema,
@@ -55,6 +78,35 @@ STATEMENT_DAYS = 90
 
 
 refusals_as_422 = refusals(ledger.LedgerError)
+
+name_schemas(
+    Buckets=BucketsSchema,
+    Installment=InstallmentSchema,
+    PaymentLineOut=PaymentLineOutSchema,
+    Application=ApplicationSchema,
+    DocumentSummary=DocumentSummarySchema,
+    Document=DocumentSchema,
+    DocumentPage=DocumentPageSchema,
+    VoidResult=VoidResultSchema,
+    CurrencySummary=CurrencySummarySchema,
+    OpenItem=OpenItemSchema,
+    Account=AccountSchema,
+    StatementLine=StatementLineSchema,
+    Statement=StatementSchema,
+    AgingRow=AgingRowSchema,
+    AgingTotals=AgingTotalsSchema,
+    AgingReport=AgingReportSchema,
+    SaleCondition=SaleConditionSchema,
+    CardPlan=CardPlanSchema,
+    CardIssuer=CardIssuerSchema,
+    PaymentLine=PaymentLineSchema,
+    Allocation=AllocationSchema,
+    NewDocument=NewDocumentSchema,
+    NewReceipt=NewReceiptSchema,
+    VoidedReceipt=VoidedReceiptSchema,
+    Apply=ApplySchema,
+    Void=VoidSchema,
+)
 
 
 def _client_in_body(client_id: int) -> Client:
@@ -97,6 +149,13 @@ def _next_page(endpoint: str, schema: Schema, number: int | None, **values) -> s
 
 
 @bp.get(f"{ONE_CLIENT}/account")
+@api_doc(
+    "A client's balances per currency, aging buckets, payment habits, oldest open items and "
+    "unapplied credits",
+    query=AccountArgsSchema,
+    answers={"200": ("The account", "Account")},
+    errors=read_errors(OUT_OF_SCOPE),
+)
 @requires("ledger.view")
 @refusals_as_422
 def get_account(client_id: int):
@@ -139,6 +198,12 @@ def get_account(client_id: int):
 
 
 @bp.get(f"{ONE_CLIENT}/documents")
+@api_doc(
+    "A client's documents, newest first, filtered by date range, kind and state",
+    query=DocumentListArgsSchema,
+    answers={"200": ("A page of documents; `next` is null on the last", "DocumentPage")},
+    errors=read_errors(OUT_OF_SCOPE),
+)
 @requires("ledger.view")
 @refusals_as_422
 def list_client_documents(client_id: int):
@@ -164,6 +229,11 @@ def list_client_documents(client_id: int):
 
 
 @bp.get(ONE_DOCUMENT)
+@api_doc(
+    "A document with its installments, payment lines and applications",
+    answers={"200": ("The document", "Document")},
+    errors=read_errors(OUT_OF_SCOPE),
+)
 @requires("ledger.view")
 def get_document(document_id: int):
     """One document with its installments, payment lines and applications."""
@@ -171,6 +241,13 @@ def get_document(document_id: int):
 
 
 @bp.get(f"{ONE_CLIENT}/statement")
+@api_doc(
+    "The account statement (estado de cuenta) of a date range in one currency: opening "
+    "balance, each document with its applications, running balance",
+    query=StatementArgsSchema,
+    answers={"200": ("The statement", "Statement")},
+    errors=read_errors(OUT_OF_SCOPE),
+)
 @requires("ledger.view")
 @refusals_as_422
 def get_statement(client_id: int):
@@ -187,6 +264,13 @@ def get_statement(client_id: int):
 
 
 @bp.get("/aging")
+@api_doc(
+    "Aging buckets per client in the caller's scope, largest overdue first, with totals "
+    "(back office and supervisors)",
+    query=AgingArgsSchema,
+    answers={"200": ("A page of the report; `next` is null on the last", "AgingReport")},
+    errors=read_errors(("403", "Not allowed (back office and supervisors)")),
+)
 @requires("ledger.reports")
 @refusals_as_422
 def get_aging():
@@ -217,6 +301,11 @@ def get_aging():
 
 
 @bp.get("/sale-conditions")
+@api_doc(
+    "The sale conditions in use",
+    answers={"200": ("Every sale condition", {"type": "array", "items": "SaleCondition"})},
+    errors=read_errors(),
+)
 @requires("ledger.view")
 def list_sale_conditions():
     """The sale conditions in use, by code."""
@@ -225,6 +314,11 @@ def list_sale_conditions():
 
 
 @bp.get("/card-issuers")
+@api_doc(
+    "The credit-card issuers in use, with their plans",
+    answers={"200": ("Every issuer", {"type": "array", "items": "CardIssuer"})},
+    errors=read_errors(),
+)
 @requires("ledger.view")
 def list_card_issuers():
     """The credit-card issuers in use, with their plans."""
@@ -236,6 +330,14 @@ def list_card_issuers():
 
 
 @bp.post("/documents")
+@api_doc(
+    "Post an invoice, note, adjustment or opening balance (back office); debits get their "
+    "installments from the sale condition",
+    params=[IDEMPOTENCY_KEY],
+    body=("The data", "NewDocument"),
+    answers={"201": ("Posted", "Document")},
+    errors=write_errors(REFUSED_WRITE),
+)
 @requires("ledger.edit")
 @write_endpoint
 @refusals_as_422
@@ -247,6 +349,14 @@ def create_document():
 
 
 @bp.post("/receipts")
+@api_doc(
+    "Record a receipt with its payment lines (back office); applied to the named "
+    "installments, to the oldest ones (apply_oldest), or left unapplied",
+    params=[IDEMPOTENCY_KEY],
+    body=("The data", "NewReceipt"),
+    answers={"201": ("Recorded", "Document")},
+    errors=write_errors(REFUSED_WRITE),
+)
 @requires("ledger.edit")
 @write_endpoint
 @refusals_as_422
@@ -258,6 +368,13 @@ def create_receipt():
 
 
 @bp.post("/receipts/voided")
+@api_doc(
+    "Enter a receipt form spoiled on paper, so its number is accounted for (back office)",
+    params=[IDEMPOTENCY_KEY],
+    body=("The data", "VoidedReceipt"),
+    answers={"201": ("Entered (state void, amount 0)", "Document")},
+    errors=write_errors(REFUSED_WRITE),
+)
 @requires("ledger.edit")
 @write_endpoint
 @refusals_as_422
@@ -269,6 +386,13 @@ def create_voided_receipt():
 
 
 @bp.post(f"{ONE_DOCUMENT}/applications")
+@api_doc(
+    "Apply a receipt or credit to open installments (back office)",
+    params=[IDEMPOTENCY_KEY],
+    body=("The data", "Apply"),
+    answers={"200": ("The credit with its applications", "Document")},
+    errors=write_errors(REFUSED_WRITE, UNKNOWN),
+)
 @requires("ledger.edit")
 @write_endpoint
 @refusals_as_422
@@ -291,6 +415,12 @@ def apply_document(document_id: int):
 
 
 @bp.post("/applications/<int:application_id>/unapply")
+@api_doc(
+    "Undo an application (back office); it stays in the history with `unapplied_at`",
+    params=[IDEMPOTENCY_KEY],
+    answers={"200": ("The credit document it belonged to", "Document")},
+    errors=write_errors(REFUSED_WRITE, UNKNOWN),
+)
 @requires("ledger.edit")
 @write_endpoint
 @refusals_as_422
@@ -305,6 +435,14 @@ def unapply_application(application_id: int):
 
 
 @bp.post(f"{ONE_DOCUMENT}/void")
+@api_doc(
+    "Void a document (back office): its applications are undone and a reversing document is "
+    "written (never a delete)",
+    params=[IDEMPOTENCY_KEY],
+    body=("The data", "Void"),
+    answers={"200": ("The voided document and its reversal", "VoidResult")},
+    errors=write_errors(REFUSED_WRITE, UNKNOWN),
+)
 @requires("ledger.edit")
 @write_endpoint
 @refusals_as_422

@@ -5,10 +5,13 @@ from flask_login import current_user
 
 from app.api.blueprint import bp
 from app.api.common import query_args, refusals, visible_client
+from app.api.docs import OUT_OF_SCOPE, api_doc, name_schemas, read_errors
 from app.auth.permissions import requires
 from app.core.types import local_today
 from app.notices import services as notices
-from app.notices.schemas import ClientNoticesSchema, NoticeArgsSchema
+from app.notices.schemas import ClientNoticesSchema, NoticeArgsSchema, NoticeSchema
+
+name_schemas(Notice=NoticeSchema, ClientNotices=ClientNoticesSchema)
 
 
 def notice_json(shown: notices.ShownNotice) -> dict:
@@ -28,6 +31,13 @@ def notice_json(shown: notices.ShownNotice) -> dict:
 
 
 @bp.get("/clients/<int:client_id>/notices")
+@api_doc(
+    "The notices in force for a client on a day (today by default): important first, then "
+    "warning, then info, newest first; each with when the caller marked it seen",
+    query=NoticeArgsSchema,
+    answers={"200": ("The notices", "ClientNotices")},
+    errors=read_errors(OUT_OF_SCOPE),
+)
 @requires("clients.view")
 @refusals()
 def client_notices(client_id: int):

@@ -11,6 +11,19 @@ from werkzeug.exceptions import NotFound
 
 from app.api.blueprint import bp
 from app.api.common import load_json, query_args, refusals
+from app.api.docs import (
+    IDEMPOTENCY_KEY,
+    NOT_FOR_COLLECTORS,
+    OUT_OF_SCOPE,
+    REFUSED_WRITE,
+    TOO_LARGE,
+    UNKNOWN,
+    api_doc,
+    error_answers,
+    name_schemas,
+    read_errors,
+    write_errors,
+)
 from app.auth.permissions import can, requires
 from app.clients import services as clients
 from app.core.errors import json_error
@@ -24,6 +37,7 @@ from app.orders.schemas import (
     CancelSchema,
     NewOrderSchema,
     OrderListArgsSchema,
+    OrderPageSchema,
     OrderSchema,
     QuoteSchema,
     ReasonSchema,
@@ -34,6 +48,16 @@ ONE_ORDER = "/orders/<int:order_id>"
 
 
 order_refusals = refusals(orders.OrderError, overrides.OverrideError)
+
+name_schemas(
+    NewOrder=NewOrderSchema,
+    Order=OrderSchema,
+    OrderPage=OrderPageSchema,
+    OrderQuote=QuoteSchema,
+    OverrideReason=ReasonSchema,
+    OrderCancel=CancelSchema,
+    OrderTracking=TrackingSchema,
+)
 
 
 def _client_in_body(client_id: int):
@@ -79,6 +103,15 @@ def _answer(order: Order, status: int = 200, override_error: dict | None = None)
 
 
 @bp.post("/orders")
+@api_doc(
+    "Take an order: priced with the client's list and discounts and decided on credit. An "
+    "order over the limit is kept as blocked (201 all the same); with override_reason it goes "
+    "to the supervisors at once",
+    params=[IDEMPOTENCY_KEY],
+    body=("The data", "NewOrder"),
+    answers={"201": ("The order with its credit decision", "Order")},
+    errors=write_errors(REFUSED_WRITE, NOT_FOR_COLLECTORS),
+)
 @requires("orders.take")
 @write_endpoint
 @order_refusals
@@ -98,6 +131,17 @@ def create_order():
 
 
 @bp.post("/orders/quote")
+@api_doc(
+    "Price an order and decide its credit without taking it",
+    body=("The order", "NewOrder"),
+    answers={"200": ("The priced order and its decision", "OrderQuote")},
+    errors=error_answers(
+        ("401", "Not signed in"),
+        NOT_FOR_COLLECTORS,
+        TOO_LARGE,
+        ("422", "Invalid fields (messages per field, in Spanish)"),
+    ),
+)
 @requires("orders.take")
 @order_refusals
 def quote_order():
@@ -133,6 +177,12 @@ def quote_order():
 
 
 @bp.get("/orders")
+@api_doc(
+    "Orders in the caller's scope, newest first",
+    query=OrderListArgsSchema,
+    answers={"200": ("A page of orders", "OrderPage")},
+    errors=read_errors(),
+)
 @requires("orders.view")
 @order_refusals
 def list_orders():
@@ -155,6 +205,7 @@ def list_orders():
 
 
 @bp.get(ONE_ORDER)
+@api_doc("One order", answers={"200": ("The order", "Order")}, errors=read_errors(OUT_OF_SCOPE))
 @requires("orders.view")
 def get_order(order_id: int):
     """One order with its lines, decision and override request."""
@@ -162,6 +213,14 @@ def get_order(order_id: int):
 
 
 @bp.post(f"{ONE_ORDER}/override-request")
+@api_doc(
+    "Send a blocked order to the supervisors whose band covers it (200 and accepted when it "
+    "fits the limits now)",
+    params=[IDEMPOTENCY_KEY],
+    body=("The data", "OverrideReason"),
+    answers={"201": ("The order", "Order")},
+    errors=write_errors(REFUSED_WRITE, UNKNOWN),
+)
 @requires("orders.take")
 @write_endpoint
 @order_refusals
@@ -174,6 +233,13 @@ def request_override(order_id: int):
 
 
 @bp.post(f"{ONE_ORDER}/cancel")
+@api_doc(
+    "Cancel an order not yet invoiced (its taker or the back office)",
+    params=[IDEMPOTENCY_KEY],
+    body=("The data", "OrderCancel"),
+    answers={"200": ("The order", "Order")},
+    errors=write_errors(REFUSED_WRITE, UNKNOWN),
+)
 @requires("orders.take")
 @write_endpoint
 @order_refusals
@@ -188,6 +254,13 @@ def cancel_order(order_id: int):
 
 
 @bp.post(f"{ONE_ORDER}/tracking")
+@api_doc(
+    "Mark an order dispatched, delivered or invoiced (back office)",
+    params=[IDEMPOTENCY_KEY],
+    body=("The data", "OrderTracking"),
+    answers={"200": ("The order", "Order")},
+    errors=write_errors(REFUSED_WRITE, UNKNOWN),
+)
 @requires("orders.manage")
 @write_endpoint
 @order_refusals

@@ -9,6 +9,14 @@ from marshmallow import Schema, ValidationError, fields
 
 from app.api.blueprint import bp
 from app.api.common import flat_messages, invalid, load_json
+from app.api.docs import (
+    IDEMPOTENCY_KEY,
+    UNKNOWN,
+    api_doc,
+    name_schemas,
+    read_errors,
+    write_errors,
+)
 from app.auth.permissions import requires
 from app.core.errors import json_error
 from app.core.fields import BodySchema, choice_field, money_field, text_field
@@ -53,6 +61,17 @@ class DecisionBodySchema(BodySchema):
     comment = text_field(500)
 
 
+name_schemas(
+    InboxRequest=InboxRequestSchema, Inbox=InboxSchema, OverrideDecision=DecisionBodySchema
+)
+APPROVERS_ONLY = ("403", "Not allowed (supervisors and admins only)")
+ANSWER_REFUSED = (
+    "422",
+    "Invalid fields, key reused, or the answer refused (`override_refused`, messages per field "
+    "in Spanish)",
+)
+
+
 def override_refusals(view):
     """Bad input as the field-level 422; a refused answer as 422 `override_refused`."""
 
@@ -81,6 +100,12 @@ def inbox_json(request: OverrideRequest, covered: bool | None) -> dict:
 
 
 @bp.get("/override-requests")
+@api_doc(
+    "Override requests in time for clients in the caller's scope, oldest first; `covered` "
+    "says whether the caller's band covers the excess now",
+    answers={"200": ("The requests", "Inbox")},
+    errors=read_errors(APPROVERS_ONLY),
+)
 @requires("approvals.view")
 def list_override_requests():
     """Requests in time for clients the caller reaches, oldest first, with their cover."""
@@ -94,6 +119,15 @@ def list_override_requests():
 
 
 @bp.post("/override-requests/<int:request_id>/decision")
+@api_doc(
+    "Approve or reject an override request (an approval is spent on its order at once); "
+    "refused with 422 `override_refused` when it expired, was answered, the order changed, or "
+    "the caller's band does not cover it",
+    params=[IDEMPOTENCY_KEY],
+    body=("The answer", "OverrideDecision"),
+    answers={"200": ("The request as answered", "InboxRequest")},
+    errors=write_errors(UNKNOWN, APPROVERS_ONLY, ANSWER_REFUSED),
+)
 @requires("approvals.view")
 @write_endpoint
 @override_refusals

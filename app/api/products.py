@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from app.api.blueprint import bp
 from app.api.common import query_args, refusals
+from app.api.docs import NOT_FOR_COLLECTORS, api_doc, name_schemas, read_errors
 from app.auth.permissions import requires
 from app.clients import services as clients
 from app.core.fields import (
@@ -92,6 +93,9 @@ class ProductPageSchema(Schema):
     currency = fields.String()
 
 
+name_schemas(Product=ProductSchema, PriceListRef=PriceListRefSchema, ProductPage=ProductPageSchema)
+
+
 def price_text(price: Decimal | None) -> str | None:
     """A unit price as text: two decimals, more only when the price has them ("12.3456")."""
     if price is None:
@@ -102,6 +106,15 @@ def price_text(price: Decimal | None) -> str | None:
 
 
 @bp.get("/products")
+@api_doc(
+    "Active products by code, searched, with their price in a client's list (client_id) or in "
+    "the default list (the first by code)",
+    query=ProductListArgsSchema,
+    answers={"200": ("A page of products; `next` is null on the last", "ProductPage")},
+    errors=read_errors(
+        NOT_FOR_COLLECTORS, ("404", "client_id unknown, or not in the caller's scope")
+    ),
+)
 @requires("orders.view")
 @refusals()
 def list_products():
@@ -143,32 +156,3 @@ def list_products():
         "currency": currency,
     }
     return jsonify(ProductPageSchema().dump(body))
-
-
-def product_paths(spec) -> None:
-    """The OpenAPI description of the product list."""
-    from app.api.docs import NUL_IN_QUERY, error_answer, json_answer
-
-    spec.components.schema("Product", schema=ProductSchema)
-    spec.components.schema("PriceListRef", schema=PriceListRefSchema)
-    spec.components.schema("ProductPage", schema=ProductPageSchema)
-    spec.path(
-        path="/products",
-        operations={
-            "get": {
-                "summary": "Active products by code, searched, with their price in a client's "
-                "list (client_id) or in the default list (the first by code)",
-                "parameters": [{"in": "query", "schema": ProductListArgsSchema}],
-                "responses": {
-                    "200": json_answer(
-                        "A page of products; `next` is null on the last", "ProductPage"
-                    ),
-                    NUL_IN_QUERY[0]: error_answer(NUL_IN_QUERY[1]),
-                    "401": error_answer("Not signed in"),
-                    "403": error_answer("Not allowed (collectors)"),
-                    "404": error_answer("client_id unknown, or not in the caller's scope"),
-                    "422": error_answer("Invalid query arguments"),
-                },
-            }
-        },
-    )

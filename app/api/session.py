@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 
 from app.api.blueprint import bp
+from app.api.docs import api_doc, name_schemas, read_errors
 from app.auth.permissions import requires
 
 
@@ -25,7 +26,16 @@ class SessionSchema(Schema):
     )
 
 
+name_schemas(Session=SessionSchema)
+
+
 @bp.get("/session")
+@api_doc(
+    "The signed-in user and a CSRF token for writes signed in with the session cookie (sent "
+    "as X-CSRFToken); not cached",
+    answers={"200": ("The session", "Session")},
+    errors=read_errors(),
+)
 @requires("app.use")
 def current_session():
     """The signed-in user and the session's CSRF token; never cached."""
@@ -38,23 +48,3 @@ def current_session():
     response = jsonify(SessionSchema().dump(body))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def session_paths(spec) -> None:
-    """The OpenAPI description of the session endpoint."""
-    from app.api.docs import error_answer, json_answer
-
-    spec.components.schema("Session", schema=SessionSchema)
-    spec.path(
-        path="/session",
-        operations={
-            "get": {
-                "summary": "The signed-in user and a CSRF token for writes signed in with the "
-                "session cookie (sent as X-CSRFToken); not cached",
-                "responses": {
-                    "200": json_answer("The session", "Session"),
-                    "401": error_answer("Not signed in"),
-                },
-            }
-        },
-    )

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.api.blueprint import bp
 from app.api.common import query_args, refusals
+from app.api.docs import api_doc, name_schemas, read_errors
 from app.api.notices import notice_json
 from app.api.products import price_text
 from app.auth.permissions import requires
@@ -336,6 +337,28 @@ class SyncSchema(Schema):
     )
 
 
+name_schemas(
+    SyncRef=RefSchema,
+    CreditLimits=LimitsSchema,
+    CreditSnapshot=SnapshotSchema,
+    SyncOpenItem=SyncOpenItemSchema,
+    SyncContact=ContactSchema,
+    SyncPickup=PickupSchema,
+    SyncAddress=AddressSchema,
+    SyncCondition=ConditionSchema,
+    SyncRegistryRate=RegistryRateSchema,
+    SyncClient=SyncClientSchema,
+    SyncProduct=SyncProductSchema,
+    SyncPriceList=SyncPriceListSchema,
+    SyncPrice=SyncPriceSchema,
+    SyncPromotion=SyncPromotionSchema,
+    SyncVolumeDiscount=SyncVolumeDiscountSchema,
+    SyncSaleCondition=SyncSaleConditionSchema,
+    SyncJurisdiction=SyncJurisdictionSchema,
+    SyncCatalogue=SyncCatalogueSchema,
+    Sync=SyncSchema,
+)
+
 CLIENT_FIELDS = tuple(
     name
     for name in SyncClientSchema().fields
@@ -378,6 +401,14 @@ def gzipped(response: Response) -> Response:
 
 
 @bp.get("/sync")
+@api_doc(
+    "Delta sync: the clients in the caller's scope changed since the cursor (whole), "
+    "tombstones for those that left it, catalogue changes and a new cursor; pages of bounded "
+    "size while `more` is true. gzip when accepted",
+    query=SyncArgsSchema,
+    answers={"200": ("A page of the sync", "Sync")},
+    errors=read_errors(("422", "A cursor this server did not hand out: sync from 0")),
+)
 @requires("app.use")
 @refusals(feed.CursorError)
 def sync():
@@ -396,48 +427,3 @@ def sync():
     response = jsonify(SyncSchema().dump(body))
     response.headers["Cache-Control"] = "private, no-store"
     return gzipped(response)
-
-
-def sync_paths(spec) -> None:
-    """The OpenAPI description of the sync endpoint."""
-    from app.api.docs import NUL_IN_QUERY, error_answer, json_answer
-
-    for name, schema in (
-        ("SyncRef", RefSchema),
-        ("CreditLimits", LimitsSchema),
-        ("CreditSnapshot", SnapshotSchema),
-        ("SyncOpenItem", SyncOpenItemSchema),
-        ("SyncContact", ContactSchema),
-        ("SyncPickup", PickupSchema),
-        ("SyncAddress", AddressSchema),
-        ("SyncCondition", ConditionSchema),
-        ("SyncRegistryRate", RegistryRateSchema),
-        ("SyncClient", SyncClientSchema),
-        ("SyncProduct", SyncProductSchema),
-        ("SyncPriceList", SyncPriceListSchema),
-        ("SyncPrice", SyncPriceSchema),
-        ("SyncPromotion", SyncPromotionSchema),
-        ("SyncVolumeDiscount", SyncVolumeDiscountSchema),
-        ("SyncSaleCondition", SyncSaleConditionSchema),
-        ("SyncJurisdiction", SyncJurisdictionSchema),
-        ("SyncCatalogue", SyncCatalogueSchema),
-        ("Sync", SyncSchema),
-    ):
-        spec.components.schema(name, schema=schema)
-    spec.path(
-        path="/sync",
-        operations={
-            "get": {
-                "summary": "Delta sync: the clients in the caller's scope changed since the "
-                "cursor (whole), tombstones for those that left it, catalogue changes and a new "
-                "cursor; pages of bounded size while `more` is true. gzip when accepted",
-                "parameters": [{"in": "query", "schema": SyncArgsSchema}],
-                "responses": {
-                    "200": json_answer("A page of the sync", "Sync"),
-                    NUL_IN_QUERY[0]: error_answer(NUL_IN_QUERY[1]),
-                    "401": error_answer("Not signed in"),
-                    "422": error_answer("A cursor this server did not hand out: sync from 0"),
-                },
-            }
-        },
-    )

@@ -7,6 +7,15 @@ from flask_login import current_user
 from app.api.auth import bearer_token
 from app.api.blueprint import bp
 from app.api.common import load_json
+from app.api.docs import (
+    IDEMPOTENCY_KEY,
+    TOO_LARGE,
+    api_doc,
+    error_answers,
+    name_schemas,
+    read_errors,
+    write_errors,
+)
 from app.auth import services
 from app.auth.permissions import public, requires
 from app.auth.schemas import TokenRequestSchema, TokenSchema, UserSchema
@@ -15,8 +24,22 @@ from app.core.idempotency import write_endpoint
 from app.core.sqlite import start_writing
 from app.extensions import db, limiter
 
+name_schemas(TokenRequest=TokenRequestSchema, Token=TokenSchema, User=UserSchema)
+
 
 @bp.post("/auth/token")
+@api_doc(
+    "Exchange username and password for a bearer token",
+    body=("Username and password", "TokenRequest"),
+    answers={"201": ("Token issued", "Token")},
+    errors=error_answers(
+        ("401", "Wrong credentials"),
+        ("422", "Invalid body"),
+        TOO_LARGE,
+        ("423", "Account locked after repeated failures"),
+        ("429", "Too many attempts"),
+    ),
+)
 @public
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT"], deduct_when=lambda r: r.status_code != 201
@@ -40,6 +63,11 @@ def create_token():
 
 
 @bp.delete("/auth/token")
+@api_doc(
+    "Revoke the token of this request",
+    answers={"204": "Revoked"},
+    errors=read_errors(("400", "Signed in with the session cookie: there is no token to revoke")),
+)
 @requires("app.use")
 def revoke_token():
     """Revoke the bearer token this request carries."""
@@ -51,6 +79,7 @@ def revoke_token():
 
 
 @bp.get("/me")
+@api_doc("The signed-in user", answers={"200": ("User", "User")}, errors=read_errors())
 @requires("app.use")
 def me():
     """The signed-in user."""
@@ -58,6 +87,15 @@ def me():
 
 
 @bp.post("/users")
+@api_doc(
+    "Create a user (admin)",
+    params=[IDEMPOTENCY_KEY],
+    body=("The user", "User"),
+    answers={"201": ("Created", "User")},
+    errors=write_errors(
+        ("403", "Not allowed"), ("422", "Invalid body, or key reused with another body")
+    ),
+)
 @requires("users.manage")
 @write_endpoint
 def create_user():
