@@ -8,7 +8,7 @@ from marshmallow import fields, pre_load, validate
 
 from app.api.blueprint import bp
 from app.api.common import load_json, refuse_unstorable_text
-from app.api.docs import IDEMPOTENCY_KEY, api_doc, name_schemas, read_errors, write_errors
+from app.api.docs import api_doc, name_schemas, read_errors, write_errors
 from app.auth.permissions import requires
 from app.clients import services
 from app.clients.schemas import (
@@ -108,7 +108,6 @@ def get_client(client_id: int):
 @bp.post("/clients")
 @api_doc(
     "Create a client (back office); without a code it gets the next",
-    params=[IDEMPOTENCY_KEY],
     body=("The client", "Client"),
     answers={"201": ("Created", "Client")},
     errors=write_errors(),
@@ -132,7 +131,6 @@ def create_client():
 @bp.patch(ONE_CLIENT)
 @api_doc(
     "Change the fields sent (back office); the others stay",
-    params=[IDEMPOTENCY_KEY],
     body=("Fields to change", "ClientPatch"),
     answers={"200": ("Changed", "Client")},
     errors=write_errors(NOT_FOUND),
@@ -159,7 +157,6 @@ def update_client(client_id: int):
 @bp.delete(ONE_CLIENT)
 @api_doc(
     "Send a client to the trash (back office); restore brings it back",
-    params=[IDEMPOTENCY_KEY],
     answers={"204": "In the trash"},
     errors=write_errors(NOT_FOUND),
 )
@@ -174,7 +171,6 @@ def trash_client(client_id: int):
 @bp.post(f"{ONE_CLIENT}/restore")
 @api_doc(
     "Bring a client back from the trash (back office)",
-    params=[IDEMPOTENCY_KEY],
     answers={"200": ("Restored", "Client")},
     errors=write_errors(("404", "Unknown, out of scope, or not in the trash")),
 )
@@ -231,7 +227,6 @@ name_schemas(ClientNote=NoteSchema)
 @bp.post(f"{ONE_CLIENT}/notes")
 @api_doc(
     "Add a note to the card of a client in the caller's scope",
-    params=[IDEMPOTENCY_KEY],
     body=("The note's text", "ClientNote"),
     answers={"201": ("Added", "ClientNote")},
     # every role writes notes: no 403

@@ -9,7 +9,6 @@ from werkzeug.exceptions import NotFound
 from app.api.blueprint import bp
 from app.api.common import load_json, query_args, refusals
 from app.api.docs import (
-    IDEMPOTENCY_KEY,
     REFUSED_WRITE,
     UNKNOWN,
     api_doc,
@@ -71,7 +70,6 @@ def _call_json(call: CollectionCall, states: dict | None = None) -> dict:
 @api_doc(
     "Log a contact with a debtor: channel, outcome, a promise (amount and date), the next "
     "contact, an agreed visit with its time window",
-    params=[IDEMPOTENCY_KEY],
     body=("The data", "NewCollectionCall"),
     answers={"201": ("The call, with its promise's state", "CollectionCall")},
     errors=write_errors(REFUSED_WRITE),
@@ -176,7 +174,6 @@ def collection_sheet():
     "Record what a collector received against the client's open documents; it waits for the "
     "back office's confirmation before it reaches the account. A line of a kind only the back "
     "office takes (a card, a promissory note) is refused with a 422 on lines.N.kind",
-    params=[IDEMPOTENCY_KEY],
     body=("The data", "NewFieldReceipt"),
     answers={"201": ("The field receipt, pending", "FieldReceipt")},
     errors=write_errors(REFUSED_WRITE),
@@ -218,7 +215,6 @@ def list_field_receipts():
 @bp.post("/field-receipts/<int:receipt_id>/confirm")
 @api_doc(
     "Post a field receipt to the client's account (back office)",
-    params=[IDEMPOTENCY_KEY],
     answers={"200": ("The field receipt, confirmed", "FieldReceipt")},
     errors=write_errors(REFUSED_WRITE, UNKNOWN),
 )
@@ -235,7 +231,6 @@ def confirm_field_receipt(receipt_id: int):
 @bp.post("/field-receipts/<int:receipt_id>/reject")
 @api_doc(
     "Refuse a field receipt with a reason (back office)",
-    params=[IDEMPOTENCY_KEY],
     body=("The data", "FieldReceiptReject"),
     answers={"200": ("The field receipt, rejected", "FieldReceipt")},
     errors=write_errors(REFUSED_WRITE, UNKNOWN),

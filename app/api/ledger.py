@@ -15,7 +15,6 @@ from werkzeug.exceptions import NotFound
 from app.api.blueprint import bp
 from app.api.common import load_json, query_args, refusals, visible_client
 from app.api.docs import (
-    IDEMPOTENCY_KEY,
     OUT_OF_SCOPE,
     REFUSED_WRITE,
     UNKNOWN,
@@ -333,7 +332,6 @@ def list_card_issuers():
 @api_doc(
     "Post an invoice, note, adjustment or opening balance (back office); debits get their "
     "installments from the sale condition",
-    params=[IDEMPOTENCY_KEY],
     body=("The data", "NewDocument"),
     answers={"201": ("Posted", "Document")},
     errors=write_errors(REFUSED_WRITE),
@@ -352,7 +350,6 @@ def create_document():
 @api_doc(
     "Record a receipt with its payment lines (back office); applied to the named "
     "installments, to the oldest ones (apply_oldest), or left unapplied",
-    params=[IDEMPOTENCY_KEY],
     body=("The data", "NewReceipt"),
     answers={"201": ("Recorded", "Document")},
     errors=write_errors(REFUSED_WRITE),
@@ -370,7 +367,6 @@ def create_receipt():
 @bp.post("/receipts/voided")
 @api_doc(
     "Enter a receipt form spoiled on paper, so its number is accounted for (back office)",
-    params=[IDEMPOTENCY_KEY],
     body=("The data", "VoidedReceipt"),
     answers={"201": ("Entered (state void, amount 0)", "Document")},
     errors=write_errors(REFUSED_WRITE),
@@ -388,7 +384,6 @@ def create_voided_receipt():
 @bp.post(f"{ONE_DOCUMENT}/applications")
 @api_doc(
     "Apply a receipt or credit to open installments (back office)",
-    params=[IDEMPOTENCY_KEY],
     body=("The data", "Apply"),
     answers={"200": ("The credit with its applications", "Document")},
     errors=write_errors(REFUSED_WRITE, UNKNOWN),
@@ -417,7 +412,6 @@ def apply_document(document_id: int):
 @bp.post("/applications/<int:application_id>/unapply")
 @api_doc(
     "Undo an application (back office); it stays in the history with `unapplied_at`",
-    params=[IDEMPOTENCY_KEY],
     answers={"200": ("The credit document it belonged to", "Document")},
     errors=write_errors(REFUSED_WRITE, UNKNOWN),
 )
@@ -438,7 +432,6 @@ def unapply_application(application_id: int):
 @api_doc(
     "Void a document (back office): its applications are undone and a reversing document is "
     "written (never a delete)",
-    params=[IDEMPOTENCY_KEY],
     body=("The data", "Void"),
     answers={"200": ("The voided document and its reversal", "VoidResult")},
     errors=write_errors(REFUSED_WRITE, UNKNOWN),

@@ -11,7 +11,7 @@ from flask import current_app, jsonify
 from werkzeug.routing import IntegerConverter, Rule
 
 from app.api.blueprint import bp
-from app.api.docs import SCHEMAS, operation_of, path_id
+from app.api.docs import IDEMPOTENCY_KEY, SCHEMAS, operation_of, path_id
 from app.auth.permissions import permission_of, public
 
 # A variable of a rule, "<int:client_id>" or "<name>": its converter (if named) and its name.
@@ -62,6 +62,8 @@ def described_paths() -> dict[str, dict[str, dict]]:
             raise LookupError(f"{route}: one view per method, each with its own description")
         operation = copy.deepcopy(operation_of(view))  # apispec rewrites what it is given
         path, parameters = path_of(rule)
+        if getattr(view, "idempotent", False):  # marked by write_endpoint
+            parameters.append(IDEMPOTENCY_KEY)
         if parameters := [*parameters, *operation.get("parameters", ())]:
             operation["parameters"] = parameters
         if permission_of(view) is None:

@@ -12,7 +12,6 @@ from werkzeug.exceptions import NotFound
 from app.api.blueprint import bp
 from app.api.common import load_json, query_args, refusals
 from app.api.docs import (
-    IDEMPOTENCY_KEY,
     NOT_FOR_COLLECTORS,
     OUT_OF_SCOPE,
     REFUSED_WRITE,
@@ -107,7 +106,6 @@ def _answer(order: Order, status: int = 200, override_error: dict | None = None)
     "Take an order: priced with the client's list and discounts and decided on credit. An "
     "order over the limit is kept as blocked (201 all the same); with override_reason it goes "
     "to the supervisors at once",
-    params=[IDEMPOTENCY_KEY],
     body=("The data", "NewOrder"),
     answers={"201": ("The order with its credit decision", "Order")},
     errors=write_errors(REFUSED_WRITE, NOT_FOR_COLLECTORS),
@@ -216,7 +214,6 @@ def get_order(order_id: int):
 @api_doc(
     "Send a blocked order to the supervisors whose band covers it (200 and accepted when it "
     "fits the limits now)",
-    params=[IDEMPOTENCY_KEY],
     body=("The data", "OverrideReason"),
     answers={"201": ("The order", "Order")},
     errors=write_errors(REFUSED_WRITE, UNKNOWN),
@@ -235,7 +232,6 @@ def request_override(order_id: int):
 @bp.post(f"{ONE_ORDER}/cancel")
 @api_doc(
     "Cancel an order not yet invoiced (its taker or the back office)",
-    params=[IDEMPOTENCY_KEY],
     body=("The data", "OrderCancel"),
     answers={"200": ("The order", "Order")},
     errors=write_errors(REFUSED_WRITE, UNKNOWN),
@@ -256,7 +252,6 @@ def cancel_order(order_id: int):
 @bp.post(f"{ONE_ORDER}/tracking")
 @api_doc(
     "Mark an order dispatched, delivered or invoiced (back office)",
-    params=[IDEMPOTENCY_KEY],
     body=("The data", "OrderTracking"),
     answers={"200": ("The order", "Order")},
     errors=write_errors(REFUSED_WRITE, UNKNOWN),

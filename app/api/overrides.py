@@ -10,7 +10,6 @@ from marshmallow import Schema, ValidationError, fields
 from app.api.blueprint import bp
 from app.api.common import flat_messages, invalid, load_json
 from app.api.docs import (
-    IDEMPOTENCY_KEY,
     UNKNOWN,
     api_doc,
     name_schemas,
@@ -123,7 +122,6 @@ def list_override_requests():
     "Approve or reject an override request (an approval is spent on its order at once); "
     "refused with 422 `override_refused` when it expired, was answered, the order changed, or "
     "the caller's band does not cover it",
-    params=[IDEMPOTENCY_KEY],
     body=("The answer", "OverrideDecision"),
     answers={"200": ("The request as answered", "InboxRequest")},
     errors=write_errors(UNKNOWN, APPROVERS_ONLY, ANSWER_REFUSED),

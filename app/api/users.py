@@ -8,7 +8,6 @@ from app.api.auth import bearer_token
 from app.api.blueprint import bp
 from app.api.common import load_json
 from app.api.docs import (
-    IDEMPOTENCY_KEY,
     TOO_LARGE,
     api_doc,
     error_answers,
@@ -89,7 +88,6 @@ def me():
 @bp.post("/users")
 @api_doc(
     "Create a user (admin)",
-    params=[IDEMPOTENCY_KEY],
     body=("The user", "User"),
     answers={"201": ("Created", "User")},
     errors=write_errors(

@@ -93,6 +93,7 @@ def write_endpoint(view: Callable) -> Callable:
             return claim
         return _run(view, args, kwargs, record_id=claim)
 
+    wrapper.idempotent = True  # the API's document adds the Idempotency-Key header
     return wrapper
 
 

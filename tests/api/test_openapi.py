@@ -120,3 +120,23 @@ def test_the_description_is_kept_on_the_view():
     assert operation["responses"]["422"]["description"] == "Nobody to greet"  # errors win
     assert operation["parameters"] == [{"in": "query", "schema": GreetingArgsSchema}]
     assert operation_of(test_the_description_is_kept_on_the_view) is None
+
+
+def test_the_idempotency_key_is_documented_exactly_on_the_writes_that_take_it(app, client):
+    """write_endpoint marks its views; the document adds the header from that mark alone."""
+    document = client.get(DOCUMENT).json
+    with_key, writes = set(), set()
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api.") or rule.rule == DOCUMENT:
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix(API))
+        (method,) = rule.methods - {"HEAD", "OPTIONS"}
+        operation = document["paths"][path][method.lower()]
+        names = {p.get("name") for p in operation.get("parameters", [])}
+        if "Idempotency-Key" in names:
+            with_key.add(f"{method} {path}")
+        if getattr(app.view_functions[rule.endpoint], "idempotent", False):
+            writes.add(f"{method} {path}")
+    assert "POST /orders" in writes
+    assert "GET /clients" not in with_key
+    assert with_key == writes
