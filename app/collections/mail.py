@@ -38,9 +38,10 @@ from app.core.email import is_email
 from app.core.templating import date_short, money
 from app.core.types import local_today
 from app.extensions import db
-from app.ledger import pdf
+from app.ledger import accounts, pdf, statements
 from app.ledger import services as ledger
 from app.ledger.models import DocumentInstallment
+from app.ledger.parsing import parse_amount, parse_date
 
 EMPTY = "—"
 REMINDER, STATEMENT = "reminder", "statement"
@@ -483,8 +484,8 @@ def default_period(today: date | None = None) -> Period:
 def parse_period(raw_from: str | None, raw_to: str | None, errors: dict) -> Period:
     """A chosen range (empty: the default one); messages go to errors."""
     default = default_period()
-    date_from = ledger.parse_date(raw_from or default.date_from, "date_from", errors)
-    date_to = ledger.parse_date(raw_to or default.date_to, "date_to", errors)
+    date_from = parse_date(raw_from or default.date_from, "date_from", errors)
+    date_to = parse_date(raw_to or default.date_to, "date_to", errors)
     if date_from and date_to and date_from > date_to:
         errors["date_to"] = _("La fecha «hasta» no puede ser anterior a la fecha «desde».")
     if date_from is None or date_to is None or "date_to" in errors:
@@ -508,9 +509,9 @@ def _amounts(totals: Mapping[str, Decimal], fallback_currency: str) -> str:
 def merge_data(client: Client, period: Period | None = None, as_of: date | None = None):
     """Everything the merge fields say about one client, from its current account."""
     as_of = as_of or local_today()
-    summary = ledger.account_summary(client, as_of)
-    items = ledger.open_items(client.id, as_of)
-    counts = ledger.installment_counts({item.document.id for item in items})
+    summary = accounts.account_summary(client, as_of)
+    items = accounts.open_items(client.id, as_of)
+    counts = accounts.installment_counts({item.document.id for item in items})
     rows, overdue_rows = [], []
     late: dict[str, Decimal] = {}
     for item in items:
@@ -759,7 +760,7 @@ def statement_attachment(client: Client, period: Period) -> tuple[str, bytes]:
     """The account statement PDF for the period, with its file name."""
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE") or "es_AR"):
         currency = client.currency or "ARS"
-        statement = ledger.statement(client, period.date_from, period.date_to, currency)
+        statement = statements.statement(client, period.date_from, period.date_to, currency)
         company = current_app.config.get("COMPANY_NAME") or "Clientes en ruta"
         body = pdf.statement_pdf(statement, company, compress=not current_app.testing)
     return statement_attachment_name(client, period), body
@@ -1062,7 +1063,7 @@ def parse_bulk_filters(raw: Mapping) -> tuple[BulkFilters, dict[str, str]]:
     )
     amount = (raw.get("min_overdue") or "").strip()
     if amount:
-        filters.min_overdue = ledger.parse_amount(amount, "min_overdue", errors, positive=False)
+        filters.min_overdue = parse_amount(amount, "min_overdue", errors, positive=False)
         if filters.min_overdue is not None and filters.min_overdue < 0:
             errors["min_overdue"] = _("El importe no puede ser negativo.")
     days = (raw.get("days_overdue") or "").strip()

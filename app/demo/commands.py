@@ -63,8 +63,8 @@ from app.ledger.models import (
     ReceiptLine,
     SaleCondition,
 )
+from app.ledger.parsing import client_sale_condition
 from app.ledger.rules import DueRule, DueRuleKind, installments
-from app.ledger.services import client_sale_condition
 from app.notices.demo import add_demo_notices
 from app.orders.models import PriceList
 from app.taxes.rules import invoice_class
