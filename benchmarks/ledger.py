@@ -32,7 +32,7 @@ from app.demo.clients import valid_cuit
 from app.demo.commands import load_demo_data
 from app.demo.ledger import load_account_history
 from app.extensions import db
-from app.ledger import services as ledger
+from app.ledger import accounts, aging
 from app.ledger.models import Document
 from benchmarks.demo_data import reset
 
@@ -116,16 +116,16 @@ def run(url: str, clients: int, documents: int, runs: int, explain: bool) -> dic
         client_id = client.id
 
         def summary():
-            return ledger.account_summary(db.session.get(Client, client_id))
+            return accounts.account_summary(db.session.get(Client, client_id))
 
         for label, call in [
-            ("balances", lambda: ledger.balances(client_id)),
+            ("balances", lambda: accounts.balances(client_id)),
             ("account_summary", summary),
-            ("open_items", lambda: ledger.open_items(client_id)),
+            ("open_items", lambda: accounts.open_items(client_id)),
         ]:
             median, p95 = timed(call, runs)
             results[f"{label}_ms"] = f"{median:.1f} (p95 {p95:.1f})"
-        results["open_items"] = len(ledger.open_items(client_id))
+        results["open_items"] = len(accounts.open_items(client_id))
         admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
         collector = db.session.scalar(sa.select(User).where(User.username == "cobrador1"))
         for label, query, options in [
@@ -133,19 +133,19 @@ def run(url: str, clients: int, documents: int, runs: int, explain: bool) -> dic
             ("aging_overdue", scoped_clients(admin), {"overdue_only": True}),
             ("aging_collector", scoped_clients(collector), {}),
         ]:
-            median, p95 = timed(lambda q=query, o=options: ledger.aging_report(q, **o), AGING_RUNS)
+            median, p95 = timed(lambda q=query, o=options: aging.aging_report(q, **o), AGING_RUNS)
             results[f"{label}_ms"] = f"{median:.0f} (max {p95:.0f})"
         if db.engine.dialect.name == "postgresql":
             # the planner's row estimates for the report are huge, so PostgreSQL compiles it
             # with JIT, which takes longer than running it
             db.session.execute(sa.text("SET jit = off"))
-            median, p95 = timed(lambda: ledger.aging_report(scoped_clients(admin)), AGING_RUNS)
+            median, p95 = timed(lambda: aging.aging_report(scoped_clients(admin)), AGING_RUNS)
             results["aging_all_jit_off_ms"] = f"{median:.0f} (max {p95:.0f})"
             db.session.execute(sa.text("RESET jit"))
         statements: list[tuple[str, object, float]] = []
         db.session.expunge_all()
         with statement_times(statements):
-            _rows, _totals, count = ledger.aging_report(scoped_clients(admin))
+            _rows, _totals, count = aging.aging_report(scoped_clients(admin))
         results["aging_rows"] = count
         results["aging_totals_query_ms"] = f"{statements[0][2]:.0f}"
         results["aging_page_query_ms"] = f"{statements[1][2]:.0f}"

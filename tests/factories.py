@@ -101,17 +101,17 @@ def make_sale_condition(**fields) -> SaleCondition:
 
 def post_document(client: Client, kind: str = "invoice", amount: str = "1000.00", **fields):
     """A document posted to the client's account through the ledger service."""
-    from app.ledger import services as ledger
+    from app.ledger import posting
 
-    return ledger.post_document(client, {"kind": kind, "amount": amount, **fields}, None)
+    return posting.post_document(client, {"kind": kind, "amount": amount, **fields}, None)
 
 
 def post_receipt(client: Client, amount: str = "1000.00", **fields):
     """A cash receipt posted through the ledger service (unapplied unless told)."""
-    from app.ledger import services as ledger
+    from app.ledger import posting
 
     data = {"lines": [{"kind": "cash", "amount": amount}], **fields}
-    return ledger.post_receipt(client, data, None)
+    return posting.post_receipt(client, data, None)
 
 
 def make_price_list(**fields):

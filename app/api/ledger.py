@@ -29,6 +29,7 @@ from app.clients.models import Client
 from app.core.idempotency import write_endpoint
 from app.core.types import local_today
 from app.extensions import db
+from app.ledger import accounts, aging, applications, posting, statements
 from app.ledger import services as ledger
 from app.ledger.models import (
     Application,
@@ -161,13 +162,13 @@ def get_account(client_id: int):
     """Balances, aging buckets, payment habits, open items and open credits of a client."""
     client = visible_client(client_id)
     as_of = query_args(AccountArgsSchema()).get("as_of") or local_today()
-    summary = ledger.account_summary(client, as_of)
-    items = ledger.open_items(client.id, as_of, limit=MAX_OPEN_ITEMS)
-    counts = ledger.installment_counts({item.document.id for item in items})
+    summary = accounts.account_summary(client, as_of)
+    items = accounts.open_items(client.id, as_of, limit=MAX_OPEN_ITEMS)
+    counts = accounts.installment_counts({item.document.id for item in items})
     body = {
         "client_id": client.id,
         "as_of": as_of,
-        "balances": ledger.balances(client.id),
+        "balances": accounts.balances(client.id),
         "currencies": summary.currencies,
         "oldest_due": summary.oldest_due,
         "days_to_pay": summary.days_to_pay,
@@ -191,7 +192,7 @@ def get_account(client_id: int):
             }
             for item in items
         ],
-        "open_credits": ledger.open_credits(client.id),
+        "open_credits": accounts.open_credits(client.id),
     }
     return jsonify(AccountSchema().dump(body))
 
@@ -210,7 +211,7 @@ def list_client_documents(client_id: int):
     client = visible_client(client_id)
     schema = DocumentListArgsSchema()
     args = query_args(schema)
-    page = ledger.documents_page(
+    page = accounts.documents_page(
         client.id,
         args["page"],
         args["per_page"],
@@ -258,7 +259,7 @@ def get_statement(client_id: int):
     if date_from > date_to:
         raise ValidationError({"from": [_("La fecha inicial es posterior a la final.")]})
     currency = args.get("currency") or client.currency or "ARS"
-    found = ledger.statement(client, date_from, date_to, currency)
+    found = statements.statement(client, date_from, date_to, currency)
     return jsonify(StatementSchema().dump(found))
 
 
@@ -277,7 +278,7 @@ def get_aging():
     schema = AgingArgsSchema()
     args = query_args(schema)
     as_of = args.get("as_of") or local_today()
-    rows, totals, count = ledger.aging_report(
+    rows, totals, count = aging.aging_report(
         clients.scoped_clients(current_user),
         as_of,
         args["currency"],
@@ -308,7 +309,7 @@ def get_aging():
 @requires("ledger.view")
 def list_sale_conditions():
     """The sale conditions in use, by code."""
-    conditions = ledger.sale_conditions()
+    conditions = accounts.sale_conditions()
     return jsonify(SaleConditionSchema(many=True).dump(conditions))
 
 
@@ -321,7 +322,7 @@ def list_sale_conditions():
 @requires("ledger.view")
 def list_card_issuers():
     """The credit-card issuers in use, with their plans."""
-    issuers = ledger.card_issuers()
+    issuers = accounts.card_issuers()
     return jsonify(CardIssuerSchema(many=True).dump(issuers))
 
 
@@ -343,7 +344,7 @@ def create_document():
     """Post an invoice, note, adjustment or opening balance (the ERP's invoicing)."""
     data = load_json(NewDocumentSchema())
     client = _client_in_body(data.pop("client_id"))
-    return _document_json(ledger.post_document(client, data, current_user, source="api"), 201)
+    return _document_json(posting.post_document(client, data, current_user, source="api"), 201)
 
 
 @bp.post("/receipts")
@@ -361,7 +362,7 @@ def create_receipt():
     """Record a receipt with its payment lines; apply it as asked or leave it unapplied."""
     data = load_json(NewReceiptSchema())
     client = _client_in_body(data.pop("client_id"))
-    return _document_json(ledger.post_receipt(client, data, current_user, source="api"), 201)
+    return _document_json(posting.post_receipt(client, data, current_user, source="api"), 201)
 
 
 @bp.post("/receipts/voided")
@@ -378,7 +379,7 @@ def create_voided_receipt():
     """Enter a receipt form spoiled on paper, so its number is accounted for."""
     data = load_json(VoidedReceiptSchema())
     client = _client_in_body(data.pop("client_id"))
-    return _document_json(ledger.post_voided_receipt(client, data, current_user), 201)
+    return _document_json(posting.post_voided_receipt(client, data, current_user), 201)
 
 
 @bp.post(f"{ONE_DOCUMENT}/applications")
@@ -397,12 +398,13 @@ def apply_document(document_id: int):
     data = load_json(ApplySchema())
     if not data.get("apply_oldest"):
         allocations = [
-            ledger.Allocation(row["installment_id"], row["amount"]) for row in data["applications"]
+            applications.Allocation(row["installment_id"], row["amount"])
+            for row in data["applications"]
         ]
-        ledger.apply(document, allocations, current_user)
-    elif not ledger.apply_oldest(document, current_user):
+        applications.apply(document, allocations, current_user)
+    elif not applications.apply_oldest(document, current_user):
         if document.is_debit or document.state == DocumentState.VOID:
-            ledger.apply(document, [], current_user)  # raises: it says why this cannot apply
+            applications.apply(document, [], current_user)  # raises: it says why this cannot apply
         raise ledger.LedgerError(
             {"apply_oldest": _("No hay saldo para aplicar ni comprobantes pendientes.")}
         )
@@ -424,7 +426,7 @@ def unapply_application(application_id: int):
     if application is None:
         abort(404)
     visible_client(application.client_id)
-    ledger.unapply(application, current_user)
+    applications.unapply(application, current_user)
     return _document_json(db.session.get(Document, application.credit_document_id))
 
 
@@ -443,6 +445,6 @@ def void_document(document_id: int):
     """Void a document: its applications are undone and a reversing document is written."""
     document = _document(document_id)
     data = load_json(VoidSchema())
-    reversal = ledger.void_document(document, data["reason"], current_user)
+    reversal = applications.void_document(document, data["reason"], current_user)
     body = VoidResultSchema().dump({"document": document, "reversal": reversal})
     return jsonify(body)

@@ -25,6 +25,8 @@ from app.core.routing import MAX_ID
 from app.extensions import db
 from app.ledger.models import CURRENCIES
 from app.orders import catalogue
+from app.orders.prices import default_price_list
+from app.orders.products import product_query
 from app.orders.services import price_list_for, prices_for
 
 PAGE_SIZE = 50
@@ -125,9 +127,9 @@ def list_products():
         price_list = price_list_for(client)
         currency = args.get("currency") or client.currency
     else:
-        price_list = catalogue.default_price_list()
+        price_list = default_price_list()
         currency = args.get("currency") or (price_list.currency if price_list else "ARS")
-    query = catalogue.product_query(args["q"], only_active=True)
+    query = product_query(args["q"], only_active=True)
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
     prices = prices_for([product.id for product in page.items], price_list, currency)
     items = [

@@ -14,7 +14,7 @@ from app.api.products import price_text
 from app.auth.permissions import requires
 from app.core.fields import TOO_LONG, QuerySchema, money_field, spanish_field
 from app.notices.schemas import NoticeSchema
-from app.orders import catalogue as products
+from app.orders import catalogue
 from app.sync import feed
 
 # Under this size gzip saves too little to be worth the work.
@@ -221,7 +221,7 @@ class SyncProductSchema(Schema):
     description = fields.String()
     unit = fields.String()
     tax_rate = fields.Function(
-        lambda row: products.number_text(row.tax_rate).replace(",", "."),
+        lambda row: catalogue.number_text(row.tax_rate).replace(",", "."),
         metadata={"type": "string", "description": "IVA percent: 0, 10.5, 21 or 27"},
     )
     active = fields.Boolean()

@@ -13,8 +13,8 @@ from app.clients.models import Client
 from app.clients.services import scoped_clients
 from app.core.types import local_today
 from app.extensions import db
-from app.ledger import services as ledger
 from app.ledger.models import DocumentInstallment
+from app.ledger.parsing import parse_amount
 
 
 @dataclass
@@ -43,7 +43,7 @@ def parse_bulk_filters(raw: Mapping) -> tuple[BulkFilters, dict[str, str]]:
     )
     amount = (raw.get("min_overdue") or "").strip()
     if amount:
-        filters.min_overdue = ledger.parse_amount(amount, "min_overdue", errors, positive=False)
+        filters.min_overdue = parse_amount(amount, "min_overdue", errors, positive=False)
         if filters.min_overdue is not None and filters.min_overdue < 0:
             errors["min_overdue"] = _("El importe no puede ser negativo.")
     days = (raw.get("days_overdue") or "").strip()

@@ -21,7 +21,9 @@ from app.collections.mail_sandbox import EMPTY, CompiledText
 from app.collections.models import EmailTemplate
 from app.core.templating import date_short, money
 from app.core.types import local_today
+from app.ledger import accounts
 from app.ledger import services as ledger
+from app.ledger.parsing import parse_date
 
 REMINDER, STATEMENT = "reminder", "statement"
 KIND_LABELS = {
@@ -87,8 +89,8 @@ def default_period(today: date | None = None) -> Period:
 def parse_period(raw_from: str | None, raw_to: str | None, errors: dict) -> Period:
     """A chosen range (empty: the default one); messages go to errors."""
     default = default_period()
-    date_from = ledger.parse_date(raw_from or default.date_from, "date_from", errors)
-    date_to = ledger.parse_date(raw_to or default.date_to, "date_to", errors)
+    date_from = parse_date(raw_from or default.date_from, "date_from", errors)
+    date_to = parse_date(raw_to or default.date_to, "date_to", errors)
     if date_from and date_to and date_from > date_to:
         errors["date_to"] = _("La fecha «hasta» no puede ser anterior a la fecha «desde».")
     if date_from is None or date_to is None or "date_to" in errors:
@@ -112,9 +114,9 @@ def _amounts(totals: Mapping[str, Decimal], fallback_currency: str) -> str:
 def merge_data(client: Client, period: Period | None = None, as_of: date | None = None):
     """Everything the merge fields say about one client, from its current account."""
     as_of = as_of or local_today()
-    summary = ledger.account_summary(client, as_of)
-    items = ledger.open_items(client.id, as_of)
-    counts = ledger.installment_counts({item.document.id for item in items})
+    summary = accounts.account_summary(client, as_of)
+    items = accounts.open_items(client.id, as_of)
+    counts = accounts.installment_counts({item.document.id for item in items})
     rows, overdue_rows = [], []
     late: dict[str, Decimal] = {}
     for item in items:

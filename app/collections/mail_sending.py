@@ -31,8 +31,7 @@ from app.collections.mail_settings import MailError, SmtpSettings, usable_settin
 from app.collections.models import EmailAccount, EmailSent, EmailTemplate
 from app.core.email import is_email
 from app.extensions import db
-from app.ledger import pdf
-from app.ledger import services as ledger
+from app.ledger import pdf, statements
 
 BATCH_SIZE = 50  # messages per SMTP connection in a bulk send
 
@@ -62,7 +61,7 @@ def statement_attachment(client: Client, period: Period) -> tuple[str, bytes]:
     """The account statement PDF for the period, with its file name."""
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE") or "es_AR"):
         currency = client.currency or "ARS"
-        statement = ledger.statement(client, period.date_from, period.date_to, currency)
+        statement = statements.statement(client, period.date_from, period.date_to, currency)
         company = current_app.config.get("COMPANY_NAME") or "Clientes en ruta"
         body = pdf.statement_pdf(statement, company, compress=not current_app.testing)
     return statement_attachment_name(client, period), body

@@ -36,6 +36,7 @@ from app.core.location import phone_location
 from app.core.numbers import parse_decimal
 from app.core.types import MAX_AMOUNT, local_today, utcnow
 from app.extensions import db
+from app.ledger import posting
 from app.ledger import services as ledger
 from app.ledger.models import (
     Document,
@@ -478,7 +479,7 @@ def record_field_receipt(client: Client, data: dict, user: User) -> FieldReceipt
     payload["date"] = local_today().isoformat()
     savepoint = db.session.begin_nested()
     try:
-        receipt = ledger.post_receipt(client, payload, user, source="field")
+        receipt = posting.post_receipt(client, payload, user, source="field")
         total, currency = receipt.amount, receipt.currency
     except ledger.LedgerError as exc:
         savepoint.rollback()
@@ -532,7 +533,7 @@ def confirm_receipt(row: FieldReceipt, user: User) -> Document:
         raise CollectionError({"state": _("Este recibo ya fue revisado.")})
     client = db.session.get(Client, row.client_id)
     try:
-        document = ledger.post_receipt(client, dict(row.data), user, source="field")
+        document = posting.post_receipt(client, dict(row.data), user, source="field")
     except ledger.LedgerError as exc:
         raise CollectionError(exc.fields) from None
     row.state = FieldReceiptState.CONFIRMED

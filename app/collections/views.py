@@ -28,9 +28,11 @@ from app.core.routing import MAX_ID
 from app.core.templating import money
 from app.core.types import local_today
 from app.extensions import db
+from app.ledger import accounts
 from app.ledger import forms as ledger_forms
 from app.ledger import services as ledger
 from app.ledger.models import CURRENCIES, PaymentKind
+from app.ledger.parsing import latest_rate
 
 ROWS_PER_ZONE = 40  # a day's work; the rest of a zone opens on a page of its own
 ROWS_ONE_ZONE = 500
@@ -310,7 +312,7 @@ def call(client_id: int):
         values=values,
         errors=errors,
         general_errors=[m for k, m in errors.items() if k not in shown],
-        summary=ledger.account_summary(client),
+        summary=accounts.account_summary(client),
         back=request.values.get("back") if request.values.get("back") in BACK_TO else "sheet",
         **_labels(),
     )
@@ -383,7 +385,7 @@ def receipt(client_id: int):
         lines = data["lines"]
     else:
         currency = client.currency or "ARS"
-        rate = ledger.latest_rate(currency) if currency != "ARS" else None
+        rate = latest_rate(currency) if currency != "ARS" else None
         values = {
             "currency": currency,
             "exchange_rate": str(rate) if rate else "",
@@ -391,7 +393,7 @@ def receipt(client_id: int):
         }
         lines = []
     lines = (lines + [_blank_line() for _ in range(FIELD_LINES)])[: max(FIELD_LINES, len(lines))]
-    items = ledger.open_items(client.id, limit=OPEN_ITEMS_SHOWN)
+    items = accounts.open_items(client.id, limit=OPEN_ITEMS_SHOWN)
     listed = {str(item.installment.id) for item in items}
     shown = {"currency", "exchange_rate", "notes"} | {
         f"lines-{index}-{name}" for index in range(len(lines)) for name in ledger_forms.LINE_INPUTS
@@ -407,10 +409,10 @@ def receipt(client_id: int):
         errors=errors,
         general_errors=general,
         items=items,
-        installment_counts=ledger.installment_counts({item.document.id for item in items}),
+        installment_counts=accounts.installment_counts({item.document.id for item in items}),
         item_errors=item_errors,
         item_amounts=ledger_forms.amounts_by_installment(sent),
-        summary=ledger.account_summary(client),
+        summary=accounts.account_summary(client),
         issuers=[],
         withholding_labels=ledger.WITHHOLDING_LABELS,
         currencies=CURRENCIES,
@@ -473,7 +475,7 @@ def _pending_page(status: int = 200, failed: int | None = None, errors: dict | N
         failed=failed,
         errors=errors or {},
         kind_labels=ledger.PAYMENT_LABELS,
-        balances={row.client_id: ledger.balances(row.client_id) for row in rows},
+        balances={row.client_id: accounts.balances(row.client_id) for row in rows},
         lines_of=receipt_lines,
         applied_text=applied_text,
         **_labels(),

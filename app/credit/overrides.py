@@ -25,6 +25,7 @@ from app.credit.rules import Decision, money_text
 from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import Document, DocumentKind, DocumentState
+from app.ledger.parsing import latest_rate
 from app.orders.models import Order, OrderStatus
 from app.push import services as push
 
@@ -79,8 +80,8 @@ def order_decision(order: Order) -> Decision:
     amount = order.total
     if order.currency != client.currency:
         to_pesos, from_pesos = (
-            ledger.latest_rate(order.currency),
-            ledger.latest_rate(client.currency),
+            latest_rate(order.currency),
+            latest_rate(client.currency),
         )
         amount = (amount * to_pesos / from_pesos).quantize(Decimal("0.01"))
     return credit.decision(client, amount, order.payment_method)

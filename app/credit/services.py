@@ -13,7 +13,8 @@ from app.core.types import local_today
 from app.credit.models import CreditBand, CreditPolicy
 from app.credit.rules import CREDIT_METHODS, Decision, Limits, Snapshot, band_covers, decide
 from app.extensions import db
-from app.ledger import services as ledger
+from app.ledger import accounts
+from app.ledger.parsing import latest_rate
 from app.orders.models import PENDING_STATUSES, Order
 
 
@@ -31,7 +32,7 @@ def snapshot(client: Client) -> Snapshot:
     Orders accepted (or approved) on credit and not yet invoiced count in the exposure.
     """
     policy = effective_policy(client)
-    balance, unpaid = ledger.open_position(client.id, client.currency)
+    balance, unpaid = accounts.open_position(client.id, client.currency)
     pending, pending_count = pending_orders(client)
     return Snapshot(
         state=client.state,
@@ -64,7 +65,7 @@ def pending_orders(client: Client) -> tuple[Decimal, int]:
     total, count = Decimal("0"), 0
     for currency, amount, orders in rows:
         if currency != client.currency:
-            to_pesos, from_pesos = ledger.latest_rate(currency), ledger.latest_rate(client.currency)
+            to_pesos, from_pesos = latest_rate(currency), latest_rate(client.currency)
             amount = amount * to_pesos / from_pesos if to_pesos and from_pesos else amount
         total += Decimal(amount)
         count += orders

@@ -23,7 +23,7 @@ from app.core.types import utcnow
 from app.credit import overrides, status
 from app.credit.blueprint import bp
 from app.credit.models import OverrideRequest, RequestStatus
-from app.ledger import services as ledger
+from app.ledger import accounts
 
 DECISIONS = {"approve": True, "reject": False}
 REQUEST_LABELS = {
@@ -66,7 +66,7 @@ def time_left(expires_at: datetime) -> str:
 def _behaviour(client: Client) -> dict:
     """The client's payment behaviour the approver weighs: account summary and last receipts."""
     return {
-        "summary": ledger.account_summary(client),
+        "summary": accounts.account_summary(client),
         "receipts": overrides.recent_receipts(client),
     }
 

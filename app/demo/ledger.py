@@ -25,8 +25,8 @@ from app.ledger.models import (
     DocumentKind,
     SaleCondition,
 )
+from app.ledger.parsing import client_sale_condition
 from app.ledger.rules import DueRuleKind
-from app.ledger.services import client_sale_condition
 from app.taxes.rules import invoice_class
 
 LEDGER_DAYS = 240  # about eight months of history per client

@@ -12,6 +12,6 @@ BLUEPRINTS = (bp,)
 @bp.app_template_global()
 def family_account(clients):
     """The combined account of a family's clients, for the family page."""
-    from app.ledger.services import family_account as combined
+    from app.ledger.accounts import family_account as combined
 
     return combined(list(clients))

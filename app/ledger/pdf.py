@@ -9,6 +9,7 @@ from app.core.pdf import BRAND, FONT, INK, MUTED, RULE, DocumentPDF, printable
 from app.core.templating import date_short, money
 from app.core.types import local_today
 from app.ledger import services as ledger
+from app.ledger import statements
 from app.ledger.models import DocumentKind, DocumentState
 
 MARGIN = 15
@@ -103,7 +104,7 @@ class StatementPDF(DocumentPDF):
         )
 
 
-def _notes(line: ledger.StatementLine, currency: str) -> list[str]:
+def _notes(line: statements.StatementLine, currency: str) -> list[str]:
     """What prints under a document: installments, applications and why it was voided."""
     document = line.document
     notes = []
@@ -133,7 +134,7 @@ def _due(document) -> str:
     return date_short(document.installments[0].due_date) if document.installments else ""
 
 
-def statement_pdf(statement: ledger.Statement, company: str, compress: bool = True) -> bytes:
+def statement_pdf(statement: statements.Statement, company: str, compress: bool = True) -> bytes:
     """The statement as PDF bytes."""
     client, currency = statement.client, statement.currency
     address = ", ".join(

@@ -21,10 +21,12 @@ from app.clients import services as clients
 from app.clients.models import Client
 from app.core.rendering import render, wants_fragment
 from app.core.types import local_today
-from app.ledger import pdf
+from app.ledger import aging as ledger_aging
+from app.ledger import pdf, statements
 from app.ledger import services as ledger
 from app.ledger.blueprint import bp
 from app.ledger.models import CURRENCIES, Document, DocumentKind
+from app.ledger.parsing import parse_date
 from app.ledger.rules import AGING_BUCKETS
 
 AGING_PAGE_SIZE = 50
@@ -69,8 +71,8 @@ def statement_query(client: Client) -> StatementQuery:
         "currency": request.args.get("currency", "").strip().upper(),
     }
     errors: dict[str, str] = {}
-    date_from = ledger.parse_date(raw["from"] or months_back_start(today), "from", errors)
-    date_to = ledger.parse_date(raw["to"] or today, "to", errors)
+    date_from = parse_date(raw["from"] or months_back_start(today), "from", errors)
+    date_to = parse_date(raw["to"] or today, "to", errors)
     if date_from and date_to and date_from > date_to:
         errors["to"] = _("La fecha «hasta» no puede ser anterior a la fecha «desde».")
     currency = raw["currency"] or client.currency or "ARS"
@@ -88,7 +90,7 @@ def _statement_page(client: Client, query: StatementQuery) -> Response:
     """The statement page, or only its body for htmx; 422 with the messages on bad input."""
     statement = None
     if not query.errors:
-        statement = ledger.statement(client, query.date_from, query.date_to, query.currency)
+        statement = statements.statement(client, query.date_from, query.date_to, query.currency)
     return render(
         "ledger/statement.html",
         block="statement",
@@ -96,7 +98,7 @@ def _statement_page(client: Client, query: StatementQuery) -> Response:
         client=client,
         query=query,
         statement=statement,
-        currencies=ledger.client_currencies(client),
+        currencies=ledger_aging.client_currencies(client),
         document_title=ledger.document_title,
         document_state=document_state,
     )
@@ -131,7 +133,7 @@ def statement_pdf(client_id: int):
     query = statement_query(client)
     if query.errors:
         return _statement_page(client, query)
-    statement = ledger.statement(client, query.date_from, query.date_to, query.currency)
+    statement = statements.statement(client, query.date_from, query.date_to, query.currency)
     company = current_app.config.get("COMPANY_NAME") or "Clientes en ruta"
     body = pdf.statement_pdf(statement, company, compress=not current_app.testing)
     response = Response(body, mimetype="application/pdf")
@@ -174,7 +176,7 @@ def csv_response(rows: Iterable[list[str]], filename: str) -> Response:
     return response
 
 
-def statement_rows(statement: ledger.Statement) -> Iterator[list[str]]:
+def statement_rows(statement: statements.Statement) -> Iterator[list[str]]:
     """The statement's CSV rows: header, opening, one per document, closing."""
     yield [_("Fecha"), _("Comprobante"), _("Vencimiento"), _("Debe"), _("Haber"), _("Saldo"),
            _("Estado")]  # fmt: skip
@@ -211,7 +213,7 @@ def statement_csv(client_id: int):
     query = statement_query(client)
     if query.errors:
         return _statement_page(client, query)
-    statement = ledger.statement(client, query.date_from, query.date_to, query.currency)
+    statement = statements.statement(client, query.date_from, query.date_to, query.currency)
     rows = list(statement_rows(statement))
     return csv_response(rows, _download_name(client, query, "csv"))
 
@@ -251,7 +253,7 @@ def aging_query() -> AgingQuery:
     """Read the aging filters from the query string; as of today, in pesos, page 1."""
     errors: dict[str, str] = {}
     raw_as_of = request.args.get("as_of", "").strip()
-    as_of = ledger.parse_date(raw_as_of or local_today(), "as_of", errors)
+    as_of = parse_date(raw_as_of or local_today(), "as_of", errors)
     currency = request.args.get("currency", "").strip().upper() or "ARS"
     if currency not in CURRENCIES:
         errors["currency"] = _("Moneda inválida: usá ARS o USD.")
@@ -333,7 +335,7 @@ def _aging_page(query: AgingQuery) -> Response:
     """The report page, or only its body for htmx; 422 with the messages on bad input."""
     rows, totals, count = [], dict.fromkeys((*AGING_BUCKETS, "unapplied"), Decimal("0")), 0
     if not query.errors:
-        rows, totals, count = ledger.aging_report(
+        rows, totals, count = ledger_aging.aging_report(
             aging_clients(query),
             query.as_of,
             query.currency,
@@ -376,7 +378,7 @@ def aging_rows(query: AgingQuery) -> Iterator[list[str]]:
     def generate() -> Iterator[list[str]]:
         yield header
         with app.app_context():
-            for row in ledger.aging_rows(
+            for row in ledger_aging.aging_rows(
                 selected, query.as_of, query.currency, overdue_only=query.overdue_only
             ):
                 yield [

@@ -30,6 +30,7 @@ from app.core.fields import (
     spanish_field,
     text_field,
 )
+from app.ledger import applications
 from app.ledger import services as ledger
 from app.ledger.models import (
     CURRENCIES,
@@ -350,7 +351,7 @@ class DocumentSchema(DocumentSummarySchema):
 
     def _applications(self, document) -> list[dict]:
         """Every application of the document, oldest first."""
-        return ApplicationSchema(many=True).dump(ledger.applications_of(document))
+        return ApplicationSchema(many=True).dump(applications.applications_of(document))
 
 
 class VoidResultSchema(Schema):

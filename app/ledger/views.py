@@ -16,7 +16,7 @@ from app.core.routing import MAX_ID
 from app.core.templating import money
 from app.core.types import local_today
 from app.extensions import db
-from app.ledger import forms
+from app.ledger import accounts, applications, forms, posting
 from app.ledger import services as ledger
 from app.ledger.blueprint import bp
 from app.ledger.models import (
@@ -29,6 +29,7 @@ from app.ledger.models import (
     DocumentKind,
     SaleCondition,
 )
+from app.ledger.parsing import allowed_kinds, client_sale_condition, parse_amount, parse_date
 from app.taxes.services import client_invoice
 
 OPEN_ITEMS_SHOWN = 100
@@ -44,11 +45,11 @@ def _account_helpers() -> dict:
     return {"account_summary_for": account_summary_for, "days_overdue": days_overdue}
 
 
-def account_summary_for(client: Client) -> ledger.AccountSummary | None:
+def account_summary_for(client: Client) -> accounts.AccountSummary | None:
     """The client's account at a glance, for users who may see it."""
     if not can(current_user, "ledger.view"):
         return None
-    return ledger.account_summary(client)
+    return accounts.account_summary(client)
 
 
 def days_overdue(due: date | None) -> int:
@@ -82,9 +83,9 @@ def _document(document_id: int) -> Document:
     return document
 
 
-def _installment_counts(items: list[ledger.OpenItem]) -> dict[int, int]:
+def _installment_counts(items: list[accounts.OpenItem]) -> dict[int, int]:
     """How many installments each listed document has."""
-    return ledger.installment_counts({item.document.id for item in items})
+    return accounts.installment_counts({item.document.id for item in items})
 
 
 def _general_errors(errors: dict[str, str], shown: set[str]) -> list[str]:
@@ -92,7 +93,7 @@ def _general_errors(errors: dict[str, str], shown: set[str]) -> list[str]:
     return [message for key, message in errors.items() if key not in shown]
 
 
-def _unlisted(item_errors: dict[str, str], items: list[ledger.OpenItem]) -> dict[str, str]:
+def _unlisted(item_errors: dict[str, str], items: list[accounts.OpenItem]) -> dict[str, str]:
     """Errors about open items the page does not list (no longer open, or never were)."""
     listed = {str(item.installment.id) for item in items}
     return {key: message for key, message in item_errors.items() if key not in listed}
@@ -106,8 +107,8 @@ def _unlisted(item_errors: dict[str, str], items: list[ledger.OpenItem]) -> dict
 def account(client_id: int):
     """The client's current account: balance, aging, open items and unapplied credits."""
     client = _client(client_id)
-    summary = ledger.account_summary(client)
-    items = ledger.open_items(client.id, limit=OPEN_ITEMS_SHOWN)
+    summary = accounts.account_summary(client)
+    items = accounts.open_items(client.id, limit=OPEN_ITEMS_SHOWN)
     return render(
         "ledger/account.html",
         client=client,
@@ -115,7 +116,7 @@ def account(client_id: int):
         items=items,
         open_count=sum(c.open_items for c in summary.currencies),
         installment_counts=_installment_counts(items),
-        credits=ledger.open_credits(client.id),
+        credits=accounts.open_credits(client.id),
         **_labels(),
     )
 
@@ -126,7 +127,7 @@ def documents(client_id: int):
     """Every document of the account, newest first; htmx appends the next page's rows."""
     client = _client(client_id)
     number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    page = ledger.documents_page(client.id, page=number, per_page=DOCUMENTS_PER_PAGE)
+    page = accounts.documents_page(client.id, page=number, per_page=DOCUMENTS_PER_PAGE)
     return render("ledger/documents.html", block="rows", client=client, page=page, **_labels())
 
 
@@ -135,13 +136,13 @@ def documents(client_id: int):
 
 def _sale_conditions() -> list[SaleCondition]:
     """The sale conditions a document may name."""
-    return ledger.sale_conditions()
+    return accounts.sale_conditions()
 
 
 def _document_defaults(client: Client, kinds: list[str]) -> dict[str, str]:
     """What the new-document form starts with: the client's letter, currency and terms."""
     invoice = client_invoice(client)
-    condition = ledger.client_sale_condition(client)
+    condition = client_sale_condition(client)
     return {
         "kind": DocumentKind.INVOICE if DocumentKind.INVOICE in kinds else (kinds or [""])[0],
         "letter": invoice.letter if invoice else "",
@@ -164,16 +165,16 @@ def _preview(client: Client, values: dict) -> list[tuple[int, date, Decimal | No
     if kind not in POSTABLE_KINDS or kind not in DEBIT_KINDS:
         return None
     ignored: dict[str, str] = {}
-    when = ledger.parse_date(values.get("date"), "date", ignored) or local_today()
-    amount = ledger.parse_amount(values.get("amount"), "amount", ignored)
+    when = parse_date(values.get("date"), "date", ignored) or local_today()
+    amount = parse_amount(values.get("amount"), "amount", ignored)
     condition = None
     raw = values.get("sale_condition_id")
     if raw:
         ident = int(raw) if raw.isdigit() else 0
         condition = db.session.get(SaleCondition, ident) if 0 < ident <= MAX_ID else None
     elif kind in (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE):
-        condition = ledger.client_sale_condition(client)
-    parts = ledger.preview_installments(condition, when, amount or Decimal("1000"))
+        condition = client_sale_condition(client)
+    parts = posting.preview_installments(condition, when, amount or Decimal("1000"))
     return [(number, due, part if amount else None) for number, due, part in parts]
 
 
@@ -183,12 +184,12 @@ def _preview(client: Client, values: dict) -> list[tuple[int, date, Decimal | No
 def new_document(client_id: int):
     """Post an invoice, a note, an adjustment or an opening balance by hand."""
     client = _client(client_id)
-    kinds = [kind for kind in ledger.allowed_kinds(client) if kind in POSTABLE_KINDS]
+    kinds = [kind for kind in allowed_kinds(client) if kind in POSTABLE_KINDS]
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = forms.plain_fields(request.form, forms.DOCUMENT_FIELDS)
         try:
-            document = ledger.post_document(client, values, current_user)
+            document = posting.post_document(client, values, current_user)
         except ledger.LedgerError as exc:
             db.session.rollback()
             errors = exc.fields
@@ -259,17 +260,17 @@ def _document_page(
     if applicable:
         items = [
             item
-            for item in ledger.open_items(client.id)
+            for item in accounts.open_items(client.id)
             if item.installment.currency == document.currency
         ]
-    reversal = ledger.reversal_of(document)
+    reversal = accounts.reversal_of(document)
     errors = errors or {}
     return render(
         "ledger/document.html",
         status=status,
         client=client,
         document=document,
-        applications=ledger.applications_of(document),
+        applications=applications.applications_of(document),
         reversal=reversal,
         applicable=applicable,
         voidable=can_edit and document.state != "void" and document.kind != DocumentKind.REVERSAL,
@@ -296,15 +297,15 @@ def apply(document_id: int):
     sent = forms.allocations(request.form)
     try:
         if request.form.get("apply_oldest"):
-            made = ledger.apply_oldest(document, current_user)
+            made = applications.apply_oldest(document, current_user)
             if not made:
                 raise ledger.LedgerError({"applications": _("No hay comprobantes para aplicar.")})
         else:
             errors: dict[str, str] = {}
-            allocations = ledger.parse_allocations(forms.for_service(sent), errors)
+            allocations = applications.parse_allocations(forms.for_service(sent), errors)
             if errors:
                 raise ledger.LedgerError(errors)
-            made = ledger.apply(document, allocations, current_user)
+            made = applications.apply(document, allocations, current_user)
     except ledger.LedgerError as exc:
         db.session.rollback()
         by_item, others = forms.split_application_errors(exc.fields, sent)
@@ -335,7 +336,7 @@ def unapply(application_id: int):
     if back not in (application.credit_document_id, application.debit_document_id):
         back = application.credit_document_id
     try:
-        ledger.unapply(application, current_user)
+        applications.unapply(application, current_user)
     except ledger.LedgerError as exc:
         db.session.rollback()
         return _document_page(db.session.get(Document, back), status=422, errors=exc.fields)
@@ -350,7 +351,7 @@ def void(document_id: int):
     """Void a document with a reason: its applications are undone and a reversal is written."""
     document = _document(document_id)
     try:
-        ledger.void_document(document, request.form.get("reason", ""), current_user)
+        applications.void_document(document, request.form.get("reason", ""), current_user)
     except ledger.LedgerError as exc:
         db.session.rollback()
         return _document_page(db.session.get(Document, document_id), status=422, errors=exc.fields)
@@ -363,7 +364,7 @@ def void(document_id: int):
 
 def _card_issuers() -> list[CardIssuer]:
     """Card issuers and their plans, for the card payment line's select."""
-    return ledger.card_issuers()
+    return accounts.card_issuers()
 
 
 def _blank_line() -> dict[str, str]:
@@ -384,7 +385,7 @@ def new_receipt(client_id: int):
         data = forms.receipt_data(request.form)
         sent = data["applications"]
         try:
-            receipt = ledger.post_receipt(client, data, current_user)
+            receipt = posting.post_receipt(client, data, current_user)
         except ledger.LedgerError as exc:
             db.session.rollback()
             item_errors, errors = forms.split_application_errors(exc.fields, sent)
@@ -405,7 +406,7 @@ def new_receipt(client_id: int):
     shown = set(forms.RECEIPT_FIELDS) | {
         f"lines-{index}-{name}" for index in range(len(lines)) for name in forms.LINE_INPUTS
     }
-    items = ledger.open_items(client.id)
+    items = accounts.open_items(client.id)
     return render(
         "ledger/receipt_form.html",
         status=422 if errors or item_errors else 200,
@@ -457,7 +458,7 @@ def voided_receipt(client_id: int):
     if request.method == "POST":
         values = forms.plain_fields(request.form, forms.VOIDED_RECEIPT_FIELDS)
         try:
-            receipt = ledger.post_voided_receipt(client, values, current_user)
+            receipt = posting.post_voided_receipt(client, values, current_user)
         except ledger.LedgerError as exc:
             db.session.rollback()
             errors = exc.fields

@@ -14,18 +14,19 @@ from app.core.templating import money
 from app.core.types import local_today
 from app.extensions import db
 from app.ledger.models import CURRENCIES
-from app.orders import catalogue as services
+from app.orders import catalogue, catalogue_files, prices
+
+# The views products, promotions and conditions (their endpoints' names) would hide these modules.
+from app.orders import conditions as condition_services
+from app.orders import products as product_services
+from app.orders import promotions as promotion_services
 from app.orders.blueprint import catalogue_bp
-from app.orders.catalogue import (
-    CONDITION_KINDS,
-    IVA_RATES,
-    PERIOD_LABELS,
-    CatalogueError,
-    ImportRefused,
-    RowError,
-    number_text,
-)
+from app.orders.catalogue import CatalogueError, number_text
+from app.orders.catalogue_files import ImportRefused, RowError
+from app.orders.conditions import CONDITION_KINDS
 from app.orders.models import ClientCondition, Product
+from app.orders.products import IVA_RATES
+from app.orders.promotions import PERIOD_LABELS
 
 MAX_PAGE = 100_000
 SUGGESTIONS = 12
@@ -37,7 +38,7 @@ def client_conditions_for(client: Client) -> dict | None:
     may_manage = can(current_user, "conditions.manage")
     if not (may_manage or can(current_user, "orders.view")):
         return None
-    current, ended = services.client_conditions(client)
+    current, ended = condition_services.client_conditions(client)
     return {
         "current": current,
         "ended": ended,
@@ -110,7 +111,10 @@ def products():
     """Products, searched as you type, a page at a time."""
     q = request.args.get("q", "").strip()[:200]
     page = db.paginate(
-        services.product_query(q), page=_page_arg(), per_page=services.PAGE_SIZE, error_out=False
+        product_services.product_query(q),
+        page=_page_arg(),
+        per_page=catalogue.PAGE_SIZE,
+        error_out=False,
     )
     return render("catalogue/products.html", block="results", page=page, q=q)
 
@@ -120,7 +124,9 @@ def products():
 def suggest_products():
     """Active products matching the words typed, as the options of a code field's datalist."""
     q = request.args.get("product_code", request.args.get("q", "")).strip()[:200]
-    rows = db.session.scalars(services.product_query(q, only_active=True).limit(SUGGESTIONS))
+    rows = db.session.scalars(
+        product_services.product_query(q, only_active=True).limit(SUGGESTIONS)
+    )
     return render("catalogue/_suggestions.html", block="options", products=list(rows) if q else [])
 
 
@@ -142,14 +148,14 @@ def _product_page(product: Product | None, status: int = 200, **context):
     context.setdefault("values", _product_values(product))
     context.setdefault("errors", {})
     if product is not None:
-        lists = services.price_lists()
+        lists = prices.price_lists()
         context |= {
             "list_options": [(row.id, f"{row.name} ({row.currency})") for row in lists],
             "lists": lists,
-            "prices": services.product_prices(product),
-            "breaks": services.volume_breaks(product),
+            "prices": prices.product_prices(product),
+            "breaks": prices.volume_breaks(product),
             "promotions": db.session.scalars(
-                services.promotions_query(product=product).limit(20)
+                promotion_services.promotions_query(product=product).limit(20)
             ).all(),
         }
     return render(
@@ -158,7 +164,7 @@ def _product_page(product: Product | None, status: int = 200, **context):
         iva_options=[(number_text(rate), pct_filter(rate)) for rate in IVA_RATES],
         currency_options=CURRENCY_OPTIONS,
         periods=PERIOD_LABELS,
-        period_of=services.promotion_period,
+        period_of=promotion_services.promotion_period,
         status=status,
         **context,
     )
@@ -170,7 +176,7 @@ def _save_product(product: Product | None):
         return _product_page(product)
     values = _form() | {"active": "1" if request.form.get("active") else "0"}
     try:
-        saved = services.save_product(values, product)
+        saved = product_services.save_product(values, product)
     except CatalogueError as error:
         shown = values | {"active": values["active"] == "1"}
         return _product_page(product, 422, values=shown, errors=error.fields)
@@ -191,7 +197,7 @@ def new_product():
 @write_endpoint
 def product(product_id: int):
     """A product: its data, its prices per list, its volume breaks and promotions."""
-    return _save_product(_found(services.get_product(product_id)))
+    return _save_product(_found(product_services.get_product(product_id)))
 
 
 @catalogue_bp.post("/products/<int:product_id>/prices")
@@ -199,13 +205,13 @@ def product(product_id: int):
 @write_endpoint
 def set_price(product_id: int):
     """Set the product's price in a list and currency."""
-    product = _found(services.get_product(product_id))
+    product = _found(product_services.get_product(product_id))
     values = _form()
-    price_list = services.get_price_list(request.form.get("price_list_id", type=int) or 0)
+    price_list = prices.get_price_list(request.form.get("price_list_id", type=int) or 0)
     try:
         if price_list is None:
             raise CatalogueError({"price_list_id": _("Elegí una lista de precios.")})
-        services.set_price(price_list, product, values)
+        prices.set_price(price_list, product, values)
     except CatalogueError as error:
         return _product_page(product, 422, price_values=values, price_errors=error.fields)
     flash(_("Se guardó el precio en %(list)s.", list=price_list.name), "success")
@@ -217,8 +223,8 @@ def set_price(product_id: int):
 @write_endpoint
 def remove_price(price_id: int):
     """Take a price out of its list."""
-    price = _found(services.get_price(price_id))
-    services.remove_price(price)
+    price = _found(prices.get_price(price_id))
+    prices.remove_price(price)
     flash(_("Se quitó el precio de %(list)s.", list=price.price_list.name), "success")
     back = request.form.get("back")
     if back == "list":
@@ -233,10 +239,10 @@ def remove_price(price_id: int):
 @write_endpoint
 def add_break(product_id: int):
     """Add a quantity break to the product (the same minimum changes its discount)."""
-    product = _found(services.get_product(product_id))
+    product = _found(product_services.get_product(product_id))
     values = _form()
     try:
-        services.save_volume_discount(product, values)
+        prices.save_volume_discount(product, values)
     except CatalogueError as error:
         return _product_page(product, 422, break_values=values, break_errors=error.fields)
     flash(_("Se guardó el descuento por cantidad."), "success")
@@ -248,8 +254,8 @@ def add_break(product_id: int):
 @write_endpoint
 def delete_break(discount_id: int):
     """Take a quantity break away."""
-    row = _found(services.get_volume_discount(discount_id))
-    services.delete_volume_discount(row)
+    row = _found(prices.get_volume_discount(discount_id))
+    prices.delete_volume_discount(row)
     flash(_("Se quitó el descuento por cantidad."), "success")
     return redirect(url_for("catalogue.product", product_id=row.product_id, _anchor="breaks"), 303)
 
@@ -263,7 +269,7 @@ def _import_page(kind: str, price_list=None, status: int = 200, **context):
         "catalogue/import.html",
         kind=kind,
         price_list=price_list,
-        columns=services.template_columns(kind),
+        columns=catalogue_files.template_columns(kind),
         status=status,
         **context,
     )
@@ -276,12 +282,12 @@ def _run_import(kind: str, price_list=None):
         if upload is None or not upload.filename:
             raise ImportRefused([RowError(0, "", _("Elegí un archivo .csv o .xlsx."))])
         if kind == "products":
-            result = services.import_products(upload)
+            result = catalogue_files.import_products(upload)
         else:
-            result = services.import_prices(upload, price_list)
+            result = catalogue_files.import_prices(upload, price_list)
     except ImportRefused as refused:
         return _import_page(kind, price_list, 422, errors=refused.errors, total=refused.total)
-    flash(_("Importación lista. %(counts)s", counts=services.counts_text(result)), "success")
+    flash(_("Importación lista. %(counts)s", counts=catalogue_files.counts_text(result)), "success")
     if kind == "products":
         return redirect(url_for("catalogue.products"), 303)
     return redirect(url_for("catalogue.list_prices", price_list_id=price_list.id), 303)
@@ -302,7 +308,7 @@ def import_products():
 @write_endpoint
 def import_prices(price_list_id: int):
     """Set a list's prices from a CSV or XLSX file."""
-    price_list = _found(services.get_price_list(price_list_id))
+    price_list = _found(prices.get_price_list(price_list_id))
     if request.method == "GET":
         return _import_page("prices", price_list)
     return _run_import("prices", price_list)
@@ -313,17 +319,17 @@ def import_prices(price_list_id: int):
 def import_template():
     """The template of an import file (?kind=products|prices, ?format=csv|xlsx)."""
     kind = request.args.get("kind", "products")
-    if kind not in services.IMPORT_COLUMNS:
+    if kind not in catalogue_files.IMPORT_COLUMNS:
         abort(404)
     name = "productos" if kind == "products" else "precios"
     if request.args.get("format") == "xlsx":
         response = Response(
-            services.template_xlsx(kind),
+            catalogue_files.template_xlsx(kind),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         extension = "xlsx"
     else:
-        response = Response(services.template_csv(kind), mimetype="text/csv")
+        response = Response(catalogue_files.template_csv(kind), mimetype="text/csv")
         response.charset = "utf-8"
         extension = "csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
@@ -339,15 +345,15 @@ def price_lists():
     """The price lists, with how many prices each holds."""
     return render(
         "catalogue/price_lists.html",
-        lists=services.price_lists(),
-        counts=services.price_counts(),
+        lists=prices.price_lists(),
+        counts=prices.price_counts(),
     )
 
 
 def _save_price_list(price_list):
     """Show the price list form, or save it."""
     if request.method == "GET":
-        values = services.price_list_view(price_list) if price_list else {"currency": "ARS"}
+        values = prices.price_list_view(price_list) if price_list else {"currency": "ARS"}
         return render(
             "catalogue/price_list_form.html",
             price_list=price_list,
@@ -357,7 +363,7 @@ def _save_price_list(price_list):
         )
     values = _form()
     try:
-        saved = services.save_price_list(values, price_list)
+        saved = prices.save_price_list(values, price_list)
     except CatalogueError as error:
         return render(
             "catalogue/price_list_form.html",
@@ -384,19 +390,19 @@ def new_price_list():
 @write_endpoint
 def price_list(price_list_id: int):
     """Change a price list's code, name or currency."""
-    return _save_price_list(_found(services.get_price_list(price_list_id)))
+    return _save_price_list(_found(prices.get_price_list(price_list_id)))
 
 
 @catalogue_bp.get("/price-lists/<int:price_list_id>/prices")
 @requires("products.manage")
 def list_prices(price_list_id: int):
     """A list's prices, searched by product as you type."""
-    price_list = _found(services.get_price_list(price_list_id))
+    price_list = _found(prices.get_price_list(price_list_id))
     q = request.args.get("q", "").strip()[:200]
     page = db.paginate(
-        services.list_prices(price_list, q),
+        prices.list_prices(price_list, q),
         page=_page_arg(),
-        per_page=services.PAGE_SIZE,
+        per_page=catalogue.PAGE_SIZE,
         error_out=False,
     )
     return render("catalogue/prices.html", block="results", price_list=price_list, page=page, q=q)
@@ -410,22 +416,22 @@ def list_prices(price_list_id: int):
 def promotions():
     """Promotions in force, programmed or past, by words."""
     filters = {name: request.args.get(name, "").strip()[:200] for name in ("when", "q")}
-    query = services.promotions_query(filters["when"], filters["q"])
-    page = db.paginate(query, page=_page_arg(), per_page=services.PAGE_SIZE, error_out=False)
+    query = promotion_services.promotions_query(filters["when"], filters["q"])
+    page = db.paginate(query, page=_page_arg(), per_page=catalogue.PAGE_SIZE, error_out=False)
     return render(
         "catalogue/promotions.html",
         block="results",
         page=page,
         filters=filters,
         periods=PERIOD_LABELS,
-        period_of=services.promotion_period,
+        period_of=promotion_services.promotion_period,
     )
 
 
 def _promotion_values(promotion) -> dict:
     """A promotion's fields as the form shows them (a new one may come for a product)."""
     if promotion is None:
-        product = services.get_product(request.args.get("product_id", type=int) or 0)
+        product = product_services.get_product(request.args.get("product_id", type=int) or 0)
         return {"product_code": product.code if product else "", "valid_from": local_today()}
     return {
         "name": promotion.name,
@@ -447,7 +453,7 @@ def _save_promotion(promotion):
         )
     values = _form()
     try:
-        saved = services.save_promotion(values, promotion)
+        saved = promotion_services.save_promotion(values, promotion)
     except CatalogueError as error:
         return render(
             "catalogue/promotion_form.html",
@@ -473,7 +479,7 @@ def new_promotion():
 @write_endpoint
 def promotion(promotion_id: int):
     """Change a promotion."""
-    return _save_promotion(_found(services.get_promotion(promotion_id)))
+    return _save_promotion(_found(promotion_services.get_promotion(promotion_id)))
 
 
 @catalogue_bp.post("/promotions/<int:promotion_id>/delete")
@@ -481,7 +487,7 @@ def promotion(promotion_id: int):
 @write_endpoint
 def delete_promotion(promotion_id: int):
     """Take a promotion down."""
-    services.delete_promotion(_found(services.get_promotion(promotion_id)))
+    promotion_services.delete_promotion(_found(promotion_services.get_promotion(promotion_id)))
     flash(_("Se eliminó la promoción."), "success")
     return redirect(url_for("catalogue.promotions"), 303)
 
@@ -500,7 +506,7 @@ def conditions(client_id: int):
     if request.method == "POST":
         values = _form()
         try:
-            services.add_condition(client, values, current_user)
+            condition_services.add_condition(client, values, current_user)
         except CatalogueError as error:
             errors, status = error.fields, 422
         else:
@@ -521,9 +527,9 @@ def conditions(client_id: int):
 @write_endpoint
 def end_condition(condition_id: int):
     """End a client's condition: from today it no longer applies; it stays in the history."""
-    condition = _found(services.get_condition(current_user, condition_id))
+    condition = _found(condition_services.get_condition(current_user, condition_id))
     try:
-        services.end_condition(condition)
+        condition_services.end_condition(condition)
     except CatalogueError as error:
         flash(error.fields["condition"], "error")
     else:

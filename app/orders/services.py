@@ -22,8 +22,10 @@ from app.credit import overrides
 from app.credit import services as credit
 from app.credit.rules import CREDIT_METHODS, Decision
 from app.extensions import db
+from app.ledger import accounts
 from app.ledger import services as ledger
 from app.ledger.models import SaleCondition
+from app.ledger.parsing import client_sale_condition, latest_rate
 from app.orders.models import (
     ClientCondition,
     Order,
@@ -120,7 +122,7 @@ def price_list_for(client: Client, address: Address | None = None) -> PriceList 
 
 def sale_conditions_for(client: Client) -> list[SaleCondition]:
     """The sale conditions an order may take: immediate ones only without a current account."""
-    rows = ledger.sale_conditions()
+    rows = accounts.sale_conditions()
     if not has_current_account(client):
         rows = [row for row in rows if row.is_immediate]
     return rows
@@ -337,7 +339,7 @@ def _in_account_currency(client: Client, amount: Decimal, currency: str) -> Deci
     """The amount in the client's account currency, at the day's rate the ledger keeps."""
     if currency == client.currency:
         return amount
-    to_pesos, from_pesos = ledger.latest_rate(currency), ledger.latest_rate(client.currency)
+    to_pesos, from_pesos = latest_rate(currency), latest_rate(client.currency)
     if not to_pesos or not from_pesos:
         raise OrderError({"currency": _("No hay una cotización registrada para convertir.")})
     return (amount * to_pesos / from_pesos).quantize(Decimal("0.01"))
@@ -359,7 +361,7 @@ def _condition(client: Client, raw: object, method: str, errors: dict) -> SaleCo
     """The chosen sale condition; the client's own by default; immediate unless on credit."""
     choices = sale_conditions_for(client)
     if raw in (None, ""):
-        chosen = ledger.client_sale_condition(client)
+        chosen = client_sale_condition(client)
         if chosen is not None and method not in CREDIT_METHODS and not chosen.is_immediate:
             chosen = next((row for row in choices if row.is_immediate), None)
         return chosen

@@ -26,7 +26,8 @@ from app.core.idempotency import write_endpoint
 from app.core.rendering import render
 from app.core.routing import MAX_ID
 from app.extensions import db
-from app.ledger import services as ledger
+from app.ledger import posting
+from app.ledger.parsing import client_sale_condition
 from app.orders import services
 from app.orders.blueprint import bp
 from app.orders.labels import DISCOUNT_LABELS, STATUS_LABELS
@@ -274,7 +275,7 @@ def summary(client: Client, data: dict) -> dict:
         "summary_errors": [],
         "priced": list(zip(quote.products, quote.totals.lines, strict=True)),
         "installments": (
-            ledger.preview_installments(quote.sale_condition, quote.on, total) if total else []
+            posting.preview_installments(quote.sale_condition, quote.on, total) if total else []
         ),
     }
 
@@ -312,7 +313,7 @@ def _form_page(client: Client, data: dict, errors: dict | None = None, status: i
         methods=services.allowed_payment_methods(client),
         currencies=services.allowed_currencies(client),
         conditions=services.sale_conditions_for(client),
-        usual_condition=ledger.client_sale_condition(client),
+        usual_condition=client_sale_condition(client),
         **shown,
     )
 

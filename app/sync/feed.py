@@ -49,6 +49,7 @@ from app.credit.services import effective_policy
 from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import Document, DocumentInstallment, DocumentState, SaleCondition
+from app.ledger.parsing import latest_rate
 from app.notices import rules as notice_rules
 from app.notices.models import Notice, NoticeSeen
 from app.notices.rules import TargetKind
@@ -493,7 +494,7 @@ def _open_documents(client_ids: list[int]) -> dict[int, list]:
 
 
 def _position(documents: list, currency: str) -> tuple[Decimal, tuple[date, ...]]:
-    """The balance in the account currency and its unpaid debit dates (ledger.open_position)."""
+    """The balance in the account currency and its unpaid debit dates (accounts.open_position)."""
     rows = [row for row in documents if row[0] == currency]
     balance = sum((sign * amount for _c, sign, amount, _d in rows), Decimal("0")).quantize(CENT)
     unpaid = sorted(day for _c, sign, amount, day in rows if sign > 0 and amount > 0)
@@ -501,7 +502,7 @@ def _position(documents: list, currency: str) -> tuple[Decimal, tuple[date, ...]
 
 
 def _balances(documents: list) -> dict[str, Decimal]:
-    """The open balance per currency (ledger.balances), zero ones left out."""
+    """The open balance per currency (accounts.balances), zero ones left out."""
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for currency, sign, amount, _day in documents:
         totals[currency] += sign * amount
@@ -529,7 +530,7 @@ def _pending_orders(clients: list[Client]) -> dict[int, tuple[Decimal, int]]:
     def rate(currency: str) -> Decimal | None:
         """The latest rate of a currency, read once per page."""
         if currency not in rates:
-            rates[currency] = ledger.latest_rate(currency)
+            rates[currency] = latest_rate(currency)
         return rates[currency]
 
     totals: dict[int, tuple[Decimal, int]] = {}

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.collections.models import CollectionCall, FieldReceipt
 from app.core.types import local_today
 from app.extensions import db
-from app.ledger import services as ledger
+from app.ledger import accounts
 from tests import factories
 from tests.api.test_clients import api, count  # noqa: F401  (fixture)
 
@@ -88,12 +88,12 @@ def test_the_sheet_and_a_field_receipt_confirmed_by_the_office(api):  # noqa: F8
     )
     assert answer.status_code == 201, answer.json
     assert answer.json["state"] == "pending" and answer.json["total"] == "600.00"
-    assert ledger.balances(client.id) == {"ARS": Decimal("1000.00")}
+    assert accounts.balances(client.id) == {"ARS": Decimal("1000.00")}
     assert collector.post(f"/api/v1/field-receipts/{answer.json['id']}/confirm").status_code == 403
     done = office.post(f"/api/v1/field-receipts/{answer.json['id']}/confirm")
     assert done.status_code == 200 and done.json["state"] == "confirmed", done.json
     db.session.expire_all()
-    assert ledger.balances(client.id) == {"ARS": Decimal("400.00")}
+    assert accounts.balances(client.id) == {"ARS": Decimal("400.00")}
     twice = office.post(f"/api/v1/field-receipts/{answer.json['id']}/confirm")
     assert twice.status_code == 422
 

@@ -32,7 +32,7 @@ from app.core.types import utcnow
 from app.credit import overrides
 from app.credit.models import CreditBand, CreditPolicy
 from app.extensions import db
-from app.ledger import services as ledger
+from app.ledger import applications
 from app.orders import services as orders
 from tests import factories
 
@@ -132,8 +132,8 @@ def seed_ledger() -> dict[str, list[int]]:
     client = factories.make_client()
     invoice = factories.post_document(client, amount="500")
     receipt = factories.post_receipt(client, amount="300")
-    (application,) = ledger.apply(
-        receipt, [ledger.Allocation(invoice.installments[0].id, Decimal("100"))], None
+    (application,) = applications.apply(
+        receipt, [applications.Allocation(invoice.installments[0].id, Decimal("100"))], None
     )
     ids = {
         "document_id": [invoice.id, receipt.id],

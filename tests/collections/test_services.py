@@ -12,7 +12,7 @@ from app.collections import services as collections
 from app.collections.models import CollectionCall, DelinquencyRule, FieldReceipt
 from app.core.types import local_today
 from app.extensions import db
-from app.ledger import services as ledger
+from app.ledger import accounts
 from tests import factories
 
 
@@ -167,10 +167,10 @@ def test_a_field_receipt_waits_and_changes_the_balance_only_when_confirmed(app, 
     )
     assert row.state == "pending" and row.total == Decimal("400.00")
     assert row.data["date"] == local_today().isoformat()  # the day it was collected
-    assert ledger.balances(client.id) == {"ARS": Decimal("1000.00")}
+    assert accounts.balances(client.id) == {"ARS": Decimal("1000.00")}
     assert collections.pending_receipts(office) == [row]
     document = collections.confirm_receipt(row, office)
-    assert ledger.balances(client.id) == {"ARS": Decimal("600.00")}
+    assert accounts.balances(client.id) == {"ARS": Decimal("600.00")}
     assert invoice.open_amount == Decimal("600.00") and document.amount == Decimal("400.00")
     assert row.state == "confirmed" and row.document_id == document.id
     with pytest.raises(collections.CollectionError):
@@ -190,7 +190,7 @@ def test_a_bad_field_receipt_is_refused_and_a_rejected_one_posts_nothing(app, co
     collections.reject_receipt(
         row, "El cliente no pagó: error de carga", factories.make_user("backoffice")
     )
-    assert row.state == "rejected" and ledger.balances(client.id) == {}
+    assert row.state == "rejected" and accounts.balances(client.id) == {}
 
 
 def test_the_delinquency_rule_marks_and_lifts_only_what_it_marked(app):

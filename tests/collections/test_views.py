@@ -15,7 +15,7 @@ from app.collections import services as collections
 from app.collections.models import CollectionCall, DelinquencyRule, FieldReceipt
 from app.core.types import local_today
 from app.extensions import db
-from app.ledger import services as ledger
+from app.ledger import accounts
 from tests import factories
 from tests.conftest import csrf_from
 
@@ -384,7 +384,7 @@ def test_a_field_receipt_is_recorded_pending_and_the_balance_waits(collector):
     row = db.session.scalar(sa.select(FieldReceipt))
     assert (row.state, row.total, row.user_id) == ("pending", Decimal("400.00"), collector.user.id)
     assert row.data["apply_oldest"] is True and len(row.data["lines"]) == 1
-    assert ledger.balances(client.id) == {"ARS": Decimal("1000.00")}
+    assert accounts.balances(client.id) == {"ARS": Decimal("1000.00")}
     page = collector.get("/collections/").get_data(as_text=True)
     assert "Cobro registrado: queda pendiente de confirmación" in page
 
@@ -491,7 +491,7 @@ def test_the_office_confirms_a_field_receipt_and_the_balance_changes(office):
     db.session.expire_all()
     row = db.session.get(FieldReceipt, row.id)
     assert row.state == "confirmed" and row.document_id is not None
-    assert ledger.balances(client.id) == {"ARS": Decimal("600.00")}
+    assert accounts.balances(client.id) == {"ARS": Decimal("600.00")}
     page = office.get("/collections/receipts").get_data(as_text=True)
     assert "Cobro confirmado" in page and "No hay cobros esperando confirmación." in page
     account = office.get(f"/clients/{client.id}/account").get_data(as_text=True)
@@ -507,7 +507,7 @@ def test_a_confirmed_receipt_cannot_be_confirmed_again(office):
         f"/collections/receipts/{row.id}/confirm", data={"csrf_token": token}
     )
     assert again.status_code == 422
-    assert count(FieldReceipt) == 1 and ledger.balances(_client.id) == {"ARS": Decimal("600.00")}
+    assert count(FieldReceipt) == 1 and accounts.balances(_client.id) == {"ARS": Decimal("600.00")}
 
 
 def test_the_office_rejects_a_field_receipt_with_a_reason(office):
@@ -524,7 +524,7 @@ def test_the_office_rejects_a_field_receipt_with_a_reason(office):
     db.session.expire_all()
     row = db.session.get(FieldReceipt, row.id)
     assert row.state == "rejected" and row.reject_reason == "Transferencia no acreditada"
-    assert ledger.balances(client.id) == {"ARS": Decimal("1000.00")}
+    assert accounts.balances(client.id) == {"ARS": Decimal("1000.00")}
 
 
 @pytest.mark.parametrize("role", ["salesperson", "collector", "supervisor"])

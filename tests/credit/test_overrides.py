@@ -280,11 +280,11 @@ def test_the_inbox_is_oldest_first_and_marks_what_the_user_covers(app, team):
 
 
 def test_recent_receipts_leave_voided_ones_out(app, team):
-    from app.ledger import services as ledger
+    from app.ledger import applications
 
     invoice = factories.post_document(team.client, amount="900")
     assert invoice.kind == "invoice"
     kept = [factories.post_receipt(team.client, amount=str(10 * n)) for n in range(1, 5)]
-    ledger.void_document(kept[-1], "Cargado dos veces", None)
+    applications.void_document(kept[-1], "Cargado dos veces", None)
     shown = overrides.recent_receipts(team.client)
     assert [r.id for r in shown] == [kept[2].id, kept[1].id, kept[0].id]

@@ -12,8 +12,8 @@ from app.core.types import local_today
 from app.demo import catalogue as demo
 from app.demo.commands import load_demo_data
 from app.extensions import db
-from app.orders import catalogue
 from app.orders import services as orders
+from app.orders.conditions import client_conditions
 from app.orders.models import (
     ClientCondition,
     Price,
@@ -22,6 +22,8 @@ from app.orders.models import (
     Promotion,
     VolumeDiscount,
 )
+from app.orders.products import IVA_RATES
+from app.orders.promotions import promotion_period
 
 
 def count(model, *where) -> int:
@@ -32,7 +34,7 @@ def test_demo_data_has_a_priced_catalogue(app):
     load_demo_data(clients=80, seed=3)
     products = db.session.scalars(sa.select(Product)).all()
     assert 100 <= len(products) <= 150
-    assert {p.tax_rate for p in products} == {catalogue.IVA_RATES[1], catalogue.IVA_RATES[2]}
+    assert {p.tax_rate for p in products} == {IVA_RATES[1], IVA_RATES[2]}
     assert {"un", "caja x 12", "pack x 6"} <= {p.unit for p in products}
     assert all(p.change_seq > 0 and p.search_text.strip() for p in products)
     assert [p.code for p in orders.search_products("yerba playadito")] == ["YER002"]
@@ -54,7 +56,7 @@ def test_demo_breaks_promotions_and_conditions(app):
     today = local_today()
     assert 15 <= len(set(db.session.scalars(sa.select(VolumeDiscount.product_id)))) <= 25
     promotions = db.session.scalars(sa.select(Promotion)).all()
-    periods = [catalogue.promotion_period(p, today) for p in promotions]
+    periods = [promotion_period(p, today) for p in promotions]
     assert periods.count("current") >= 3 and periods.count("past") >= 1
     assert "Promo galletitas 3x2" in {p.name for p in promotions}
     conditions = db.session.scalars(sa.select(ClientCondition)).all()
@@ -72,7 +74,7 @@ def test_demo_breaks_promotions_and_conditions(app):
         assert successor.valid_from == old.valid_to + timedelta(days=1)
         assert successor.product_id == old.product_id
     client = db.session.get(Client, ended[0].client_id)
-    current, history = catalogue.client_conditions(client)
+    current, history = client_conditions(client)
     assert [c.valid_to for c in current] == [None] and history == [ended[0]]
     assert orders.conditions_in_force(client, today) == current
 

@@ -13,8 +13,9 @@ from app.core.types import local_today
 from app.demo.accounts import usd_rate
 from app.demo.commands import load_demo_data
 from app.extensions import db
-from app.ledger import services as ledger
+from app.ledger import accounts, aging, applications, posting
 from app.ledger.models import (
+    DEBIT_KINDS,
     Application,
     CardIssuer,
     Document,
@@ -62,7 +63,7 @@ def test_every_demo_account_keeps_the_ledger_invariants(demo):
         parts[installment.document_id].append(installment)
     by_installment = _sums(Application.installment_id)
     for document in documents:
-        assert document.sign == (1 if document.kind in ledger.DEBIT_KINDS else -1) or (
+        assert document.sign == (1 if document.kind in DEBIT_KINDS else -1) or (
             document.kind == "reversal"
         )
         if document.state == "void":
@@ -90,7 +91,7 @@ def test_every_demo_account_keeps_the_ledger_invariants(demo):
         else:
             assert not parts[document.id]
     for client_id in db.session.scalars(sa.select(Client.id)):
-        assert ledger.balances(client_id) == ledger.balances_from_history(client_id)
+        assert accounts.balances(client_id) == accounts.balances_from_history(client_id)
 
 
 def test_applications_join_a_credit_to_a_debit_of_the_same_client_and_currency(demo):
@@ -111,7 +112,7 @@ def test_applications_join_a_credit_to_a_debit_of_the_same_client_and_currency(d
 
 
 def test_the_aging_report_has_money_in_every_bucket(demo):
-    rows, totals, count = ledger.aging_report(sa.select(Client), per_page=500)
+    rows, totals, count = aging.aging_report(sa.select(Client), per_page=500)
     assert all(totals[name] > 0 for name in AGING_BUCKETS), totals
     assert totals["unapplied"] > 0
     assert count == len(rows) > 10
@@ -126,22 +127,22 @@ def test_the_account_summary_of_bulk_data_matches_its_open_items(demo):
     clients = db.session.scalars(sa.select(Client)).all()
     seen = set()
     for client in clients:
-        summary = ledger.account_summary(client, as_of)
+        summary = accounts.account_summary(client, as_of)
         expected = defaultdict(lambda: dict.fromkeys(AGING_BUCKETS, D(0)))
-        for item in ledger.open_items(client.id, as_of):
+        for item in accounts.open_items(client.id, as_of):
             currency = item.installment.currency
             expected[currency][aging_bucket(item.installment.due_date, as_of)] += (
                 item.installment.open_amount
             )
         credits = defaultdict(Decimal)
-        for credit in ledger.open_credits(client.id):
+        for credit in accounts.open_credits(client.id):
             credits[credit.currency] += credit.open_amount
         assert {s.currency for s in summary.currencies} == set(expected) | set(credits)
         for currency_summary in summary.currencies:
             currency = currency_summary.currency
             assert currency_summary.buckets == expected[currency]
             assert currency_summary.unapplied == credits[currency]
-            assert currency_summary.balance == ledger.balances(client.id).get(currency, 0)
+            assert currency_summary.balance == accounts.balances(client.id).get(currency, 0)
             seen |= {name for name, value in currency_summary.buckets.items() if value}
         assert summary.last_sale_date == client.last_sale_date
     assert seen == set(AGING_BUCKETS)
@@ -219,7 +220,7 @@ def test_voided_receipts_carry_their_reversal_and_spoiled_ones_stand_alone(demo)
         assert (reversal.sign, reversal.letter, reversal.number) == (1, doc.letter, doc.number)
         assert (reversal.amount, reversal.open_amount, reversal.state) == (doc.amount, 0, "void")
         assert reversal.date >= doc.date
-        history = ledger.applications_of(doc)
+        history = applications.applications_of(doc)
         assert history and all(not a.active for a in history)
     assert set(reversals) == {doc.id for doc in undone}
     unapplied = db.session.scalars(
@@ -232,7 +233,8 @@ def test_sale_conditions_card_plans_and_client_types(demo):
     conditions = {c.description: c for c in db.session.scalars(sa.select(SaleCondition))}
     day = date(2026, 1, 20)
     due = {
-        name: ledger.preview_installments(conditions[name], day, D("300.00")) for name in conditions
+        name: posting.preview_installments(conditions[name], day, D("300.00"))
+        for name in conditions
     }
     assert [d for _, d, _ in due["Contado"]] == [day]
     assert [d for _, d, _ in due["30/60/90"]] == [
@@ -310,15 +312,15 @@ def test_the_services_carry_on_after_the_bulk_load(demo):
             Document.kind == "invoice", Document.letter == "A"
         )
     )
-    invoice = ledger.post_document(
+    invoice = posting.post_document(
         client, {"kind": "invoice", "letter": "A", "amount": "1500.00"}, None
     )
     assert invoice.number > last_invoice
-    receipt = ledger.post_receipt(
+    receipt = posting.post_receipt(
         client, {"lines": [{"kind": "cash", "amount": "2000.00"}], "apply_oldest": True}, None
     )
-    ledger.void_document(receipt, "Prueba", None)
+    applications.void_document(receipt, "Prueba", None)
     db.session.commit()
-    assert ledger.balances(client.id) == ledger.balances_from_history(client.id)
+    assert accounts.balances(client.id) == accounts.balances_from_history(client.id)
     ids = db.session.scalars(sa.select(Document.id).order_by(Document.id)).all()
     assert len(ids) == len(set(ids)) and ids[-1] > demo

@@ -14,8 +14,9 @@ from app.collections import services as collections
 from app.collections.models import CollectionCall, FieldReceipt
 from app.core.types import local_today
 from app.extensions import db
-from app.ledger import services as ledger
+from app.ledger import accounts
 from app.ledger.models import DocumentKind
+from app.ledger.parsing import allowed_kinds
 from tests.e2e.conftest import PASSWORD, VIEWPORT, fill_login_form, phone_context, watched_page
 
 PAID = Decimal("1500.00")
@@ -34,10 +35,8 @@ def a_client_on_the_sheet(live_app) -> tuple[int, str, Decimal]:
         for _zone, rows in collections.sheet(collector):
             for row in rows[:10]:
                 client = row.client
-                if client.currency == "ARS" and DocumentKind.RECEIPT in ledger.allowed_kinds(
-                    client
-                ):
-                    balance = ledger.balances(client.id).get("ARS", Decimal("0"))
+                if client.currency == "ARS" and DocumentKind.RECEIPT in allowed_kinds(client):
+                    balance = accounts.balances(client.id).get("ARS", Decimal("0"))
                     return client.id, client.display_name, balance
     pytest.fail("the demo data put no peso client on cobrador1's sheet")
 
@@ -132,7 +131,7 @@ def test_a_collector_works_the_sheet_and_the_office_confirms_the_receipt(
             .order_by(FieldReceipt.id.desc())
         )
         assert receipt.total == PAID and receipt.latitude is not None
-        assert ledger.balances(client_id).get("ARS", Decimal("0")) == balance  # not yet
+        assert accounts.balances(client_id).get("ARS", Decimal("0")) == balance  # not yet
         receipt_id = receipt.id
 
     # The back office confirms it, and the account shows the new balance.
@@ -151,5 +150,5 @@ def test_a_collector_works_the_sheet_and_the_office_confirms_the_receipt(
     errors.assert_none(ignore=(r"/push/", r"Notification"))
 
     with live_app.app_context():
-        assert ledger.balances(client_id).get("ARS", Decimal("0")) == balance - PAID
+        assert accounts.balances(client_id).get("ARS", Decimal("0")) == balance - PAID
         assert db.session.get(FieldReceipt, receipt_id).state == "confirmed"

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.core.sqlite import start_writing
 from app.extensions import db
+from app.ledger import accounts, applications
 from app.ledger import services as ledger
 from app.ledger.models import Application, Document
 from tests import factories
@@ -28,7 +29,9 @@ def test_concurrent_applications_to_one_invoice_settle_it_once(app):
             start.wait(timeout=30)
             receipt = db.session.get(Document, receipt_id)
             try:
-                ledger.apply(receipt, [ledger.Allocation(installment_id, Decimal("100"))], None)
+                applications.apply(
+                    receipt, [applications.Allocation(installment_id, Decimal("100"))], None
+                )
                 db.session.commit()
                 outcomes.append("applied")
             except ledger.LedgerError:
@@ -47,5 +50,5 @@ def test_concurrent_applications_to_one_invoice_settle_it_once(app):
     applied = db.session.scalar(sa.select(sa.func.sum(Application.amount)))
     assert applied == Decimal("100.00")
     assert db.session.get(Document, invoice.id).open_amount == 0
-    assert ledger.balances(client.id) == ledger.balances_from_history(client.id)
-    assert ledger.balances(client.id) == {"ARS": Decimal("-300.00")}
+    assert accounts.balances(client.id) == accounts.balances_from_history(client.id)
+    assert accounts.balances(client.id) == {"ARS": Decimal("-300.00")}

@@ -6,7 +6,7 @@ from decimal import Decimal
 from app.clients.reference import Family
 from app.core.types import local_today
 from app.extensions import db
-from app.ledger import services as ledger
+from app.ledger import accounts
 from tests import factories
 
 
@@ -27,7 +27,7 @@ def test_the_combined_account_adds_each_clients_balance_per_currency(app):
     factories.post_document(centro, amount="50", currency="USD", exchange_rate="1000")
     factories.post_document(sur, amount="300")
     factories.post_receipt(sur, amount="100", apply_oldest=True, date=local_today().isoformat())
-    account = ledger.family_account([centro, sur])
+    account = accounts.family_account([centro, sur])
     assert account.balances == {"ARS": Decimal("1200.00"), "USD": Decimal("50.00")}
     assert account.overdue == {"ARS": Decimal("1000.00")}
     assert account.by_client[sur.id] == {"ARS": Decimal("200.00")}

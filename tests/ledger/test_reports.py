@@ -8,8 +8,7 @@ from datetime import date
 import pytest
 
 from app.extensions import db
-from app.ledger import reports
-from app.ledger import services as ledger
+from app.ledger import applications, reports
 from tests import factories
 from tests.factories import make_client, make_sale_condition, post_document, post_receipt
 
@@ -58,7 +57,7 @@ def account():
         applications=[{"installment_id": new.installments[0].id, "amount": "300"}],
     )
     bounced = post_receipt(client, "200", date=date(2026, 2, 15))
-    ledger.void_document(bounced, "Cheque rechazado", None, on=date(2026, 2, 20))
+    applications.void_document(bounced, "Cheque rechazado", None, on=date(2026, 2, 20))
     post_document(client, amount="999", letter="A", date=date(2026, 3, 5))
     post_document(
         client,

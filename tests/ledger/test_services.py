@@ -9,9 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.audit.models import AuditEntry
+from app.clients.models import Client
 from app.extensions import db
+from app.ledger import accounts, aging, applications, posting, statements
 from app.ledger import services as ledger
 from app.ledger.models import Application, Document, DocumentInstallment
+from app.ledger.parsing import parse_amount
 from tests.factories import (
     make_client,
     make_client_type,
@@ -26,7 +29,7 @@ D = Decimal
 def check_invariants(client) -> None:
     """Every open amount agrees with the applications, and both balance sums agree."""
     db.session.flush()
-    assert ledger.balances(client.id) == ledger.balances_from_history(client.id)
+    assert accounts.balances(client.id) == accounts.balances_from_history(client.id)
     documents = db.session.scalars(sa.select(Document).where(Document.client_id == client.id))
     for document in documents:
         applied = db.session.scalar(
@@ -65,7 +68,7 @@ def test_an_invoice_splits_into_installments_by_the_clients_sale_condition(app):
     ]
     assert invoice.number == "0001-00000001"
     assert client.last_sale_date == date(2026, 1, 31)
-    assert ledger.balances(client.id) == {"ARS": D("100.00")}
+    assert accounts.balances(client.id) == {"ARS": D("100.00")}
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.entity_type == "document")
     ).one()
@@ -157,10 +160,12 @@ def test_usd_documents_keep_their_rate_and_a_balance_of_their_own(app):
     post_document(client, amount="1000")
     usd = post_document(client, amount="250.50", currency="USD", exchange_rate="1050,25")
     assert usd.exchange_rate == D("1050.25")
-    assert ledger.balances(client.id) == {"ARS": D("1000.00"), "USD": D("250.50")}
+    assert accounts.balances(client.id) == {"ARS": D("1000.00"), "USD": D("250.50")}
     receipt = post_receipt(client, amount="100")
     with pytest.raises(ledger.LedgerError) as refused:
-        ledger.apply(receipt, [ledger.Allocation(usd.installments[0].id, D("100"))], None)
+        applications.apply(
+            receipt, [applications.Allocation(usd.installments[0].id, D("100"))], None
+        )
     assert refused.value.fields["applications-0-amount"] == (
         "Solo se aplica entre comprobantes de la misma moneda."
     )
@@ -170,7 +175,7 @@ def test_a_receipt_with_many_payment_lines_pays_several_invoices(app):
     client = make_client()
     first = post_document(client, amount="300", date=date(2026, 1, 5))
     second = post_document(client, amount="500", date=date(2026, 2, 5))
-    receipt = ledger.post_receipt(
+    receipt = posting.post_receipt(
         client,
         {
             "date": "2026-03-01",
@@ -201,7 +206,7 @@ def test_a_receipt_with_many_payment_lines_pays_several_invoices(app):
     assert [line.kind for line in receipt.lines] == ["cash", "third_party_check", "withholding"]
     assert receipt.lines[1].drawer_tax_id == "20123456786"
     assert client.last_receipt_date == date(2026, 3, 1)
-    assert ledger.balances(client.id) == {"ARS": D("50.00")}
+    assert accounts.balances(client.id) == {"ARS": D("50.00")}
     check_invariants(client)
 
 
@@ -248,7 +253,7 @@ def test_a_receipt_with_many_payment_lines_pays_several_invoices(app):
 def test_a_receipt_line_missing_what_its_kind_needs_is_refused(app, line, field, message):
     client = make_client()
     with pytest.raises(ledger.LedgerError) as refused:
-        ledger.post_receipt(client, {"lines": [line]}, None)
+        posting.post_receipt(client, {"lines": [line]}, None)
     assert field in refused.value.fields
     if message:
         assert refused.value.fields[field] == message
@@ -260,11 +265,15 @@ def test_applying_more_than_is_open_is_refused(app):
     invoice = post_document(client, amount="100")
     receipt = post_receipt(client, amount="500")
     with pytest.raises(ledger.LedgerError) as refused:
-        ledger.apply(receipt, [ledger.Allocation(invoice.installments[0].id, D("150"))], None)
+        applications.apply(
+            receipt, [applications.Allocation(invoice.installments[0].id, D("150"))], None
+        )
     assert refused.value.fields["applications-0-amount"] == "Supera el saldo pendiente (100)."
     other = post_document(make_client(), amount="100")
     with pytest.raises(ledger.LedgerError) as refused:
-        ledger.apply(receipt, [ledger.Allocation(other.installments[0].id, D("50"))], None)
+        applications.apply(
+            receipt, [applications.Allocation(other.installments[0].id, D("50"))], None
+        )
     assert "applications-0-installment_id" in refused.value.fields
     check_invariants(client)
 
@@ -283,13 +292,13 @@ def test_unapply_puts_amounts_back_and_keeps_the_history(app):
     client = make_client()
     invoice = post_document(client, amount="100")
     receipt = post_receipt(client, amount="100", apply_oldest=True)
-    (application,) = ledger.active_applications(receipt)
-    ledger.unapply(application, None)
+    (application,) = applications.active_applications(receipt)
+    applications.unapply(application, None)
     assert (invoice.state, receipt.state) == ("open", "open")
     assert application.unapplied_at is not None
-    assert ledger.applications_of(receipt) == [application]
+    assert applications.applications_of(receipt) == [application]
     with pytest.raises(ledger.LedgerError):
-        ledger.unapply(application, None)
+        applications.unapply(application, None)
     check_invariants(client)
 
 
@@ -297,29 +306,29 @@ def test_voiding_writes_a_reversal_and_frees_what_was_applied(app):
     client = make_client()
     invoice = post_document(client, amount="100", date=date(2026, 1, 10))
     receipt = post_receipt(client, amount="100", date="2026-01-20", apply_oldest=True)
-    reversal = ledger.void_document(receipt, "Cheque rechazado", None, on=date(2026, 2, 1))
+    reversal = applications.void_document(receipt, "Cheque rechazado", None, on=date(2026, 2, 1))
     assert receipt.state == "void" and receipt.void_reason == "Cheque rechazado"
     assert (
         reversal.sign == 1 and reversal.amount == D("100.00") and reversal.reverses_id == receipt.id
     )
     assert invoice.state == "open"
-    assert ledger.balances(client.id) == {"ARS": D("100.00")}
+    assert accounts.balances(client.id) == {"ARS": D("100.00")}
     assert client.last_receipt_date is None
     with pytest.raises(ledger.LedgerError):
-        ledger.void_document(receipt, "otra vez", None)
+        applications.void_document(receipt, "otra vez", None)
     with pytest.raises(ledger.LedgerError):
-        ledger.void_document(invoice, "  ", None)
+        applications.void_document(invoice, "  ", None)
     check_invariants(client)
     # A statement of January still shows the receipt, and February its reversal.
-    january = ledger.statement(client, date(2026, 1, 1), date(2026, 1, 31))
+    january = statements.statement(client, date(2026, 1, 1), date(2026, 1, 31))
     assert [line.balance for line in january.lines] == [D("100.00"), D("0.00")]
-    february = ledger.statement(client, date(2026, 2, 1), date(2026, 2, 28))
+    february = statements.statement(client, date(2026, 2, 1), date(2026, 2, 28))
     assert february.opening == D("0.00") and february.closing == D("100.00")
 
 
 def test_a_spoiled_receipt_form_is_entered_as_void_with_its_number(app):
     client = make_client()
-    receipt = ledger.post_voided_receipt(
+    receipt = posting.post_voided_receipt(
         client, {"number": "2-41", "reason": "Mal confeccionado"}, None
     )
     assert (receipt.number, receipt.state, receipt.amount) == ("0002-00000041", "void", D("0"))
@@ -342,7 +351,7 @@ def test_summary_buckets_open_items_by_days_overdue(app):
     ]:
         post_document(client, amount=amount, date=as_of - timedelta(days=days))
     post_receipt(client, amount="7")
-    summary = ledger.account_summary(client, as_of)
+    summary = accounts.account_summary(client, as_of)
     ars = summary.of("ARS")
     assert ars.buckets == {
         "not_due": D("11.00"), "1_30": D("50.00"), "31_60": D("40.00"), "61_90": D("50.00"),
@@ -351,7 +360,7 @@ def test_summary_buckets_open_items_by_days_overdue(app):
     assert ars.unapplied == D("7.00") and ars.balance == D("204.00")
     assert ars.due_soon == D("11.00") and ars.open_items == 7
     assert summary.oldest_due == as_of - timedelta(days=91)
-    report, totals, count = ledger.aging_report(sa.select(ledger.Client), as_of)
+    report, totals, count = aging.aging_report(sa.select(Client), as_of)
     assert count == 1 and report[0].buckets == ars.buckets and report[0].total == D("204.00")
     assert totals["over_90"] == D("60.00") and totals["unapplied"] == D("7.00")
 
@@ -362,7 +371,7 @@ def test_days_to_pay_weighs_each_payment_by_its_amount(app):
     post_document(client, amount="300", date=date(2026, 1, 11))
     post_receipt(client, amount="400", date="2026-01-21", apply_oldest=True)
     # (20 days x 100 + 10 days x 300) / 400 = 12.5
-    assert ledger.days_to_pay(client.id, date(2026, 2, 1)) == D("12.5")
+    assert accounts.days_to_pay(client.id, date(2026, 2, 1)) == D("12.5")
 
 
 def test_the_aging_report_orders_by_overdue_and_filters(app):
@@ -371,14 +380,12 @@ def test_the_aging_report_orders_by_overdue_and_filters(app):
     post_document(small, amount="10", date=as_of - timedelta(days=40))
     post_document(big, amount="500", date=as_of - timedelta(days=40))
     post_document(current, amount="900", date=as_of)
-    report, totals, count = ledger.aging_report(sa.select(ledger.Client), as_of)
+    report, totals, count = aging.aging_report(sa.select(Client), as_of)
     assert [row.client_id for row in report] == [big.id, small.id, current.id]
     assert count == 3 and totals["31_60"] == D("510.00") and totals["not_due"] == D("900.00")
-    only, _, count = ledger.aging_report(sa.select(ledger.Client), as_of, overdue_only=True)
+    only, _, count = aging.aging_report(sa.select(Client), as_of, overdue_only=True)
     assert count == 2 and current.id not in [row.client_id for row in only]
-    scoped, _, count = ledger.aging_report(
-        sa.select(ledger.Client).where(ledger.Client.id == small.id), as_of
-    )
+    scoped, _, count = aging.aging_report(sa.select(Client).where(Client.id == small.id), as_of)
     assert count == 1 and scoped[0].client_id == small.id
 
 
@@ -413,36 +420,38 @@ def test_random_sequences_of_operations_keep_every_balance_exact(app, operations
             elif op == "credit_note":
                 credit = post_document(client, kind="credit_note", amount=str(cents))
                 if second:
-                    ledger.apply_oldest(credit, None)
+                    applications.apply_oldest(credit, None)
             elif op == "apply":
-                credits = ledger.open_credits(client.id)
-                items = ledger.open_items(client.id)
+                credits = accounts.open_credits(client.id)
+                items = accounts.open_items(client.id)
                 if credits and items:
                     credit = credits[first % len(credits)]
                     item = items[first % len(items)]
                     amount = min(D(second) / 100, credit.open_amount, item.installment.open_amount)
-                    ledger.apply(credit, [ledger.Allocation(item.installment.id, amount)], None)
+                    applications.apply(
+                        credit, [applications.Allocation(item.installment.id, amount)], None
+                    )
             elif op == "unapply":
                 active = db.session.scalars(
                     sa.select(Application).where(Application.unapplied_at.is_(None))
                 ).all()
                 if active:
-                    ledger.unapply(active[first % len(active)], None)
+                    applications.unapply(active[first % len(active)], None)
             elif op == "void":
                 standing = db.session.scalars(
                     sa.select(Document).where(Document.state != "void").order_by(Document.id)
                 ).all()
                 if standing:
-                    ledger.void_document(standing[first % len(standing)], "prueba", None)
+                    applications.void_document(standing[first % len(standing)], "prueba", None)
             check_invariants(client)
         installments_open = db.session.scalar(
             sa.select(sa.func.coalesce(sa.func.sum(DocumentInstallment.open_amount), 0))
         )
-        summary = ledger.account_summary(client)
+        summary = accounts.account_summary(client)
         ars = summary.of("ARS")
         if ars:
             assert sum(ars.buckets.values()) == installments_open
-            assert ars.balance == ledger.balances(client.id).get("ARS", D("0"))
+            assert ars.balance == accounts.balances(client.id).get("ARS", D("0"))
     finally:
         db.session.rollback()
 
@@ -452,17 +461,17 @@ def test_ids_no_row_can_have_are_refused_like_unknown_ones(app):
     receipt = post_receipt(client, amount="10")
     huge = 2**40
     with pytest.raises(ledger.LedgerError) as refused:
-        ledger.apply(receipt, [ledger.Allocation(huge, D("1"))], None)
+        applications.apply(receipt, [applications.Allocation(huge, D("1"))], None)
     assert "applications-0-installment_id" in refused.value.fields
     with pytest.raises(ledger.LedgerError) as refused:
         post_document(client, sale_condition_id=str(huge))
     assert "sale_condition_id" in refused.value.fields
     line = {"kind": "card", "amount": "1", "card_plan_id": huge, "number": "1"}
     with pytest.raises(ledger.LedgerError) as refused:
-        ledger.post_receipt(client, {"lines": [line]}, None)
+        posting.post_receipt(client, {"lines": [line]}, None)
     assert "lines-0-card_plan_id" in refused.value.fields
     with pytest.raises(ledger.LedgerError) as refused:
-        ledger.post_receipt(
+        posting.post_receipt(
             client,
             {
                 "lines": [{"kind": "cash", "amount": "1"}],
@@ -489,7 +498,7 @@ def test_ids_no_row_can_have_are_refused_like_unknown_ones(app):
 )
 def test_amounts_are_read_as_people_write_them_here(app, typed, read):
     errors = {}
-    assert ledger.parse_amount(typed, "amount", errors) == Decimal(read) and not errors
+    assert parse_amount(typed, "amount", errors) == Decimal(read) and not errors
 
 
 @pytest.mark.parametrize(
@@ -504,5 +513,5 @@ def test_amounts_are_read_as_people_write_them_here(app, typed, read):
 )
 def test_amounts_that_are_not_are_refused_in_spanish(app, typed, message):
     errors = {}
-    assert ledger.parse_amount(typed, "amount", errors) is None
+    assert parse_amount(typed, "amount", errors) is None
     assert errors == {"amount": message}

@@ -408,9 +408,9 @@ def test_a_voided_receipt_form_keeps_the_number_accounted_for(office):
 def test_the_document_list_strikes_voids_and_pages_with_htmx(office):
     client = factories.make_client()
     voided = factories.post_document(client, amount="10.00", number="9-1")
-    from app.ledger import services as ledger
+    from app.ledger import applications
 
-    ledger.void_document(voided, "Error", None)
+    applications.void_document(voided, "Error", None)
     for n in range(35):
         factories.post_document(client, amount="1.00", number=f"1-{n + 1}")
     db.session.commit()

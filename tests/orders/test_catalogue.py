@@ -14,9 +14,10 @@ from werkzeug.datastructures import FileStorage
 from app.audit.models import AuditEntry
 from app.core.types import local_today
 from app.extensions import db
-from app.orders import catalogue
+from app.orders import catalogue, catalogue_files, conditions, prices, products, promotions
 from app.orders import services as orders
-from app.orders.catalogue import CatalogueError, ImportRefused
+from app.orders.catalogue import CatalogueError
+from app.orders.catalogue_files import ImportRefused
 from app.orders.models import ClientCondition, Price, Product, Promotion, VolumeDiscount
 from tests import factories
 
@@ -60,7 +61,7 @@ def product_row(code: str) -> Product:
 
 
 def test_save_product_creates_and_audits(app):
-    product = catalogue.save_product(
+    product = products.save_product(
         {"code": "YER001", "description": "Yerba Playadito 1 kg", "unit": "un",
          "tax_rate": "21", "active": "1"}
     )  # fmt: skip
@@ -74,7 +75,7 @@ def test_save_product_creates_and_audits(app):
 def test_save_product_refuses_bad_values_with_spanish_messages(app):
     factories.make_product(code="GAL001")
     with pytest.raises(CatalogueError) as refused:
-        catalogue.save_product({"code": "GAL001", "description": "", "tax_rate": "19"})
+        products.save_product({"code": "GAL001", "description": "", "tax_rate": "19"})
     assert refused.value.fields == {
         "description": "Escribí la descripción.",
         "tax_rate": "La alícuota de IVA tiene que ser 0, 10,5, 21 o 27.",
@@ -85,10 +86,10 @@ def test_save_product_refuses_bad_values_with_spanish_messages(app):
 
 
 def test_editing_a_product_audits_only_what_changed(app):
-    product = catalogue.save_product(
+    product = products.save_product(
         {"code": "GAL001", "description": "Criollitas", "tax_rate": "10,5", "active": "1"}
     )
-    catalogue.save_product(
+    products.save_product(
         {"code": "GAL001", "description": "Criollitas 100 g", "unit": "caja x 12",
          "tax_rate": "10.50", "active": "0"},
         product,
@@ -96,7 +97,7 @@ def test_editing_a_product_audits_only_what_changed(app):
     (entry,) = audit("product.update")
     assert entry.before == {"description": "Criollitas", "unit": "un", "active": True}
     assert entry.after == {"description": "Criollitas 100 g", "unit": "caja x 12", "active": False}
-    catalogue.save_product(
+    products.save_product(
         {"code": "GAL001", "description": "Criollitas 100 g", "unit": "caja x 12",
          "tax_rate": "10,5", "active": "0"},
         product,
@@ -108,28 +109,28 @@ def test_editing_a_product_audits_only_what_changed(app):
 
 
 def test_price_lists_have_unique_codes(app):
-    catalogue.save_price_list({"code": "MAY", "name": "Mayorista", "currency": "ARS"})
+    prices.save_price_list({"code": "MAY", "name": "Mayorista", "currency": "ARS"})
     with pytest.raises(CatalogueError) as refused:
-        catalogue.save_price_list({"code": "MAY", "name": "Otra", "currency": "EUR"})
+        prices.save_price_list({"code": "MAY", "name": "Otra", "currency": "EUR"})
     assert set(refused.value.fields) == {"code", "currency"}
-    assert [row.code for row in catalogue.price_lists()] == ["MAY"]
+    assert [row.code for row in prices.price_lists()] == ["MAY"]
     assert [a.after["code"] for a in audit("price_list.create")] == ["MAY"]
 
 
 def test_set_price_creates_updates_removes_and_brings_back_one_row(app):
     price_list = factories.make_price_list(code="MIN")
     product = factories.make_product(code="ACE001")
-    first = catalogue.set_price(price_list, product, {"price": "3.420,50"})
+    first = prices.set_price(price_list, product, {"price": "3.420,50"})
     assert (first.price, first.currency) == (D("3420.50"), "ARS")
-    catalogue.set_price(price_list, product, {"price": "3500"})
-    catalogue.remove_price(first)
+    prices.set_price(price_list, product, {"price": "3500"})
+    prices.remove_price(first)
     assert orders.prices_for([product.id], price_list, "ARS") == {}
-    again = catalogue.set_price(price_list, product, {"price": "3600", "currency": "ARS"})
+    again = prices.set_price(price_list, product, {"price": "3600", "currency": "ARS"})
     assert again.id == first.id and again.deleted_at is None
     assert count(Price) == 1
     assert [(a.before or {}).get("price") for a in audit("price.set")] == [None, "3420.5", None]
     assert len(audit("price.delete")) == 1
-    dollars = catalogue.set_price(price_list, product, {"price": "3,10", "currency": "usd"})
+    dollars = prices.set_price(price_list, product, {"price": "3,10", "currency": "usd"})
     assert (dollars.currency, dollars.price) == ("USD", D("3.10"))
 
 
@@ -147,7 +148,7 @@ def test_set_price_refuses_what_is_not_a_price(app, raw, message):
     price_list = factories.make_price_list()
     product = factories.make_product()
     with pytest.raises(CatalogueError) as refused:
-        catalogue.set_price(price_list, product, {"price": raw})
+        prices.set_price(price_list, product, {"price": raw})
     assert refused.value.fields == {"price": message}
     assert count(Price) == 0
 
@@ -157,16 +158,16 @@ def test_set_price_refuses_what_is_not_a_price(app, raw, message):
 
 def test_volume_breaks_one_per_minimum_and_soft_deleted(app):
     product = factories.make_product()
-    first = catalogue.save_volume_discount(product, {"min_quantity": "12", "discount_pct": "5"})
-    same = catalogue.save_volume_discount(product, {"min_quantity": "12,000", "discount_pct": "6"})
-    catalogue.save_volume_discount(product, {"min_quantity": "2,5", "discount_pct": "2"})
+    first = prices.save_volume_discount(product, {"min_quantity": "12", "discount_pct": "5"})
+    same = prices.save_volume_discount(product, {"min_quantity": "12,000", "discount_pct": "6"})
+    prices.save_volume_discount(product, {"min_quantity": "2,5", "discount_pct": "2"})
     assert same.id == first.id and first.discount_pct == D("6")
-    assert [b.min_quantity for b in catalogue.volume_breaks(product)] == [D("2.5"), D("12")]
-    catalogue.delete_volume_discount(first)
-    assert [b.min_quantity for b in catalogue.volume_breaks(product)] == [D("2.5")]
+    assert [b.min_quantity for b in prices.volume_breaks(product)] == [D("2.5"), D("12")]
+    prices.delete_volume_discount(first)
+    assert [b.min_quantity for b in prices.volume_breaks(product)] == [D("2.5")]
     assert count(VolumeDiscount) == 2  # the deleted one stays, with deleted_at
     with pytest.raises(CatalogueError) as refused:
-        catalogue.save_volume_discount(product, {"min_quantity": "0", "discount_pct": "101"})
+        prices.save_volume_discount(product, {"min_quantity": "0", "discount_pct": "101"})
     assert set(refused.value.fields) == {"min_quantity", "discount_pct"}
     actions = [a.action for a in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
     assert actions == [
@@ -180,7 +181,7 @@ def test_volume_breaks_one_per_minimum_and_soft_deleted(app):
 def test_promotions_need_a_known_product_and_ordered_dates(app):
     factories.make_product(code="GAL004")
     with pytest.raises(CatalogueError) as refused:
-        catalogue.save_promotion(
+        promotions.save_promotion(
             {"name": "3x2", "product_code": "NOPE", "discount_pct": "33,33",
              "valid_from": "2026-11-30", "valid_to": "2026-11-01"}
         )  # fmt: skip
@@ -188,13 +189,13 @@ def test_promotions_need_a_known_product_and_ordered_dates(app):
         "product_code": "No existe un producto con ese código.",
         "valid_to": "La fecha hasta no puede ser anterior a la fecha desde.",
     }
-    promo = catalogue.save_promotion(
+    promo = promotions.save_promotion(
         {"name": "Promo galletitas 3x2", "product_code": "GAL004", "discount_pct": "33,33",
          "valid_from": "01/11/2026", "valid_to": "2026-11-30"}
     )  # fmt: skip
     assert (promo.discount_pct, promo.valid_from.day, promo.valid_to.day) == (D("33.33"), 1, 30)
-    catalogue.delete_promotion(promo)
-    assert db.session.scalars(catalogue.promotions_query()).all() == []
+    promotions.delete_promotion(promo)
+    assert db.session.scalars(promotions.promotions_query()).all() == []
     assert count(Promotion) == 1
     assert [a.action for a in audit("promotion.create") + audit("promotion.delete")] == [
         "promotion.create",
@@ -219,7 +220,7 @@ def test_a_new_condition_ends_the_one_in_force_and_keeps_the_history(app):
     )  # fmt: skip
     db.session.add(old)
     db.session.flush()
-    new = catalogue.add_condition(client, condition_values(value="7,5"), office)
+    new = conditions.add_condition(client, condition_values(value="7,5"), office)
     assert old.valid_to == local_today() - timedelta(
         days=1
     )  # ended yesterday, never edited otherwise
@@ -227,7 +228,7 @@ def test_a_new_condition_ends_the_one_in_force_and_keeps_the_history(app):
     assert (new.discount_pct, new.valid_from, new.valid_to) == (D("7.5"), local_today(), None)
     assert new.created_by_id == office.id
     assert orders.conditions_in_force(client, local_today()) == [new]
-    current, ended = catalogue.client_conditions(client)
+    current, ended = conditions.client_conditions(client)
     assert (current, ended) == ([new], [old])
     (entry,) = audit("client.condition")
     assert (entry.entity_type, entry.entity_id) == ("client", str(client.id))
@@ -237,8 +238,8 @@ def test_a_new_condition_ends_the_one_in_force_and_keeps_the_history(app):
 def test_a_condition_for_one_product_leaves_the_general_one_alone(app):
     client = factories.make_client()
     factories.make_product(code="GAS001")
-    general = catalogue.add_condition(client, condition_values(), None)
-    special = catalogue.add_condition(
+    general = conditions.add_condition(client, condition_values(), None)
+    special = conditions.add_condition(
         client, condition_values(kind="price", value="19500", product_code="GAS001"), None
     )
     assert general.valid_to is None
@@ -251,11 +252,11 @@ def test_a_condition_for_one_product_leaves_the_general_one_alone(app):
 
 def test_a_condition_replaced_on_its_first_day_is_withdrawn(app):
     client = factories.make_client()
-    first = catalogue.add_condition(client, condition_values(), None)
-    second = catalogue.add_condition(client, condition_values(value="6"), None)
+    first = conditions.add_condition(client, condition_values(), None)
+    second = conditions.add_condition(client, condition_values(value="6"), None)
     assert first.deleted_at is not None  # same day: withdrawn, kept in the history
     assert orders.conditions_in_force(client, local_today()) == [second]
-    assert catalogue.client_conditions(client) == ([second], [first])
+    assert conditions.client_conditions(client) == ([second], [first])
 
 
 @pytest.mark.parametrize(
@@ -273,7 +274,7 @@ def test_a_condition_replaced_on_its_first_day_is_withdrawn(app):
 def test_add_condition_refuses_bad_values(app, values, errors):
     client = factories.make_client()
     with pytest.raises(CatalogueError) as refused:
-        catalogue.add_condition(client, condition_values(**values), None)
+        conditions.add_condition(client, condition_values(**values), None)
     assert set(refused.value.fields) == errors
     assert count(ClientCondition) == 0
 
@@ -285,13 +286,13 @@ def test_ending_a_condition(app):
     )
     db.session.add(running)
     db.session.flush()
-    catalogue.end_condition(running)
+    conditions.end_condition(running)
     assert running.valid_to == local_today() - timedelta(days=1)
     assert orders.conditions_in_force(client, local_today()) == []
     with pytest.raises(CatalogueError):
-        catalogue.end_condition(running)
-    today = catalogue.add_condition(client, condition_values(), None)
-    catalogue.end_condition(today)
+        conditions.end_condition(running)
+    today = conditions.add_condition(client, condition_values(), None)
+    conditions.end_condition(today)
     assert today.deleted_at is not None
     entries = audit("client.condition.end")
     assert [e.after["ended_on"] for e in entries] == [running.valid_to.isoformat(), None]
@@ -309,7 +310,7 @@ PRODUCTS_CSV = (
 
 
 def test_import_products_from_a_csv_with_semicolons_decimal_comma_and_bom(app):
-    result = catalogue.import_products(upload(PRODUCTS_CSV, "productos.csv"))
+    result = catalogue_files.import_products(upload(PRODUCTS_CSV, "productos.csv"))
     assert (result.rows, result.created, result.updated, result.unchanged) == (3, 3, 0, 0)
     galletitas = product_row("GAL001")
     assert (galletitas.description, galletitas.unit, galletitas.tax_rate) == (
@@ -329,14 +330,14 @@ def test_import_products_from_a_csv_with_semicolons_decimal_comma_and_bom(app):
 
 
 def test_a_second_import_updates_instead_of_duplicating(app):
-    catalogue.import_products(upload(PRODUCTS_CSV))
+    catalogue_files.import_products(upload(PRODUCTS_CSV))
     second = (
         "codigo,descripcion,iva,activo\n"
         "GAL001,Galletitas Criollitas 100 g,10.5,S\n"  # unchanged (unit column missing: kept)
         "YER002,Yerba Playadito 500 g,21,N\n"  # updated
         "NEW001,Fideos Lucchetti 500 g,21,S\n"  # created
     )
-    result = catalogue.import_products(upload(second))
+    result = catalogue_files.import_products(upload(second))
     assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
     assert count(Product) == 4
     yerba = product_row("YER002")
@@ -354,7 +355,7 @@ def test_import_products_from_xlsx(app):
             [None, None, None, None, None],
         ]
     )
-    result = catalogue.import_products(upload(data, "Productos.XLSX"))
+    result = catalogue_files.import_products(upload(data, "Productos.XLSX"))
     assert (result.rows, result.created) == (2, 2)
     assert product_row("7790001").description == "Aceite Natura 1,5 l"
     assert product_row("GAL005").tax_rate == D("10.5")
@@ -370,7 +371,7 @@ def test_a_bad_row_refuses_the_whole_file_and_writes_nothing(app):
         "GAL001;Otra vez;21;S\n"
     )
     with pytest.raises(ImportRefused) as refused:
-        catalogue.import_products(upload(data))
+        catalogue_files.import_products(upload(data))
     errors = [(e.row, e.column, e.message) for e in refused.value.errors]
     assert errors == [
         (3, "iva", "La alícuota de IVA tiene que ser 0, 10,5, 21 o 27."),
@@ -385,28 +386,28 @@ def test_a_bad_row_refuses_the_whole_file_and_writes_nothing(app):
 
 def test_a_file_without_the_required_columns_is_refused(app):
     with pytest.raises(ImportRefused) as refused:
-        catalogue.import_products(upload("codigo;nombre del artículo\nA1;algo\n"))
+        catalogue_files.import_products(upload("codigo;nombre del artículo\nA1;algo\n"))
     assert [(e.row, e.column, e.message) for e in refused.value.errors] == [
         (1, "descripcion", "Falta la columna descripcion.")
     ]
     with pytest.raises(ImportRefused) as empty:
-        catalogue.import_products(upload(""))
+        catalogue_files.import_products(upload(""))
     assert empty.value.errors[0].message == "El archivo está vacío."
     with pytest.raises(ImportRefused) as broken:
-        catalogue.import_products(upload(b"PK\x03\x04 roto", "roto.xlsx"))
+        catalogue_files.import_products(upload(b"PK\x03\x04 roto", "roto.xlsx"))
     assert "No pudimos leer la planilla" in broken.value.errors[0].message
 
 
 def test_a_latin1_csv_from_excel_is_read_too(app):
     data = "codigo;descripcion\nLIM009;Limpiador cremoso Cif 750 g – limón\n".encode("cp1252")
-    catalogue.import_products(upload(data))
+    catalogue_files.import_products(upload(data))
     assert product_row("LIM009").description == "Limpiador cremoso Cif 750 g – limón"
 
 
 def test_many_errors_are_counted_but_only_the_first_fifty_shown(app):
     rows = "".join(f"P{n};;21\n" for n in range(120))
     with pytest.raises(ImportRefused) as refused:
-        catalogue.import_products(upload("codigo;descripcion;iva\n" + rows))
+        catalogue_files.import_products(upload("codigo;descripcion;iva\n" + rows))
     assert refused.value.total == 120
     assert len(refused.value.errors) == 50
     assert refused.value.errors[0].row == 2
@@ -423,14 +424,14 @@ def test_import_prices_by_code_and_currency(app):
         "GAL001;6,48;USD\n"
         "YER002;4000;ARS\n"  # unchanged
     )
-    result = catalogue.import_prices(upload(data), price_list)
+    result = catalogue_files.import_prices(upload(data), price_list)
     assert (result.created, result.updated, result.unchanged) == (2, 0, 1)
     assert orders.prices_for([gal.id, yer.id], price_list, "ARS") == {
         gal.id: D("7450"),
         yer.id: D("4000"),
     }
     assert orders.prices_for([gal.id], price_list, "USD") == {gal.id: D("6.48")}
-    again = catalogue.import_prices(upload("codigo;precio\nYER002;4200\n"), price_list)
+    again = catalogue_files.import_prices(upload("codigo;precio\nYER002;4200\n"), price_list)
     assert (again.created, again.updated) == (0, 1)
     assert count(Price) == 3
     entries = audit("price_list.import")
@@ -445,7 +446,7 @@ def test_import_prices_refuses_unknown_products_and_bad_prices(app):
     factories.make_product(code="GAL001")
     data = "codigo;precio;moneda\nGAL001;abc;ARS\nNOPE;10;ARS\nGAL001;10;EUR\n"
     with pytest.raises(ImportRefused) as refused:
-        catalogue.import_prices(upload(data), price_list)
+        catalogue_files.import_prices(upload(data), price_list)
     assert [(e.row, e.column) for e in refused.value.errors] == [
         (2, "precio"),
         (3, "codigo"),
@@ -467,7 +468,7 @@ def test_ten_thousand_rows_import_quickly_with_bulk_statements(app):
     sa.event.listen(engine, "before_cursor_execute", seen)
     try:
         started = time.perf_counter()
-        result = catalogue.import_products(upload(header + rows))
+        result = catalogue_files.import_products(upload(header + rows))
         elapsed = time.perf_counter() - started
     finally:
         sa.event.remove(engine, "before_cursor_execute", seen)
@@ -478,9 +479,9 @@ def test_ten_thousand_rows_import_quickly_with_bulk_statements(app):
     price_list = factories.make_price_list()
     prices = "".join(f"P{n:05d};{n},50\n" for n in range(10_000))
     started = time.perf_counter()
-    result = catalogue.import_prices(upload("codigo;precio\n" + prices), price_list)
+    result = catalogue_files.import_prices(upload("codigo;precio\n" + prices), price_list)
     assert result.created == 10_000 and time.perf_counter() - started < 15
-    second = catalogue.import_products(upload(header + rows.replace(";S\n", ";N\n")))
+    second = catalogue_files.import_products(upload(header + rows.replace(";S\n", ";N\n")))
     assert (second.updated, second.created) == (10_000, 0)
     assert count(Product, Product.active) == 0
 
@@ -488,13 +489,15 @@ def test_ten_thousand_rows_import_quickly_with_bulk_statements(app):
 def test_the_templates_are_what_the_import_reads(app):
     factories.make_price_list(code="L1")
     for kind in ("products", "prices"):
-        headers = [column.header for column in catalogue.template_columns(kind)]
-        assert catalogue.template_csv(kind).startswith("\ufeff" + ";".join(headers) + "\r\n")
-    result = catalogue.import_products(upload(catalogue.template_xlsx("products"), "t.xlsx"))
+        headers = [column.header for column in catalogue_files.template_columns(kind)]
+        assert catalogue_files.template_csv(kind).startswith("\ufeff" + ";".join(headers) + "\r\n")
+    result = catalogue_files.import_products(
+        upload(catalogue_files.template_xlsx("products"), "t.xlsx")
+    )
     assert result.created == 2
     assert product_row("GAL001").tax_rate == D("10.5")
-    result = catalogue.import_prices(
-        upload(catalogue.template_csv("prices")), catalogue.price_lists()[0]
+    result = catalogue_files.import_prices(
+        upload(catalogue_files.template_csv("prices")), prices.price_lists()[0]
     )
     assert result.created == 2
 
