@@ -142,7 +142,7 @@ def register_commands(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """Security headers, the navigation context and the permission guard."""
+    """Refuse NUL characters, add the security headers, expose the template helpers."""
     from app.core.security import register
 
     register(app)

@@ -62,8 +62,10 @@ def sign_in_and_sync(page, username: str = "vendedor1") -> None:
     fill_login_form(page, username, "demo1234")
     page.wait_for_url(lambda url: "/login" not in url)
     wait_for_sync(page)
+    # The worker may still be installing when the first sync ends: reload once it is active.
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.reload()
-    assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
 
 
 def go_offline(context, proxy) -> None:

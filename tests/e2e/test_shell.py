@@ -172,7 +172,7 @@ def _install_service_worker(page, base_url: str) -> None:
     )
     assert scope == f"{base_url}/"
     page.reload()
-    assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
     wait_for_sync(page)
 
 
