@@ -1,12 +1,13 @@
 """Demo IIBB: ARBA's settings and a current registry for Buenos Aires and CABA clients."""
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from app.clients.models import Client
+from app.core.types import local_today
 from app.extensions import db
 
 
@@ -33,7 +34,7 @@ def add_iibb_registry(rng: random.Random, limit: int = 300) -> None:
         .order_by(Client.tax_id)
         .limit(limit)
     ).all()
-    first = date.today().replace(day=1)
+    first = local_today().replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     rates = ["0.00", "0.10", "1.00", "2.50", "3.00", "3.50", "4.00", "5.00"]
     rows = [

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.audit.models import AuditEntry
 from app.clients import views as client_views
 from app.clients.models import AuthorizedPickup, Client, ClientNote
+from app.core.types import local_today
 from app.extensions import db
 from app.taxes import services as tax_services
 from app.taxes.models import IibbJurisdiction, IibbRate
@@ -235,7 +236,7 @@ def test_filters_by_state_and_credit(login_as):
 def test_pickup_verification(login_as):
     seller = login_as("salesperson")
     client = factories.make_client(salesperson_id=seller.user.id)
-    today = date.today()
+    today = local_today()
     db.session.add_all(
         [
             AuthorizedPickup(client_id=client.id, name="Rosa Gómez", document="23.456.789"),

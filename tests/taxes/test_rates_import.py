@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from stdnum.ar import cuit
 
+from app.core.types import local_today
 from app.extensions import db
 from app.taxes.models import IibbJurisdiction, IibbRate
 from app.taxes.rates_import import format_arba_line, import_file, import_rates, parse_arba_line
@@ -206,7 +207,7 @@ def test_the_jurisdiction_command_creates_and_changes_settings(app, runner):
 def test_the_card_shows_the_registry_rate(app, login_as):
     jurisdiction = arba()
     client = factories.make_client(province="Buenos Aires")
-    today = date.today()
+    today = local_today()
     db.session.add(
         IibbRate(
             jurisdiction_id=jurisdiction.id,
