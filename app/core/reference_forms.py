@@ -37,56 +37,18 @@ def decimal_text(data: Decimal | None) -> str:
     return ""
 
 
-class PercentField(DecimalField):
-    """A percentage from 0 to `high` with up to two decimals; "12,5" reads as 12.5.
+class NumberField(DecimalField):
+    """An optional number typed as people write it here ("1.234,5", "12.5", "-3").
 
-    Empty reads as `empty`: 0 for a discount, None (no ceiling) where nothing is a value.
+    Read with the one rule of typed numbers (app/core/numbers.py). Subclasses set the message
+    for text that is no number, how many decimals they take, and what empty means.
     """
 
     # A text input: a number input would not show the decimal comma people write here.
     widget = TextInput()
-
-    def __init__(self, label, high: int = 100, empty: Decimal | None = Decimal("0"), **kwargs):
-        message = _l("Entre 0 y %(high)d.", high=high)
-        super().__init__(
-            label,
-            places=2,
-            default=empty,
-            validators=[Optional(), NumberRange(min=0, max=high, message=message)],
-            render_kw={"inputmode": "decimal"},
-            **kwargs,
-        )
-        self.empty = empty
-
-    def _value(self) -> str:
-        """The stored value as people write it: "12,5", "0"."""
-        if self.raw_data:
-            return self.raw_data[0]
-        return decimal_text(self.data)
-
-    def process_formdata(self, valuelist):
-        """Read a comma or a dot as the decimal mark; refuse more than two decimals."""
-        if not valuelist:
-            return
-        if not valuelist[0].strip():
-            self.data = self.empty
-            return
-        text = valuelist[0].strip().removesuffix("%")
-        try:
-            value = parse_decimal(text, negative=True)
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(_l("Ingresá un porcentaje, como 5 o 12,5.")) from exc
-        if value.as_tuple().exponent < -2:
-            self.data = None
-            raise ValueError(_l("Usá como mucho dos decimales."))
-        self.data = value
-
-
-class NumberField(DecimalField):
-    """An optional number typed as people write it here ("1.234,5", "12.5", "-3")."""
-
-    widget = TextInput()
+    invalid = _l("Ingresá un número, como 12 o 1.234,5.")
+    most_decimals: int | None = None
+    empty: Decimal | None = None
 
     def __init__(self, label, **kwargs):
         kwargs.setdefault("render_kw", {"inputmode": "decimal"})
@@ -98,16 +60,52 @@ class NumberField(DecimalField):
             return self.raw_data[0]
         return decimal_text(self.data)
 
+    def typed(self, text: str) -> str:
+        """The text to read as a number (a subclass may drop a sign such as "%")."""
+        return text
+
     def process_formdata(self, valuelist):
-        """Read the number with the one rule of typed numbers (app/core/numbers.py)."""
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
+        """Read the typed number; refuse text that is none, or too many decimals."""
+        if not valuelist:
+            return
+        text = valuelist[0].strip()
+        if not text:
+            self.data = self.empty
             return
         try:
-            self.data = parse_decimal(valuelist[0], negative=True)
+            value = parse_decimal(self.typed(text), negative=True)
         except ValueError as exc:
             self.data = None
-            raise ValueError(_l("Ingresá un número, como 12 o 1.234,5.")) from exc
+            raise ValueError(self.invalid) from exc
+        if self.most_decimals is not None and value.as_tuple().exponent < -self.most_decimals:
+            self.data = None
+            raise ValueError(_l("Usá como mucho dos decimales."))
+        self.data = value
+
+
+class PercentField(NumberField):
+    """A percentage from 0 to `high` with up to two decimals; "12,5" reads as 12.5.
+
+    Empty reads as `empty`: 0 for a discount, None (no ceiling) where nothing is a value.
+    """
+
+    invalid = _l("Ingresá un porcentaje, como 5 o 12,5.")
+    most_decimals = 2
+
+    def __init__(self, label, high: int = 100, empty: Decimal | None = Decimal("0"), **kwargs):
+        message = _l("Entre 0 y %(high)d.", high=high)
+        super().__init__(
+            label,
+            places=2,
+            default=empty,
+            validators=[Optional(), NumberRange(min=0, max=high, message=message)],
+            **kwargs,
+        )
+        self.empty = empty
+
+    def typed(self, text: str) -> str:
+        """A trailing "%" is part of how a percentage is written."""
+        return text.removesuffix("%")
 
 
 def strip_text(value: str | None) -> str | None:

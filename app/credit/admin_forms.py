@@ -3,14 +3,13 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DecimalField, IntegerField, SelectChoice, SelectField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional
-from wtforms.widgets import TextInput
 
 from app.auth.forms import ROLE_LABELS
-from app.core.numbers import parse_decimal
 from app.core.reference_forms import (
     NOT_A_NUMBER,
+    NumberField,
     PercentField,
     ReferenceForm,
     code_field,
@@ -26,10 +25,11 @@ from app.credit.admin_services import (
 )
 
 
-class MoneyField(DecimalField):
+class MoneyField(NumberField):
     """An optional amount: "1.234,50", "500.000" and "1234.50" all read; empty is none."""
 
-    widget = TextInput()
+    invalid = _l("Ingresá un importe, como 500.000 o 1.234,50.")
+    most_decimals = 2
 
     def __init__(self, label, **kwargs):
         high, message = CREDIT_RANGES["money_limit"]
@@ -41,7 +41,6 @@ class MoneyField(DecimalField):
                 NumberRange(min=0, message=_l("No puede ser negativo.")),
                 NumberRange(max=high, message=message),
             ],
-            render_kw={"inputmode": "decimal"},
             **kwargs,
         )
 
@@ -54,24 +53,6 @@ class MoneyField(DecimalField):
         units, _dot, cents = f"{abs(self.data):.2f}".partition(".")
         sign = "-" if self.data < 0 else ""
         return f"{sign}{int(units):,}".replace(",", ".") + ("" if cents == "00" else f",{cents}")
-
-    def process_formdata(self, valuelist):
-        """Spanish writing (dots group thousands, the comma marks decimals) or a plain number."""
-        if not valuelist:
-            return
-        text = valuelist[0]
-        if not text.strip():
-            self.data = None
-            return
-        try:
-            value = parse_decimal(text, negative=True)
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(_l("Ingresá un importe, como 500.000 o 1.234,50.")) from exc
-        if value.as_tuple().exponent < -2:
-            self.data = None
-            raise ValueError(_l("Usá como mucho dos decimales."))
-        self.data = value
 
 
 def _limit(label, high: int, **kwargs) -> IntegerField:
