@@ -84,3 +84,8 @@ def _plain(body: str) -> str | None:
     if not _DIGITS.fullmatch(units):
         return None
     return f"{units}.{fraction}"
+
+
+def plain_decimal(value: Decimal | None) -> str | None:
+    """A decimal as text without trailing zeros ("12.5", "0"), as the audit log keeps it."""
+    return None if value is None else format(value.normalize(), "f")

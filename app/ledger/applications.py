@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from app.audit import services as audit
 from app.auth.models import User
 from app.clients.models import Client
+from app.core.numbers import plain_decimal
 from app.core.types import local_today, utcnow
 from app.extensions import db
 from app.ledger.models import (
@@ -23,7 +24,7 @@ from app.ledger.models import (
     DocumentState,
 )
 from app.ledger.parsing import parse_amount, parse_reason
-from app.ledger.services import LedgerError, audit_view, lock_account, plain_decimal, row_id
+from app.ledger.services import LedgerError, audit_view, lock_account, row_id
 
 
 @dataclass

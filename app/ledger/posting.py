@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from app.audit import services as audit
 from app.auth.models import User
 from app.clients.models import Client
+from app.core.numbers import plain_decimal
 from app.core.types import MAX_AMOUNT, local_today, utcnow
 from app.extensions import db
 from app.ledger.applications import apply, apply_oldest, parse_allocations
@@ -47,7 +48,6 @@ from app.ledger.services import (
     PAYMENT_LABELS,
     LedgerError,
     audit_view,
-    plain_decimal,
     row_id,
 )
 from app.taxes.rules import TaxIdType, validate_tax_id

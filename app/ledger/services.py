@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.clients.models import Client
+from app.core.numbers import plain_decimal
 from app.core.routing import MAX_ID
 from app.extensions import db
 from app.ledger.models import Document, DocumentKind, DocumentState, PaymentKind, WithholdingTax
@@ -141,11 +142,6 @@ def audit_view(document: Document) -> dict:
         "reverses_id": document.reverses_id,
         "void_reason": document.void_reason,
     }
-
-
-def plain_decimal(value: Decimal) -> str:
-    """A decimal as text, with no trailing zeros (0.00 and 0 are the same)."""
-    return format(value.normalize(), "f")
 
 
 def lock_account(client_id: int) -> None:

@@ -87,11 +87,6 @@ def number_text(number: Decimal | None) -> str:
     return f"{number.normalize():f}".replace(".", ",")
 
 
-def plain_number(number: Decimal | None) -> str | None:
-    """A number as the audit log keeps it: plain, without trailing zeros."""
-    return None if number is None else f"{number.normalize():f}"
-
-
 def parse_price(raw: object, errors: dict, name: str) -> Decimal | None:
     """A unit price: zero or more, up to four decimals."""
     text = cell_text(raw)

@@ -12,6 +12,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.clients.models import Client
 from app.clients.services import scoped_clients
+from app.core.numbers import plain_decimal
 from app.core.types import local_today, utcnow
 from app.extensions import db
 from app.orders.catalogue import (
@@ -20,7 +21,6 @@ from app.orders.catalogue import (
     parse_percent,
     parse_period,
     parse_price,
-    plain_number,
     plain_text,
 )
 from app.orders.models import ClientCondition, Product
@@ -64,8 +64,8 @@ def condition_view(condition: ClientCondition) -> dict:
     return {
         "condition_id": condition.id,
         "product": condition.product.code if condition.product else None,
-        "special_price": plain_number(condition.special_price),
-        "discount_pct": plain_number(condition.discount_pct),
+        "special_price": plain_decimal(condition.special_price),
+        "discount_pct": plain_decimal(condition.discount_pct),
         "valid_from": condition.valid_from.isoformat(),
         "valid_to": condition.valid_to.isoformat() if condition.valid_to else None,
         "reason": condition.reason,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.clients.rules import search_tokens
+from app.core.numbers import plain_decimal
 from app.core.types import utcnow
 from app.extensions import db
 from app.ledger.models import CURRENCIES
@@ -17,7 +18,6 @@ from app.orders.catalogue import (
     parse_percent,
     parse_price,
     parse_quantity,
-    plain_number,
     plain_text,
     upsert,
 )
@@ -129,7 +129,7 @@ def _price_view(price: Price) -> dict:
         "price_list": price.price_list.code,
         "product": price.product.code,
         "currency": price.currency,
-        "price": None if price.is_deleted else plain_number(price.price),
+        "price": None if price.is_deleted else plain_decimal(price.price),
     }
 
 
@@ -198,8 +198,8 @@ def _break_view(row: VolumeDiscount) -> dict:
     """A quantity break as the audit log keeps it."""
     return {
         "product_id": row.product_id,
-        "min_quantity": plain_number(row.min_quantity),
-        "discount_pct": plain_number(row.discount_pct),
+        "min_quantity": plain_decimal(row.min_quantity),
+        "discount_pct": plain_decimal(row.discount_pct),
     }
 
 

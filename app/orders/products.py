@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.clients.rules import search_tokens
+from app.core.numbers import plain_decimal
 from app.extensions import db
 from app.orders.catalogue import (
     CatalogueError,
     cell_text,
     parse_flag,
     parse_number,
-    plain_number,
     plain_text,
     upsert,
 )
@@ -29,7 +29,7 @@ def product_view(product: Product) -> dict:
         "code": product.code,
         "description": product.description,
         "unit": product.unit,
-        "tax_rate": plain_number(product.tax_rate),
+        "tax_rate": plain_decimal(product.tax_rate),
         "active": product.active,
     }
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.clients.rules import search_tokens
+from app.core.numbers import plain_decimal
 from app.core.types import local_today, utcnow
 from app.extensions import db
 from app.orders.catalogue import (
@@ -17,7 +18,6 @@ from app.orders.catalogue import (
     cell_text,
     parse_percent,
     parse_period,
-    plain_number,
     plain_text,
     upsert,
 )
@@ -81,7 +81,7 @@ def promotion_view(promotion: Promotion) -> dict:
     return {
         "name": promotion.name,
         "product_id": promotion.product_id,
-        "discount_pct": plain_number(promotion.discount_pct),
+        "discount_pct": plain_decimal(promotion.discount_pct),
         "valid_from": promotion.valid_from.isoformat() if promotion.valid_from else None,
         "valid_to": promotion.valid_to.isoformat() if promotion.valid_to else None,
     }
