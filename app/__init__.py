@@ -21,6 +21,7 @@ DOMAINS = (
     "collections",
     "credit",
     "ledger",
+    "route",
     # After every domain that registers reference tables or adds pages to their blueprint.
     "reference",
     "notices",

@@ -44,6 +44,7 @@ from app.orders.models import (
     VolumeDiscount,
 )
 from app.push.models import PushSubscription
+from app.route.models import Visit, VisitReason
 from app.taxes.models import IibbJurisdiction, IibbRate
 
 __all__ = [
@@ -94,6 +95,8 @@ __all__ = [
     "Segment",
     "Transport",
     "User",
+    "Visit",
+    "VisitReason",
     "VolumeDiscount",
     "Zone",
 ]

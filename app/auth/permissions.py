@@ -46,6 +46,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # The delinquency rule (days and amount that make a client moroso) and running it by hand.
     "delinquency.manage": OFFICE,
     "approvals.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    # The route day: salespeople and collectors work their own route; supervisors and the
+    # office look at everyone's; the office keeps the visit plans and the reasons list.
+    "route.work": frozenset({Role.SALESPERSON, Role.COLLECTOR, Role.SUPERVISOR}),
+    "route.view": ALL_ROLES,
+    "route.team": OFFICE | {Role.SUPERVISOR},
+    "route.plan": OFFICE | {Role.SUPERVISOR},
+    "visits.reasons": OFFICE,
     "users.manage": frozenset({Role.ADMIN}),
     "attributes.manage": frozenset({Role.ADMIN}),
     "audit.view": frozenset({Role.ADMIN}),

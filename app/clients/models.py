@@ -1,6 +1,6 @@
 """The client master (ficha de cliente) and what hangs from it."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 
@@ -124,6 +124,21 @@ class Client(Synced, db.Model):
     family_id: Mapped[int | None] = mapped_column(sa.ForeignKey("families.id"), index=True)
     # a branch (sucursal) of another client: it may share that client's tax id
     branch_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clients.id"), index=True)
+    # the visit plans (app/clients/visit_plan.py): the salesperson's and the collector's
+    visit_weekdays: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    visit_every_weeks: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
+    visit_week_of: Mapped[date | None]
+    visit_from: Mapped[time | None]
+    visit_to: Mapped[time | None]
+    route_position: Mapped[int | None]
+    collection_weekdays: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    collection_every_weeks: Mapped[int] = mapped_column(
+        sa.SmallInteger, default=1, server_default="1"
+    )
+    collection_week_of: Mapped[date | None]
+    collection_from: Mapped[time | None]
+    collection_to: Mapped[time | None]
+    collection_position: Mapped[int | None]
     delivery_note_copies: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
     invoice_copies: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
     last_sale_date: Mapped[date | None]

@@ -8,6 +8,7 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    post_dump,
     post_load,
     pre_load,
     validate,
@@ -16,11 +17,22 @@ from marshmallow import (
 
 from app.clients.models import Client, ClientKind, ClientState, PaymentMethod
 from app.clients.services import PAGE_SIZE, REFERENCE_RULES, SORTS, reference_error
+from app.clients.visit_plan import (
+    FREQUENCIES,
+    MAX_POSITION,
+    WEEKDAYS,
+    PlanError,
+    day_names,
+    days_mask,
+    parse_window,
+    window_of,
+)
 from app.core.fields import (
     NOT_FOUND,
     TOO_LONG,
     TranslatedSchema,
     choice_field,
+    day_field,
     flag_field,
     spanish_field,
     text_field,
@@ -77,6 +89,95 @@ class Percentage(fields.Decimal):
         if number != Decimal(str(value)):
             raise ValidationError(str(_l("Como máximo dos decimales.")))
         return number
+
+
+WINDOW_MESSAGES = {
+    "window_format": _l("Usá el formato HH:MM-HH:MM, por ejemplo 08:30-12:00."),
+    "window_order": _l("La hora de fin tiene que ser posterior a la de inicio."),
+}
+# The client JSON's visit-plan names and the columns behind them (app/clients/visit_plan.py).
+PLANS = {
+    "visit": ("visit_weekdays", "visit_every_weeks", "visit_week_of", "visit_from", "visit_to",
+              "route_position"),
+    "collection_visit": ("collection_weekdays", "collection_every_weeks", "collection_week_of",
+                         "collection_from", "collection_to", "collection_position"),
+}  # fmt: skip
+
+
+def _weekdays():
+    return spanish_field(
+        fields.List,
+        choice_field(WEEKDAYS),
+        allow_none=True,
+        metadata={"description": "Visit days: any of mon..sun", "example": ["mon", "thu"]},
+    )
+
+
+def _every_weeks():
+    return spanish_field(
+        fields.Integer,
+        strict=True,
+        validate=validate.OneOf(FREQUENCIES, error=_l("Cada 1, 2 o 4 semanas.")),
+        metadata={"enum": list(FREQUENCIES)},
+    )
+
+
+def _window():
+    return text_field(
+        20,
+        metadata={"description": "Preferred time window, HH:MM-HH:MM", "example": "08:30-12:00"},
+    )
+
+
+def _position():
+    return spanish_field(
+        fields.Integer,
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(
+            min=1, max=MAX_POSITION, error=_l("La posición en la ruta va de 1 a {max}.")
+        ),
+    )
+
+
+def plan_json(client: Client, prefix: str) -> dict:
+    """One visit plan of a client under its JSON names."""
+    weekdays, every, week_of, start, end, position = (getattr(client, c) for c in PLANS[prefix])
+    window = window_of(start, end)
+    route = "route_position" if prefix == "visit" else "collection_route_position"
+    return {
+        f"{prefix}_days": day_names(weekdays),
+        f"{prefix}_every_weeks": every or 1,
+        f"{prefix}_week_of": week_of.isoformat() if week_of else None,
+        f"{prefix}_window": str(window) if window else None,
+        route: position,
+    }
+
+
+def plan_columns(data: dict) -> dict:
+    """The plan's JSON names in a loaded body as the columns they are stored in."""
+    errors = {}
+    for prefix, columns in PLANS.items():
+        weekdays, every, week_of, start, end, position = columns
+        route = "route_position" if prefix == "visit" else "collection_route_position"
+        if f"{prefix}_days" in data:
+            data[weekdays] = days_mask(data.pop(f"{prefix}_days") or [])
+        if f"{prefix}_every_weeks" in data:
+            data[every] = data.pop(f"{prefix}_every_weeks")
+        if f"{prefix}_week_of" in data:
+            data[week_of] = data.pop(f"{prefix}_week_of")
+        if f"{prefix}_window" in data:
+            try:
+                window = parse_window(data.pop(f"{prefix}_window"))
+            except PlanError as exc:
+                errors[f"{prefix}_window"] = [str(WINDOW_MESSAGES[exc.code])]
+                continue
+            data[start], data[end] = (window.start, window.end) if window else (None, None)
+        if route in data:
+            data[position] = data.pop(route)
+    if errors:
+        raise ValidationError(errors)
+    return data
 
 
 class ClientSchema(TranslatedSchema):
@@ -201,6 +302,17 @@ class ClientSchema(TranslatedSchema):
     family_id = _reference()
     delivery_note_copies = _copies()
     invoice_copies = _copies()
+    # visit plans: the salesperson's and the collector's
+    visit_days = _weekdays()
+    visit_every_weeks = _every_weeks()
+    visit_week_of = day_field(allow_none=True)
+    visit_window = _window()
+    route_position = _position()
+    collection_visit_days = _weekdays()
+    collection_visit_every_weeks = _every_weeks()
+    collection_visit_week_of = day_field(allow_none=True)
+    collection_visit_window = _window()
+    collection_route_position = _position()
     # main address
     street = text_field(160)
     city = text_field(80)
@@ -265,6 +377,14 @@ class ClientSchema(TranslatedSchema):
         """No allowed payment methods is stored as none, as the card form does; no repeats."""
         if "payment_methods" in data:
             data["payment_methods"] = list(dict.fromkeys(data["payment_methods"] or [])) or None
+        return plan_columns(data)
+
+    @post_dump(pass_original=True)
+    def _plans(self, data, client, **_kwargs):
+        """The visit plans from their columns."""
+        if isinstance(client, Client):
+            for prefix in PLANS:
+                data.update(plan_json(client, prefix))
         return data
 
 

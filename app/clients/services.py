@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -51,6 +51,10 @@ CARD_FIELDS = (
     "segment1_id", "segment2_id", "segment3_id", "segment4_id", "category1_id", "subcategory1_id",
     "category2_id", "subcategory2_id", "family_id", "delivery_note_copies", "invoice_copies",
     "street", "city", "province", "postal_code", "branch_of_id",
+    # the visit plans (app/clients/visit_plan.py)
+    "visit_weekdays", "visit_every_weeks", "visit_week_of", "visit_from", "visit_to",
+    "route_position", "collection_weekdays", "collection_every_weeks", "collection_week_of",
+    "collection_from", "collection_to", "collection_position",
 )  # fmt: skip
 
 SORTS = {
@@ -72,8 +76,8 @@ def _plain(value):
     """A JSON-friendly value for the audit log."""
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")  # 0.00 and 0 are the same amount
-    if isinstance(value, date):
-        return value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat(timespec="minutes") if isinstance(value, time) else value.isoformat()
     return value
 
 

@@ -48,9 +48,14 @@ def render_migration_type(type_: str, obj, _autogen_context) -> str | bool:
 
 def local_today() -> date:
     """Today's date where the company works (DEFAULT_TIMEZONE), not the server's UTC date."""
+    return local_now().date()
+
+
+def local_now() -> datetime:
+    """The time where the company works (DEFAULT_TIMEZONE), as an aware datetime."""
     from flask import current_app, has_app_context
 
     zone = "America/Argentina/Buenos_Aires"
     if has_app_context():
         zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or zone
-    return datetime.now(ZoneInfo(zone)).date()
+    return datetime.now(ZoneInfo(zone))

@@ -329,6 +329,7 @@ MINIMAL = {
     "credit-policy-categories": {"code": "C1", "name": "Fila nueva"},
     "credit-policies": {"code": "C1", "name": "Fila nueva", "money_limit": "1.000"},
     "credit-bands": {"name": "Fila nueva", "role": "supervisor", "money": "y"},
+    "visit-reasons": {"code": "C1", "name": "Fila nueva", "applies_to": "no_order"},
 }
 
 
