@@ -23,6 +23,7 @@ ROUTES = (
     "overrides",
     "products",
     "collections",
+    "route",
     "sync",
     "openapi",
 )
