@@ -1,6 +1,7 @@
 """The route day's pure rules: a stop's state, what an outcome needs, the suggested order."""
 
 import random
+from itertools import pairwise
 from datetime import date, time
 
 from app.clients.visit_plan import Window
@@ -62,7 +63,7 @@ def test_2_opt_untangles_a_crossing_on_a_square():
     places = [Place(0, *nw), Place(2, *se), Place(1, *ne), Place(3, *sw)]
     order = suggest_order(places)
     points = {0: nw, 1: ne, 2: se, 3: sw}
-    length = sum(distance_km(points[a], points[b]) for a, b in zip(order, order[1:]))
+    length = sum(distance_km(points[a], points[b]) for a, b in pairwise(order))
     assert order[0] == 0 and order in ([0, 1, 2, 3], [0, 3, 2, 1])
     assert length < 3.4
 
