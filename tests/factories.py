@@ -156,3 +156,20 @@ def make_price(price_list, product, price: str, currency: str | None = None):
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def make_address(client: Client, **fields):
+    """A fiscal address of the client."""
+    from app.clients.models import Address
+
+    address = Address(**({"client_id": client.id, "kind": "fiscal", "street": "Calle 1"} | fields))
+    db.session.add(address)
+    db.session.flush()
+    return address
+
+
+def today():
+    """The company's today."""
+    from app.core.types import local_today
+
+    return local_today()

@@ -4,5 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("route", __name__, url_prefix="/route")
 
-ROUTES = ("admin",)
+ROUTES = ("views", "admin")
 BLUEPRINTS = (bp,)

@@ -46,9 +46,7 @@ class StopSchema(Schema):
     window = fields.Function(lambda s: str(s.window) if s.window else None, allow_none=True)
     planned = fields.Boolean()
     status = fields.String(attribute="state", metadata={"enum": ["pending", "visited", "skipped"]})
-    outcome = fields.String(
-        allow_none=True, metadata={"enum": [o.value for o in VisitOutcome]}
-    )
+    outcome = fields.String(allow_none=True, metadata={"enum": [o.value for o in VisitOutcome]})
     reason = fields.String(allow_none=True)
     reason_id = fields.Function(lambda s: s.visit.reason_id if s.visit else None)
     recorded_at = fields.Function(

@@ -528,3 +528,16 @@ def team_day(viewer: User, day: date) -> list[TeamRow]:
         row.reasons = dict(sorted(reasons_count.items(), key=lambda kv: (-kv[1], kv[0])))
         rows.append(row)
     return rows
+
+
+def owner_clients(owner: User) -> tuple[list[Client], dict[int, tuple[Decimal, Decimal]]]:
+    """All the owner's live clients (as salesperson, or collector) and where they are."""
+    plan = plan_of(owner)
+    clients = list(
+        db.session.scalars(
+            sa.select(Client)
+            .where(plan.owner == owner.id, Client.deleted_at.is_(None))
+            .order_by(Client.legal_name)
+        )
+    )
+    return clients, _coordinates([c.id for c in clients])

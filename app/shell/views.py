@@ -10,6 +10,7 @@ from flask import Response, current_app, jsonify, redirect, render_template, url
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.auth.models import Role
 from app.auth.permissions import can, public, requires
 from app.extensions import db
 from app.shell.blueprint import bp
@@ -28,12 +29,15 @@ SHELL_FILES = (
     "icons/sprite.svg",
 )
 USER_HEADER = "X-Clientes-User"
+FIELD_ROLES = (Role.SALESPERSON, Role.COLLECTOR)
 
 
 @bp.get("/")
 @requires("app.use")
 def index():
-    """Start on the client list."""
+    """Salespeople and collectors start on the day's route; everyone else on the client list."""
+    if current_user.role in FIELD_ROLES:
+        return redirect(url_for("route.today"))
     return redirect(url_for("clients.index"))
 
 
@@ -108,6 +112,7 @@ def offline():
 def shell_context() -> dict:
     """What the base layout needs: the navigation the user may see."""
     nav = [
+        ("route.today", "route.work", _l("Hoy"), "route"),
         ("clients.index", "clients.view", _l("Clientes"), "users"),
         ("orders.index", "orders.view", _l("Pedidos"), "cart"),
         ("collections.index", "collections.view", _l("Cobranzas"), "cash"),

@@ -1,8 +1,8 @@
 """The route day's pure rules: a stop's state, what an outcome needs, the suggested order."""
 
 import random
-from itertools import pairwise
 from datetime import date, time
+from itertools import pairwise
 
 from app.clients.visit_plan import Window
 from app.route.rules import Place, distance_km, outcome_problems, stop_state, suggest_order
