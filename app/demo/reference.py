@@ -58,7 +58,6 @@ CATEGORIES = {
     "BEB": ("Bebidas", ["Gaseosas", "Aguas"]),
 }
 FAMILIES = ["Grupo Gómez Hnos.", "Supermercados Del Centro"]
-VISIT_DAYS = ["Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado"]
 
 
 def create_reference_data() -> dict:
@@ -99,10 +98,8 @@ def create_reference_data() -> dict:
             for i, sub in enumerate(subs, 1)
         )
     db.session.add_all(Family(name=name) for name in FAMILIES)
-    db.session.add(
-        CustomAttribute(name="Día de visita", kind="choice", choices=VISIT_DAYS, position=1)
-    )
-    db.session.add(CustomAttribute(name="Tiene heladera exhibidora", kind="yes_no", position=2))
+    # The visit day is the client's visit plan (app/clients/visit_plan.py), not an attribute.
+    db.session.add(CustomAttribute(name="Tiene heladera exhibidora", kind="yes_no", position=1))
     db.session.flush()
     return {
         "types": {code: t.id for code, t in types.items()},
