@@ -94,9 +94,13 @@ function readPoints(canvas) {
 
 function showMissing(section, reason) {
   const note = section.querySelector("[data-map-missing]");
-  if (!note) return;
-  note.textContent = reason ? note.dataset[reason] || "" : "";
-  note.hidden = !reason;
+  if (note) {
+    note.textContent = reason ? note.dataset[reason] || "" : "";
+    note.hidden = !reason;
+  }
+  // "3 clientes ... no están en el mapa" says nothing while there is no map at all
+  const unplaced = section.querySelector("[data-map-unplaced]");
+  if (unplaced) unplaced.hidden = Boolean(reason);
 }
 
 function popupContent(point) {
