@@ -58,6 +58,12 @@ def afip_urls(environment: str | None) -> tuple[str, str]:
     return AFIP_HOSTS[name]
 
 
+DEFAULT_MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_MAP_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+)
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the configuration mapping from environment variables."""
     secure = _bool(os.environ.get("SECURE_COOKIES"))
@@ -106,4 +112,7 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_SECURITY": (os.environ.get("SMTP_SECURITY") or "starttls").strip().lower(),
         "SMTP_TIMEOUT": float(os.environ.get("SMTP_TIMEOUT") or "10"),
+        # the route map's tiles (Leaflet's URL template) and the credit their server asks for
+        "MAP_TILE_URL": (os.environ.get("MAP_TILE_URL") or DEFAULT_MAP_TILE_URL).strip(),
+        "MAP_ATTRIBUTION": os.environ.get("MAP_ATTRIBUTION") or DEFAULT_MAP_ATTRIBUTION,
     }

@@ -3,22 +3,35 @@
 from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "manifest-src 'self'",
-        "worker-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+from app.core.maps import tile_origin
+
+
+def content_security_policy(tile_url: str) -> str:
+    """Everything from this origin only, but for the map tiles' images from their server.
+
+    Leaflet positions its panes and tiles through element.style, which style-src does not
+    govern, so the policy needs no 'unsafe-inline'.
+    """
+    images = ["'self'", "data:"]
+    tiles = tile_origin(tile_url)
+    if tiles:
+        images.append(tiles)
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {' '.join(images)}",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "manifest-src 'self'",
+            "worker-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def _refuse_nul_characters():
@@ -36,7 +49,7 @@ def _refuse_nul_characters():
 def _security_headers(response):
     """CSP, no sniffing, no framing, no referrer leaks; HSTS behind TLS."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", current_app.extensions["csp"])
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
@@ -50,5 +63,6 @@ def register(app: Flask) -> None:
     from app.core import templating
 
     templating.register(app)
+    app.extensions["csp"] = content_security_policy(app.config["MAP_TILE_URL"])
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)

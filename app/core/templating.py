@@ -7,6 +7,8 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
+from app.core.maps import map_points
+
 ERROR_TITLES = {
     400: _l("Solicitud inválida"),
     401: _l("Tenés que iniciar sesión"),
@@ -69,6 +71,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         html_lang=html_lang,
         initials=initials,
+        map_points=map_points,
         new_idempotency_key=new_idempotency_key,
         error_title=lambda status: ERROR_TITLES.get(status, _l("Error")),
     )

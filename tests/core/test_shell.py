@@ -53,6 +53,32 @@ def test_every_page_carries_the_security_headers(client):
     assert "Strict-Transport-Security" not in response.headers
 
 
+def test_the_csp_lets_in_the_map_tiles_as_images_and_stays_strict_otherwise(client):
+    csp = client.get("/login").headers["Content-Security-Policy"]
+    directives = dict(part.split(" ", 1) for part in csp.split("; "))
+    assert directives["img-src"] == "'self' data: https://tile.openstreetmap.org"
+    others = {name: sources for name, sources in directives.items() if name != "img-src"}
+    assert others == {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "connect-src": "'self'",
+        "font-src": "'self'",
+        "manifest-src": "'self'",
+        "worker-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+
+
+def test_leaflet_stays_out_of_the_shell_but_the_map_module_is_in_it(client):
+    shell = json.loads(re.search(r"const SHELL = (\[.*\]);", client.get("/sw.js").text).group(1))
+    assert not [url for url in shell if "leaflet" in url]
+    assert "/static/js/map.js" in shell and "/static/css/map.css" in shell
+
+
 def test_htmx_is_configured_for_the_csp_and_without_a_history_cache(client):
     page = client.get("/login").get_data(as_text=True)
     config = json.loads(re.search(r"name=\"htmx-config\" content='([^']+)'", page).group(1))

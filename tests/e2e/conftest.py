@@ -8,6 +8,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,10 +80,10 @@ def live_app(tmp_path_factory):
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app) -> Iterator[str]:
-    """The live app on a random local port."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve `app` on a random local port for the duration; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
     try:
@@ -91,6 +92,13 @@ def live_server(live_app) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """The live app on a random local port."""
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
