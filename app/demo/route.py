@@ -15,7 +15,8 @@ from app.core.changes import reserve_change_seqs
 from app.core.types import local_now, local_today
 from app.extensions import db
 from app.route.models import Visit, VisitReason
-from app.route.services import route_day
+from app.route.rules import Place, suggest_order
+from app.route.services import plan_of, route_day
 
 # The centre of each demo city (latitude, longitude); shops are spread about a kilometre round it.
 CITY_CENTRES = {
@@ -77,6 +78,10 @@ def add_demo_routes(rng: random.Random) -> None:
     for collector in db.session.scalars(sa.select(User).where(User.role == Role.COLLECTOR)):
         _plan_route(rng, collector, "collector_id", "collection", "collection_position", 5)
     db.session.flush()
+    for person in db.session.scalars(
+        sa.select(User).where(User.role.in_([Role.SALESPERSON, Role.COLLECTOR]))
+    ):
+        _order_route(person)
     _first_outcomes(rng, reasons)
 
 
@@ -163,6 +168,26 @@ def _plan_route(
                 }
             )
         )
+
+
+def _order_route(owner: User) -> None:
+    """Number each weekday's stops in the suggested order, as a salesperson who accepted it."""
+    plan = plan_of(owner)
+    for offset in range(7):
+        clients = db.session.scalars(
+            sa.select(Client).where(plan.owner == owner.id, plan.weekdays.op("&")(1 << offset) != 0)
+        ).all()
+        where = _points([c.id for c in clients])
+        places = [
+            Place(c.id, *where.get(c.id, (None, None)))
+            for c in sorted(clients, key=lambda c: where.get(c.id, (0.0, 0.0))[1])
+        ]
+        for n, client_id in enumerate(suggest_order(places), start=1):
+            db.session.execute(
+                sa.update(Client)
+                .where(Client.id == client_id)
+                .values({plan.position: offset * 100 + n})
+            )
 
 
 def _frequency(nth: int) -> int | None:

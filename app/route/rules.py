@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from app.clients.visit_plan import Window
 from app.route.models import ReasonUse, VisitOutcome
@@ -98,6 +99,13 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, h)))
 
 
+@lru_cache(maxsize=65_536)
+def _leg_minutes(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    """(kilometres, minutes) from a to b; remembered, as the improvement asks again and again."""
+    km = distance_km(a, b)
+    return km, km / SPEED_KMH * 60
+
+
 def _minutes(moment: time) -> float:
     return moment.hour * 60 + moment.minute
 
@@ -122,9 +130,9 @@ def _walk(order: Sequence[Place], start: tuple[float, float] | None, clock: floa
     for place in order:
         point = (place.latitude, place.longitude)
         if here is not None:
-            leg = distance_km(here, point)
+            leg, minutes = _leg_minutes(here, point)
             km += leg
-            clock += leg / SPEED_KMH * 60
+            clock += minutes
         here = point
         if place.window:
             clock = max(clock, _minutes(place.window.start))
@@ -135,7 +143,7 @@ def _walk(order: Sequence[Place], start: tuple[float, float] | None, clock: floa
 
 def _ready(place: Place, here: tuple[float, float], clock: float) -> tuple[float, float]:
     """(when service can start, minutes late) going from `here` to the place at `clock`."""
-    ready = clock + distance_km(here, (place.latitude, place.longitude)) / SPEED_KMH * 60
+    ready = clock + _leg_minutes(here, (place.latitude, place.longitude))[1]
     if not place.window:
         return ready, 0.0
     ready = max(ready, _minutes(place.window.start))

@@ -4,6 +4,7 @@ suggested order, the map and the supervisor's view of the team's day."""
 from datetime import date, timedelta
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
@@ -71,6 +72,12 @@ def _may_reorder(owner: User) -> bool:
     return owner.id == current_user.id or can(current_user, "route.plan")
 
 
+def day_title(day: date) -> str:
+    """ "Lunes 7 de diciembre", as people name a working day."""
+    title = format_date(day, "EEEE d 'de' MMMM")
+    return title[:1].upper() + title[1:]
+
+
 def _words() -> dict:
     return {
         "state_labels": {k: _(v) for k, v in STATE_LABELS.items()},
@@ -93,6 +100,7 @@ def today():
         route=route,
         owner=owner,
         day=day,
+        day_title=day_title(day),
         today=local_today(),
         query=_query(owner, day),
         who=_who(owner),

@@ -19,14 +19,23 @@ def names_in_order(html: str) -> list[str]:
 def test_a_salesperson_lands_on_hoy_with_the_stops_in_order(login_as):
     seller = login_as("salesperson")
     planned(seller.user, 2, trade_name="Kiosco Dos")
-    planned(seller.user, 1, trade_name="Almacén Uno")
+    first = planned(seller.user, 1, trade_name="Almacén Uno")
     planned(seller.user, 3, days=[other_day_name()], trade_name="Otro Día")
     db.session.commit()
     home = seller.get("/")
     assert home.status_code == 302 and home.headers["Location"].endswith("/route/")
     page = seller.get("/route/").get_data(as_text=True)
     assert names_in_order(page) == ["Almacén Uno", "Kiosco Dos"]
-    assert "0 de 2" in page and "Próxima parada" in page
+    assert "0 de 2" in page and "Próxima parada" not in page  # the first row is the next stop
+    db.session.add(
+        Visit(
+            client_id=first.id, user_id=seller.user.id, day=factories.today(), outcome="collected"
+        )
+    )
+    db.session.commit()
+    page = seller.get("/route/").get_data(as_text=True)
+    assert "1 de 2" in page
+    assert re.search(r"Próxima parada</h2>\s*<p><a href=\"#stop-\d+\">Kiosco Dos</a>", page)
 
 
 def test_the_office_starts_on_the_client_list_and_sees_the_team_s_day(login_as):
