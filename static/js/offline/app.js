@@ -11,6 +11,7 @@ import { showCall, showReceipt } from "./collections.js";
 import { clone, may, word } from "./dom.js";
 import { showOrder } from "./order.js";
 import { showPickups } from "./pickups.js";
+import { showProspect } from "./prospect.js";
 import { NEEDS, route } from "./router.js";
 import { showStatus } from "./status.js";
 
@@ -24,6 +25,7 @@ const VIEWS = {
   call: showCall,
   receipt: showReceipt,
   pickups: showPickups,
+  prospect: showProspect,
   status: showStatus,
 };
 
@@ -32,6 +34,7 @@ const SECTIONS = {
   clients: "/clients/",
   card: "/clients/",
   pickups: "/clients/",
+  prospect: "/clients/",
   pick: "/orders/",
   order: "/orders/",
   call: "/collections/",

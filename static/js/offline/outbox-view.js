@@ -68,6 +68,13 @@ export function outboxItem(item, withActions = true) {
     link.href = paths.order_page(item.result.id);
     show(link);
   }
-  show(slot(element, "actions"), !retry.hidden || !discard.hidden || !link.hidden);
+  // A prospect that arrived is a client: its card (the phone has it after the next sync).
+  const card = slot(element, "card-link");
+  if (item.kind === "prospect" && item.state === "done" && item.result?.id) {
+    card.href = paths.card(item.result.id);
+    show(card);
+  }
+  const links = !link.hidden || !card.hidden;
+  show(slot(element, "actions"), !retry.hidden || !discard.hidden || links);
   return element;
 }
