@@ -189,3 +189,35 @@ def test_a_salesperson_registers_a_prospect_online_with_the_short_form(
     assert (state, salesperson) == ("potential", "vendedor1")
     expect(page).to_have_url(re.compile(rf"/clients/{client_id}$"))
     errors.assert_none()
+
+
+def test_the_short_form_posted_as_the_link_drops_is_kept_and_sent_once(
+    proxied_context,
+    proxied_server,
+    live_app,
+    errors,
+    phone,  # noqa: F811
+):
+    page = phone
+    tax_id = free_cuit(live_app, 43_000_000)
+    page.goto("/clients/new")  # the server's own form, online
+    page.get_by_label("Nombre de fantasía").fill("Verdulería Sin Señal")
+    page.get_by_label("Número de documento").fill(tax_id)
+
+    proxied_server.mode = "down"  # the link drops just as the form is sent
+    page.get_by_role("button", name="Guardar prospecto").click()
+    expect(page).to_have_url(re.compile(r"/sync/\?kept=prospect$"))
+    expect(page.locator("#outbox-list li[data-kind=prospect][data-state=pending]")).to_have_count(1)
+    assert clients_with(live_app, tax_id) == []
+
+    go_online(proxied_context, proxied_server)
+    page.evaluate("async () => (await import('/static/js/outbox.js')).replay()")
+    assert page.evaluate(SETTLED) == 1
+    [(state, salesperson, client_id)] = clients_with(live_app, tax_id)
+    assert (state, salesperson) == ("potential", "vendedor1")
+    page.reload()
+    done = page.locator("#outbox-list li[data-kind=prospect][data-state=done]")
+    expect(done.get_by_role("link", name="Ver ficha")).to_have_attribute(
+        "href", f"/clients/{client_id}"
+    )
+    errors.assert_none(ignore=(r"net::ERR_",))

@@ -12,7 +12,7 @@ import { clone, may, word } from "./dom.js";
 import { showOrder } from "./order.js";
 import { showPickups } from "./pickups.js";
 import { showProspect } from "./prospect.js";
-import { NEEDS, route } from "./router.js";
+import { NEEDS, NOT_FOR, route } from "./router.js";
 import { showStatus } from "./status.js";
 
 const BANNER_EVERY_MS = 30_000;
@@ -62,7 +62,8 @@ function fixed(root, templateId) {
 export async function render() {
   const root = document.getElementById("offline-view");
   const match = route(location.pathname, location.search);
-  const allowed = !NEEDS[match.name] || may(NEEDS[match.name]);
+  const needs = NEEDS[match.name];
+  const allowed = (!needs || may(needs)) && !(NOT_FOR[match.name] && may(NOT_FOR[match.name]));
   const draw = allowed ? VIEWS[match.name] : null;
   root.dataset.ready = "false";
   root.dataset.route = allowed ? match.name : "unavailable";

@@ -68,10 +68,12 @@ export function outboxItem(item, withActions = true) {
     link.href = paths.order_page(item.result.id);
     show(link);
   }
-  // A prospect that arrived is a client: its card (the phone has it after the next sync).
+  // A prospect that arrived is a client: its card (the API's answer names it; a kept server
+  // form was sent on to it).
   const card = slot(element, "card-link");
-  if (item.kind === "prospect" && item.state === "done" && item.result?.id) {
-    card.href = paths.card(item.result.id);
+  const cardUrl = item.result?.id ? paths.card(item.result.id) : item.done_url;
+  if (item.kind === "prospect" && item.state === "done" && cardUrl) {
+    card.href = cardUrl;
     show(card);
   }
   const links = !link.hidden || !card.hidden;

@@ -23,6 +23,12 @@ export const NEEDS = {
   prospect: "clients.prospect",
 };
 
+/** Views that are another page for those with this permission: the office's /clients/new is
+ * the whole card form, which needs the server. */
+export const NOT_FOR = {
+  prospect: "clients.edit",
+};
+
 /** {name, clientId, params} for a path and query string; name "unavailable" when unknown. */
 export function route(pathname, search = "") {
   const params = new URLSearchParams(search);
