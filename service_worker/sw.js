@@ -3,15 +3,16 @@
 //
 // - The app shell (CSS, JS, icons, the offline page) is precached per version.
 // - Pages: network first; after NAVIGATION_TIMEOUT_MS, or when the network fails, the copy
-//   kept for the signed-in user. Offline, the client list, a card and the order, call,
-//   receipt and pickup pages are answered with the offline app shell, which draws them from
-//   the phone's copy in IndexedDB; other pages with their last copy, marked as such.
+//   kept for the signed-in user. Offline, the client list, a card, the order, call,
+//   receipt and pickup pages and the new prospect form are answered with the offline app
+//   shell, which draws them from the phone's copy in IndexedDB; other pages with their last
+//   copy, marked as such.
 // - htmx fragments go network first too, with their last copy as the fallback, in a cache
 //   of their own so a page is never answered with a fragment (history, reopened tabs).
 // - Copies are kept per user (caches named after them, from the X-Clientes-User header); a
 //   page of another user drops the previous one's, and signing out drops them all.
-// - A server form (order, call, receipt, note) whose post cannot reach the server goes to
-//   the outbox, and the user sees that it was kept.
+// - A server form (order, call, receipt, note, new prospect) whose post cannot reach the
+//   server goes to the outbox, and the user sees that it was kept.
 // - Background Sync replays the outbox when the browser has it.
 import { FORM_WRITES, enqueue, replay } from "/static/js/outbox.js";
 import { route } from "/static/js/offline/router.js";

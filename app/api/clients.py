@@ -9,8 +9,9 @@ from marshmallow import fields, pre_load, validate
 from app.api.blueprint import bp
 from app.api.common import load_json, refuse_unstorable_text
 from app.api.docs import api_doc, name_schemas, read_errors, write_errors
-from app.auth.permissions import requires
-from app.clients import services
+from app.auth.permissions import can, requires
+from app.clients import prospects, services
+from app.clients.prospect_schemas import ProspectSchema
 from app.clients.schemas import (
     ClientListArgsSchema,
     ClientPageSchema,
@@ -32,6 +33,7 @@ name_schemas(
     ClientPatch=ClientSchema(partial=True),
     ClientPage=ClientPageSchema,
     SuggestedCode=SuggestedCodeSchema,
+    Prospect=ProspectSchema(),
 )
 
 
@@ -107,20 +109,49 @@ def get_client(client_id: int):
 
 @bp.post("/clients")
 @api_doc(
-    "Create a client (back office); without a code it gets the next",
-    body=("The client", "Client"),
+    "Create a client (back office; without a code it gets the next), or register a prospect "
+    "(salespeople and supervisors)",
+    body=(
+        "The client. A salesperson or supervisor sends a Prospect instead (its schema): the card's "
+        "other fields are refused; it is created as potential and assigned to the caller",
+        "Client",
+    ),
     answers={"201": ("Created", "Client")},
-    errors=write_errors(),
+    errors=write_errors(
+        ("403", "Not allowed (collectors)"),
+        (
+            "422",
+            "Invalid fields (messages per field, in Spanish), a tax id another client holds, a "
+            "field only the back office fills (prospects), or key reused",
+        ),
+    ),
 )
-@requires("clients.edit")
+@requires("clients.prospect")
 @write_endpoint
 def create_client():
-    """Create a client; without a code it gets the next free one; required attributes apply."""
+    """Create a client; without a code it gets the next free one; required attributes apply.
+
+    Without the right to edit clients, the caller registers a prospect of their own instead.
+    """
+    if not can(current_user, "clients.edit"):
+        return _create_prospect()
     try:
         custom = _custom_from_body() or {}
         data = load_json(ClientSchema())
         client = services.create_client(data)
         services.set_custom_values(client, services.parse_custom(custom))
+    except services.ClientError as exc:
+        return _refused(exc)
+    response = _client_json(client)
+    response.headers["Location"] = url_for(".get_client", client_id=client.id)
+    return response, 201
+
+
+def _create_prospect():
+    """A prospect registered at the door, assigned to the caller (app/clients/prospects.py)."""
+    try:
+        data = load_json(ProspectSchema(caller_id=current_user.id))
+        client = prospects.create_prospect(current_user, data)
     except services.ClientError as exc:
         return _refused(exc)
     response = _client_json(client)

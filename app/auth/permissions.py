@@ -16,6 +16,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "app.use": ALL_ROLES,
     "clients.view": ALL_ROLES,
     "clients.edit": OFFICE,
+    # A prospect (potential client) registered at the door; the back office completes it.
+    "clients.prospect": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     "clients.note": ALL_ROLES,
     "clients.parts": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     # Public registry data; salespeople and supervisors register prospects at the visit.

@@ -273,6 +273,14 @@ def _same_tax_id(
     return others[0] if others else None
 
 
+def tax_id_holder(kind: str, number: str) -> Client | None:
+    """The live client holding this valid tax id (the main one when branches share it), or None."""
+    check = validate_tax_id(kind, number)
+    if not check.valid:
+        return None
+    return _same_tax_id(kind, check.compact, None, None)
+
+
 def branches_of(client: Client) -> list[Client]:
     """The client's branches that are not in the trash."""
     query = sa.select(Client).where(Client.branch_of_id == client.id, Client.deleted_at.is_(None))
@@ -293,11 +301,15 @@ def _branch_by_code(fields: dict) -> dict:
     return fields | {"branch_of_id": main_id}
 
 
-def add_note(client: Client, text: str, automatic: bool = False) -> ClientNote:
-    """A note on the card; automatic ones record state changes."""
+def add_note(
+    client: Client, text: str, automatic: bool = False, author: User | None = None
+) -> ClientNote:
+    """A note on the card, by the signed-in user unless told; automatic ones record changes."""
     from flask_login import current_user
 
-    author_id = current_user.id if current_user and current_user.is_authenticated else None
+    if author is None and current_user and current_user.is_authenticated:
+        author = current_user
+    author_id = author.id if author is not None else None
     note = ClientNote(client_id=client.id, text=text, automatic=automatic, author_id=author_id)
     db.session.add(note)
     db.session.flush()

@@ -13,13 +13,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.auth.permissions import can, requires
-from app.clients import services
+from app.clients import prospects, services
 from app.clients.blueprint import bp
 from app.clients.forms import (
     ADDRESS_KINDS,
@@ -39,6 +40,7 @@ from app.clients.forms import (
     client_form_class,
 )
 from app.clients.models import Client, ClientNote, ClientState, CustomAttribute
+from app.clients.prospect_forms import ProspectForm
 from app.clients.reference import Category, Family
 from app.clients.rules import Pickup, pickup_allowed
 from app.core import reference_admin
@@ -163,10 +165,12 @@ def _card_context(client: Client, note_form: NoteForm | None = None) -> dict:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@requires("clients.edit")
+@requires("clients.prospect")
 @write_endpoint
 def new():
-    """Create a client."""
+    """Create a client; a salesperson or supervisor registers a prospect instead."""
+    if not can(current_user, "clients.edit"):
+        return _new_prospect()
     attributes = services.active_attributes()
     form = client_form_class(attributes)()
     _fill_choices(form)
@@ -184,6 +188,21 @@ def new():
             return redirect(url_for("clients.card", client_id=client.id), 303)
     status = 422 if request.method == "POST" else 200
     return render("clients/form.html", form=form, client=None, attributes=attributes, status=status)
+
+
+def _new_prospect():
+    """The short form of a prospect registered at the door, assigned to whoever registers it."""
+    form = ProspectForm()
+    if form.validate_on_submit():
+        try:
+            client = prospects.create_prospect(current_user, form.prospect_fields())
+        except services.ClientError as exc:
+            _attach_errors(form, exc)
+        else:
+            flash(_("Prospecto registrado. El back office lo completa y lo activa."), "success")
+            return redirect(url_for("clients.card", client_id=client.id), 303)
+    status = 422 if request.method == "POST" else 200
+    return render("clients/prospect_form.html", form=form, status=status)
 
 
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
@@ -233,7 +252,7 @@ def _attribute_values(form: ClientForm, attributes: list) -> dict[int, object]:
 FORM_FIELDS = {"branch_of_id": "branch_of_code"}
 
 
-def _attach_errors(form: ClientForm, exc: services.ClientError) -> None:
+def _attach_errors(form: FlaskForm, exc: services.ClientError) -> None:
     """Show a service's field errors on the form."""
     for field, message in exc.fields.items():
         form[FORM_FIELDS.get(field, field)].errors.append(message)

@@ -8,6 +8,7 @@ import unicodedata
 import sqlalchemy as sa
 from stdnum.ar import cuit
 
+from app.auth.models import User
 from app.clients.models import (
     Address,
     AuthorizedPickup,
@@ -19,6 +20,7 @@ from app.clients.models import (
     CustomAttribute,
     CustomValue,
 )
+from app.clients.prospects import create_prospect
 from app.clients.reference import Family
 from app.clients.rules import search_key
 from app.core.changes import reserve_change_seqs
@@ -56,6 +58,42 @@ STATES = [
     (ClientState.CASH_ONLY, 4),
     (ClientState.SUSPENDED, 3),
     (ClientState.DISABLED, 1),
+]
+
+
+# Shops vendedor1 registered at the door, in his zones (Zona Norte and CABA Centro): trade
+# name, owner, CUIT prefix, street, city, province, where the phone was, and his note.
+DOOR_PROSPECTS = [
+    (
+        "Almacén La Esquina de Olivos",
+        "Fernández, Rosa",
+        "27",
+        "Av. Maipú 2450",
+        "Vicente López",
+        "Buenos Aires",
+        ("-34.508912", "-58.487534"),
+        "Atiende la dueña de 8 a 13. Pide lista de precios y cuenta corriente a 30 días.",
+    ),
+    (
+        "Kiosco El Paso",
+        "Gutiérrez, Walter",
+        "20",
+        "Av. Centenario 1820",
+        "San Isidro",
+        "Buenos Aires",
+        None,
+        "Quiere probar con un pedido chico de gaseosas la semana que viene.",
+    ),
+    (
+        "Despensa Doña Rosa",
+        "Romero, Nélida",
+        "27",
+        "Av. Rivadavia 4100",
+        "Almagro",
+        "Ciudad Autónoma de Buenos Aires",
+        ("-34.610640", "-58.421290"),
+        None,
+    ),
 ]
 
 
@@ -285,3 +323,28 @@ def add_client_details(rng: random.Random) -> None:
             )
     if values:
         db.session.execute(sa.insert(CustomValue), values)
+
+
+def add_door_prospects(rng: random.Random, taken: set[str]) -> list[Client]:
+    """The shops vendedor1 registered at the door, through the real service: potential clients
+    of his, with the door's location and his note, for the back office to complete."""
+    seller = db.session.scalar(sa.select(User).where(User.username == "vendedor1"))
+    if seller is None:
+        return []
+    prospects = []
+    for trade_name, owner, prefix, street, city, province, door, note in DOOR_PROSPECTS:
+        latitude, longitude = door or (None, None)
+        fields = {
+            "trade_name": trade_name,
+            "legal_name": owner,
+            "tax_id": _unique_cuit(rng, prefix, taken),
+            "mobile": f"11 {rng.randrange(3000, 6999)}-{rng.randrange(1000, 9999)}",
+            "street": street,
+            "city": city,
+            "province": province,
+            "latitude": latitude,
+            "longitude": longitude,
+            "note": note,
+        }
+        prospects.append(create_prospect(seller, fields))
+    return prospects

@@ -14,7 +14,9 @@ from app.core.types import utcnow
 from app.demo.catalogue import add_demo_catalogue
 from app.demo.clients import (
     BATCH,
+    DOOR_PROSPECTS,
     add_client_details,
+    add_door_prospects,
     add_supermarket_chain,
     make_client,
     with_unique_cuit,
@@ -60,12 +62,19 @@ def load_demo_data(clients: int, seed: int) -> int:
     add_demo_mail(rng)
     add_demo_collections(rng)
     add_demo_routes(rng)
+    # Last: new shops, with no account, orders or calls yet.
+    add_door_prospects(rng, taken)
     db.session.commit()
     return documents
 
 
 @click.command("demo-data")
-@click.option("--clients", default=1200, show_default=True, help="Cuántos clientes crear.")
+@click.option(
+    "--clients",
+    default=1200,
+    show_default=True,
+    help=f"Cuántos clientes crear (aparte, {len(DOOR_PROSPECTS)} prospectos de vendedor1).",
+)
 @click.option("--seed", default=1, show_default=True, help="Semilla: los mismos datos cada vez.")
 @click.option("--if-empty", is_flag=True, help="No hacer nada si la base ya tiene usuarios.")
 @with_appcontext
@@ -84,5 +93,6 @@ def demo_data_command(clients: int, seed: int, if_empty: bool) -> None:
     documents = load_demo_data(clients, seed)
     click.echo(
         f"Datos de demostración cargados: {len(DEMO_USERS)} usuarios (contraseña {DEMO_PASSWORD}), "
-        f"{clients} clientes, {documents} comprobantes, en {time.perf_counter() - started:.1f} s."
+        f"{clients} clientes, {len(DOOR_PROSPECTS)} prospectos de vendedor1, {documents} "
+        f"comprobantes, en {time.perf_counter() - started:.1f} s."
     )

@@ -1,7 +1,7 @@
 """The offline app shell: the sync status page, and the page the phone shows offline."""
 
 from app.auth.permissions import requires
-from app.clients.forms import ADDRESS_KINDS, PAYMENT_LABELS, STATE_LABELS
+from app.clients.forms import ADDRESS_KINDS, PAYMENT_LABELS, STATE_LABELS, TAX_ID_LABELS
 from app.collections.labels import CHANNEL_LABELS, OUTCOME_LABELS
 from app.collections.services import FIELD_KINDS
 from app.core.changes import current_change_seq
@@ -29,6 +29,7 @@ def shell_words() -> dict:
         "credit_notes": NOTES,
         "discounts": DISCOUNT_LABELS,
         "order_statuses": STATUS_LABELS,
+        "tax_id_types": TAX_ID_LABELS,
     }
 
 
@@ -46,6 +47,7 @@ def shell():
     """The offline app shell the service worker keeps for this user.
 
     Offline, it answers navigations to the client list, a card, the order, call and receipt
-    forms and the pickup check; its script draws them from the phone's copy.
+    forms, the pickup check and the new prospect form; its script draws them from the phone's
+    copy.
     """
     return render("offline/app.html", cursor=None, shell=True, words=shell_words())

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from app.auth.permissions import requires
 from app.clients.forms import ClientForm
+from app.clients.prospect_forms import ProspectForm
 from app.core.rendering import wants_fragment
 from app.taxes import padron
 from app.taxes.blueprint import bp
@@ -15,6 +16,8 @@ FILLED_FIELDS = (
     *("kind", "legal_name", "last_name", "first_name", "tax_id_type", "tax_id", "activity"),
     *("street", "city", "province", "postal_code", "iva_condition"),
 )
+# The prospect's short form (?form=prospect) has only some of them.
+PROSPECT_FILLED = tuple(name for name in FILLED_FIELDS if hasattr(ProspectForm, name))
 
 
 def filled_form(person: padron.RegistryPerson) -> ClientForm:
@@ -40,7 +43,10 @@ def filled_form(person: padron.RegistryPerson) -> ClientForm:
 @bp.get("/padron")
 @requires("padron.lookup")
 def padron_lookup():
-    """Look a CUIT up in AFIP's registry: the form's inputs for htmx, else a page."""
+    """Look a CUIT up in AFIP's registry: the form's inputs for htmx, else a page.
+
+    `form=prospect` fills only the inputs of the prospect's short form.
+    """
     text = request.args.get("tax_id", "").strip()
     person, error, status = None, None, 200
     if not text:
@@ -53,7 +59,8 @@ def padron_lookup():
             error, status = _(exc.message), 422
         except padron.PadronError as exc:
             error = _(exc.message, **exc.params)
-    context = {"person": person, "error": error, "tax_id": text, "fields": FILLED_FIELDS}
+    filled = PROSPECT_FILLED if request.args.get("form") == "prospect" else FILLED_FIELDS
+    context = {"person": person, "error": error, "tax_id": text, "fields": filled}
     if person is not None:
         context["form"] = filled_form(person)
     template = "taxes/_padron_result.html" if wants_fragment() else "taxes/padron.html"

@@ -1,5 +1,7 @@
 // The phone's location for a collection form, when its owner allows it: fills the hidden
-// latitude, longitude and accuracy of every form marked data-locate. A refusal changes nothing.
+// latitude, longitude and accuracy of every form marked data-locate, or of a button's form when
+// that button (data-locate-tap, the prospect's "Usar mi ubicación") is tapped. A refusal
+// changes nothing.
 
 /** Put a position into a form's hidden fields. */
 export function fill(form, coords) {
@@ -32,3 +34,11 @@ function locate(form) {
 }
 
 document.querySelectorAll("form[data-locate]").forEach(locate);
+
+// Asked only when tapped, and again on each tap (a better fix at the door).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest?.("button[data-locate-tap]");
+  if (!button?.form) return;
+  delete button.form.dataset.located;
+  locate(button.form);
+});

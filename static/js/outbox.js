@@ -19,6 +19,7 @@ export const FORM_WRITES = [
   { kind: "call", pattern: /^\/collections\/clients\/(\d+)\/call$/ },
   { kind: "receipt", pattern: /^\/collections\/clients\/(\d+)\/receipt$/ },
   { kind: "note", pattern: /^\/clients\/(\d+)\/notes$/ },
+  { kind: "prospect", pattern: /^\/clients\/new$/ },
 ];
 
 const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null;

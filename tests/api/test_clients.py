@@ -401,7 +401,7 @@ def test_a_salesperson_does_not_see_a_trashed_client(api):
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", "/api/v1/clients"),
+        # POST /api/v1/clients registers a prospect: tests/api/test_clients_prospects.py
         ("GET", "/api/v1/clients/suggest-code"),
         ("PATCH", "/api/v1/clients/{id}"),
         ("DELETE", "/api/v1/clients/{id}"),

@@ -5,9 +5,10 @@ import random
 import sqlalchemy as sa
 from stdnum.ar import cuit
 
+from app.audit.models import AuditEntry
 from app.auth.models import Role, User
-from app.clients.models import Client, Zone
-from app.demo.clients import make_client
+from app.clients.models import Address, Client, ClientNote, Zone
+from app.demo.clients import DOOR_PROSPECTS, make_client
 from app.demo.reference import DEMO_PASSWORD
 from app.extensions import db
 from tests.conftest import Browser
@@ -32,8 +33,9 @@ def test_demo_data_creates_the_demo_users_and_clients(app, runner):
     assert users["vendedor1"].role == Role.SALESPERSON
     assert users["cobrador2"].supervisor_id == users["supervisor"].id
 
-    clients = db.session.scalars(sa.select(Client)).all()
-    assert len(clients) == 120
+    clients = db.session.scalars(sa.select(Client).order_by(Client.id)).all()
+    clients, prospects = clients[:120], clients[120:]
+    assert len(prospects) == len(DOOR_PROSPECTS)
     assert all(cuit.is_valid(c.tax_id) for c in clients)
     assert all(c.salesperson_id and c.collector_id and c.sales_zone_id for c in clients)
     assert len({c.code for c in clients}) == 120
@@ -43,6 +45,31 @@ def test_demo_data_creates_the_demo_users_and_clients(app, runner):
     assert {"Buenos Aires", "Córdoba"} <= provinces
 
     assert Browser(app.test_client()).login("vendedor1", DEMO_PASSWORD).status_code == 303
+
+
+def test_demo_data_has_prospects_vendedor1_registered_at_the_door(app, runner):
+    assert runner.invoke(args=["demo-data", "--clients", "20", "--seed", "4"]).exit_code == 0
+    seller = db.session.scalar(sa.select(User).where(User.username == "vendedor1"))
+    prospects = db.session.scalars(sa.select(Client).where(Client.id > 20)).all()
+    assert [p.trade_name for p in prospects] == [shop[0] for shop in DOOR_PROSPECTS]
+    assert {(p.state, p.salesperson_id, p.collector_id) for p in prospects} == {
+        ("potential", seller.id, None)
+    }
+    assert all(cuit.is_valid(p.tax_id) for p in prospects)
+    located = db.session.scalars(
+        sa.select(Address).where(
+            Address.client_id.in_([p.id for p in prospects]), Address.latitude.is_not(None)
+        )
+    ).all()
+    assert len(located) == 2 and {a.kind for a in located} == {"fiscal"}
+    notes = db.session.scalars(
+        sa.select(ClientNote).where(ClientNote.client_id.in_([p.id for p in prospects]))
+    ).all()
+    assert len(notes) == 2 and {n.author_id for n in notes} == {seller.id}
+    created = db.session.scalars(
+        sa.select(AuditEntry.entity_id).where(AuditEntry.action == "client.create")
+    ).all()
+    assert sorted(created) == sorted(str(p.id) for p in prospects)
 
 
 def test_demo_data_is_reproducible_for_a_seed():
@@ -72,7 +99,8 @@ def test_demo_data_refuses_a_database_with_data(app, runner):
     assert "ya tiene datos" in result.output
     skipped = runner.invoke(args=["demo-data", "--clients", "5", "--if-empty"])
     assert skipped.exit_code == 0
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Client)) == 5
+    clients = db.session.scalar(sa.select(sa.func.count()).select_from(Client))
+    assert clients == 5 + len(DOOR_PROSPECTS)
 
 
 def test_create_user_command(app, runner):

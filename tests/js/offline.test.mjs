@@ -20,6 +20,8 @@ describe("route", () => {
     ["/clients", "", "clients", null],
     ["/offline/shell", "", "clients", null],
     ["/clients/12", "", "card", 12],
+    ["/clients/new", "", "prospect", null],
+    ["/clients/new/", "", "prospect", null],
     ["/clients/12/pickups/verify", "?document=123", "pickups", 12],
     ["/orders/new", "?client_id=7", "order", 7],
     ["/orders/new", "", "pick", null],

@@ -229,6 +229,20 @@ def test_fragment_fills_the_new_client_form(registry, login_as):
     assert 'value="1043"' in page
 
 
+def test_fragment_fills_only_the_prospects_short_form(registry, login_as):
+    response = login_as("salesperson").get(
+        "/taxes/padron?form=prospect&tax_id=30-71234567-1", headers=HX
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert page.count('hx-swap-oob="true"') == 6
+    for name in ("legal_name", "tax_id_type", "tax_id", "street", "city", "province"):
+        assert f'id="{name}"' in page, name
+    for name in ("kind", "activity", "postal_code", "iva_condition", "first_name"):
+        assert f'id="{name}"' not in page, name
+    assert 'value="DISTRIBUIDORA EL SOL S.A."' in page
+
+
 def test_fragment_shows_the_registry_warnings(registry, login_as):
     response = login_as("backoffice").get(
         f"/taxes/padron?tax_id={REGISTERED_WITHOUT_STATES}", headers=HX

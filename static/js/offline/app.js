@@ -11,7 +11,8 @@ import { showCall, showReceipt } from "./collections.js";
 import { clone, may, word } from "./dom.js";
 import { showOrder } from "./order.js";
 import { showPickups } from "./pickups.js";
-import { NEEDS, route } from "./router.js";
+import { showProspect } from "./prospect.js";
+import { NEEDS, NOT_FOR, route } from "./router.js";
 import { showStatus } from "./status.js";
 
 const BANNER_EVERY_MS = 30_000;
@@ -24,6 +25,7 @@ const VIEWS = {
   call: showCall,
   receipt: showReceipt,
   pickups: showPickups,
+  prospect: showProspect,
   status: showStatus,
 };
 
@@ -32,6 +34,7 @@ const SECTIONS = {
   clients: "/clients/",
   card: "/clients/",
   pickups: "/clients/",
+  prospect: "/clients/",
   pick: "/orders/",
   order: "/orders/",
   call: "/collections/",
@@ -59,7 +62,8 @@ function fixed(root, templateId) {
 export async function render() {
   const root = document.getElementById("offline-view");
   const match = route(location.pathname, location.search);
-  const allowed = !NEEDS[match.name] || may(NEEDS[match.name]);
+  const needs = NEEDS[match.name];
+  const allowed = (!needs || may(needs)) && !(NOT_FOR[match.name] && may(NOT_FOR[match.name]));
   const draw = allowed ? VIEWS[match.name] : null;
   root.dataset.ready = "false";
   root.dataset.route = allowed ? match.name : "unavailable";

@@ -51,6 +51,7 @@ export async function showClients(root, match, pick = false) {
   const view = clone("tpl-clients");
   root.replaceChildren(view);
   if (pick) fill(view, "title", word("title-pick-client"));
+  show(slot(view, "new-prospect"), !pick);
   const input = view.querySelector("#q");
   const results = view.querySelector("#client-results");
   const more = view.querySelector("#client-more");

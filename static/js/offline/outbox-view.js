@@ -68,6 +68,15 @@ export function outboxItem(item, withActions = true) {
     link.href = paths.order_page(item.result.id);
     show(link);
   }
-  show(slot(element, "actions"), !retry.hidden || !discard.hidden || !link.hidden);
+  // A prospect that arrived is a client: its card (the API's answer names it; a kept server
+  // form was sent on to it).
+  const card = slot(element, "card-link");
+  const cardUrl = item.result?.id ? paths.card(item.result.id) : item.done_url;
+  if (item.kind === "prospect" && item.state === "done" && cardUrl) {
+    card.href = cardUrl;
+    show(card);
+  }
+  const links = !link.hidden || !card.hidden;
+  show(slot(element, "actions"), !retry.hidden || !discard.hidden || links);
   return element;
 }

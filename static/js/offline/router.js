@@ -5,6 +5,7 @@
 const ROUTES = [
   [/^\/(?:clients\/?)?$/, "clients"],
   [/^\/offline\/shell\/?$/, "clients"],
+  [/^\/clients\/new\/?$/, "prospect"],
   [/^\/clients\/(\d+)\/?$/, "card"],
   [/^\/clients\/(\d+)\/pickups\/verify\/?$/, "pickups"],
   [/^\/orders\/new\/?$/, "order"],
@@ -19,6 +20,13 @@ export const NEEDS = {
   pick: "orders.take",
   call: "collections.log",
   receipt: "collections.log",
+  prospect: "clients.prospect",
+};
+
+/** Views that are another page for those with this permission: the office's /clients/new is
+ * the whole card form, which needs the server. */
+export const NOT_FOR = {
+  prospect: "clients.edit",
 };
 
 /** {name, clientId, params} for a path and query string; name "unavailable" when unknown. */
@@ -41,6 +49,7 @@ export function route(pathname, search = "") {
 /** Where each view lives, for links and for going back to the card after saving. */
 export const paths = {
   clients: () => "/clients/",
+  prospect: () => "/clients/new",
   card: (id) => `/clients/${id}`,
   order: (id) => `/orders/new?client_id=${id}`,
   call: (id) => `/collections/clients/${id}/call`,
