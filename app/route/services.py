@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record
 from app.auth.models import Role, User
@@ -26,10 +27,10 @@ from app.route.models import Visit, VisitOutcome, VisitReason
 
 ZERO = Decimal("0")
 OUTCOME_LABELS = {
-    VisitOutcome.ORDER: "Con pedido",
-    VisitOutcome.NO_ORDER: "Sin pedido",
-    VisitOutcome.COLLECTED: "Cobrado",
-    VisitOutcome.SKIPPED: "Salteada",
+    VisitOutcome.ORDER: _l("Con pedido"),
+    VisitOutcome.NO_ORDER: _l("Sin pedido"),
+    VisitOutcome.COLLECTED: _l("Cobrado"),
+    VisitOutcome.SKIPPED: _l("Salteada"),
 }
 
 
@@ -43,7 +44,7 @@ class VisitError(ValueError):
 
 def outcome_label(outcome: str | None) -> str:
     """The outcome as the screens say it."""
-    return _(OUTCOME_LABELS[outcome]) if outcome in OUTCOME_LABELS else ""
+    return str(OUTCOME_LABELS[outcome]) if outcome in OUTCOME_LABELS else ""
 
 
 @dataclass(frozen=True)
@@ -327,12 +328,14 @@ def reasons(outcome: str | None = None) -> list[VisitReason]:
 
 
 PROBLEM_MESSAGES = {
-    "outcome": "Elegí un resultado de la lista.",
-    "reason_missing": "Elegí el motivo.",
-    "reason_kind": "Ese motivo no corresponde a este resultado.",
-    "reason_unwanted": "Este resultado no lleva motivo.",
-    "future": "No se puede registrar una visita de un día que todavía no llegó.",
-    "too_old": "Solo se registran visitas de los últimos %(days)d días.",
+    "outcome": _l("Elegí un resultado de la lista."),
+    "reason_missing": _l("Elegí el motivo."),
+    "reason_kind": _l("Ese motivo no corresponde a este resultado."),
+    "reason_unwanted": _l("Este resultado no lleva motivo."),
+    "future": _l("No se puede registrar una visita de un día que todavía no llegó."),
+    "too_old": _l(
+        "Solo se registran visitas de los últimos %(days)d días.", days=rules.MAX_DAYS_BACK
+    ),
 }
 
 
@@ -352,12 +355,7 @@ def record_visit(user: User, client: Client, data: dict) -> tuple[Visit, bool]:
         data.get("outcome"), reason.applies_to if reason else None, day, local_today()
     )
     if problems:
-        raise VisitError(
-            {
-                name: _(PROBLEM_MESSAGES[code], days=rules.MAX_DAYS_BACK)
-                for name, code in problems.items()
-            }
-        )
+        raise VisitError({name: str(PROBLEM_MESSAGES[code]) for name, code in problems.items()})
     plan = plan_of(user)
     planned = getattr(client, plan.owner.key) == user.id and is_due(
         getattr(client, plan.weekdays.key),

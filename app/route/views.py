@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
@@ -25,9 +26,9 @@ from app.route.rules import StopState
 DAYS_AROUND = 60
 OUTCOME_CHOICES = (VisitOutcome.NO_ORDER, VisitOutcome.COLLECTED, VisitOutcome.SKIPPED)
 STATE_LABELS = {
-    StopState.PENDING: "Pendiente",
-    StopState.VISITED: "Visitado",
-    StopState.SKIPPED: "Salteada",
+    StopState.PENDING: _l("Pendiente"),
+    StopState.VISITED: _l("Visitado"),
+    StopState.SKIPPED: _l("Salteada"),
 }
 
 
@@ -80,7 +81,7 @@ def day_title(day: date) -> str:
 
 def _words() -> dict:
     return {
-        "state_labels": {k: _(v) for k, v in STATE_LABELS.items()},
+        "state_labels": {k: str(v) for k, v in STATE_LABELS.items()},
         "outcome_choices": [(o.value, services.outcome_label(o)) for o in OUTCOME_CHOICES],
     }
 
