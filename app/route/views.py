@@ -519,3 +519,18 @@ BULK_FORM_FIELDS = {"csrf_token", "client_id", "kind"} | {
     for prefix in ("visit", "collection")
     for name in ("days", "every_weeks", "week_of", "window", "position")
 }
+
+
+@bp.get("/agenda")
+@requires("collections.view")
+def agenda():
+    """The collections agenda up to today: agreed visits, promises due and next contacts not
+    done yet, the most overdue first; everyone's for the office, the team's for a supervisor."""
+    today = local_today()
+    items = services.collection_agenda(current_user, today)
+    return render(
+        "route/agenda.html",
+        overdue=[i for i in items if i.day < today],
+        due_today=[i for i in items if i.day == today],
+        today=today,
+    )

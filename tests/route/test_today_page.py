@@ -136,3 +136,37 @@ def test_the_supervisor_sees_each_salesperson_s_day(login_as):
     other = login_as("salesperson")
     assert other.get(f"/route/?user={seller.id}").status_code == 404
     assert boss.get(f"/route/?user={seller.id}").status_code == 200
+
+
+def test_the_office_sees_everyone_s_collection_agenda_overdue_first(login_as):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from app.collections.models import CollectionCall
+
+    office = login_as("backoffice")
+    collector = factories.make_user("collector", full_name="Ramón Cobra")
+    late = factories.make_client(collector_id=collector.id, trade_name="Atrasado")
+    due = factories.make_client(collector_id=collector.id, trade_name="Para Hoy")
+    done = factories.make_client(collector_id=collector.id, trade_name="Ya Gestionado")
+    today = factories.today()
+    calls = [
+        CollectionCall(client_id=late.id, user_id=collector.id, channel="phone",
+                       outcome="no_answer", next_contact_at=today - timedelta(days=3)),
+        CollectionCall(client_id=due.id, user_id=collector.id, channel="phone",
+                       outcome="promise", promise_amount=Decimal("900"), promise_currency="ARS",
+                       promise_date=today),
+        CollectionCall(client_id=done.id, user_id=collector.id, channel="phone",
+                       outcome="no_answer", next_contact_at=today - timedelta(days=1)),
+    ]  # fmt: skip
+    db.session.add_all(calls)
+    db.session.commit()
+    # a later call to the last client does what its next contact asked
+    db.session.add(
+        CollectionCall(client_id=done.id, user_id=collector.id, channel="phone", outcome="refused")
+    )
+    db.session.commit()
+    page = office.get("/route/agenda").get_data(as_text=True)
+    names = re.findall(r'class="stop-name"[^>]*>([^<]+)<', page)
+    assert names == ["Atrasado", "Para Hoy"]
+    assert "hace 3 días" in page and "Ramón Cobra" in page
