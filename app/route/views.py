@@ -350,8 +350,9 @@ def plan_summary(client, prefix: str) -> str | None:
     days = day_names(getattr(client, plan.weekdays.key))
     if not days:
         return None
-    names = [str(WEEKDAY_LABELS[d]) for d in days]
+    names = [str(WEEKDAY_LABELS[d]).lower() for d in days]
     text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " " + _("y") + " " + names[-1]
+    text = text[:1].upper() + text[1:]
     parts = [text, str(EVERY_LABELS.get(getattr(client, plan.every_weeks), "")).lower()]
     window = window_of(getattr(client, plan.start), getattr(client, plan.end))
     if window:

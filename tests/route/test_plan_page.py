@@ -20,7 +20,7 @@ def test_the_card_shows_both_plans_in_words(login_as):
     )
     db.session.commit()
     page = seller.get(f"/clients/{shop.id}").get_data(as_text=True)
-    assert "Lunes y Jueves · cada 2 semanas · n.º 7 en la ruta" in page
+    assert "Lunes y jueves · cada 2 semanas · n.º 7 en la ruta" in page
     assert "Sin visitas planificadas" in page  # no collector's plan
     assert seller.get(f"/route/plan/{shop.id}").status_code == 403
 
