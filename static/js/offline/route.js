@@ -38,42 +38,40 @@ function stateText(stop) {
   return stop.reason ? word("stop-with-reason", { outcome, reason: stop.reason }) : outcome;
 }
 
-/** "Horario 08:30-12:00 · Debe $ 1.500,00" for the next stop's line. */
-function metaLine(stop) {
-  const parts = [];
-  if (stop.window) parts.push(word("window", { window: stop.window }));
-  if (stop.owed > 0n) parts.push(word("owes-amount", { amount: money(stop.owed, stop.client.currency) }));
-  if (stop.overdue > 0n) {
-    parts.push(word("overdue-amount", { amount: money(stop.overdue, stop.client.currency) }));
-  }
-  return parts.join(" · ");
+/** A window as the Hoy page writes it: "08:30–12:00". */
+function windowText(window) {
+  return window ? window.replace("-", "\u2013") : "";
 }
 
 /** Fill a stop's parts that change with its state (the form is left as it is). */
-function drawStop(element, stop, day, isToday) {
+function drawStop(element, stop, number, day, isToday) {
   element.dataset.state = stop.state;
   element.dataset.outcome = stop.outcome ?? "";
-  fill(element, "position", stop.planned && stop.position != null ? String(stop.position) : "");
-  const name = fill(element, "name", stop.name);
-  name.href = paths.card(stop.id);
-  const notices = noticesInForce(stop.client, day);
-  const dot = show(slot(element, "notice"), notices.length > 0);
-  dot.className = `notice-dot ${notices[0]?.severity ?? ""}`.trim();
-  fill(element, "window", stop.window ? word("window", { window: stop.window }) : "", true);
-  show(slot(element, "unplanned"), !stop.planned);
+  element.className = `stop stop-${stop.state}${stop.planned ? "" : " stop-unplanned"}`;
+  fill(element, "number", stop.planned ? String(number) : "+");
+  fill(element, "name", stop.name).href = paths.card(stop.id);
+  const notices = slot(element, "notices");
+  show(notices, noticesInForce(stop.client, day).length > 0).href = paths.card(stop.id);
+  fill(element, "window", windowText(stop.window));
+  show(slot(element, "window-box"), Boolean(stop.window));
   const currency = stop.client.currency;
-  fill(element, "owes", stop.owed > 0n ? word("owes-amount", { amount: money(stop.owed, currency) }) : "");
-  const overdue = stop.overdue > 0n ? word("overdue-amount", { amount: money(stop.overdue, currency) }) : "";
-  fill(element, "overdue", overdue, true);
-  show(slot(element, "money"), stop.owed > 0n);
+  fill(element, "owed", money(stop.owed, currency));
+  show(slot(element, "owes"), stop.owed > 0n);
+  fill(element, "overdue-amount", money(stop.overdue, currency));
+  show(slot(element, "overdue"), stop.overdue > 0n);
+  show(slot(element, "no-debt"), stop.owed <= 0n);
+  fill(element, "city", stop.client.city, true);
   const state = fill(element, "state", stateText(stop));
-  state.className = `badge stop-state ${stop.state} ${stop.outcome ?? ""}`.trim();
+  state.className = `state-chip state-${stop.state}`;
+  show(slot(element, "unplanned"), !stop.planned);
   fill(element, "note", stop.note, true);
   show(slot(element, "unsent"), stop.unsent);
-  element.classList.toggle("done", stop.state !== PENDING);
+  const summary = slot(element, "outcome-summary");
+  if (summary) {
+    summary.textContent = summary.dataset[stop.state === PENDING ? "pending" : "done"];
+  }
   const order = element.querySelector("[data-action=order]");
-  const sellable = isToday && stop.client.state !== "disabled";
-  if (order) show(order, sellable).href = paths.order(stop.id);
+  if (order) show(order, isToday && stop.client.state !== "disabled").href = paths.order(stop.id);
   const call = element.querySelector("[data-action=call]");
   if (call) show(call, isToday && element.dataset.plan === "collection").href = paths.call(stop.id);
 }
@@ -164,45 +162,34 @@ function outcomeForm(element, stop, context) {
   });
 }
 
-/** The next pending stop, on top, with its actions. */
-function drawNext(view, next, isToday, stops) {
-  const section = slot(view, "next");
-  show(section, Boolean(next));
-  if (!next) return;
-  const card = clone("tpl-next-stop");
-  const name = fill(card, "name", next.name);
-  name.href = paths.card(next.id);
-  fill(card, "meta", metaLine(next), true);
-  const order = card.querySelector("[data-action=order]");
-  if (order) show(order, isToday && next.client.state !== "disabled").href = paths.order(next.id);
-  const result = card.querySelector("[data-action=outcome]");
-  const box = slot(stops.get(next.id), "outcome-box");
-  if (result) {
-    show(result, Boolean(box) && !box.hidden);
-    result.href = `#stop-${next.id}`;
-    result.addEventListener("click", (event) => {
-      event.preventDefault();
-      box.open = true;
-      box.scrollIntoView({ block: "start" });
-      box.querySelector("input[name=outcome]")?.focus({ preventScroll: true });
-    });
-  }
-  slot(section, "next-stop").replaceChildren(card);
+/** The next pending stop on top, once the route has started (as the Hoy page does). */
+function drawNext(view, route) {
+  const next = route.next;
+  const started = next && route.stops[0]?.id !== next.id;
+  show(slot(view, "next"), Boolean(started));
+  if (!started) return;
+  fill(view, "next-name", next.name).href = `#stop-${next.id}`;
+  fill(view, "next-window", next.window ? ` · ${windowText(next.window)}` : "");
 }
 
-/** Previous and next day, back to today, and a date to jump to. */
+/** Previous and next day, back to today, and another day to look at. */
 function dayLinks(view, day, on) {
-  const prev = view.querySelector("[data-day=prev]");
-  prev.textContent = word(day === on ? "day-yesterday" : "day-before");
-  prev.href = paths.route(addDays(day, -1));
+  view.querySelector("[data-day=prev]").href = paths.route(addDays(day, -1));
   const next = view.querySelector("[data-day=next]");
-  next.textContent = word(day === on ? "day-tomorrow" : "day-after");
   next.href = paths.route(addDays(day, 1));
+  if (day === on) {
+    next.textContent = word("day-tomorrow");
+  } else {
+    next.textContent = "›";
+    next.setAttribute("aria-label", word("day-after"));
+  }
   show(view.querySelector("[data-day=today]"), day !== on).href = paths.route();
-  const input = slot(view, "date");
-  input.value = day;
-  input.addEventListener("change", () => {
-    if (ISO_DAY.test(input.value)) location.assign(paths.route(input.value));
+  const form = view.querySelector("[data-day-form]");
+  form.elements.date.value = day;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const asked = form.elements.date.value;
+    if (ISO_DAY.test(asked)) location.assign(paths.route(asked === on ? null : asked));
   });
 }
 
@@ -243,13 +230,13 @@ export async function showRoute(root, match) {
     }
   };
   const draw = (route) => {
-    for (const stop of route.stops) {
+    route.stops.forEach((stop, index) => {
       const element = elements.get(stop.id);
       element.stop = stop;
-      drawStop(element, stop, day, isToday);
-    }
+      drawStop(element, stop, index + 1, day, isToday);
+    });
     fill(view, "count", word("route-count", { done: route.done, planned: route.planned }));
-    drawNext(view, route.next, isToday, elements);
+    drawNext(view, route);
     show(slot(view, "all-done"), route.planned > 0 && route.done === route.planned);
     show(list, route.stops.length > 0);
     show(slot(view, "empty"), route.stops.length === 0);
