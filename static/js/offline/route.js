@@ -241,11 +241,11 @@ export async function showRoute(root, match) {
     show(list, route.stops.length > 0);
     show(slot(view, "empty"), route.stops.length === 0);
   };
-  /** Draw the states again; a stop that appeared or left means building the list again. */
+  /** Draw the states again; a stop that came, left or moved means building the list again. */
   context.redraw = async () => {
     const route = await compute();
-    const same =
-      route.stops.length === elements.size && route.stops.every((s) => elements.has(s.id));
+    const shown = [...elements.keys()];
+    const same = route.stops.length === shown.length && route.stops.every((s, i) => s.id === shown[i]);
     if (!same) build(route);
     draw(route);
   };
@@ -258,8 +258,7 @@ export async function showRoute(root, match) {
     /** The outbox changed (a result saved or sent): redraw the states. A sync: reload. */
     async refresh(reason) {
       if (reason === "synced") {
-        const editing = [...list.querySelectorAll("details[open]")].length > 0;
-        if (!editing) return "rerender";
+        if (!list.querySelector("details[open]")) return "rerender";
         clients = await listClients();
       }
       if (reason === "outbox" || reason === "synced") await context.redraw();
