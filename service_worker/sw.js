@@ -4,9 +4,9 @@
 // - The app shell (CSS, JS, icons, the offline page) is precached per version.
 // - Pages: network first; after NAVIGATION_TIMEOUT_MS, or when the network fails, the copy
 //   kept for the signed-in user. Offline, the client list, a card, the order, call,
-//   receipt and pickup pages and the new prospect form are answered with the offline app
-//   shell, which draws them from the phone's copy in IndexedDB; other pages with their last
-//   copy, marked as such.
+//   receipt and pickup pages, the new prospect form and the route day are answered with the
+//   offline app shell, which draws them from the phone's copy in IndexedDB (offline/router.js
+//   names those paths); other pages with their last copy, marked as such.
 // - htmx fragments go network first too, with their last copy as the fallback, in a cache
 //   of their own so a page is never answered with a fragment (history, reopened tabs).
 // - Copies are kept per user (caches named after them, from the X-Clientes-User header); a

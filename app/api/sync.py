@@ -12,6 +12,7 @@ from app.api.docs import api_doc, name_schemas, read_errors
 from app.api.notices import notice_json
 from app.api.products import price_text
 from app.auth.permissions import requires
+from app.clients.schemas import PLANS, plan_json
 from app.core.fields import TOO_LONG, QuerySchema, money_field, spanish_field
 from app.notices.schemas import NoticeSchema
 from app.orders import catalogue
@@ -158,6 +159,46 @@ class RegistryRateSchema(Schema):
     published_on = fields.Date(metadata={"description": "The latest published row wins"})
 
 
+class SyncVisitSchema(Schema):
+    """A visit to the client of the last days: what came of that stop, and who made it."""
+
+    id = fields.Integer()
+    user_id = fields.Integer()
+    day = fields.Date()
+    outcome = fields.String(metadata={"enum": ["order", "no_order", "collected", "skipped"]})
+    reason_id = fields.Integer(allow_none=True)
+    reason = fields.Function(
+        lambda visit: visit.reason.name if visit.reason else None,
+        metadata={"type": "string", "nullable": True, "description": "The reason's name"},
+    )
+    note = fields.String(allow_none=True)
+    planned = fields.Boolean()
+    recorded_at = fields.DateTime()
+
+
+class SyncRecentOrderSchema(Schema):
+    """An order of the last days (not cancelled): it makes that day's stop one with an order."""
+
+    id = fields.Integer()
+    user_id = fields.Integer()
+    date = fields.Date()
+    status = fields.String()
+
+
+def _plan_days(description: str) -> fields.Field:
+    return fields.List(fields.String(), metadata={"description": description})
+
+
+def _plan_week() -> fields.Field:
+    return fields.String(
+        allow_none=True,
+        metadata={
+            "format": "date",
+            "description": "The rhythm counts whole weeks from this day's Monday",
+        },
+    )
+
+
 class SyncClientSchema(Schema):
     """A client with what order time and collections need, offline."""
 
@@ -211,6 +252,25 @@ class SyncClientSchema(Schema):
     )
     iibb_multilateral = fields.Boolean(metadata={"description": "Convenio Multilateral"})
     iibb_rates = fields.List(fields.Nested(RegistryRateSchema))
+    # the visit plans, as the client JSON names them (app/clients/visit_plan.py)
+    visit_days = _plan_days("The salesperson's visit days: mon..sun")
+    visit_every_weeks = fields.Integer(metadata={"enum": [1, 2, 4]})
+    visit_week_of = _plan_week()
+    visit_window = fields.String(allow_none=True, metadata={"example": "08:30-12:00"})
+    route_position = fields.Integer(allow_none=True)
+    collection_visit_days = _plan_days("The collector's visit days: mon..sun")
+    collection_visit_every_weeks = fields.Integer(metadata={"enum": [1, 2, 4]})
+    collection_visit_week_of = _plan_week()
+    collection_visit_window = fields.String(allow_none=True)
+    collection_route_position = fields.Integer(allow_none=True)
+    visits = fields.List(
+        fields.Nested(SyncVisitSchema),
+        metadata={"description": "Visits of the last 7 days and today, by anyone, oldest first"},
+    )
+    recent_orders = fields.List(
+        fields.Nested(SyncRecentOrderSchema),
+        metadata={"description": "Orders of the last 7 days and today, not cancelled"},
+    )
 
 
 class SyncProductSchema(Schema):
@@ -284,6 +344,17 @@ class SyncSaleConditionSchema(Schema):
     deleted = _deleted()
 
 
+class SyncVisitReasonSchema(Schema):
+    """Why a stop had no order or was skipped; the phone lists them by position, then name."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    applies_to = fields.String(metadata={"enum": ["no_order", "skipped", "both"]})
+    position = fields.Integer()
+    deleted = _deleted()
+
+
 class SyncJurisdictionSchema(Schema):
     """An active IIBB jurisdiction's perception settings (app/taxes/perceptions.py)."""
 
@@ -299,7 +370,7 @@ class SyncJurisdictionSchema(Schema):
 
 
 class SyncCatalogueSchema(Schema):
-    """Catalogue rows changed since the cursor (every live one on a first sync)."""
+    """Catalogue and reference rows changed since the cursor (every live one on a first sync)."""
 
     products = fields.List(fields.Nested(SyncProductSchema))
     price_lists = fields.List(fields.Nested(SyncPriceListSchema))
@@ -307,6 +378,7 @@ class SyncCatalogueSchema(Schema):
     promotions = fields.List(fields.Nested(SyncPromotionSchema))
     volume_discounts = fields.List(fields.Nested(SyncVolumeDiscountSchema))
     sale_conditions = fields.List(fields.Nested(SyncSaleConditionSchema))
+    visit_reasons = fields.List(fields.Nested(SyncVisitReasonSchema))
     jurisdictions = fields.List(
         fields.Nested(SyncJurisdictionSchema),
         metadata={"description": "Every active one, always: the phone replaces its list"},
@@ -347,6 +419,8 @@ name_schemas(
     SyncAddress=AddressSchema,
     SyncCondition=ConditionSchema,
     SyncRegistryRate=RegistryRateSchema,
+    SyncVisit=SyncVisitSchema,
+    SyncRecentOrder=SyncRecentOrderSchema,
     SyncClient=SyncClientSchema,
     SyncProduct=SyncProductSchema,
     SyncPriceList=SyncPriceListSchema,
@@ -354,19 +428,23 @@ name_schemas(
     SyncPromotion=SyncPromotionSchema,
     SyncVolumeDiscount=SyncVolumeDiscountSchema,
     SyncSaleCondition=SyncSaleConditionSchema,
+    SyncVisitReason=SyncVisitReasonSchema,
     SyncJurisdiction=SyncJurisdictionSchema,
     SyncCatalogue=SyncCatalogueSchema,
     Sync=SyncSchema,
 )
 
-CLIENT_FIELDS = tuple(
-    name
-    for name in SyncClientSchema().fields
-    if name
-    not in {"payment_methods", "default_payment_method", "notices", "credit", "balances"}
-    | {"open_items", "contacts", "pickups", "addresses", "conditions"}
-    | {"type_discount_pct", "sale_condition_id", "iibb_rates"}
-)
+# What the entry adds to the client's own columns: its parts, and the visit plans under their
+# JSON names (clients.schemas.plan_json).
+ENTRY_FIELDS = {
+    "payment_methods", "default_payment_method", "notices", "credit", "balances",
+    "open_items", "contacts", "pickups", "addresses", "conditions",
+    "type_discount_pct", "sale_condition_id", "iibb_rates", "visits", "recent_orders",
+    "visit_days", "visit_every_weeks", "visit_week_of", "visit_window", "route_position",
+    "collection_visit_days", "collection_visit_every_weeks", "collection_visit_week_of",
+    "collection_visit_window", "collection_route_position",
+}  # fmt: skip
+CLIENT_FIELDS = tuple(name for name in SyncClientSchema().fields if name not in ENTRY_FIELDS)
 
 
 def client_json(entry: feed.ClientEntry) -> dict:
@@ -386,7 +464,11 @@ def client_json(entry: feed.ClientEntry) -> dict:
         "type_discount_pct": entry.type_discount_pct,
         "sale_condition_id": entry.sale_condition_id,
         "iibb_rates": entry.iibb_rates,
+        "visits": entry.visits,
+        "recent_orders": entry.recent_orders,
     }
+    for prefix in PLANS:
+        body |= plan_json(entry.client, prefix)
     return body
 
 

@@ -18,7 +18,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -58,6 +58,7 @@ from app.orders.models import (
     PENDING_STATUSES,
     ClientCondition,
     Order,
+    OrderStatus,
     Price,
     PriceList,
     Product,
@@ -69,9 +70,12 @@ from app.orders.services import (
     default_payment_method,
     type_discount_pct,
 )
+from app.route.models import Visit, VisitReason
 from app.taxes.models import IibbJurisdiction, IibbRate
 
 PAGE_SIZE = 200
+# The route day offline: a client carries its visits and orders of these last days (and today).
+RECENT_DAYS = 7
 CENT = Decimal("0.01")
 MAX_SEQ = 10**18
 CURSOR_RE = re.compile(r"^(\d{1,18})(?:-(\d{1,18})-(\d{1,18}))?\.([0-9a-f]{8})$")
@@ -88,6 +92,7 @@ CLIENT_CHILDREN = (
     CollectionCall,
     FieldReceipt,
     ClientCondition,
+    Visit,
 )
 # The client columns a notice of each group kind is aimed through.
 NOTICE_TARGETS = {
@@ -127,7 +132,7 @@ class Cursor:
 
 @dataclass
 class Catalogue:
-    """Catalogue rows changed in the window (all live ones on a first sync)."""
+    """Catalogue and reference rows changed in the window (all live ones on a first sync)."""
 
     products: list[Product] = field(default_factory=list)
     price_lists: list[PriceList] = field(default_factory=list)
@@ -135,6 +140,7 @@ class Catalogue:
     promotions: list[Promotion] = field(default_factory=list)
     volume_discounts: list[VolumeDiscount] = field(default_factory=list)
     sale_conditions: list[SaleCondition] = field(default_factory=list)
+    visit_reasons: list[VisitReason] = field(default_factory=list)
     # Every active jurisdiction, always whole (they are few and carry no change number).
     jurisdictions: list[IibbJurisdiction] = field(default_factory=list)
 
@@ -161,6 +167,10 @@ class ClientEntry:
     iibb_rates: list[IibbRate] = field(default_factory=list)
     # the groups its notices are aimed at, held so their labels come from the session
     notice_targets: list = field(default_factory=list)
+    # The route day: its visits of the last RECENT_DAYS days by anyone (salesperson and
+    # collector), and the orders taken then, which make a stop "with an order".
+    visits: list[Visit] = field(default_factory=list)
+    recent_orders: list[Order] = field(default_factory=list)
 
 
 @dataclass
@@ -392,6 +402,7 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
     )
     notices, targets = _notices(user, clients, today)
     registry = _registry_rows(clients, today)
+    visits, recent_orders = _recent_route(client_ids, today)
     entries = []
     for client in clients:
         balance, unpaid = _position(documents[client.id], client.currency)
@@ -429,6 +440,8 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
                     for shown in notices[client.id]
                     if (shown.notice.target_kind, shown.notice.target_id) in targets
                 ],
+                visits=visits[client.id],
+                recent_orders=recent_orders[client.id],
             )
         )
     return entries
@@ -445,6 +458,34 @@ def _children(model, client_ids: list[int], order, *where) -> dict[int, list]:
     for row in rows:
         grouped[row.client_id].append(row)
     return grouped
+
+
+def _recent_route(client_ids: list[int], today: date) -> tuple[dict[int, list], dict[int, list]]:
+    """Client id -> its live visits, and its orders not cancelled, of the last RECENT_DAYS
+    days and today, oldest first (each reason read with its visit)."""
+    since = today - timedelta(days=RECENT_DAYS)
+    visits = db.session.scalars(
+        sa.select(Visit)
+        .where(Visit.client_id.in_(client_ids), Visit.day >= since, Visit.deleted_at.is_(None))
+        .order_by(Visit.client_id, Visit.day, Visit.id)
+        .options(selectinload(Visit.reason))
+    )
+    orders = db.session.scalars(
+        sa.select(Order)
+        .where(
+            Order.client_id.in_(client_ids),
+            Order.date >= since,
+            Order.status != OrderStatus.CANCELLED,
+            Order.deleted_at.is_(None),
+        )
+        .order_by(Order.client_id, Order.date, Order.id)
+    )
+    by_visit, by_order = defaultdict(list), defaultdict(list)
+    for visit in visits:
+        by_visit[visit.client_id].append(visit)
+    for order in orders:
+        by_order[order.client_id].append(order)
+    return by_visit, by_order
 
 
 def _registry_rows(clients: list[Client], today: date) -> dict[str, list[IibbRate]]:
@@ -660,6 +701,7 @@ def catalogue(since: int, upto: int) -> Catalogue:
         promotions=rows(Promotion, Promotion.valid_to >= local_today()),
         volume_discounts=rows(VolumeDiscount),
         sale_conditions=rows(SaleCondition),
+        visit_reasons=rows(VisitReason),
         jurisdictions=db.session.scalars(
             sa.select(IibbJurisdiction).where(IibbJurisdiction.active).order_by(IibbJurisdiction.id)
         ).all(),

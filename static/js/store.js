@@ -10,6 +10,7 @@ export const CATALOGUE = [
   "promotions",
   "volume_discounts",
   "sale_conditions",
+  "visit_reasons",
   "jurisdictions", // sent whole with every sync: replaced, not merged
 ];
 export const REPLACED = ["jurisdictions"];
@@ -23,7 +24,7 @@ let opening = null;
 /** The database, opened once per page or worker. */
 export function openStore() {
   if (!opening) {
-    opening = openDB(DB_NAME, 2, {
+    opening = openDB(DB_NAME, 3, {
       async upgrade(db, oldVersion, _newVersion, tx) {
         const keys = { meta: { keyPath: "key" }, outbox: { keyPath: "id", autoIncrement: true } };
         for (const name of ["meta", ...LOCAL_DATA, "outbox"]) {
@@ -32,8 +33,9 @@ export function openStore() {
           }
         }
         if (oldVersion > 0) {
-          // Version 2 keeps more of each client (sale condition, IIBB): sync again from zero.
-          // The outbox stays as it is.
+          // Each version keeps more than the one before (2: each client's sale condition and
+          // IIBB; 3: visit plans, visits and the visit reasons): sync again from zero, so the
+          // copy has it all. The outbox stays as it is.
           const meta = tx.objectStore("meta");
           const current = await meta.get(META_KEY);
           if (current) await meta.put({ ...current, cursor: null });
@@ -81,6 +83,12 @@ export async function getCatalogue() {
   const rows = await Promise.all(CATALOGUE.map((name) => tx.objectStore(name).getAll()));
   await tx.done;
   return Object.fromEntries(CATALOGUE.map((name, i) => [name, rows[i]]));
+}
+
+/** The reasons for a stop without an order or skipped, in the office's order. */
+export async function listVisitReasons() {
+  const reasons = await (await openStore()).getAll("visit_reasons");
+  return reasons.sort((a, b) => a.position - b.position || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** How many outbox items have not reached the server yet. */

@@ -1,4 +1,5 @@
-"""The offline JavaScript (credit decision, typed numbers, money text) passes the shared cases too.
+"""The offline JavaScript (credit decision, typed numbers, money text, visit plans) passes the
+shared cases too.
 
 Runs node's own test runner over tests/js/ (node --test), so `pytest` alone, and so
 `make test` and CI, guard the pairing with app/credit/rules.py. Without node the test is
@@ -20,10 +21,12 @@ VECTORS = json.loads((ROOT / "tests" / "credit" / "vectors.json").read_text(enco
 NUMBERS = json.loads((ROOT / "tests" / "core" / "number_cases.json").read_text(encoding="utf-8"))
 BANDS = json.loads((ROOT / "tests" / "credit" / "band_cases.json").read_text(encoding="utf-8"))
 MONEY = json.loads((ROOT / "tests" / "core" / "money_cases.json").read_text(encoding="utf-8"))
+PLANS = json.loads((ROOT / "tests" / "clients" / "plan_cases.json").read_text(encoding="utf-8"))
 SHARED_CASES = (
     len(VECTORS["cases"])
     + len(BANDS["cases"])
     + len(NUMBERS["cases"])
+    + len(PLANS["cases"])
     + sum(len(MONEY[name]) for name in ("money_text", "money"))
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -13,17 +13,14 @@ from tests.e2e.conftest import wait_for_sync
 
 pytestmark = pytest.mark.e2e
 
-# The database as version 1 of the app left it: a cursor, a catalogue and an unsent write.
-VERSION_1 = """async () => {
+# The database as an older version of the app left it: a cursor, a catalogue and an unsent write.
+OLD_COPY = """async ([version, stores]) => {
   await new Promise((resolve, reject) => {
-    const request = indexedDB.open("clientes-en-ruta", 1);
+    const request = indexedDB.open("clientes-en-ruta", version);
     request.onupgradeneeded = () => {
       const db = request.result;
       db.createObjectStore("meta", { keyPath: "key" });
-      for (const name of ["clients", "products", "price_lists", "prices", "promotions",
-                          "volume_discounts"]) {
-        db.createObjectStore(name, { keyPath: "id" });
-      }
+      for (const name of stores) db.createObjectStore(name, { keyPath: "id" });
       db.createObjectStore("outbox", { keyPath: "id", autoIncrement: true });
     };
     request.onsuccess = () => {
@@ -39,6 +36,15 @@ VERSION_1 = """async () => {
     request.onerror = () => reject(request.error);
   });
 }"""
+VERSION_1_STORES = [
+    "clients",
+    "products",
+    "price_lists",
+    "prices",
+    "promotions",
+    "volume_discounts",
+]
+VERSION_2_STORES = [*VERSION_1_STORES, "sale_conditions", "jurisdictions"]
 
 OPENED = """async () => {
   const store = await import("/static/js/store.js");
@@ -53,15 +59,18 @@ OPENED = """async () => {
 }"""
 
 
-def test_an_older_copy_is_synced_again_from_zero_and_keeps_its_outbox(page):
+@pytest.mark.parametrize(
+    ("version", "stores"), [(1, VERSION_1_STORES), (2, VERSION_2_STORES)], ids=["v1", "v2"]
+)
+def test_an_older_copy_is_synced_again_from_zero_and_keeps_its_outbox(page, version, stores):
     page.goto("/manifest.webmanifest")  # the app's origin, without the app's scripts
-    page.evaluate(VERSION_1)
+    page.evaluate(OLD_COPY, [version, stores])
 
     opened = page.evaluate(OPENED)
 
-    assert opened["version"] == 2
-    assert {"sale_conditions", "jurisdictions"} <= set(opened["stores"])
-    # The next sync starts over (the copy lacks what version 2 keeps of each client)...
+    assert opened["version"] == 3
+    assert {"sale_conditions", "jurisdictions", "visit_reasons"} <= set(opened["stores"])
+    # The next sync starts over (the copy lacks what the new version keeps of each client)...
     assert opened["meta"]["cursor"] is None
     assert (opened["meta"]["user_id"], opened["meta"]["last_sync"]) == (7, "2026-12-01T10:00:00Z")
     assert opened["clients"] == [5]  # replaced by that full sync, not dropped before it

@@ -30,6 +30,9 @@ describe("route", () => {
     ["/collections/clients/3/receipt", "", "receipt", 3],
     ["/sync/", "", "status", null],
     ["/sync", "", "status", null],
+    ["/route/", "", "route", null],
+    ["/route", "?date=2027-01-04", "route", null],
+    ["/route/team", "", "unavailable", null],
     ["/orders/", "", "unavailable", null],
     ["/clients/12/edit", "", "unavailable", null],
   ];

@@ -134,7 +134,7 @@ def test_without_changes_the_next_sync_brings_nothing(api):  # noqa: F811
     assert again["cursor"] == cursor
     assert again["catalogue"] == {
         "products": [], "price_lists": [], "prices": [], "promotions": [], "volume_discounts": [],
-        "sale_conditions": [], "jurisdictions": [],
+        "sale_conditions": [], "visit_reasons": [], "jurisdictions": [],
     }  # fmt: skip
 
 

@@ -14,6 +14,8 @@ VIEW_TEMPLATES = [
     "tpl-receipt",
     "tpl-pickups",
     "tpl-status",
+    "tpl-route",
+    "tpl-stop",
     "tpl-unavailable",
     "offline-words",
 ]
@@ -112,3 +114,26 @@ def test_offline_receipt_offers_the_kinds_the_server_takes_in_the_street(login_a
     assert re.search(r'data-kinds="withholding"[^>]*>\s*<label for="receipt-tax"', line)
     assert re.search(r'data-kinds="withholding"[^>]*>\s*<label for="receipt-certificate"', line)
     assert '<option value="iibb">Ingresos Brutos</option>' in line
+
+
+def test_the_route_day_follows_the_collection_plan_for_a_collector_only(login_as):
+    plans = {
+        role: re.search(r'data-route-plan="(\w+)"', login_as(role).get("/offline/shell").text)[1]
+        for role in ("salesperson", "supervisor", "collector")
+    }
+    assert plans == {"salesperson": "sales", "supervisor": "sales", "collector": "collection"}
+
+
+def test_a_stop_takes_its_result_by_hand_but_not_an_order(login_as):
+    html = login_as("salesperson").get("/offline/shell").get_data(as_text=True)
+    stop = re.search(r'<template id="tpl-stop">.*?</template>', html, re.S)[0]
+    assert re.findall(r'name="outcome" value="(\w+)"> ([^<]+)<', stop) == [
+        ("no_order", "Sin pedido"),
+        ("collected", "Cobrado"),
+        ("skipped", "Salteada"),
+    ]
+    assert '<select id="visit-reason" name="reason_id">' in stop
+    assert '<span data-word="visit-reason-required">Elegí el motivo.</span>' in html
+    assert '<span data-word="visit_outcomes:order">Con pedido</span>' in html
+    permissions = re.search(r'data-permissions="([^"]*)"', html).group(1).split()
+    assert {"route.view", "route.work"} <= set(permissions)

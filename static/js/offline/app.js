@@ -12,6 +12,7 @@ import { clone, may, word } from "./dom.js";
 import { showOrder } from "./order.js";
 import { showPickups } from "./pickups.js";
 import { showProspect } from "./prospect.js";
+import { showRoute } from "./route.js";
 import { NEEDS, NOT_FOR, route } from "./router.js";
 import { showStatus } from "./status.js";
 
@@ -27,6 +28,7 @@ const VIEWS = {
   pickups: showPickups,
   prospect: showProspect,
   status: showStatus,
+  route: showRoute,
 };
 
 // The navigation item each view belongs to: the layout marks "Sync" (the shell's own page).
@@ -40,6 +42,7 @@ const SECTIONS = {
   call: "/collections/",
   receipt: "/collections/",
   status: "/sync/",
+  route: "/route/",
 };
 
 let current = null;

@@ -1,6 +1,6 @@
 // Which offline view a URL is. The service worker answers offline navigations with the shell
 // page, so location.pathname is still the original path (/clients/12, /orders/new...). The
-// paths here are the server's own (the clients, orders and collections blueprints).
+// paths here are the server's own (the clients, orders, collections and route blueprints).
 
 const ROUTES = [
   [/^\/(?:clients\/?)?$/, "clients"],
@@ -12,6 +12,7 @@ const ROUTES = [
   [/^\/collections\/clients\/(\d+)\/call\/?$/, "call"],
   [/^\/collections\/clients\/(\d+)\/receipt\/?$/, "receipt"],
   [/^\/sync\/?$/, "status"],
+  [/^\/route\/?$/, "route"],
 ];
 
 /** The permission each view needs beyond using the app (the server's own for the page). */
@@ -21,6 +22,7 @@ export const NEEDS = {
   call: "collections.log",
   receipt: "collections.log",
   prospect: "clients.prospect",
+  route: "route.view",
 };
 
 /** Views that are another page for those with this permission: the office's /clients/new is
@@ -57,4 +59,5 @@ export const paths = {
   pickups: (id) => `/clients/${id}/pickups/verify`,
   order_page: (id) => `/orders/${id}`,
   status: () => "/sync/",
+  route: (day = null) => (day ? `/route/?date=${day}` : "/route/"),
 };
