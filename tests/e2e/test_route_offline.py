@@ -131,6 +131,10 @@ def test_a_route_day_worked_offline_reaches_the_server_once(
     first, second, third = route_seller["clients"]
     page = watched_page(context, errors)
     sign_in_and_sync(page, route_seller["username"])
+    # a salesperson lands on Hoy, the server's page, with the three stops
+    assert re.search(r"/route/$", page.url), page.url
+    expect(page.locator("ol.stops > li.stop")).to_have_count(3)
+    expect(page.locator(".route-counter")).to_have_text("0 de 3")
 
     go_offline(context, proxy)
     page.goto("/route/")
