@@ -42,3 +42,35 @@ document.addEventListener("click", (event) => {
   delete button.form.dataset.located;
   locate(button.form);
 });
+
+// Forms marked data-locate-granted (a stop's outcome) take the location only when the owner
+// already allowed it: never a prompt on the way through the route. Forms swapped in later
+// (htmx) get the last position read.
+let lastCoords = null;
+
+function fillGranted(root) {
+  if (!lastCoords) return;
+  root.querySelectorAll("form[data-locate-granted]").forEach((form) => fill(form, lastCoords));
+}
+
+async function readIfGranted() {
+  if (!document.querySelector("form[data-locate-granted]")) return;
+  if (!("geolocation" in navigator) || !navigator.permissions?.query) return;
+  try {
+    const { state } = await navigator.permissions.query({ name: "geolocation" });
+    if (state !== "granted") return;
+  } catch {
+    return;
+  }
+  navigator.geolocation.getCurrentPosition(
+    ({ coords }) => {
+      lastCoords = coords;
+      fillGranted(document);
+    },
+    () => {},
+    { enableHighAccuracy: false, timeout: 8000, maximumAge: 5 * 60 * 1000 },
+  );
+}
+
+document.addEventListener("htmx:afterSwap", (event) => fillGranted(event.target));
+readIfGranted();
