@@ -15,6 +15,7 @@ from app.core.idempotency import write_endpoint
 from app.core.location import phone_location
 from app.extensions import db
 from app.route import services as route
+from app.route import visits
 from app.route.schemas import (
     NewVisitSchema,
     ReasonListSchema,
@@ -92,7 +93,7 @@ def create_visit():
             "longitude": where.longitude,
             "location_accuracy": where.accuracy,
         }
-    visit, created = route.record_visit(current_user, client, fields)
+    visit, created = visits.record_visit(current_user, client, fields)
     return jsonify(VisitSchema().dump(visit)), 201 if created else 200
 
 
@@ -105,4 +106,4 @@ def create_visit():
 @requires("route.view")
 def list_visit_reasons():
     """The reasons in use."""
-    return jsonify({"items": ReasonSchema(many=True).dump(route.reasons())})
+    return jsonify({"items": ReasonSchema(many=True).dump(visits.reasons())})

@@ -4,5 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("route", __name__, url_prefix="/route")
 
-ROUTES = ("views", "admin")
+ROUTES = ("views", "plan_views", "admin")
 BLUEPRINTS = (bp,)

@@ -1,32 +1,27 @@
 """The route day: whose stops fall on a day, in what order, what happened at each; recording
 an outcome, reordering the route and the supervisor's view of the team's day."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
 
-from app.audit.services import record
 from app.auth.models import Role, User
 from app.auth.permissions import SCOPES
 from app.auth.services import team_ids
 from app.clients.models import Address, Client, ClientState
-from app.clients.services import scoped_clients
-from app.clients.visit_plan import day_names, is_due, window_of
-from app.collections.models import CollectionCall, FieldReceipt
-from app.collections.services import promise_states
+from app.clients.visit_plan import is_due, window_of
+from app.collections.models import FieldReceipt
 from app.core.types import local_now, local_today
 from app.extensions import db
 from app.ledger.accounts import owed_by_client
 from app.notices.services import notices_in_force
 from app.orders.models import Order, OrderStatus
 from app.route import rules
-from app.route.models import Visit, VisitOutcome, VisitReason
+from app.route.agenda import due_on
+from app.route.models import Visit, VisitOutcome
 
 ZERO = Decimal("0")
 OUTCOME_LABELS = {
@@ -179,39 +174,6 @@ def _route_key(client: Client, plan: Columns) -> tuple:
     return (position is None, position or 0, client.display_name.lower(), client.id)
 
 
-def _agenda(owner: User, day: date) -> dict[int, list[str]]:
-    """What the collections side set for the day on the owner's clients: agreed visits,
-    promises falling due and next contacts."""
-    calls = db.session.scalars(
-        sa.select(CollectionCall)
-        .join(Client, Client.id == CollectionCall.client_id)
-        .where(
-            Client.collector_id == owner.id,
-            Client.deleted_at.is_(None),
-            CollectionCall.deleted_at.is_(None),
-            sa.or_(
-                CollectionCall.visit_date == day,
-                CollectionCall.promise_date == day,
-                CollectionCall.next_contact_at == day,
-            ),
-        )
-        .order_by(CollectionCall.id)
-    )
-    items: dict[int, list[str]] = defaultdict(list)
-    for call in calls:
-        if call.visit_date == day:
-            hours = ""
-            if call.visit_from:
-                hours = f" {call.visit_from:%H:%M}"
-                hours += f"-{call.visit_to:%H:%M}" if call.visit_to else ""
-            items[call.client_id].append(_("Visita acordada") + hours)
-        if call.promise_date == day and call.promise_amount:
-            items[call.client_id].append(_("Vence una promesa de pago"))
-        if call.next_contact_at == day:
-            items[call.client_id].append(_("Próximo contacto agendado"))
-    return items
-
-
 def _coordinates(client_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
     """Where each client is: its fiscal address's coordinates, else any address's."""
     rows = db.session.execute(
@@ -268,7 +230,7 @@ def route_day(owner: User, day: date | None = None) -> RouteDay:
     day = day or local_today()
     plan = plan_of(owner)
     due = _due_clients(owner, day, plan)
-    agenda = _agenda(owner, day) if plan is COLLECTION else {}
+    agenda = due_on(owner, day) if plan is COLLECTION else {}
     due_ids = {c.id for c in due}
     extra_ids = set(agenda) - due_ids
     visits = {
@@ -322,215 +284,6 @@ def _stop(client: Client, plan: Columns, planned: bool) -> Stop:
     )
 
 
-def reasons(outcome: str | None = None) -> list[VisitReason]:
-    """The reasons in use, in the office's order; only those for an outcome when given."""
-    query = sa.select(VisitReason).where(VisitReason.deleted_at.is_(None))
-    if outcome in rules.NEEDS_REASON:
-        query = query.where(VisitReason.applies_to.in_(rules.NEEDS_REASON[outcome]))
-    return list(db.session.scalars(query.order_by(VisitReason.position, VisitReason.name)))
-
-
-PROBLEM_MESSAGES = {
-    "outcome": _l("Elegí un resultado de la lista."),
-    "reason_missing": _l("Elegí el motivo."),
-    "reason_kind": _l("Ese motivo no corresponde a este resultado."),
-    "reason_unwanted": _l("Este resultado no lleva motivo."),
-    "future": _l("No se puede registrar una visita de un día que todavía no llegó."),
-    "too_old": _l(
-        "Solo se registran visitas de los últimos %(days)d días.", days=rules.MAX_DAYS_BACK
-    ),
-}
-
-
-def record_visit(user: User, client: Client, data: dict) -> tuple[Visit, bool]:
-    """Record (or replace) the outcome of the user's visit to a client on a day.
-
-    `data`: day, outcome, reason_id, note, latitude, longitude, location_accuracy. Answers the
-    visit and whether it is new. The visit is planned when the client was due that day.
-    """
-    day = data.get("day") or local_today()
-    reason = None
-    if data.get("reason_id") is not None:
-        reason = db.session.get(VisitReason, data["reason_id"])
-        if reason is None or reason.is_deleted:
-            raise VisitError({"reason_id": _("Ese motivo no existe.")})
-    problems = rules.outcome_problems(
-        data.get("outcome"), reason.applies_to if reason else None, day, local_today()
-    )
-    if problems:
-        raise VisitError({name: str(PROBLEM_MESSAGES[code]) for name, code in problems.items()})
-    plan = plan_of(user)
-    planned = getattr(client, plan.owner.key) == user.id and is_due(
-        getattr(client, plan.weekdays.key),
-        getattr(client, plan.every_weeks),
-        getattr(client, plan.week_of),
-        day,
-    )
-    visit = db.session.scalar(
-        sa.select(Visit).where(
-            Visit.client_id == client.id, Visit.user_id == user.id, Visit.day == day
-        )
-    )
-    before = _visit_view(visit) if visit else None
-    created = visit is None
-    if created:
-        visit = Visit(client_id=client.id, user_id=user.id, day=day)
-        db.session.add(visit)
-    visit.outcome = data["outcome"]
-    visit.reason_id = reason.id if reason else None
-    visit.note = data.get("note")
-    visit.planned = planned
-    visit.latitude = data.get("latitude")
-    visit.longitude = data.get("longitude")
-    visit.location_accuracy = data.get("location_accuracy")
-    visit.deleted_at = None
-    visit.recorded_at = local_now()
-    db.session.flush()
-    record(
-        "visit.record" if created else "visit.change",
-        "client",
-        client.id,
-        before,
-        _visit_view(visit),
-    )
-    return visit, created
-
-
-def _visit_view(visit: Visit) -> dict:
-    return {
-        "visit_id": visit.id,
-        "day": visit.day.isoformat(),
-        "outcome": visit.outcome,
-        "reason_id": visit.reason_id,
-        "note": visit.note,
-        "planned": visit.planned,
-    }
-
-
-def plan_view(client: Client) -> dict:
-    """Both visit plans as the audit log keeps them."""
-    view = {}
-    for prefix, plan in (("visit", SALES), ("collection", COLLECTION)):
-        view[f"{prefix}_days"] = day_names(getattr(client, plan.weekdays.key))
-        view[f"{prefix}_every_weeks"] = getattr(client, plan.every_weeks)
-        week = getattr(client, plan.week_of)
-        view[f"{prefix}_week_of"] = week.isoformat() if week else None
-        window = window_of(getattr(client, plan.start), getattr(client, plan.end))
-        view[f"{prefix}_window"] = str(window) if window else None
-        view[f"{prefix}_position"] = getattr(client, plan.position)
-    return view
-
-
-def set_positions(owner: User, ordered: list[int], actor: User) -> None:
-    """Put the owner's route in this order (client ids), reusing the positions those stops
-    already had so the rest of the week keeps its order; stops without one go after."""
-    plan = plan_of(owner)
-    clients = {
-        c.id: c
-        for c in db.session.scalars(
-            sa.select(Client).where(Client.id.in_(ordered), plan.owner == owner.id)
-        )
-    }
-    if set(clients) != set(ordered) or len(set(ordered)) != len(ordered):
-        raise VisitError({"order": _("La ruta cambió: volvé a cargarla.")})
-    taken = sorted(p for c in clients.values() if (p := getattr(c, plan.position)) is not None)
-    highest = db.session.scalar(
-        sa.select(sa.func.max(getattr(Client, plan.position))).where(plan.owner == owner.id)
-    )
-    spare = (highest or 0) + 1
-    while len(taken) < len(ordered):
-        taken.append(spare)
-        spare += 1
-    positions = dict(zip(ordered, sorted(taken), strict=True))
-    for cid, position in positions.items():
-        client = clients[cid]
-        before = getattr(client, plan.position)
-        if before == position:
-            continue
-        setattr(client, plan.position, position)
-        record(
-            "client.route_position",
-            "client",
-            cid,
-            {plan.position: before},
-            {plan.position: position},
-            actor_id=actor.id,
-        )
-    db.session.flush()
-
-
-def move_stop(owner: User, day: date, client_id: int, step: int, actor: User) -> None:
-    """Move one planned stop up (-1) or down (+1) in the day's route."""
-    ids = [s.client.id for s in route_day(owner, day).planned]
-    if client_id not in ids:
-        raise VisitError({"client_id": _("Ese cliente no está en la ruta del día.")})
-    at = ids.index(client_id)
-    to = min(max(at + step, 0), len(ids) - 1)
-    ids.insert(to, ids.pop(at))
-    set_positions(owner, ids, actor)
-
-
-def suggested_order(owner: User, day: date, start: tuple[float, float] | None = None) -> list[int]:
-    """The planned stops' client ids in the suggested order (rules.suggest_order)."""
-    route = route_day(owner, day)
-    places = [
-        rules.Place(
-            s.client.id,
-            float(s.latitude) if s.latitude is not None else None,
-            float(s.longitude) if s.longitude is not None else None,
-            s.window,
-        )
-        for s in route.planned
-    ]
-    return rules.suggest_order(places, start, rules.start_time(local_now(), day))
-
-
-@dataclass
-class TeamRow:
-    """A person's day in numbers, for the supervisor."""
-
-    owner: User
-    planned: int = 0
-    visited: int = 0
-    with_order: int = 0
-    without_order: int = 0
-    skipped: int = 0
-    unplanned: int = 0
-    pending: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
-
-
-def team_day(viewer: User, day: date) -> list[TeamRow]:
-    """Each salesperson's or collector's day the viewer may look at."""
-    rows = []
-    for owner in route_owners(viewer):
-        if owner.role == Role.SUPERVISOR:
-            continue
-        route = route_day(owner, day)
-        row = TeamRow(owner)
-        reasons_count: dict[str, int] = defaultdict(int)
-        for stop in route.stops:
-            if stop.planned:
-                row.planned += 1
-            else:
-                row.unplanned += 1
-            if stop.state == rules.StopState.PENDING:
-                row.pending += 1
-            elif stop.state == rules.StopState.SKIPPED:
-                row.skipped += 1
-            else:
-                row.visited += 1
-                if stop.outcome == VisitOutcome.ORDER:
-                    row.with_order += 1
-                elif stop.outcome == VisitOutcome.NO_ORDER:
-                    row.without_order += 1
-            if stop.reason:
-                reasons_count[stop.reason] += 1
-        row.reasons = dict(sorted(reasons_count.items(), key=lambda kv: (-kv[1], kv[0])))
-        rows.append(row)
-    return rows
-
-
 def owner_clients(owner: User) -> tuple[list[Client], dict[int, tuple[Decimal, Decimal]]]:
     """All the owner's live clients (as salesperson, or collector) and where they are."""
     plan = plan_of(owner)
@@ -542,87 +295,3 @@ def owner_clients(owner: User) -> tuple[list[Client], dict[int, tuple[Decimal, D
         )
     )
     return clients, _coordinates([c.id for c in clients])
-
-
-AGENDA_DAYS_BACK = 30
-
-
-@dataclass
-class AgendaItem:
-    """Something the collections side set for a day that is not done yet."""
-
-    day: date
-    kind: str  # "visit" | "promise" | "contact"
-    call: CollectionCall
-    client: Client
-    collector: User | None
-
-    @property
-    def label(self) -> str:
-        return str(AGENDA_LABELS[self.kind])
-
-
-AGENDA_LABELS = {
-    "visit": _l("Visita acordada"),
-    "promise": _l("Vence una promesa de pago"),
-    "contact": _l("Próximo contacto agendado"),
-}
-
-
-def collection_agenda(viewer: User, today: date | None = None) -> list[AgendaItem]:
-    """The agreed visits, promises due and next contacts of the clients the viewer reaches,
-    up to today and not done yet, the most overdue first.
-
-    A visit or next contact is done once a later call to the client was logged; a promise
-    once it is kept (the receipts since its call cover it).
-    """
-    today = today or local_today()
-    since = today - timedelta(days=AGENDA_DAYS_BACK)
-    reach = scoped_clients(viewer).with_only_columns(Client.id)
-    calls = db.session.scalars(
-        sa.select(CollectionCall)
-        .where(
-            CollectionCall.client_id.in_(reach),
-            CollectionCall.deleted_at.is_(None),
-            sa.or_(
-                CollectionCall.visit_date.between(since, today),
-                CollectionCall.promise_date.between(since, today),
-                CollectionCall.next_contact_at.between(since, today),
-            ),
-        )
-        .options(selectinload(CollectionCall.client).selectinload(Client.collector))
-    ).all()
-    latest = dict(
-        db.session.execute(
-            sa.select(CollectionCall.client_id, sa.func.max(CollectionCall.created_at))
-            .where(
-                CollectionCall.client_id.in_({c.client_id for c in calls}),
-                CollectionCall.deleted_at.is_(None),
-            )
-            .group_by(CollectionCall.client_id)
-        ).all()
-    )
-    states = promise_states(list(calls), today)
-    items = []
-    for call in calls:
-        followed = latest.get(call.client_id) is not None and _after(
-            latest[call.client_id], call.created_at
-        )
-        due = (
-            ("visit", call.visit_date, not followed),
-            ("promise", call.promise_date, states.get(call.id) in ("open", "broken")),
-            ("contact", call.next_contact_at, not followed),
-        )
-        for kind, day, pending in due:
-            if day and since <= day <= today and pending:
-                items.append(AgendaItem(day, kind, call, call.client, call.client.collector))
-    return sorted(items, key=lambda i: (i.day, i.client.display_name.lower(), i.kind))
-
-
-def _after(later: datetime, earlier: datetime) -> bool:
-    """True when `later` is after `earlier` (SQLite gives back naive UTC times)."""
-    if later.tzinfo is None and earlier.tzinfo is not None:
-        earlier = earlier.replace(tzinfo=None)
-    elif earlier.tzinfo is None and later.tzinfo is not None:
-        later = later.replace(tzinfo=None)
-    return later > earlier

@@ -8,7 +8,7 @@ from app.clients.visit_plan import days_mask
 from app.core.types import local_today, utcnow
 from app.extensions import db
 from app.orders.models import Order, OrderStatus
-from app.route import services as route
+from app.route import visits
 from app.route.models import Visit, VisitReason
 from tests import factories
 from tests.api.test_clients import api  # noqa: F401  (fixture)
@@ -123,7 +123,7 @@ def test_recording_a_visit_brings_its_client_again_in_the_next_delta(api):  # no
     db.session.commit()
     cursor = sync(seller)["cursor"]
 
-    recorded, _new = route.record_visit(
+    recorded, _new = visits.record_visit(
         seller.user, shop, {"outcome": "skipped", "reason_id": closed.id}
     )
     db.session.commit()
