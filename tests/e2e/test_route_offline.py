@@ -86,6 +86,12 @@ def route_seller(live_app) -> dict:
                 target_id=clients[1].id,
             )
         )
+        # the list the office keeps is this test's alone: other tests' reasons go out of use
+        db.session.execute(
+            sa.update(VisitReason)
+            .where(VisitReason.deleted_at.is_(None))
+            .values(deleted_at=local_now())
+        )
         reasons = {
             code: VisitReason(code=f"{code}{tag}", name=name, applies_to=use, position=n)
             for n, (code, name, use) in enumerate(
