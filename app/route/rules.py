@@ -215,6 +215,13 @@ def suggest_order(
     if len(located) < 2 and start is None:
         return [place.key for place in located] + unknown
     clock = _minutes(start_at)
+    # a window already closed when the tour starts cannot be kept: the stop goes by distance
+    located = [
+        Place(p.key, p.latitude, p.longitude, None)
+        if p.window and _minutes(p.window.end) <= clock
+        else p
+        for p in located
+    ]
     tour = _nearest_neighbour(located, start, clock)
     tour = _improve(tour, start, clock, fixed=0 if start is not None else 1)
     return [place.key for place in tour] + unknown

@@ -65,3 +65,50 @@ def test_an_outcome_from_hoy_keeps_the_location_only_when_allowed(
     page.reload()
     expect(page.locator(".route-counter")).to_have_text("2 de 3")
     context.close()
+
+
+def test_the_suggested_order_starts_from_the_phone_when_its_owner_shares_it(
+    browser,
+    live_server,
+    live_app,
+    errors,
+    route_seller,  # noqa: F811
+):
+    """Three shops on a line; from a point past the third one, the suggestion runs backwards."""
+    from app.clients.models import Address, Client
+
+    first, second, third = route_seller["clients"]
+    with live_app.app_context():
+        # no time window: the order is the distance's alone, whatever the hour the test runs
+        db.session.get(Client, first).visit_from = db.session.get(Client, first).visit_to = None
+        for n, client_id in enumerate((first, second, third)):
+            db.session.add(
+                Address(client_id=client_id, kind="fiscal", street="Ruta 2",
+                        latitude=f"{-34.60 - 0.01 * n:.6f}", longitude="-58.400000")
+            )  # fmt: skip
+        db.session.commit()
+    past_third = {"latitude": -34.65, "longitude": -58.40, "accuracy": 20}
+    context = phone_context(
+        browser, live_server, errors, geolocation=past_third, permissions=["geolocation"]
+    )
+    page = watched_page(context, errors)
+    fill_login_form(page, route_seller["username"], PASSWORD)
+    page.wait_for_url("**/route/")
+    page.get_by_role("link", name="Ordenar").click()
+    order = page.locator("ol.suggested input[name=order]")
+    expect(order).to_have_count(3)
+    assert [order.nth(i).get_attribute("value") for i in range(3)] == [
+        str(first), str(second), str(third)
+    ]  # fmt: skip
+    page.get_by_role("button", name="Usar mi ubicación").click()
+    expect(page.locator("[data-location-status]")).to_have_text("Ubicación registrada")
+    page.get_by_role("button", name="Sugerir desde ahí").click()
+    expect(page.get_by_text("Desde tu ubicación")).to_be_visible()
+    assert [order.nth(i).get_attribute("value") for i in range(3)] == [
+        str(third), str(second), str(first)
+    ]  # fmt: skip
+    page.get_by_role("button", name="Aceptar este orden").click()
+    page.wait_for_url("**/route/")
+    names = page.locator("ol.stops .stop-name").all_inner_texts()
+    assert names == ["Autoservicio Parada Tres", "Kiosco El Desvío", "Almacén La Ruta"]
+    context.close()

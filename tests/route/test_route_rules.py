@@ -81,3 +81,10 @@ def test_stops_without_coordinates_keep_their_order_at_the_end():
     places = [Place(10, None, None), *_line(4, 2), Place(11, None, None)]
     order = suggest_order(places)
     assert order == [0, 1, 2, 3, 10, 11]
+
+
+def test_a_window_already_closed_when_the_tour_starts_does_not_pull_its_stop_forward():
+    places = _line(8)
+    morning = Window(time(8, 0), time(8, 40))
+    places[7] = Place(7, places[7].latitude, places[7].longitude, morning)
+    assert suggest_order(places, start_at=time(15, 0)) == list(range(8))
