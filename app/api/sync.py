@@ -271,6 +271,13 @@ class SyncClientSchema(Schema):
         fields.Nested(SyncRecentOrderSchema),
         metadata={"description": "Orders of the last 7 days and today, not cancelled"},
     )
+    agenda = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "What collections set from 7 days ago on: {day, kind (visit, "
+            "promise, contact), from, to (an agreed visit's hours)}"
+        },
+    )
 
 
 class SyncProductSchema(Schema):
@@ -439,7 +446,7 @@ name_schemas(
 ENTRY_FIELDS = {
     "payment_methods", "default_payment_method", "notices", "credit", "balances",
     "open_items", "contacts", "pickups", "addresses", "conditions",
-    "type_discount_pct", "sale_condition_id", "iibb_rates", "visits", "recent_orders",
+    "type_discount_pct", "sale_condition_id", "iibb_rates", "visits", "recent_orders", "agenda",
     "visit_days", "visit_every_weeks", "visit_week_of", "visit_window", "route_position",
     "collection_visit_days", "collection_visit_every_weeks", "collection_visit_week_of",
     "collection_visit_window", "collection_route_position",
@@ -466,6 +473,7 @@ def client_json(entry: feed.ClientEntry) -> dict:
         "iibb_rates": entry.iibb_rates,
         "visits": entry.visits,
         "recent_orders": entry.recent_orders,
+        "agenda": entry.agenda,
     }
     for prefix in PLANS:
         body |= plan_json(entry.client, prefix)

@@ -134,3 +134,38 @@ def _after(later: datetime, earlier: datetime) -> bool:
     elif earlier.tzinfo is None and later.tzinfo is not None:
         later = later.replace(tzinfo=None)
     return later > earlier
+
+
+def upcoming(client_ids: list[int], since: date) -> dict[int, list[dict]]:
+    """Client id -> what the collections side set for it from `since` on, for the phone's copy:
+    [{"day", "kind": "visit"|"promise"|"contact", "from", "to"}], by day."""
+    calls = db.session.scalars(
+        sa.select(CollectionCall)
+        .where(
+            CollectionCall.client_id.in_(client_ids),
+            CollectionCall.deleted_at.is_(None),
+            sa.or_(
+                CollectionCall.visit_date >= since,
+                CollectionCall.promise_date >= since,
+                CollectionCall.next_contact_at >= since,
+            ),
+        )
+        .order_by(CollectionCall.client_id, CollectionCall.id)
+    )
+    found: dict[int, list[dict]] = defaultdict(list)
+    for call in calls:
+        hours = {
+            "from": call.visit_from.strftime("%H:%M") if call.visit_from else None,
+            "to": call.visit_to.strftime("%H:%M") if call.visit_to else None,
+        }
+        for kind, day in (
+            ("visit", call.visit_date),
+            ("promise", call.promise_date if call.promise_amount else None),
+            ("contact", call.next_contact_at),
+        ):
+            if day and day >= since:
+                item = {"day": day.isoformat(), "kind": kind}
+                found[call.client_id].append(item | hours if kind == "visit" else item)
+    for items in found.values():
+        items.sort(key=lambda item: item["day"])
+    return found

@@ -70,6 +70,7 @@ from app.orders.services import (
     default_payment_method,
     type_discount_pct,
 )
+from app.route.agenda import upcoming
 from app.route.models import Visit, VisitReason
 from app.taxes.models import IibbJurisdiction, IibbRate
 
@@ -171,6 +172,8 @@ class ClientEntry:
     # collector), and the orders taken then, which make a stop "with an order".
     visits: list[Visit] = field(default_factory=list)
     recent_orders: list[Order] = field(default_factory=list)
+    # what the collections side set from RECENT_DAYS ago on (route.agenda.upcoming)
+    agenda: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -403,6 +406,7 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
     notices, targets = _notices(user, clients, today)
     registry = _registry_rows(clients, today)
     visits, recent_orders = _recent_route(client_ids, today)
+    agenda = upcoming(client_ids, today - timedelta(days=RECENT_DAYS))
     entries = []
     for client in clients:
         balance, unpaid = _position(documents[client.id], client.currency)
@@ -442,6 +446,7 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
                 ],
                 visits=visits[client.id],
                 recent_orders=recent_orders[client.id],
+                agenda=agenda.get(client.id, []),
             )
         )
     return entries

@@ -102,6 +102,32 @@ describe("which clients and in what order", () => {
     );
     assert.equal(day.stops[0].position, 1);
   });
+
+  test("a collector's day adds the clients collections set something for that day", () => {
+    const mine = [
+      client(1, { collection_visit_days: ["mon"] }),
+      client(2, { agenda: [{ day: DAY, kind: "promise" }] }),
+      client(3, { agenda: [{ day: "2027-01-05", kind: "contact" }] }),
+      client(4, {
+        collection_visit_days: ["mon"],
+        agenda: [{ day: DAY, kind: "visit", from: "10:00", to: "12:00" }],
+      }),
+      client(5, { collector_id: 99, agenda: [{ day: DAY, kind: "contact" }] }),
+    ];
+    const day = routeDay({ clients: mine, userId: COLLECTOR, plan: "collection", day: DAY });
+    assert.deepEqual(
+      day.stops.map((s) => [s.id, s.planned, s.agenda.map((a) => a.kind)]),
+      [
+        [1, true, []],
+        [4, true, ["visit"]],
+        [2, true, ["promise"]],
+      ],
+    );
+    assert.equal(day.planned, 3);
+    // a salesperson's day shows no collections agenda
+    const seller = routeDay({ clients: mine, userId: ME, plan: "sales", day: DAY });
+    assert.ok(seller.stops.every((s) => s.agenda.length === 0));
+  });
 });
 
 describe("each stop's state", () => {

@@ -163,3 +163,36 @@ def test_visit_reasons_go_whole_first_then_by_change(api):  # noqa: F811
         ("CER", "Cerrado", True),
     ]
     assert delta["clients"] == []  # a reason names no client
+
+
+def test_a_collector_s_copy_holds_what_collections_set_for_the_coming_days(api):  # noqa: F811
+    from app.collections.models import CollectionCall
+
+    collector = api("collector")
+    shop = factories.make_client(collector_id=collector.user.id)
+    today = local_today()
+    db.session.add_all(
+        [
+            CollectionCall(
+                client_id=shop.id, user_id=collector.user.id, channel="phone", outcome="promise",
+                promise_amount=Decimal("5000"), promise_currency="ARS",
+                promise_date=today + timedelta(days=20), next_contact_at=today,
+            ),
+            CollectionCall(
+                client_id=shop.id, user_id=collector.user.id, channel="visit", outcome="refused",
+                visit_date=today + timedelta(days=2), visit_from=time(10), visit_to=time(12),
+            ),
+            CollectionCall(  # long past: not in the copy
+                client_id=shop.id, user_id=collector.user.id, channel="phone",
+                outcome="no_answer", next_contact_at=today - timedelta(days=30),
+            ),
+        ]
+    )  # fmt: skip
+    db.session.commit()
+    (entry,) = sync(collector)["clients"]
+    visit_day = (today + timedelta(days=2)).isoformat()
+    assert entry["agenda"] == [
+        {"day": today.isoformat(), "kind": "contact"},
+        {"day": visit_day, "kind": "visit", "from": "10:00", "to": "12:00"},
+        {"day": (today + timedelta(days=20)).isoformat(), "kind": "promise"},
+    ]

@@ -95,6 +95,12 @@ export function owedAndOverdue(client, day) {
   return { owed, overdue };
 }
 
+/** What the collections side set for the client on the day (agreed visit, promise, next
+ * contact), from the copy's `agenda` (app/route/agenda.py upcoming). */
+export function agendaOn(client, day) {
+  return (client.agenda ?? []).filter((item) => item.day === day);
+}
+
 /** One stop: the client, its place in the route and what happened there. */
 function stop(client, plan, planned, context) {
   const { userId, day, visitItems, orderItems, receiptItems, reasonNames } = context;
@@ -123,6 +129,7 @@ function stop(client, plan, planned, context) {
     note: visit?.note ?? null,
     unsent,
     orders,
+    agenda: plan === PLANS.collection ? agendaOn(client, day) : [],
     ...owedAndOverdue(client, day),
   };
 }
@@ -149,6 +156,20 @@ export function routeDay({ clients, items = [], reasons = [], userId, plan = "sa
   );
   const planned = due.map((client) => stop(client, fields, true, context)).sort(compareStops);
   const dueIds = new Set(due.map((client) => client.id));
+  // A collector's day also holds the clients collections set something for, after the plan.
+  if (fields === PLANS.collection) {
+    const agendaDue = clients.filter(
+      (client) =>
+        !dueIds.has(client.id) &&
+        client[fields.owner] === userId &&
+        client.state !== "disabled" &&
+        agendaOn(client, day).length > 0,
+    );
+    for (const client of agendaDue.sort((a, b) => a.id - b.id)) {
+      planned.push(stop(client, fields, true, context));
+      dueIds.add(client.id);
+    }
+  }
   const offRoute = clients
     .filter((client) => !dueIds.has(client.id))
     .map((client) => stop(client, fields, false, context))

@@ -65,6 +65,18 @@ function drawStop(element, stop, number, day, isToday) {
   state.className = `state-chip state-${stop.state}`;
   show(slot(element, "unplanned"), !stop.planned);
   fill(element, "note", stop.note, true);
+  const agenda = slot(element, "agenda");
+  if (agenda) {
+    agenda.replaceChildren(
+      ...stop.agenda.map((item) => {
+        const line = document.createElement("p");
+        line.className = "stop-agenda";
+        const hours = item.from ? ` ${item.from}${item.to ? `\u2013${item.to}` : ""}` : "";
+        line.textContent = word(`agenda-${item.kind}`) + hours;
+        return line;
+      }),
+    );
+  }
   show(slot(element, "unsent"), stop.unsent);
   const summary = slot(element, "outcome-summary");
   if (summary) {
