@@ -25,7 +25,7 @@ from app.clients.reference import Family
 from app.clients.rules import search_key
 from app.core.changes import reserve_change_seqs
 from app.demo import names
-from app.demo.reference import CLIENT_TYPES, FAMILIES
+from app.demo.reference import CLIENT_TYPES, FAMILIES, SHOP_SIZES
 from app.extensions import db
 
 BATCH = 5000
@@ -298,8 +298,8 @@ def add_client_details(rng: random.Random) -> None:
             values.append(
                 {
                     "client_id": client_id,
-                    "attribute_id": attributes["Tiene heladera exhibidora"],
-                    "value": "true" if rng.random() < 0.6 else "false",
+                    "attribute_id": attributes["Superficie del local"],
+                    "value": rng.choice(SHOP_SIZES),
                 }
             )
     for client_id, _street, *_ in clients[:6]:

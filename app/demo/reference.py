@@ -57,6 +57,14 @@ CATEGORIES = {
     "ALI": ("Alimentos", ["Almacén seco", "Lácteos"]),
     "BEB": ("Bebidas", ["Gaseosas", "Aguas"]),
 }
+SHOP_SIZES = [
+    "Hasta 20 m²",
+    "20 a 50 m²",
+    "50 a 100 m²",
+    "100 a 200 m²",
+    "200 a 500 m²",
+    "Más de 500 m²",
+]
 FAMILIES = ["Grupo Gómez Hnos.", "Supermercados Del Centro"]
 
 
@@ -99,7 +107,10 @@ def create_reference_data() -> dict:
         )
     db.session.add_all(Family(name=name) for name in FAMILIES)
     # The visit day is the client's visit plan (app/clients/visit_plan.py), not an attribute.
-    db.session.add(CustomAttribute(name="Tiene heladera exhibidora", kind="yes_no", position=1))
+    db.session.add(
+        CustomAttribute(name="Superficie del local", kind="choice", choices=SHOP_SIZES, position=1)
+    )
+    db.session.add(CustomAttribute(name="Tiene heladera exhibidora", kind="yes_no", position=2))
     db.session.flush()
     return {
         "types": {code: t.id for code, t in types.items()},

@@ -68,7 +68,10 @@ def test_the_supervisor_may_authorise_a_small_excess_of_a_client_in_their_team(d
     )
     assert db.session.get(User, client.salesperson_id).supervisor_id == supervisor.id
     snap = credit.snapshot(client)
-    small = snap.limits.money - snap.balance + D("1000")
+    # a small excess over what the client already uses (balance and orders not yet invoiced):
+    # 1,000 or 5 % of the limit, whichever is less (both inside the band)
+    used = snap.balance + snap.pending_orders
+    small = snap.limits.money - used + min(D("1000"), snap.limits.money * D("0.05"))
     verdict = credit.decision(client, small, "current_account")
     assert [f.kind for f in verdict.failures] == ["money"]
     assert credit.approvers(client, verdict) == [admin, supervisor]

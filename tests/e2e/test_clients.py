@@ -69,6 +69,7 @@ def list_total(page) -> int:
 
 def test_salesperson_card_on_a_phone(page, sign_in, errors, artifacts):
     sign_in("vendedor1")
+    page.goto("/clients/")  # a salesperson starts on Hoy
     expect(page.locator("main h1")).to_have_text("Mis clientes")
     expect(page.get_by_role("link", name="Nuevo cliente")).to_have_count(0)
     expect(page.locator("details.filters")).to_have_count(0)
@@ -360,14 +361,14 @@ def test_history_names_a_custom_attribute_change_in_spanish(page, sign_in, error
     sign_in("oficina")
     page.locator(ROW_LINKS).nth(3).click()
     expect(page).to_have_url(CARD_URL)
-    current = card_value(page, "Día de visita")
-    day = "Lunes" if current.all_inner_texts() == ["Sábado"] else "Sábado"
+    current = card_value(page, "Superficie del local")
+    size = "Hasta 20 m²" if current.all_inner_texts() == ["Más de 500 m²"] else "Más de 500 m²"
 
-    edit_card(page, lambda: page.get_by_label("Día de visita").select_option(day))
+    edit_card(page, lambda: page.get_by_label("Superficie del local").select_option(size))
 
-    expect(current).to_have_text(day)
-    entry = history_entries(page).filter(has_text="Día de visita: ").first
-    expect(entry).to_contain_text(f"→ {day}")
+    expect(current).to_have_text(size)
+    entry = history_entries(page).filter(has_text="Superficie del local: ").first
+    expect(entry).to_contain_text(f"→ {size}")
     label = entry.inner_text().split(" · ")[0]
     assert not label.startswith("client."), label
     errors.assert_none()

@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import VIEWPORT, fill_login_form, wait_for_sync
+from tests.e2e.conftest import VIEWPORT, wait_for_sync
 
 pytestmark = pytest.mark.e2e
 
@@ -38,12 +38,17 @@ def assert_no_horizontal_scroll(page) -> None:
 def test_salesperson_shell_fits_a_phone(page, sign_in, errors, artifacts):
     sign_in("vendedor1")
 
+    # a salesperson starts on the day's route, then opens the client list
+    expect(page).to_have_url(re.compile(r"/route/$"))
+    expect(page.locator(NAV_LINKS, has_text="Hoy")).to_have_attribute("aria-current", "page")
+    assert_no_horizontal_scroll(page)
+    page.locator(NAV_LINKS, has_text="Clientes").click()
     expect(page).to_have_url(re.compile(r"/clients/$"))
     expect(page.locator(".topbar a.user")).to_have_attribute(
         "aria-label", re.compile("Martín Acosta")
     )
     expect(page.get_by_role("link", name=re.compile("Mi cuenta: Martín Acosta"))).to_be_visible()
-    assert nav_labels(page) == ["Clientes", "Pedidos", "Cobranzas", "Sync"]
+    assert nav_labels(page) == ["Hoy", "Clientes", "Pedidos", "Cobranzas", "Sync"]
     expect(page.locator(NAV_LINKS, has_text="Aprobaciones")).to_have_count(0)
     expect(page.locator(NAV_LINKS, has_text="Clientes")).to_have_attribute("aria-current", "page")
     expect(page.locator(ROWS).first).to_be_visible()
@@ -75,7 +80,7 @@ def test_supervisor_sees_and_opens_approvals(page, sign_in, errors):
     sign_in("supervisor")
 
     expect(page.get_by_role("link", name=re.compile("Mi cuenta: Carolina Méndez"))).to_be_visible()
-    assert nav_labels(page) == ["Clientes", "Pedidos", "Cobranzas", "Aprobaciones", "Sync"]
+    assert nav_labels(page) == ["Hoy", "Clientes", "Pedidos", "Cobranzas", "Aprobaciones", "Sync"]
     page.locator(NAV_LINKS, has_text="Aprobaciones").click()
 
     expect(page).to_have_url(re.compile(r"/credit/approvals$"))
@@ -101,9 +106,12 @@ def test_anonymous_visitor_must_sign_in(page, sign_in, errors):
     expect(page.locator("input[name=username]")).to_be_visible()
     expect(page.locator("nav.bottomnav")).to_have_count(0)
 
-    fill_login_form(page, "vendedor2", "not-the-password")
+    # on this page, so the page first asked for is kept through the failed attempt
+    page.locator("input[name=username]").fill("vendedor2")
+    page.locator("input[name=password]").fill("not-the-password")
+    page.locator("form button[type=submit]").click()
     expect(page.get_by_text("Usuario o contraseña incorrectos.")).to_be_visible()
-    expect(page).to_have_url(LOGIN_URL)
+    expect(page).to_have_url(re.compile(r"/login\?next=/clients/"))
     expect(page.locator("nav.bottomnav")).to_have_count(0)
 
     # The right password then brings the visitor back to the page first asked for.
@@ -134,6 +142,7 @@ def _narrowing_term(texts: list[str]) -> str:
 
 def test_active_search_narrows_the_list_without_reloading(page, sign_in, errors):
     sign_in("vendedor1")
+    page.goto("/clients/")  # a salesperson starts on Hoy
     rows = page.locator(ROWS)
     expect(rows.first).to_be_visible()
     before = rows.count()
@@ -216,10 +225,10 @@ def test_service_worker_and_offline(page, context, sign_in, errors, live_server)
     expect(page.locator("main h2")).to_have_text("Sin conexión")
     expect(page.get_by_role("link", name="Reintentar")).to_be_visible()
 
-    # Back online, "Reintentar" goes to the app again.
+    # Back online, "Reintentar" goes to the app again: a salesperson's home, Hoy.
     context.set_offline(False)
     page.get_by_role("link", name="Reintentar").click()
-    expect(page).to_have_url(re.compile(r"/clients/$"))
+    expect(page).to_have_url(re.compile(r"/route/$"))
     expect(page.locator(BADGE)).to_have_text("En línea")
     # Only the known favicon bug is tolerated; test_offline_page_logs_no_errors tracks it.
     errors.assert_none()
