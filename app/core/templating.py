@@ -58,8 +58,9 @@ def date_short(value) -> str:
 
 
 def datetime_short(value) -> str:
-    """A timestamp in the user's language and the company's time zone."""
-    return format_datetime(value, "short") if value else "—"
+    """A timestamp in the company's time zone, as dates are written here and on a 24-hour
+    clock (23/11/2026 19:25), whatever the interface's language."""
+    return format_datetime(value, "dd/MM/yyyy HH:mm") if value else "—"
 
 
 def register(app: Flask) -> None:

@@ -145,5 +145,5 @@ def test_navigation_shows_only_what_the_role_may_open(login_as):
     boss_page = login_as("supervisor").get("/clients/").get_data(as_text=True)
     assert "Aprobaciones" not in seller_page
     assert "Aprobaciones" in boss_page
-    for label in ("Clientes", "Pedidos", "Cobranzas", "Sync"):
+    for label in ("Hoy", "Clientes", "Pedidos", "Cobranzas", "Sincronizar"):
         assert label in seller_page

@@ -2,6 +2,7 @@
 
 import json
 import re
+import struct
 
 
 def test_service_worker_is_served_from_the_root_with_its_shell(client):
@@ -31,6 +32,27 @@ def test_manifest_makes_the_app_installable(client):
     for icon in manifest["icons"]:
         with client.get(icon["src"]) as file_response:
             assert file_response.status_code == 200, icon["src"]
+
+
+def test_the_manifest_has_an_id_shortcuts_to_the_day_s_work_and_screenshots(client):
+    manifest = json.loads(client.get("/manifest.webmanifest").get_data(as_text=True))
+    assert manifest["id"] == "/"
+    shortcuts = {item["name"]: item["url"] for item in manifest["shortcuts"]}
+    assert shortcuts == {
+        "Hoy": "/route/",
+        "Nuevo pedido": "/orders/new",
+        "Hoja de cobranza": "/collections/",
+        "Aprobaciones": "/credit/approvals",
+    }
+    assert manifest["screenshots"], "no screenshots"
+    for shot in manifest["screenshots"]:
+        with client.get(shot["src"]) as file_response:
+            assert file_response.status_code == 200, shot["src"]
+            png = file_response.data
+        assert png[:8] == b"\x89PNG\r\n\x1a\n", shot["src"]
+        width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+        assert shot["sizes"] == f"{width}x{height}" and shot["form_factor"] == "narrow"
+        assert shot["label"]
 
 
 def test_pages_register_the_service_worker_and_load_no_inline_code(client):

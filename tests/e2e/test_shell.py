@@ -48,7 +48,7 @@ def test_salesperson_shell_fits_a_phone(page, sign_in, errors, artifacts):
         "aria-label", re.compile("Martín Acosta")
     )
     expect(page.get_by_role("link", name=re.compile("Mi cuenta: Martín Acosta"))).to_be_visible()
-    assert nav_labels(page) == ["Hoy", "Clientes", "Pedidos", "Cobranzas", "Sync"]
+    assert nav_labels(page) == ["Hoy", "Clientes", "Pedidos", "Cobranzas"]
     expect(page.locator(NAV_LINKS, has_text="Aprobaciones")).to_have_count(0)
     expect(page.locator(NAV_LINKS, has_text="Clientes")).to_have_attribute("aria-current", "page")
     expect(page.locator(ROWS).first).to_be_visible()
@@ -67,11 +67,18 @@ def test_salesperson_shell_fits_a_phone(page, sign_in, errors, artifacts):
     page.screenshot(path=str(artifacts / "shell-vendedor1.png"))
 
     # Every section of the shell fits the phone too, without errors.
-    for label in ["Pedidos", "Cobranzas", "Sync", "Clientes"]:
+    for label in ["Pedidos", "Cobranzas", "Clientes"]:
         page.locator(NAV_LINKS, has_text=label).click()
         expect(page.locator(NAV_LINKS, has_text=label)).to_have_attribute("aria-current", "page")
         page.wait_for_load_state()
         assert_no_horizontal_scroll(page)
+    # the sync page is the header's connection badge, a tap target of its own
+    sync = page.get_by_role("link", name=re.compile(r"Sincronizar:\s*En línea"))
+    box = sync.bounding_box()
+    assert box is not None and box["height"] >= MIN_TAP_TARGET_PX, box
+    sync.click()
+    expect(page).to_have_url(re.compile(r"/sync/$"))
+    assert_no_horizontal_scroll(page)
 
     errors.assert_none()
 
@@ -80,7 +87,7 @@ def test_supervisor_sees_and_opens_approvals(page, sign_in, errors):
     sign_in("supervisor")
 
     expect(page.get_by_role("link", name=re.compile("Mi cuenta: Carolina Méndez"))).to_be_visible()
-    assert nav_labels(page) == ["Hoy", "Clientes", "Pedidos", "Cobranzas", "Aprobaciones", "Sync"]
+    assert nav_labels(page) == ["Hoy", "Clientes", "Pedidos", "Cobranzas", "Aprobaciones"]
     page.locator(NAV_LINKS, has_text="Aprobaciones").click()
 
     expect(page).to_have_url(re.compile(r"/credit/approvals$"))
