@@ -21,6 +21,7 @@ def notice_json(shown: notices.ShownNotice) -> dict:
         "id": notice.id,
         "message": notice.message,
         "severity": notice.severity,
+        "audience": notice.audience,
         "valid_from": notice.valid_from,
         "valid_to": notice.valid_to,
         "target_kind": notice.target_kind,

@@ -6,7 +6,7 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 
 from app.core.routing import MAX_ID
 from app.notices.rules import MAX_MESSAGE
-from app.notices.services import SEVERITY_LABELS, TARGET_LABELS
+from app.notices.services import AUDIENCE_LABELS, SEVERITY_LABELS, TARGET_LABELS
 
 
 class DayField(DateField):
@@ -40,6 +40,13 @@ class NoticeForm(FlaskForm):
         default="info",
         validate_choice=False,
     )
+    audience = SelectField(
+        _l("Para quiénes de la empresa"),
+        choices=[SelectChoice(value.value, label) for value, label in AUDIENCE_LABELS.items()],
+        default="all",
+        validate_choice=False,
+        description=_l("Una promoción es para ventas: los cobradores no la ven."),
+    )
     valid_from = DayField(_l("Desde"), invalid_value_message=_l("Fecha inválida."))
     valid_to = DayField(
         _l("Hasta"),
@@ -64,6 +71,7 @@ class NoticeForm(FlaskForm):
         return {
             "message": self.message.data or "",
             "severity": self.severity.data,
+            "audience": self.audience.data,
             "valid_from": self.valid_from.data,
             "valid_to": self.valid_to.data,
             "target_kind": self.target_kind.data,

@@ -9,7 +9,7 @@ from app.auth.models import User
 from app.core.changes import Synced
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
-from app.notices.rules import MAX_MESSAGE, Severity, TargetKind
+from app.notices.rules import MAX_MESSAGE, Audience, Severity, TargetKind
 
 
 def _one_of(column: str, values: type) -> str:
@@ -29,6 +29,9 @@ class Notice(Synced, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     message: Mapped[str] = mapped_column(sa.String(MAX_MESSAGE))
     severity: Mapped[str] = mapped_column(sa.String(10), default=Severity.INFO)
+    audience: Mapped[str] = mapped_column(
+        sa.String(12), default=Audience.ALL, server_default=Audience.ALL.value
+    )
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
     target_kind: Mapped[str] = mapped_column(sa.String(12))
@@ -41,6 +44,7 @@ class Notice(Synced, db.Model):
     __table_args__ = (
         sa.CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_dates"),
         sa.CheckConstraint(_one_of("severity", Severity), name="severity"),
+        sa.CheckConstraint(_one_of("audience", Audience), name="audience"),
         sa.CheckConstraint(_one_of("target_kind", TargetKind), name="target_kind"),
         sa.Index("ix_notices_target", "target_kind", "target_id"),
     )

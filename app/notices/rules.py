@@ -26,6 +26,27 @@ class TargetKind(StrEnum):
     CATEGORY = "category"
 
 
+class Audience(StrEnum):
+    """Who in the company a notice speaks to: a sales promotion is not a collector's business."""
+
+    ALL = "all"
+    SALES = "sales"
+    COLLECTIONS = "collections"
+
+
+# The audiences each role reads; the office and supervisors read every notice.
+ROLE_AUDIENCES = {
+    "salesperson": (Audience.ALL, Audience.SALES),
+    "collector": (Audience.ALL, Audience.COLLECTIONS),
+}
+EVERY_AUDIENCE = tuple(Audience)
+
+
+def audiences_for(role: str | None) -> tuple[Audience, ...]:
+    """The audiences a role's notices are drawn from (every audience when no role is given)."""
+    return ROLE_AUDIENCES.get(role or "", EVERY_AUDIENCE)
+
+
 # Shown first: important, then warning, then info.
 SEVERITY_RANK = {Severity.IMPORTANT: 0, Severity.WARNING: 1, Severity.INFO: 2}
 MAX_MESSAGE = 500

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 
 from app.core.fields import QuerySchema, day_field
-from app.notices.rules import Severity, TargetKind
+from app.notices.rules import Audience, Severity, TargetKind
 
 
 class NoticeArgsSchema(QuerySchema):
@@ -18,6 +18,9 @@ class NoticeSchema(Schema):
     id = fields.Integer()
     message = fields.String()
     severity = fields.String(metadata={"enum": [s.value for s in Severity]})
+    audience = fields.String(
+        metadata={"enum": [a.value for a in Audience], "description": "Who it speaks to"}
+    )
     valid_from = fields.Date()
     valid_to = fields.Date(allow_none=True, metadata={"description": "null: no end"})
     target_kind = fields.String(metadata={"enum": [k.value for k in TargetKind]})

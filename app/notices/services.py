@@ -17,16 +17,30 @@ from app.core.types import local_today, utcnow
 from app.extensions import db
 from app.notices import rules
 from app.notices.models import Notice, NoticeSeen
-from app.notices.rules import MAX_MESSAGE, ClientGroups, Period, Severity, TargetKind
+from app.notices.rules import (
+    MAX_MESSAGE,
+    Audience,
+    ClientGroups,
+    Period,
+    Severity,
+    TargetKind,
+)
 
 PAGE_SIZE = 25
 CLIENT_RESULTS = 8
-FIELDS = ("message", "severity", "valid_from", "valid_to", "target_kind", "target_id")
+FIELDS = (
+    "message", "severity", "audience", "valid_from", "valid_to", "target_kind", "target_id",
+)  # fmt: skip
 
 SEVERITY_LABELS = {
     Severity.IMPORTANT: _l("Importante"),
     Severity.WARNING: _l("Advertencia"),
     Severity.INFO: _l("Información"),
+}
+AUDIENCE_LABELS = {
+    Audience.ALL: _l("Todos"),
+    Audience.SALES: _l("Ventas (vendedores)"),
+    Audience.COLLECTIONS: _l("Cobranzas (cobradores)"),
 }
 TARGET_LABELS = {
     TargetKind.CLIENT: _l("Un cliente"),
@@ -109,8 +123,9 @@ def groups_of(client: Client) -> ClientGroups:
     )
 
 
-def _aimed(client: Client, on: date) -> tuple[sa.Select, ClientGroups]:
-    """The live, unexpired notices aimed at the client or one of its groups, and its groups."""
+def _aimed(client: Client, on: date, role: str | None = None) -> tuple[sa.Select, ClientGroups]:
+    """The live, unexpired notices aimed at the client or one of its groups (and, given a
+    role, at that role's audiences), and its groups."""
     groups = groups_of(client)
     aimed = [
         sa.and_(Notice.target_kind == kind.value, Notice.target_id.in_(sorted(ids)))
@@ -121,25 +136,30 @@ def _aimed(client: Client, on: date) -> tuple[sa.Select, ClientGroups]:
         Notice.valid_from <= on,
         sa.or_(Notice.valid_to.is_(None), Notice.valid_to >= on),
         sa.or_(*aimed),
+        Notice.audience.in_([a.value for a in rules.audiences_for(role)]),
     )
     return query, groups
 
 
-def notices_in_force(client: Client, on: date | None = None) -> list[Notice]:
-    """The notices in force for the client on a day (today), important first, then newest.
+def notices_in_force(
+    client: Client, on: date | None = None, role: str | None = None
+) -> list[Notice]:
+    """The notices in force for the client on a day (today), important first, then newest;
+    given a role, only those for its audiences.
 
     One query fetches the live, unexpired notices aimed at the client or one of its groups;
     the pure rule keeps those already started and orders them.
     """
     on = on or local_today()
-    query, groups = _aimed(client, on)
+    query, groups = _aimed(client, on, role)
     return rules.in_force(db.session.scalars(query), groups, on)
 
 
 def shown_notices(user: User, client: Client, on: date | None = None) -> list[ShownNotice]:
-    """The notices in force for the client, each with the user's seen mark (one query)."""
+    """The notices in force for the client that speak to the user's role, each with the user's
+    seen mark (one query)."""
     on = on or local_today()
-    query, groups = _aimed(client, on)
+    query, groups = _aimed(client, on, user.role)
     rows = db.session.execute(
         query.add_columns(NoticeSeen).outerjoin(
             NoticeSeen,
@@ -276,6 +296,8 @@ def problems(values: dict, user: User, notice: Notice | None = None) -> dict[str
         errors["message"] = _("Hasta %(max)d caracteres.", max=MAX_MESSAGE)
     if values.get("severity") not in SEVERITY_LABELS:
         errors["severity"] = _("Elegí la importancia del aviso.")
+    if values.get("audience", Audience.ALL) not in AUDIENCE_LABELS:
+        errors["audience"] = _("Elegí a quiénes de la empresa les habla el aviso.")
     valid_from, valid_to = values.get("valid_from"), values.get("valid_to")
     if not isinstance(valid_from, date):
         errors["valid_from"] = _("Indicá desde cuándo rige el aviso.")
@@ -294,7 +316,10 @@ def _checked(values: dict, user: User, notice: Notice | None) -> dict:
     errors = problems(values, user, notice)
     if errors:
         raise NoticeError(errors)
-    return {field: values.get(field) for field in FIELDS} | {"message": values["message"].strip()}
+    return {field: values.get(field) for field in FIELDS} | {
+        "message": values["message"].strip(),
+        "audience": values.get("audience") or Audience.ALL.value,
+    }
 
 
 def _target_error(

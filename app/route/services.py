@@ -270,7 +270,7 @@ def route_day(owner: User, day: date | None = None) -> RouteDay:
         stop.state, stop.outcome = rules.stop_state(recorded, stop.orders)
         stop.owed, stop.overdue = owed.get(cid, (ZERO, ZERO))
         stop.latitude, stop.longitude = where.get(cid, (None, None))
-        stop.notices = len(notices_in_force(stop.client, day))
+        stop.notices = len(notices_in_force(stop.client, day, owner.role))
         stop.agenda = agenda.get(cid, [])
     return RouteDay(owner, day, stops)
 

@@ -640,6 +640,7 @@ def _notices(
             Notice.deleted_at.is_(None),
             sa.or_(Notice.valid_to.is_(None), Notice.valid_to >= today),
             sa.or_(*aimed),
+            Notice.audience.in_([a.value for a in notice_rules.audiences_for(user.role)]),
         )
     ).all()
     marks = {}

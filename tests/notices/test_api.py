@@ -23,7 +23,7 @@ def test_the_notices_in_force_come_most_pressing_first_with_the_callers_seen_mar
     assert (body["client_id"], body["on"]) == (client.id, days(0).isoformat())
     first, second = body["items"]
     assert first == {
-        "id": urgent.id, "message": "Corte de calle", "severity": "important",
+        "id": urgent.id, "message": "Corte de calle", "severity": "important", "audience": "all",
         "valid_from": days(-1).isoformat(), "valid_to": days(3).isoformat(),
         "target_kind": "zone", "target_id": zone.id, "target": "Zona de venta: Z01 · Zona Norte",
         "seen_at": None,

@@ -1,6 +1,7 @@
 // Pieces several offline views share: the client's notices in force, its account balance, the
 // "saved on the phone" message and a client's display name.
 
+import { foldReadNotices } from "../notice-fold.js";
 import { toCents } from "../pricing.js";
 import { clear, clone, fill, label, plural, show, slot, word } from "./dom.js";
 import { day, daysBetween, money } from "./format.js";
@@ -41,9 +42,11 @@ export function showNotices(section, client, on) {
     const reach = notice.target_kind === "client" ? "" : notice.target;
     const until = notice.valid_to ? word("until", { date: day(notice.valid_to) }) : "";
     fill(article, "meta", [reach, until].filter(Boolean).join(" · "), true);
+    article.dataset.noticeKey = `${document.documentElement.dataset.userId}:${client.id}:${notice.id}`;
     section.append(article);
   }
   show(section, shown.length > 0);
+  foldReadNotices(section);
   return shown;
 }
 
