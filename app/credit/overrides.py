@@ -5,7 +5,7 @@ only while the request is in time; the approver's band must cover the excess at 
 of approving, which is decided again under the client's lock.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -105,11 +105,45 @@ def headline(order: Order, failures: list[dict]) -> str:
     )
 
 
+# Where a notification points when it is sent outside a request (demo data, CLI).
+_PATHS = {
+    "credit.approvals": "/credit/approvals",
+    "api.decide_override_request": "/api/v1/override-requests/{request_id}/decision",
+}
+
+
 def _link(endpoint: str, **values) -> str:
-    """The page a notification opens; outside a request (demo data, CLI) a relative guess."""
+    """The page (or API call) a notification names; outside a request a relative guess."""
     if has_request_context():
         return url_for(endpoint, **values)
-    return "/credit/approvals" if endpoint == "credit.approvals" else "/orders/"
+    return _PATHS.get(endpoint, "/orders/").format(**values)
+
+
+def request_message(
+    request: OverrideRequest, failures: list[dict], decider: User | None
+) -> push.Message:
+    """The notification of a new request; for a user who can decide it (`decider`), its
+    Aprobar / Rechazar buttons and what the service worker needs to send the answer."""
+    message = push.Message(
+        _("Pedido para aprobar"),
+        headline(request.order, failures),
+        _link("credit.approvals", _anchor=f"request-{request.id}"),
+        tag=f"override-{request.id}",
+    )
+    if decider is None:
+        return message
+    return replace(
+        message,
+        actions=(push.Action("approve", _("Aprobar")), push.Action("reject", _("Rechazar"))),
+        data={
+            "decide": {
+                "url": _link("api.decide_override_request", request_id=request.id),
+                "request_id": request.id,
+                "user_id": decider.id,
+                "answered": {"approve": _("Pedido aprobado"), "reject": _("Pedido rechazado")},
+            }
+        },
+    )
 
 
 def _lock(order: Order) -> None:
@@ -197,15 +231,9 @@ def request_override(order: Order, reason: str | None, user: User) -> OverrideRe
             "failures": [f["kind"] for f in failures],
         },
     )
-    push.notify_after_commit(
-        [approver.id for approver in approvers],
-        push.Message(
-            _("Pedido para aprobar"),
-            headline(order, failures),
-            _link("credit.approvals", _anchor=f"request-{request.id}"),
-            tag=f"override-{request.id}",
-        ),
-    )
+    # Each approver's phone gets the buttons, bound to that approver (see request_message).
+    for approver in approvers:
+        push.notify_after_commit([approver.id], request_message(request, failures, approver))
     return request
 
 
