@@ -385,9 +385,12 @@ def inbox(user: User, now: datetime | None = None) -> list[Waiting]:
 
 
 def waiting(request: OverrideRequest, user: User) -> Waiting:
-    """A request as the user's inbox shows it: the decision now, and whether they cover it."""
+    """A request as the user's inbox shows it: the decision now, whether they cover it, and
+    who can decide it when they cannot."""
     item = _weigh(request, credit.deciding_bands(user))
     item.covered = item.covered and _reaches(user, request.client)
+    if not item.covered:
+        item.approvers = credit.approvers(request.client, item.decision)
     return item
 
 

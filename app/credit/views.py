@@ -22,7 +22,6 @@ from app.core.idempotency import write_endpoint
 from app.core.rendering import render, wants_fragment
 from app.core.types import utcnow
 from app.credit import overrides, status
-from app.credit import services as credit
 from app.credit.blueprint import bp
 from app.credit.models import OverrideRequest, RequestStatus
 from app.ledger import accounts
@@ -77,9 +76,7 @@ def _behaviour(client: Client) -> dict:
 
 
 def _card_context(item: overrides.Waiting, error: str | None = None) -> dict:
-    """What one request's card shows (who can decide it, when this user no longer can)."""
-    if not item.covered:
-        item.approvers = credit.approvers(item.request.client, item.decision)
+    """What one request's card shows."""
     return {
         "item": item,
         "behaviour": _behaviour(item.request.client),
