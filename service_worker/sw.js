@@ -15,6 +15,7 @@
 //   server goes to the outbox, and the user sees that it was kept.
 // - Background Sync replays the outbox when the browser has it.
 import { FORM_WRITES, enqueue, replay } from "/static/js/outbox.js";
+import { notificationFor, sendDecision, tapPlan } from "/static/js/notifications.js";
 import { route } from "/static/js/offline/router.js";
 
 const SHELL_CACHE = `shell-${VERSION}`;
@@ -202,27 +203,31 @@ self.addEventListener("sync", (event) => {
 });
 
 // Web Push: a supervisor's new override request (and other alerts) as a notification;
-// tapping it opens the page it names.
+// tapping it opens the page it names. On a request the supervisor can decide, "Aprobar" and
+// "Rechazar" send the answer from the notification itself (static/js/notifications.js).
 self.addEventListener("push", (event) => {
-  const message = event.data ? event.data.json() : {};
-  event.waitUntil(
-    self.registration.showNotification(message.title || "Clientes en ruta", {
-      body: message.body || "",
-      tag: message.tag || undefined,
-      data: { url: message.url || "/" },
-      icon: "/static/icons/icon-192.png",
-      badge: "/static/icons/icon-192.png",
-    }),
-  );
+  const [title, options] = notificationFor(event.data ? event.data.json() : {});
+  event.waitUntil(self.registration.showNotification(title, options));
 });
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const url = new URL(event.notification.data?.url || "/", self.location.origin).href;
-  event.waitUntil(
-    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
-      const open = windows.find((w) => w.url === url);
-      return open ? open.focus() : self.clients.openWindow(url);
-    }),
-  );
+  const plan = tapPlan(event.action, event.notification.data || {});
+  event.waitUntil(plan.decision ? answerFromNotification(plan, event.notification.tag) : openPage(plan.open));
 });
+
+/** Send the decision; confirm it (or say why not) in a notification, or open the page. */
+async function answerFromNotification(plan, tag) {
+  const next = await sendDecision(plan, fetch);
+  if (next.open) return openPage(next.open);
+  const [title, options] = notificationFor({ ...next.notify, tag });
+  return self.registration.showNotification(title, options);
+}
+
+/** Focus the app's window on that page, or open one. */
+async function openPage(path) {
+  const url = new URL(path || "/", self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((w) => w.url === url);
+  return open ? open.focus() : self.clients.openWindow(url);
+}

@@ -57,6 +57,11 @@ def date_short(value) -> str:
     return format_date(value, "dd/MM/yyyy") if value else "—"
 
 
+def time_short(value) -> str:
+    """A timestamp's time of day on the 24-hour clock, in the company's time zone (14:05)."""
+    return format_datetime(value, "HH:mm") if value else "—"
+
+
 def datetime_short(value) -> str:
     """A timestamp in the company's time zone, as dates are written here and on a 24-hour
     clock (23/11/2026 19:25), whatever the interface's language."""
@@ -68,6 +73,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime_short"] = datetime_short
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date_short"] = date_short
+    app.jinja_env.filters["time_short"] = time_short
 
     app.jinja_env.globals.update(
         html_lang=html_lang,

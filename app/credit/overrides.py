@@ -5,13 +5,14 @@ only while the request is in time; the approver's band must cover the excess at 
 of approving, which is decided again under the client's lock.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.auth.models import User
@@ -21,7 +22,7 @@ from app.clients.services import scoped_clients
 from app.core.types import utcnow
 from app.credit import services as credit
 from app.credit.models import OverrideRequest, RequestStatus
-from app.credit.rules import Decision, money_text
+from app.credit.rules import Band, Decision, money_text
 from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import Document, DocumentKind, DocumentState
@@ -104,11 +105,45 @@ def headline(order: Order, failures: list[dict]) -> str:
     )
 
 
+# Where a notification points when it is sent outside a request (demo data, CLI).
+_PATHS = {
+    "credit.approvals": "/credit/approvals",
+    "api.decide_override_request": "/api/v1/override-requests/{request_id}/decision",
+}
+
+
 def _link(endpoint: str, **values) -> str:
-    """The page a notification opens; outside a request (demo data, CLI) a relative guess."""
+    """The page (or API call) a notification names; outside a request a relative guess."""
     if has_request_context():
         return url_for(endpoint, **values)
-    return "/credit/approvals" if endpoint == "credit.approvals" else "/orders/"
+    return _PATHS.get(endpoint, "/orders/").format(**values)
+
+
+def request_message(
+    request: OverrideRequest, failures: list[dict], decider: User | None
+) -> push.Message:
+    """The notification of a new request; for a user who can decide it (`decider`), its
+    Aprobar / Rechazar buttons and what the service worker needs to send the answer."""
+    message = push.Message(
+        _("Pedido para aprobar"),
+        headline(request.order, failures),
+        _link("credit.approvals", _anchor=f"request-{request.id}"),
+        tag=f"override-{request.id}",
+    )
+    if decider is None:
+        return message
+    return replace(
+        message,
+        actions=(push.Action("approve", _("Aprobar")), push.Action("reject", _("Rechazar"))),
+        data={
+            "decide": {
+                "url": _link("api.decide_override_request", request_id=request.id),
+                "request_id": request.id,
+                "user_id": decider.id,
+                "answered": {"approve": _("Pedido aprobado"), "reject": _("Pedido rechazado")},
+            }
+        },
+    )
 
 
 def _lock(order: Order) -> None:
@@ -196,15 +231,9 @@ def request_override(order: Order, reason: str | None, user: User) -> OverrideRe
             "failures": [f["kind"] for f in failures],
         },
     )
-    push.notify_after_commit(
-        [approver.id for approver in approvers],
-        push.Message(
-            _("Pedido para aprobar"),
-            headline(order, failures),
-            _link("credit.approvals", _anchor=f"request-{request.id}"),
-            tag=f"override-{request.id}",
-        ),
-    )
+    # Each approver's phone gets the buttons, bound to that approver (see request_message).
+    for approver in approvers:
+        push.notify_after_commit([approver.id], request_message(request, failures, approver))
     return request
 
 
@@ -305,9 +334,14 @@ def withdraw_requests(order: Order, user: User) -> None:
         )
 
 
+def _answers(user: User) -> bool:
+    """True when the user answers override requests."""
+    return user.active and can(user, "approvals.view")
+
+
 def _reaches(user: User, client: Client) -> bool:
     """True when the user answers requests and the client is in their scope."""
-    if not user.active or not can(user, "approvals.view"):
+    if not _answers(user):
         return False
     return db.session.scalar(scoped_clients(user).where(Client.id == client.id)) is not None
 
@@ -318,44 +352,67 @@ class Waiting:
 
     request: OverrideRequest
     decision: Decision
-    covered: bool  # the user's band covers the excess now
+    covered: bool  # the user can decide it now: their band covers the excess, or it fits
+    approvers: list[User] = field(default_factory=list)  # who can, when the user cannot
+
+
+@dataclass
+class Inbox:
+    """A user's inbox: what they can decide, then what waits for someone else."""
+
+    decidable: list[Waiting]
+    others: list[Waiting]
 
 
 def inbox(user: User, now: datetime | None = None) -> list[Waiting]:
     """Requests in time for clients the user reaches, oldest first; covered ones marked."""
-    now = now or utcnow()
+    if not _answers(user):
+        return []
     clients = scoped_clients(user).with_only_columns(Client.id)
     rows = db.session.scalars(
         sa.select(OverrideRequest)
         .where(
             OverrideRequest.status == RequestStatus.PENDING,
-            OverrideRequest.expires_at > now,
-            OverrideRequest.client_id.in_(clients),
-        )
-        .order_by(OverrideRequest.requested_at, OverrideRequest.id)
-    ).all()
-    return [waiting(request, user) for request in rows]
-
-
-def waiting(request: OverrideRequest, user: User) -> Waiting:
-    """A request as the user's inbox shows it: the decision now, and whether they cover it."""
-    verdict = order_decision(request.order)
-    covered = verdict.allowed or credit.may_authorise(user, request.order.client, verdict)
-    return Waiting(request, verdict, covered)
-
-
-def waiting_count(user: User, now: datetime | None = None) -> int:
-    """How many requests in time wait in the user's inbox (one COUNT, for the navigation)."""
-    clients = scoped_clients(user).with_only_columns(Client.id)
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(OverrideRequest)
-        .where(
-            OverrideRequest.status == RequestStatus.PENDING,
             OverrideRequest.expires_at > (now or utcnow()),
             OverrideRequest.client_id.in_(clients),
         )
-    )
+        .order_by(OverrideRequest.requested_at, OverrideRequest.id)
+        # Each is weighed on every page (the badge): its order and client in two reads, not 2n.
+        .options(selectinload(OverrideRequest.order), selectinload(OverrideRequest.client))
+    ).all()
+    bands = credit.deciding_bands(user)  # read once: the query above keeps to the user's scope
+    return [_weigh(request, bands) for request in rows]
+
+
+def waiting(request: OverrideRequest, user: User) -> Waiting:
+    """A request as the user's inbox shows it: the decision now, whether they cover it, and
+    who can decide it when they cannot."""
+    item = _weigh(request, credit.deciding_bands(user))
+    item.covered = item.covered and _reaches(user, request.client)
+    if not item.covered:
+        item.approvers = credit.approvers(request.client, item.decision)
+    return item
+
+
+def _weigh(request: OverrideRequest, bands: list[Band]) -> Waiting:
+    """The request with its decision now and whether these bands decide it."""
+    verdict = order_decision(request.order)
+    return Waiting(request, verdict, verdict.allowed or credit.covers(bands, verdict))
+
+
+def sorted_inbox(user: User, now: datetime | None = None) -> Inbox:
+    """The inbox as the approvals page shows it: what the user can decide first, oldest
+    first; then the rest, each with the users who can decide it."""
+    items = inbox(user, now)
+    others = [item for item in items if not item.covered]
+    for item in others:
+        item.approvers = credit.approvers(item.request.client, item.decision)
+    return Inbox([item for item in items if item.covered], others)
+
+
+def decidable_count(user: User, now: datetime | None = None) -> int:
+    """How many requests in time the user can decide now (the navigation's badge)."""
+    return sum(item.covered for item in inbox(user, now))
 
 
 def recent_receipts(client: Client, limit: int = 3) -> list[Document]:

@@ -11,7 +11,15 @@ from app.clients.models import Client
 from app.clients.services import scoped_clients
 from app.core.types import local_today
 from app.credit.models import CreditBand, CreditPolicy
-from app.credit.rules import CREDIT_METHODS, Decision, Limits, Snapshot, band_covers, decide
+from app.credit.rules import (
+    CREDIT_METHODS,
+    Band,
+    Decision,
+    Limits,
+    Snapshot,
+    band_covers,
+    decide,
+)
 from app.extensions import db
 from app.ledger import accounts
 from app.ledger.parsing import latest_rate
@@ -101,13 +109,26 @@ def bands_of(user: User) -> list[CreditBand]:
     )
 
 
+def deciding_bands(user: User) -> list[Band]:
+    """The bands a user answers requests with: none for one who does not answer them."""
+    if not user.active or not can(user, "approvals.view"):
+        return []
+    return [band.band for band in bands_of(user)]
+
+
+def covers(bands: list[Band], verdict: Decision) -> bool:
+    """True when one of these bands covers every failure of the decision."""
+    return any(band_covers(band, verdict) for band in bands)
+
+
 def may_authorise(user: User, client: Client, verdict: Decision) -> bool:
     """True when the user reaches the client and one of their bands covers every failure."""
-    if not user.active or not can(user, "approvals.view"):
+    bands = deciding_bands(user)
+    if not bands:
         return False
     if db.session.scalar(scoped_clients(user).where(Client.id == client.id)) is None:
         return False
-    return any(band_covers(band.band, verdict) for band in bands_of(user))
+    return covers(bands, verdict)
 
 
 def approvers(client: Client, verdict: Decision) -> list[User]:

@@ -5,6 +5,7 @@ from datetime import datetime
 from flask import (
     abort,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -45,10 +46,13 @@ def credit_status(client: Client) -> status.CreditStatus | None:
 
 @bp.app_template_global()
 def approvals_waiting() -> int:
-    """How many requests wait for the signed-in approver (the navigation's badge)."""
+    """How many requests the signed-in approver can decide (the navigation's badge); the
+    approvals page counts them once for its heading and the badge alike."""
     if not current_user.is_authenticated or not can(current_user, "approvals.view"):
         return 0
-    return overrides.waiting_count(current_user)
+    if "approvals_decidable" not in g:
+        return overrides.decidable_count(current_user)
+    return g.approvals_decidable
 
 
 @bp.app_template_filter()
@@ -82,12 +86,15 @@ def _card_context(item: overrides.Waiting, error: str | None = None) -> dict:
 
 
 def _page(errors: dict[int, str] | None = None, status: int = 200):
-    """The inbox: waiting requests (each with its figures) and the ones answered lately."""
-    waiting = overrides.inbox(current_user)
-    behaviours = {item.request.id: _behaviour(item.request.client) for item in waiting}
+    """The inbox: the requests this user can decide (each with its figures), the ones that
+    wait for someone else, and the ones answered lately."""
+    inbox = overrides.sorted_inbox(current_user)
+    g.approvals_decidable = len(inbox.decidable)
+    behaviours = {item.request.id: _behaviour(item.request.client) for item in inbox.decidable}
     return render(
         "credit/approvals.html",
-        waiting=waiting,
+        waiting=inbox.decidable,
+        others=inbox.others,
         behaviours=behaviours,
         answered=overrides.answered(current_user),
         errors=errors or {},

@@ -104,20 +104,32 @@ def unsubscribe(user, endpoint: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Action:
+    """A button on a notification: what the service worker is told, and its label."""
+
+    action: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Message:
-    """What a notification shows, and the page a tap opens."""
+    """What a notification shows, the page a tap opens, and the buttons it may carry."""
 
     title: str
     body: str
     url: str
     tag: str | None = None
+    actions: tuple[Action, ...] = ()
+    data: dict | None = None  # what the service worker needs to act on a button
 
     def payload(self) -> str:
         """The JSON the service worker reads."""
-        return json.dumps(
-            {"title": self.title, "body": self.body, "url": self.url, "tag": self.tag},
-            ensure_ascii=False,
-        )
+        body = {"title": self.title, "body": self.body, "url": self.url, "tag": self.tag}
+        if self.actions:
+            body["actions"] = [{"action": a.action, "title": a.title} for a in self.actions]
+        if self.data:
+            body["data"] = self.data
+        return json.dumps(body, ensure_ascii=False)
 
 
 def notify(user_ids: list[int], message: Message) -> int:

@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -110,15 +111,73 @@ def test_the_inbox_shows_the_request_with_its_figures_and_payment_behaviour(app,
     assert badge and badge.group(1) == "1"
 
 
-def test_a_request_beyond_the_band_is_shown_muted_without_buttons(app, team):
+def folded(html: str) -> str:
+    """The folded section of the requests someone else decides."""
+    match = re.search(r'<details class="card approvals-others">.*?</details>', html, re.S)
+    assert match, "no folded section"
+    return match.group(0)
+
+
+def test_only_what_the_supervisor_can_decide_is_asked_and_counted(app, team):
     band(role="admin")
-    factories.make_user("admin")
-    far = ask(app, team, 16)  # $ 700 over: only the admins cover it
+    admin = factories.make_user("admin", full_name="Alicia Administradora")
+    far = ask(app, team, 16, "Pedido grande")  # $ 700 over: only the admins cover it
+    near = ask(app, team, 12)  # $ 300 over: within the supervisor's $ 500, asked later
     page = signed_in(app, team.boss).get("/credit/approvals").get_data(as_text=True)
-    shown = card(page, far)
-    assert "out-of-band" in shown
-    assert "Fuera de tu franja" in shown
-    assert "Aprobar" not in shown and 'name="decision"' not in shown
+    badge = re.search(r'id="approvals-badge" data-count="(\d+)"', page)
+    assert badge and badge.group(1) == "1"
+    assert re.search(r'<h1>Aprobaciones <span class="heading-count">1</span></h1>', page)
+    assert "1 pedido espera tu respuesta." in text(page)
+    # The one she can decide: a card with its buttons before what it exceeds.
+    mine = card(page, near)
+    assert mine.index('value="approve"') < mine.index("Supera el límite en $ 300")
+    assert 'value="reject"' in mine
+    assert page.index(f'id="request-{near}"') < page.index("approvals-others")
+    # The other one: folded, a short row naming who decides it, no buttons, nothing dimmed.
+    assert len(re.findall(r"<article[^>]*class=\"card approval", page)) == 1
+    other = folded(page)
+    assert "Fuera de tu franja (1)" in other
+    row = re.search(rf'<li class="other-request" id="request-{far}">.*?</li>', other, re.S)
+    assert row, "no row for the request out of the band"
+    shown = text(row.group(0))
+    assert team.client.trade_name in shown and "$ 1.600,00" in shown
+    assert "Supera el límite en $ 700 (límite $ 1.500)" in shown
+    assert team.seller.full_name in shown
+    assert f"Lo decide {admin.full_name}." in shown
+    assert 'name="decision"' not in other and "<form" not in other
+    assert "out-of-band" not in page
+    # The admin's band covers both: two cards, nothing folded, and the badge says 2.
+    page = signed_in(app, admin).get("/credit/approvals").get_data(as_text=True)
+    assert re.search(r'id="approvals-badge" data-count="2"', page)
+    assert [int(n) for n in re.findall(r'<article[^>]*id="request-(\d+)"', page)] == [far, near]
+    assert "approvals-others" not in page
+
+
+def test_when_nobody_covers_a_request_the_row_says_to_ask_the_office(app, team):
+    far = ask(app, team, 12)  # $ 300 over: the supervisor covers it...
+    team.client.credit_policy.money_limit -= 300  # ...until the office cuts the limit
+    db.session.commit()
+    page = signed_in(app, team.boss).get("/credit/approvals").get_data(as_text=True)
+    assert re.search(r'id="approvals-badge" data-count="0"[^>]*hidden', page)
+    assert "No hay pedidos esperando tu aprobación." in page
+    other = text(folded(page))
+    assert f"{team.client.trade_name}" in other
+    assert "Ningún supervisor tiene una franja que cubra este exceso." in other
+    assert f'id="request-{far}"' in page
+
+
+def test_times_on_the_page_are_dd_mm_yyyy_on_the_24_hour_clock(app, team):
+    request_id = ask(app, team, 12)
+    row = stored(request_id)
+    # 17:05 UTC is 14:05 in Buenos Aires: a 12-hour clock would say 2:05 p. m.
+    row.requested_at = row.requested_at.replace(hour=17, minute=5)
+    db.session.commit()
+    shown = text(
+        card(signed_in(app, team.boss).get("/credit/approvals").get_data(as_text=True), request_id)
+    )
+    day = row.requested_at.astimezone(ZoneInfo("America/Argentina/Buenos_Aires"))
+    assert f"{team.seller.full_name}, {day:%d/%m/%Y} 14:05" in shown
+    assert "p. m." not in shown and "p.m." not in shown
 
 
 def test_an_empty_inbox_says_so_and_keeps_the_push_panel(app, team):

@@ -211,7 +211,7 @@ def test_a_request_expires_and_the_seller_can_ask_again(app, team):
         assert overrides.shown_status(request) == RequestStatus.EXPIRED
         assert not overrides.is_open(request)
         assert overrides.inbox(team.boss) == []
-        assert overrides.waiting_count(team.boss) == 0
+        assert overrides.decidable_count(team.boss) == 0
         with pytest.raises(overrides.OverrideError) as refused:
             overrides.decide_override(request, True, None, team.boss)
         assert "venció" in refused.value.fields["request"]
@@ -273,10 +273,43 @@ def test_the_inbox_is_oldest_first_and_marks_what_the_user_covers(app, team):
         (first.id, True),
         (second.id, True),
     ]
-    assert overrides.waiting_count(team.boss) == 2
+    assert overrides.decidable_count(team.boss) == 1  # the badge counts what she can decide
+    assert overrides.decidable_count(admin) == 2
     overrides.decide_override(first, False, None, team.boss)
-    assert overrides.waiting_count(team.boss) == 1
+    assert overrides.decidable_count(team.boss) == 0
+    assert overrides.decidable_count(admin) == 1
     assert overrides.answered(team.boss) == [first]
+
+
+def test_the_sorted_inbox_puts_what_the_user_decides_first_and_names_who_decides_the_rest(
+    app, team
+):
+    band(role="admin")
+    admin = factories.make_user("admin", full_name="Alicia Administradora")
+    far = overrides.request_override(order_of(team, 17), "Pedido grande", team.seller)
+    near = overrides.request_override(order_of(team, 12), "Cliente de años", team.seller)
+    inbox = overrides.sorted_inbox(team.boss)
+    assert [w.request.id for w in inbox.decidable] == [near.id]
+    assert [w.request.id for w in inbox.others] == [far.id]
+    assert inbox.others[0].approvers == [admin]
+    assert inbox.decidable[0].approvers == []  # not asked: she decides it herself
+    both = overrides.sorted_inbox(admin)
+    assert [w.request.id for w in both.decidable] == [far.id, near.id]
+    assert both.others == []
+
+
+def test_a_request_that_fits_now_is_decidable_without_a_band(app, team):
+    request = overrides.request_override(order_of(team, 12), "Cliente de años", team.seller)
+    unbanded = factories.make_user("supervisor")
+    team.seller.supervisor_id = unbanded.id  # the seller moved to a supervisor with no band
+    db.session.flush()
+    assert overrides.decidable_count(unbanded) == 0
+    team.client.credit_policy.money_limit += 500  # the office raised the limit: it fits now
+    db.session.flush()
+    assert overrides.decidable_count(unbanded) == 1
+    assert overrides.decidable_count(factories.make_user("salesperson")) == 0
+    overrides.decide_override(request, True, None, unbanded)
+    assert request.status == RequestStatus.APPROVED
 
 
 def test_recent_receipts_leave_voided_ones_out(app, team):

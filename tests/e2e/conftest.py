@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
 ]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+# axe-core, pinned (tests/e2e/vendor/VERSIONS.txt); injected into a page by axe_violations.
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PASSWORD = "demo1234"
 TIMEOUT_MS = 10_000
 VIEWPORT = {"width": 360, "height": 760}
@@ -149,18 +151,19 @@ def errors() -> BrowserErrors:
 
 def phone_context(browser, base_url: str, errors, **extra):
     """A fresh phone-sized browser profile (no cookies, no service worker) that records its
-    errors into `errors`; `extra` adds context options (a location, permissions)."""
-    context = browser.new_context(
-        base_url=base_url,
-        viewport=VIEWPORT,
-        screen=VIEWPORT,
-        locale="es-AR",
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-        service_workers="allow",
-        **extra,
-    )
+    errors into `errors`; `extra` adds context options (a location, permissions) or replaces
+    one (another viewport)."""
+    options = {
+        "base_url": base_url,
+        "viewport": VIEWPORT,
+        "screen": VIEWPORT,
+        "locale": "es-AR",
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+        "service_workers": "allow",
+    }
+    context = browser.new_context(**(options | extra))
     watch_context(context, errors)
     return context
 
@@ -253,3 +256,34 @@ def sign_in(page):
         page.wait_for_load_state()
 
     return sign_in
+
+
+RUN_AXE = """async (impacts) => {
+  const results = await axe.run(document, { resultTypes: ["violations"] });
+  return results.violations
+    .filter((violation) => impacts.includes(violation.impact))
+    .map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.map((node) => `${node.target.join(" ")}: ${node.failureSummary}`),
+    }));
+}"""
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """What axe-core finds wrong on the page as it is now, at these impacts.
+
+    The page's Content-Security-Policy refuses the injected script unless its context was
+    made with bypass_csp=True.
+    """
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(RUN_AXE, list(impacts))
+
+
+def violations_text(violations: list[dict]) -> str:
+    """axe's findings, one line per node, for a failing assertion."""
+    return "\n".join(
+        f"{v['impact']} {v['id']} ({v['help']}):\n  " + "\n  ".join(v["nodes"]) for v in violations
+    )

@@ -91,7 +91,9 @@ def test_supervisor_sees_and_opens_approvals(page, sign_in, errors):
     page.locator(NAV_LINKS, has_text="Aprobaciones").click()
 
     expect(page).to_have_url(re.compile(r"/credit/approvals$"))
-    expect(page.locator("main h1")).to_have_text("Aprobaciones")
+    # The heading carries the number of requests she can decide, as the badge does.
+    badge = page.locator("#approvals-badge").get_attribute("data-count")
+    expect(page.locator("main h1")).to_have_text(f"Aprobaciones {badge}")
     expect(page.locator(NAV_LINKS, has_text="Aprobaciones")).to_have_attribute(
         "aria-current", "page"
     )

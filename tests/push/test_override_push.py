@@ -5,6 +5,7 @@ import json
 
 import http_ece
 
+from app.credit import overrides
 from app.extensions import db
 from app.orders.models import Order
 from app.push import services as push
@@ -76,10 +77,76 @@ def test_a_new_request_pushes_once_to_each_approver_who_covers_it(app, push_serv
         "body": f"{team.client.trade_name}: pedido de $ 1.200 supera el límite de crédito",
         "url": f"/credit/approvals#request-{request_id}",
         "tag": f"override-{request_id}",
+        "actions": [
+            {"action": "approve", "title": "Aprobar"},
+            {"action": "reject", "title": "Rechazar"},
+        ],
     }
-    assert boss_phone.messages() == [expected]
-    assert admin_phone.messages() == [expected]
+
+    def decide(user) -> dict:
+        """What the buttons need on this user's phone: the API call, bound to them."""
+        return {
+            "decide": {
+                "url": f"/api/v1/override-requests/{request_id}/decision",
+                "request_id": request_id,
+                "user_id": user.id,
+                "answered": {"approve": "Pedido aprobado", "reject": "Pedido rechazado"},
+            }
+        }
+
+    assert boss_phone.messages() == [expected | {"data": decide(team.boss)}]
+    assert admin_phone.messages() == [expected | {"data": decide(admin)}]
     assert stranger_phone.messages() == []
+
+
+def test_the_buttons_are_only_for_a_user_who_can_decide(app):
+    team = make_team()
+    order = order_of(team, 12)
+    with app.test_request_context():
+        request = overrides.request_override(order, "Cliente de años", team.seller)
+        failures = request.failures
+        plain = json.loads(overrides.request_message(request, failures, None).payload())
+        buttons = json.loads(overrides.request_message(request, failures, team.boss).payload())
+    assert plain == {
+        "title": "Pedido para aprobar",
+        "body": f"{team.client.trade_name}: pedido de $ 1.200 supera el límite de crédito",
+        "url": f"/credit/approvals#request-{request.id}",
+        "tag": f"override-{request.id}",
+    }
+    assert [a["title"] for a in buttons["actions"]] == ["Aprobar", "Rechazar"]
+    assert buttons["data"]["decide"]["user_id"] == team.boss.id
+    assert buttons["data"]["decide"]["url"] == f"/api/v1/override-requests/{request.id}/decision"
+    # Outside a request (demo data, the CLI) the links are the same paths.
+    outside = json.loads(overrides.request_message(request, failures, team.boss).payload())
+    assert outside["url"] == "/credit/approvals"
+    assert outside["data"]["decide"]["url"] == buttons["data"]["decide"]["url"]
+
+
+def test_the_api_call_the_buttons_make_answers_the_request(app):
+    """The service worker's POST (static/js/notifications.js): the session cookie, its CSRF
+    token, an Idempotency-Key; a second tap replays the first answer."""
+    from tests.conftest import Browser
+
+    team = make_team()
+    order = order_of(team, 12)
+    db.session.commit()
+    request_id = send_for_approval(app, team, order).json["override_request"]["id"]
+    boss = Browser(app.test_client())
+    assert boss.login(team.boss.username).status_code == 303
+    session = boss.client.get("/api/v1/session").json
+    assert session["user_id"] == team.boss.id
+    headers = {
+        "Idempotency-Key": f"push-{request_id}-approve-u{team.boss.id}",
+        "X-CSRFToken": session["csrf_token"],
+    }
+    url = f"/api/v1/override-requests/{request_id}/decision"
+    first = boss.client.post(url, json={"decision": "approve"}, headers=headers)
+    assert first.status_code == 200, first.json
+    assert first.json["status"] == "approved"
+    again = boss.client.post(url, json={"decision": "approve"}, headers=headers)
+    assert again.status_code == 200 and again.json == first.json
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == "approved"
 
 
 def test_a_supervisor_whose_band_does_not_cover_gets_no_push(app, push_service):  # noqa: F811
