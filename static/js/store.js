@@ -51,7 +51,15 @@ export function openStore() {
   return opening;
 }
 
-const EMPTY_META = { key: META_KEY, user_id: null, cursor: null, last_sync: null, on: null, last_error: null };
+const EMPTY_META = {
+  key: META_KEY,
+  user_id: null,
+  cursor: null,
+  last_sync: null,
+  on: null,
+  last_error: null,
+  last_error_at: null, // when the last sync failed (ms)
+};
 
 /** Who the copy belongs to, its cursor and when it was last brought up to date. */
 export async function getMeta() {
