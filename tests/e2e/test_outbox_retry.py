@@ -1,13 +1,18 @@
-"""The outbox on a 360 px phone whose link drops for a second in the middle of a replay, and
-the "Pendientes" page that empties itself into a folded "Enviados" history.
+"""The outbox on a 360 px phone whose link drops for a second in the middle of a replay; the
+"Pendientes" page that empties itself into a folded "Enviados" history; and a card's notes
+offline, from the phone's copy, with the one just written on top until it arrives.
 """
 
 import re
 import time
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from app.auth.models import User
+from app.clients.models import ClientNote
+from app.extensions import db
 from tests.e2e.test_offline import (  # noqa: F401  (phone is a fixture)
     ITEMS,
     SETTLED,
@@ -24,6 +29,7 @@ pytestmark = pytest.mark.e2e
 # What the issue asks of the network's return: the queue empty well before the next timer.
 BACK_WITHIN_SECONDS = 5.0
 NO_LINK = re.compile("sin conexión con el servidor", re.IGNORECASE)
+SYNC_NOW = """async () => (await import("/static/js/sync.js")).syncNow()"""
 
 
 def write_note(page, text: str) -> None:
@@ -168,3 +174,78 @@ def test_pendientes_empties_itself_into_a_folded_sent_history(
     expect(badge).to_be_hidden()
     expect(sent).to_have_count(2)
     errors.assert_none(ignore=(r"net::ERR_", r"status of 422"))
+
+
+def add_notes(live_app, client_id: int) -> dict[str, str]:
+    """Two notes on the client's card on the server, a person's and an automatic one; the
+    person's full name, by username."""
+    with live_app.app_context():
+        boss = db.session.scalar(sa.select(User).where(User.username == "supervisor"))
+        seller = db.session.scalar(sa.select(User).where(User.username == "vendedor1"))
+        db.session.add(
+            ClientNote(client_id=client_id, text="Paga siempre a los 35 días.", author_id=boss.id)
+        )
+        db.session.flush()
+        db.session.add(
+            ClientNote(client_id=client_id, text="Estado: activo → suspendido", automatic=True)
+        )
+        db.session.commit()
+        names = {"supervisor": boss.full_name, "vendedor1": seller.full_name}
+        db.session.remove()
+    return names
+
+
+def test_the_offline_card_shows_the_copys_notes_and_the_one_written_offline_on_top(
+    proxied_context,
+    proxied_server,
+    live_app,
+    errors,
+    artifacts,
+    phone,  # noqa: F811
+):
+    context, proxy, page = proxied_context, proxied_server, phone
+    client, _before = a_client(page, live_app)
+    names = add_notes(live_app, client["id"])
+    before = counts(live_app, [client["id"]])
+    assert page.evaluate(SYNC_NOW)["ok"] is True  # the new notes bring the client again
+
+    go_offline(context, proxy)
+    open_offline(page, f"/clients/{client['id']}", "card")
+    notes = page.locator("#note-list li[data-note]")
+    expect(notes.first.locator("[data-slot=text]")).to_have_text("Estado: activo → suspendido")
+    expect(notes.first.locator("[data-slot=automatic]")).to_be_visible()
+    second = notes.nth(1)
+    expect(second.locator("[data-slot=text]")).to_have_text("Paga siempre a los 35 días.")
+    expect(second.locator("[data-slot=author]")).to_have_text(f" · {names['supervisor']}")
+    expect(second.locator("[data-slot=when]")).to_have_text(
+        re.compile(r"^\d\d/\d\d/\d{4} \d\d:\d\d$")
+    )
+    expect(notes.locator("[data-slot=unsent]:visible")).to_have_count(0)
+
+    write_note(page, "Pide factura A desde el mes que viene.")
+    written = notes.first
+    expect(written.locator("[data-slot=text]")).to_have_text(
+        "Pide factura A desde el mes que viene."
+    )
+    expect(written.locator("[data-slot=unsent]")).to_have_text("sin enviar")
+    expect(notes.nth(1).locator("[data-slot=text]")).to_have_text("Estado: activo → suspendido")
+    page.screenshot(path=str(artifacts / "card-notes-offline.png"), full_page=True)
+
+    # Back online it arrives once, loses its mark, and the next sync brings it in the copy.
+    go_online(context, proxy)
+    assert page.evaluate(SETTLED) == 1
+    assert counts(live_app, [client["id"]]) == {**before, "notes": before["notes"] + 1}
+    with live_app.app_context():
+        rows = db.session.scalars(
+            sa.select(ClientNote).where(
+                ClientNote.client_id == client["id"],
+                ClientNote.text == "Pide factura A desde el mes que viene.",
+            )
+        ).all()
+        assert len(rows) == 1
+        db.session.remove()
+    expect(written.locator("[data-slot=unsent]")).to_be_hidden()
+    assert page.evaluate(SYNC_NOW)["ok"] is True
+    expect(notes.filter(has_text="Pide factura A desde el mes que viene.")).to_have_count(1)
+    expect(notes.first.locator("[data-slot=author]")).to_have_text(f" · {names['vendedor1']}")
+    errors.assert_none(ignore=(r"net::ERR_",))

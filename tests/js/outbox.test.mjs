@@ -1,5 +1,6 @@
 // The outbox's rules (static/js/outbox-rules.js): the backoff after a failed try and how the
-// network's return ends it, which items "Pendientes" lists and which it keeps as sent history.
+// network's return ends it, which items "Pendientes" lists and which it keeps as sent history;
+// and the card's notes with the ones still on the phone (static/js/offline/notes.js).
 // Run: node --test tests/js/
 
 import assert from "node:assert/strict";
@@ -16,6 +17,7 @@ import {
   sendAtOnce,
   waitsForNetwork,
 } from "../../static/js/outbox-rules.js";
+import { cardNotes } from "../../static/js/offline/notes.js";
 
 const NOW = Date.parse("2027-01-04T15:00:00Z");
 const HOUR = 60 * 60_000;
@@ -130,5 +132,63 @@ describe("the Pendientes list", () => {
     assert.deepEqual(items.filter((i) => forgettable(i, NOW)).map((i) => i.id), [5]);
     const oldRefusal = item(8, { state: "rejected", created_at: new Date(NOW - 3 * SENT_KEPT_MS).toISOString() });
     assert.equal(forgettable(oldRefusal, NOW), false);
+  });
+});
+
+describe("the card's notes", () => {
+  const client = {
+    id: 12,
+    notes: [
+      { id: 31, text: "Cambió de dueño", automatic: false, author: "Ana Ruiz", created_at: "2027-01-03T12:00:00Z" },
+      { id: 30, text: "Estado: activo → moroso", automatic: true, author: null, created_at: "2027-01-02T09:00:00Z" },
+    ],
+  };
+  const note = (id, text, fields = {}) =>
+    item(id, { client_id: 12, url: "/api/v1/clients/12/notes", format: "json", body: { text }, ...fields });
+
+  test("the copy's notes, newest first, when the phone wrote none", () => {
+    assert.deepEqual(cardNotes(client, []).map((n) => n.id), [31, 30]);
+    assert.deepEqual(cardNotes({ id: 12 }, []), []);
+  });
+
+  test("a note written offline on top, marked unsent, until the server takes it", () => {
+    const notes = cardNotes(client, [note(1, "Pide que lo visiten los martes.")]);
+    assert.deepEqual(
+      notes.map((n) => [n.text, n.unsent]),
+      [["Pide que lo visiten los martes.", true], ["Cambió de dueño", false], ["Estado: activo → moroso", false]],
+    );
+    const signin = cardNotes(client, [note(1, "Sin sesión", { state: "signin" })]);
+    assert.equal(signin[0].unsent, true);
+  });
+
+  test("sent, it stays (no longer marked) until a sync brings it into the copy", () => {
+    const sent = note(1, "Pide que lo visiten los martes.", { state: "done", result: { id: 32 } });
+    assert.deepEqual(cardNotes(client, [sent]).map((n) => [n.text, n.unsent]).slice(0, 1), [
+      ["Pide que lo visiten los martes.", false],
+    ]);
+    const synced = { ...client, notes: [{ id: 32, text: "Pide que lo visiten los martes.", automatic: false }, ...client.notes] };
+    assert.deepEqual(cardNotes(synced, [sent]).map((n) => n.id), [32, 31, 30]);
+  });
+
+  test("a kept server form's note reads its text from the form, and is matched by it", () => {
+    const kept = note(2, null, { format: "form", body: "csrf_token=x&text=Cerrado+por+vacaciones&idempotency_key=k" });
+    assert.equal(cardNotes(client, [kept])[0].text, "Cerrado por vacaciones");
+    const arrived = { ...kept, state: "done", result: null };
+    const synced = { ...client, notes: [{ id: 33, text: "Cerrado por vacaciones", automatic: false }, ...client.notes] };
+    assert.deepEqual(cardNotes(synced, [arrived]).map((n) => n.id), [33, 31, 30]);
+  });
+
+  test("refused notes, other clients' notes and other writes are not notes of the card", () => {
+    const items = [
+      note(1, "Rechazada", { state: "rejected" }),
+      note(2, "De otro", { client_id: 99 }),
+      item(3, { kind: "order", client_id: 12, body: { lines: [] } }),
+    ];
+    assert.deepEqual(cardNotes(client, items).map((n) => n.id), [31, 30]);
+  });
+
+  test("two notes written offline: the last one first", () => {
+    const notes = cardNotes(client, [note(1, "Primera"), note(2, "Segunda")]);
+    assert.deepEqual(notes.slice(0, 2).map((n) => n.text), ["Segunda", "Primera"]);
   });
 });
