@@ -13,8 +13,9 @@
 //   page of another user drops the previous one's, and signing out drops them all.
 // - A server form (order, call, receipt, note, new prospect) whose post cannot reach the
 //   server goes to the outbox, and the user sees that it was kept.
-// - Background Sync replays the outbox when the browser has it.
-import { FORM_WRITES, enqueue, replay } from "/static/js/outbox.js";
+// - Background Sync replays the outbox when the browser has it, and any answer of the server
+//   here (a page, a form's post) sends at once what was waiting out a network failure.
+import { FORM_WRITES, enqueue, replay, serverAnswered } from "/static/js/outbox.js";
 import { notificationFor, sendDecision, tapPlan } from "/static/js/notifications.js";
 import { route } from "/static/js/offline/router.js";
 
@@ -110,7 +111,9 @@ async function fragment(request) {
 
 /** Fetch, and keep a signed-in user's successful HTML page (or fragment) in their cache. */
 async function networkThenKeep(request, prefix = PAGES_PREFIX) {
+  const started = Date.now();
   const response = await fetch(request);
+  if (response.ok) serverAnswered(started).catch(() => {});
   const user = response.headers.get(USER_HEADER);
   const html = (response.headers.get("Content-Type") || "").startsWith("text/html");
   if (user && html && response.ok && !response.redirected) {
@@ -169,8 +172,11 @@ async function trim(cache) {
 /** A server form's post: sent when the network answers, else kept in the outbox. */
 async function postOrKeep(request, write) {
   const body = await request.clone().text();
+  const started = Date.now();
   try {
-    return await fetch(request);
+    const response = await fetch(request);
+    serverAnswered(started).catch(() => {});
+    return response;
   } catch {
     const form = new URLSearchParams(body);
     const match = new URL(request.url).pathname.match(write.pattern);

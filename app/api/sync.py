@@ -185,6 +185,17 @@ class SyncRecentOrderSchema(Schema):
     status = fields.String()
 
 
+class SyncNoteSchema(Schema):
+    """One of the client's latest notes: written by a person, or by the system on a change."""
+
+    id = fields.Integer()
+    text = fields.String()
+    automatic = fields.Boolean()
+    author_id = fields.Integer(allow_none=True)
+    author = fields.String(allow_none=True, metadata={"description": "The author's full name"})
+    created_at = fields.DateTime()
+
+
 def _plan_days(description: str) -> fields.Field:
     return fields.List(fields.String(), metadata={"description": description})
 
@@ -277,6 +288,10 @@ class SyncClientSchema(Schema):
             "description": "What collections set from 7 days ago on: {day, kind (visit, "
             "promise, contact), from, to (an agreed visit's hours)}"
         },
+    )
+    notes = fields.List(
+        fields.Nested(SyncNoteSchema),
+        metadata={"description": f"The latest {feed.NOTES_PER_CLIENT} notes, newest first"},
     )
 
 
@@ -428,6 +443,7 @@ name_schemas(
     SyncRegistryRate=RegistryRateSchema,
     SyncVisit=SyncVisitSchema,
     SyncRecentOrder=SyncRecentOrderSchema,
+    SyncNote=SyncNoteSchema,
     SyncClient=SyncClientSchema,
     SyncProduct=SyncProductSchema,
     SyncPriceList=SyncPriceListSchema,
@@ -447,6 +463,7 @@ ENTRY_FIELDS = {
     "payment_methods", "default_payment_method", "notices", "credit", "balances",
     "open_items", "contacts", "pickups", "addresses", "conditions",
     "type_discount_pct", "sale_condition_id", "iibb_rates", "visits", "recent_orders", "agenda",
+    "notes",
     "visit_days", "visit_every_weeks", "visit_week_of", "visit_window", "route_position",
     "collection_visit_days", "collection_visit_every_weeks", "collection_visit_week_of",
     "collection_visit_window", "collection_route_position",
@@ -474,6 +491,7 @@ def client_json(entry: feed.ClientEntry) -> dict:
         "visits": entry.visits,
         "recent_orders": entry.recent_orders,
         "agenda": entry.agenda,
+        "notes": entry.notes,
     }
     for prefix in PLANS:
         body |= plan_json(entry.client, prefix)

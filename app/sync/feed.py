@@ -35,6 +35,7 @@ from app.clients.models import (
     AuthorizedPickup,
     Category,
     Client,
+    ClientNote,
     ClientType,
     Contact,
     Zone,
@@ -75,6 +76,8 @@ from app.route.models import Visit, VisitReason
 from app.taxes.models import IibbJurisdiction, IibbRate
 
 PAGE_SIZE = 200
+# The card offline shows this many of a client's latest notes (the online card shows as many).
+NOTES_PER_CLIENT = 20
 # The route day offline: a client carries its visits and orders of these last days (and today).
 RECENT_DAYS = 7
 CENT = Decimal("0.01")
@@ -94,6 +97,7 @@ CLIENT_CHILDREN = (
     FieldReceipt,
     ClientCondition,
     Visit,
+    ClientNote,
 )
 # The client columns a notice of each group kind is aimed through.
 NOTICE_TARGETS = {
@@ -174,6 +178,8 @@ class ClientEntry:
     recent_orders: list[Order] = field(default_factory=list)
     # what the collections side set from RECENT_DAYS ago on (route.agenda.upcoming)
     agenda: list[dict] = field(default_factory=list)
+    # its latest NOTES_PER_CLIENT notes, manual and automatic, newest first
+    notes: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -407,6 +413,7 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
     registry = _registry_rows(clients, today)
     visits, recent_orders = _recent_route(client_ids, today)
     agenda = upcoming(client_ids, today - timedelta(days=RECENT_DAYS))
+    notes = _latest_notes(client_ids)
     entries = []
     for client in clients:
         balance, unpaid = _position(documents[client.id], client.currency)
@@ -447,6 +454,7 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
                 visits=visits[client.id],
                 recent_orders=recent_orders[client.id],
                 agenda=agenda.get(client.id, []),
+                notes=notes[client.id],
             )
         )
     return entries
@@ -462,6 +470,45 @@ def _children(model, client_ids: list[int], order, *where) -> dict[int, list]:
     grouped = defaultdict(list)
     for row in rows:
         grouped[row.client_id].append(row)
+    return grouped
+
+
+def _latest_notes(client_ids: list[int]) -> dict[int, list[dict]]:
+    """Client id -> its latest NOTES_PER_CLIENT live notes, newest first, each with its
+    author's name, in one query (numbered per client by a window function)."""
+    ranked = (
+        sa.select(
+            ClientNote.id,
+            ClientNote.client_id,
+            ClientNote.text,
+            ClientNote.automatic,
+            ClientNote.author_id,
+            ClientNote.created_at,
+            sa.func.row_number()
+            .over(partition_by=ClientNote.client_id, order_by=ClientNote.id.desc())
+            .label("rank"),
+        )
+        .where(ClientNote.client_id.in_(client_ids), ClientNote.deleted_at.is_(None))
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(ranked, User.full_name.label("author"))
+        .outerjoin(User, User.id == ranked.c.author_id)
+        .where(ranked.c.rank <= NOTES_PER_CLIENT)
+        .order_by(ranked.c.client_id, ranked.c.rank)
+    )
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[row.client_id].append(
+            {
+                "id": row.id,
+                "text": row.text,
+                "automatic": row.automatic,
+                "author_id": row.author_id,
+                "author": row.author,
+                "created_at": row.created_at,
+            }
+        )
     return grouped
 
 

@@ -1,9 +1,10 @@
 // What runs behind every page of a signed-in user: keep the phone's copy fresh (on sign-in,
 // when the network returns, every few minutes, on pull-to-refresh) and send the outbox
-// (on load, when the network returns, on a timer with backoff). Sign-out is refused while
-// the outbox holds unsent writes.
+// (on load, when the network returns — at once, whatever backoff an item was waiting out —
+// and on a timer with backoff). Sign-out is refused while the outbox holds unsent writes.
 import { getMeta, clearLocalData, unsentCount } from "./store.js";
-import { REPLAY_LOCK, onOutboxChange, replay } from "./outbox.js";
+import { REPLAY_LOCK, listItems, networkBack, onOutboxChange, replay } from "./outbox.js";
+import { needsAttention } from "./outbox-rules.js";
 import { SYNC_LOCK, syncNow } from "./sync.js";
 import { watchPull } from "./pull.js";
 
@@ -18,15 +19,16 @@ export function startBackground(doc = document) {
   showUnsent(doc);
   onOutboxChange(() => showUnsent(doc));
   askToPersist();
-  const refresh = async (force = false) => {
+  const refresh = async (force = false, networkSince = null) => {
     if (!navigator.onLine) return;
+    if (networkSince) await networkBack(networkSince).catch(() => {});
     await replay().catch(() => {});
     const meta = await getMeta();
     const stale = !meta.last_sync || Date.now() - Date.parse(meta.last_sync) > STALE_MS;
     if (force || stale || meta.user_id !== userId) await syncNow(userId).catch(() => {});
   };
   refresh();
-  window.addEventListener("online", () => refresh(true));
+  window.addEventListener("online", () => refresh(true, Date.now()));
   setInterval(() => refresh(), TICK_MS);
   watchPull(doc, async () => {
     await refresh(true);
@@ -34,11 +36,11 @@ export function startBackground(doc = document) {
   });
 }
 
-/** The unsent count on the navigation's Sync item. */
+/** On the navigation's Sync item, how many writes are unsent or refused (sent ones are not). */
 async function showUnsent(doc) {
   const badge = doc.querySelector("[data-outbox-badge]");
   if (!badge) return;
-  const count = await unsentCount();
+  const count = (await listItems()).filter(needsAttention).length;
   badge.dataset.count = String(count);
   badge.hidden = count === 0;
 }

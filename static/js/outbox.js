@@ -5,14 +5,17 @@
 // error or a 5xx keeps the item pending and ends the pass (later items wait, so order holds);
 // a 401 or an expired CSRF token keeps it too, as "signin"; any other 4xx is the server's
 // final answer, shown to the user. Shared by the pages and the service worker.
-import { UNSENT, getMeta, openStore } from "./store.js";
+//
+// An item that failed on the network waits out a backoff, but not once the network is back:
+// the `online` event, or any answer of the server (a sync page, another write, the session),
+// sends it at once (networkBack, serverAnswered).
+import { UNSENT, getMeta, openStore, setMeta } from "./store.js";
+import { backoffMs, forgettable, mayWaitForNetwork, sendAtOnce, waitsForNetwork } from "./outbox-rules.js";
 
 export const REPLAY_LOCK = "outbox-replay";
 const CHANNEL = "outbox";
 const SESSION_URL = "/api/v1/session";
 const SIGN_IN_PATH = "/login"; // where a server form's post lands when the session is gone
-const FIRST_BACKOFF_MS = 5_000;
-const MAX_BACKOFF_MS = 5 * 60_000;
 // Server forms whose post the service worker may keep when the network fails.
 export const FORM_WRITES = [
   { kind: "order", pattern: /^\/orders\/$/ },
@@ -58,6 +61,7 @@ export async function enqueue({ kind, url, body, key, client_id = null, label = 
     created_at: new Date().toISOString(),
     sent_at: null,
     next_try_at: 0,
+    tried_at: null, // when the last try started (ms): a later answer of the server ends its wait
     problem: null, // "network" | "server" | "signin" | "other_user" | "rejected"
     error: null, // the server's message, already in the user's language
     fields: null,
@@ -90,6 +94,47 @@ export async function retryNow(id) {
   return replay();
 }
 
+/**
+ * The network is back as of `since` (ms; the `online` event): the items waiting for it go now,
+ * in order, after the pass running at the moment (whose failure may predate `since`).
+ */
+export async function networkBack(since = Date.now(), { fetcher = fetch } = {}) {
+  if (!(await unsentItems()).some((item) => mayWaitForNetwork(item, since))) return 0;
+  await resetWaits(since); // at once, so the page stops saying the network is cut
+  const pass = async () => {
+    await resetWaits(since);
+    return runPass(fetcher);
+  };
+  return "locks" in navigator ? navigator.locks.request(REPLAY_LOCK, pass) : pass();
+}
+
+/**
+ * The server answered a request started at `started` (ms): what failed on the network before
+ * then goes now, and a sync that failed on the network before then no longer says so.
+ */
+export async function serverAnswered(started, options = {}) {
+  const meta = await getMeta();
+  if (meta.last_error === "network" && (meta.last_error_at ?? 0) < started) {
+    await setMeta({ last_error: null, last_error_at: null });
+  }
+  return networkBack(started, options);
+}
+
+/** End the backoff of the items that wait for the network since before `since`. */
+async function resetWaits(since) {
+  for (const item of (await unsentItems()).filter((i) => waitsForNetwork(i, since))) {
+    await update(item.id, (i) => (waitsForNetwork(i, since) ? sendAtOnce(i) : i));
+  }
+}
+
+/** Forget what the server took more than a day ago (the "Enviados" history is a day long). */
+export async function forgetOldSent(now = Date.now()) {
+  const db = await openStore();
+  const old = (await db.getAll("outbox")).filter((item) => forgettable(item, now));
+  for (const item of old) await db.delete("outbox", item.id);
+  if (old.length) changed();
+}
+
 /** Forget an item the server answered (accepted or refused); unsent ones are never dropped. */
 export async function discard(id) {
   const db = await openStore();
@@ -118,7 +163,7 @@ async function runPass(fetcher) {
     if (!session) {
       session = await currentSession(fetcher);
       if (session.problem) {
-        await markAll(session.problem);
+        await markAll(session.problem, session.started);
         break;
       }
     }
@@ -145,11 +190,12 @@ async function runPass(fetcher) {
 
 /** Who is signed in and a CSRF token for their writes, or why nothing can be sent. */
 async function currentSession(fetcher) {
+  const started = Date.now();
   let response;
   try {
     response = await fetcher(SESSION_URL, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } });
   } catch {
-    return { problem: "network" };
+    return { problem: "network", started };
   }
   if (response.status === 401) return { problem: "signin" };
   if (!response.ok) return { problem: "server" };
@@ -157,20 +203,27 @@ async function currentSession(fetcher) {
   return { user_id: body.user_id, csrf: body.csrf_token };
 }
 
-/** Mark every unsent item with why this pass could not send them. */
-async function markAll(problem) {
+/** Mark every unsent item with why this pass could not send them (tried at `started`). */
+async function markAll(problem, started = null) {
   for (const item of await unsentItems()) {
     if (problem === "signin") {
       await update(item.id, (i) => ({ ...i, state: "signin", problem }));
     } else {
-      await update(item.id, (i) => ({ ...i, state: "pending", problem }));
+      await update(item.id, (i) => ({ ...i, state: "pending", problem, tried_at: started ?? i.tried_at }));
     }
   }
 }
 
 /** Send one item; "sent", "stop" (try later, keep the order) or "csrf" (token refused). */
 async function send(item, session, fetcher) {
-  await update(item.id, (i) => ({ ...i, state: "sending", attempts: i.attempts + 1, sent_at: new Date().toISOString() }));
+  const started = Date.now();
+  await update(item.id, (i) => ({
+    ...i,
+    state: "sending",
+    attempts: i.attempts + 1,
+    sent_at: new Date(started).toISOString(),
+    tried_at: started,
+  }));
   let response;
   try {
     response = await fetcher(item.url, request(item, session));
@@ -199,6 +252,8 @@ async function send(item, session, fetcher) {
       result: body,
       done_url: response.redirected ? new URL(response.url).pathname + new URL(response.url).search : null,
     }));
+    // Another item may wait for the network since before this one went: not any more.
+    serverAnswered(started, { fetcher }).catch(() => {});
     return "sent";
   }
   // A server form answers its page again with the messages by the fields: keep those.
@@ -260,7 +315,7 @@ async function later(id, problem, error = null) {
     state: "pending",
     problem,
     error,
-    next_try_at: Date.now() + Math.min(FIRST_BACKOFF_MS * 2 ** Math.max(0, i.attempts - 1), MAX_BACKOFF_MS),
+    next_try_at: Date.now() + backoffMs(i.attempts),
   }));
 }
 

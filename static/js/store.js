@@ -24,7 +24,7 @@ let opening = null;
 /** The database, opened once per page or worker. */
 export function openStore() {
   if (!opening) {
-    opening = openDB(DB_NAME, 3, {
+    opening = openDB(DB_NAME, 4, {
       async upgrade(db, oldVersion, _newVersion, tx) {
         const keys = { meta: { keyPath: "key" }, outbox: { keyPath: "id", autoIncrement: true } };
         for (const name of ["meta", ...LOCAL_DATA, "outbox"]) {
@@ -34,8 +34,8 @@ export function openStore() {
         }
         if (oldVersion > 0) {
           // Each version keeps more than the one before (2: each client's sale condition and
-          // IIBB; 3: visit plans, visits and the visit reasons): sync again from zero, so the
-          // copy has it all. The outbox stays as it is.
+          // IIBB; 3: visit plans, visits and the visit reasons; 4: each client's latest notes):
+          // sync again from zero, so the copy has it all. The outbox stays as it is.
           const meta = tx.objectStore("meta");
           const current = await meta.get(META_KEY);
           if (current) await meta.put({ ...current, cursor: null });
@@ -51,7 +51,15 @@ export function openStore() {
   return opening;
 }
 
-const EMPTY_META = { key: META_KEY, user_id: null, cursor: null, last_sync: null, on: null, last_error: null };
+const EMPTY_META = {
+  key: META_KEY,
+  user_id: null,
+  cursor: null,
+  last_sync: null,
+  on: null,
+  last_error: null,
+  last_error_at: null, // when the last sync failed (ms)
+};
 
 /** Who the copy belongs to, its cursor and when it was last brought up to date. */
 export async function getMeta() {

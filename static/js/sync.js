@@ -2,6 +2,7 @@
 // page; each page lands in one IndexedDB transaction with its cursor, so a sync cut halfway
 // resumes where it stopped. One sync at a time across tabs (a Web Lock).
 import { CATALOGUE, REPLACED, clearLocalData, getMeta, openStore, setMeta } from "./store.js";
+import { serverAnswered } from "./outbox.js";
 
 const SYNC_URL = "/api/v1/sync";
 const SHELL_URL = "/offline/shell";
@@ -49,6 +50,7 @@ async function runSync(userId, fetcher) {
   let cursor = meta.cursor || "0";
   const changed = [];
   for (let page = 0; page < MAX_PAGES; page += 1) {
+    const started = Date.now();
     let response;
     try {
       response = await fetcher(`${SYNC_URL}?since=${encodeURIComponent(cursor)}`, {
@@ -65,6 +67,8 @@ async function runSync(userId, fetcher) {
       continue;
     }
     if (!response.ok) return failed("server", changed);
+    // The server answers: the outbox need not wait out a network failure from before.
+    serverAnswered(started, { fetcher }).catch(() => {});
     const body = await response.json();
     await store(body, userId, cursor === "0"); // "0" asks for the first page of a full sync
     changed.push(...body.clients.map((c) => c.id), ...body.tombstones);
@@ -72,7 +76,7 @@ async function runSync(userId, fetcher) {
     if (!body.more) break;
   }
   await warmShell(fetcher);
-  await setMeta({ last_sync: new Date().toISOString(), last_error: null });
+  await setMeta({ last_sync: new Date().toISOString(), last_error: null, last_error_at: null });
   return { ok: true, error: null, changed };
 }
 
@@ -100,7 +104,7 @@ async function store(body, userId, first) {
 }
 
 async function failed(error, changed) {
-  await setMeta({ last_error: error });
+  await setMeta({ last_error: error, last_error_at: Date.now() });
   return { ok: false, error, changed };
 }
 

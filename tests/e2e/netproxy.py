@@ -9,6 +9,7 @@ proxy and cuts it here, where every request of the page and of its service worke
     proxy.mode = "down"            # fetch fails at once, open keep-alive connections too
     proxy.mode = "drop_responses"  # the server gets and handles requests, the answers are lost
     proxy.mode = "up"
+    proxy.cut_at = lambda r: r.method == "POST"  # the network goes down as the next POST leaves
     proxy.requests                 # [Request("GET", "/clients"), ...] as the server got them
     proxy.stop()
 
@@ -127,12 +128,28 @@ class NetProxy:
         # In "drop_responses", only the answers to the requests this says yes to are lost
         # (all of them when None), e.g. `lambda r: r.method == "POST"`.
         self.drop_if: Callable[[Request], bool] | None = None
+        # Once: when a request this says yes to reaches the proxy, the network goes down right
+        # then, as if it dropped while that request was on its way: the server never sees it,
+        # the browser gets a reset, and the mode stays "down" until the test sets it again.
+        self.cut_at: Callable[[Request], bool] | None = None
         self._mode = "up"
         self._lock = threading.Lock()
         self._links: set[_Link] = set()
         self._listener: socket.socket | None = None
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+
+    def _cuts_at(self, requests: list[Request]) -> bool:
+        """Whether one of these requests takes the network down (cut_at); if so, it is down."""
+        with self._lock:
+            if self.cut_at is None or not any(self.cut_at(request) for request in requests):
+                return False
+            self.cut_at = None
+            self._mode = "down"
+            links = list(self._links)
+        for link in links:  # the caller's own link among them: it is cut as it returns
+            link.cut.set()
+        return True
 
     def _drops(self, request: Request | None) -> bool:
         """Whether the answer to this request is to be lost."""
@@ -250,7 +267,11 @@ class NetProxy:
                         _close(link)
                         return
                     if key.fileobj is link.browser:
-                        for request in link.splitter.feed(data):
+                        requests = link.splitter.feed(data)
+                        if self._cuts_at(requests):
+                            _cut(link)
+                            return
+                        for request in requests:
                             self.requests.append(request)
                             link.last = request
                         if not _send(link.server, data):

@@ -196,6 +196,20 @@ def test_drop_responses_lets_the_server_do_the_work_and_loses_the_answer(server,
     assert ask(connect(), "GET", "/hits") == (200, b'{"hits": 1}')
 
 
+def test_cut_at_takes_the_network_down_as_that_request_leaves(server, proxy, connect):
+    kept_alive = connect()
+    assert ask(kept_alive, "GET", "/hits")[0] == 200
+    proxy.cut_at = lambda request: request.method == "POST"
+    assert ask(kept_alive, "GET", "/hits?again")[0] == 200  # not this one
+    fails_quickly(lambda: ask(kept_alive, "POST", "/hit", b"{}"))
+    assert (proxy.mode, proxy.cut_at) == ("down", None)
+    fails_quickly(lambda: ask(connect(), "GET", "/hits"))
+    assert server.hits == 0  # the POST never reached it
+    assert proxy.requests == [Request("GET", "/hits"), Request("GET", "/hits?again")]
+    proxy.mode = "up"
+    assert ask(connect(), "POST", "/hit", b"{}") == (200, b'{"hits": 1}')
+
+
 def test_the_splitter_finds_each_request_however_the_bytes_arrive():
     stream = (
         b"POST /api/v1/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 26\r\n\r\n"

@@ -267,13 +267,16 @@ def test_a_day_offline_reaches_the_server_exactly_once(
     assert statuses[tight["id"]] in {"awaiting_approval", "blocked"}
     assert statuses[refused["id"]] == "blocked"
 
-    # The queue says what the server decided, and where it differs from the phone.
+    # What the server took leaves "Pendientes" by itself; the folded history says what the
+    # server decided, and where it differs from the phone.
     page.reload()
-    expect(page.locator("#outbox-list li[data-state=done]")).to_have_count(5)
+    expect(page.locator("#outbox-list li[data-outbox-item]")).to_have_count(0)
+    expect(page.locator("#sent-list li[data-state=done]")).to_have_count(5)
+    page.locator("details#sent > summary").click()
     by_client = {i["client_id"]: i["id"] for i in page.evaluate(ITEMS) if i["kind"] == "order"}
 
     def verdict(client_id):
-        item = page.locator(f"#outbox-list li[data-outbox-id='{by_client[client_id]}']")
+        item = page.locator(f"#sent-list li[data-outbox-id='{by_client[client_id]}']")
         return item.locator("[data-slot=verdict]")
 
     expect(verdict(refused["id"])).to_have_class(re.compile(r"\bwarn\b"))
@@ -596,7 +599,7 @@ def test_background_sync_sends_the_outbox_with_no_page_of_the_app_open(
     assert counts(live_app, [client["id"]]) == {**before, "notes": before["notes"] + 1}
     page = watched_page(proxied_context, errors)
     page.goto("/sync/")
-    expect(page.locator("#outbox-list li[data-state=done]")).to_have_count(1)
+    expect(page.locator("#sent-list li[data-state=done]")).to_have_count(1)
     errors.assert_none(ignore=(r"net::ERR_",))
 
 

@@ -150,7 +150,8 @@ def test_a_prospect_registered_offline_arrives_once_and_a_known_cuit_is_refused(
     assert len(clients_with(live_app, known_cuit)) == 1  # no second client with that CUIT
 
     page.goto("/sync/")
-    done = page.locator("#outbox-list li[data-kind=prospect][data-state=done]")
+    page.locator("details#sent > summary").click()  # what the server took: the history
+    done = page.locator("#sent-list li[data-kind=prospect][data-state=done]")
     expect(done).to_have_count(1)
     expect(done.get_by_role("link", name="Ver ficha")).to_have_attribute(
         "href", f"/clients/{client_id}"
@@ -216,7 +217,8 @@ def test_the_short_form_posted_as_the_link_drops_is_kept_and_sent_once(
     [(state, salesperson, client_id)] = clients_with(live_app, tax_id)
     assert (state, salesperson) == ("potential", "vendedor1")
     page.reload()
-    done = page.locator("#outbox-list li[data-kind=prospect][data-state=done]")
+    page.locator("details#sent > summary").click()
+    done = page.locator("#sent-list li[data-kind=prospect][data-state=done]")
     expect(done.get_by_role("link", name="Ver ficha")).to_have_attribute(
         "href", f"/clients/{client_id}"
     )

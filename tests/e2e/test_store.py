@@ -45,6 +45,7 @@ VERSION_1_STORES = [
     "volume_discounts",
 ]
 VERSION_2_STORES = [*VERSION_1_STORES, "sale_conditions", "jurisdictions"]
+VERSION_3_STORES = [*VERSION_2_STORES, "visit_reasons"]
 
 OPENED = """async () => {
   const store = await import("/static/js/store.js");
@@ -60,7 +61,9 @@ OPENED = """async () => {
 
 
 @pytest.mark.parametrize(
-    ("version", "stores"), [(1, VERSION_1_STORES), (2, VERSION_2_STORES)], ids=["v1", "v2"]
+    ("version", "stores"),
+    [(1, VERSION_1_STORES), (2, VERSION_2_STORES), (3, VERSION_3_STORES)],
+    ids=["v1", "v2", "v3"],
 )
 def test_an_older_copy_is_synced_again_from_zero_and_keeps_its_outbox(page, version, stores):
     page.goto("/manifest.webmanifest")  # the app's origin, without the app's scripts
@@ -68,7 +71,7 @@ def test_an_older_copy_is_synced_again_from_zero_and_keeps_its_outbox(page, vers
 
     opened = page.evaluate(OPENED)
 
-    assert opened["version"] == 3
+    assert opened["version"] == 4
     assert {"sale_conditions", "jurisdictions", "visit_reasons"} <= set(opened["stores"])
     # The next sync starts over (the copy lacks what the new version keeps of each client)...
     assert opened["meta"]["cursor"] is None

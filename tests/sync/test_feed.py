@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.auth import services as users
 from app.clients import services as clients
-from app.clients.models import Contact, Segment
+from app.clients.models import ClientNote, Contact, Segment
 from app.core.types import local_today, utcnow
 from app.credit import services as credit
 from app.credit.models import CreditPolicy
@@ -576,6 +576,10 @@ def test_a_page_takes_as_many_queries_for_50_clients_as_for_10(app, api):  # noq
             contact(client)
             factories.post_document(client, amount="100")
             notice_for(client, "client", caller.user)
+            note = ClientNote(
+                client_id=client.id, text="Atiende a la mañana", author_id=caller.user.id
+            )
+            db.session.add(note)
         db.session.commit()
         return caller
 

@@ -1,6 +1,6 @@
 // A client's card from the phone's copy: notices in force first, then what to do (order, call,
 // receipt), this client's writes not sent yet, balance, credit, open documents, contacts,
-// addresses, authorised pickups and a note form that goes to the outbox.
+// addresses, authorised pickups, and its notes with a note form that goes to the outbox.
 
 import { getClient } from "../store.js";
 import { enqueue, listItems, newKey, queuedOrders } from "../outbox.js";
@@ -11,6 +11,7 @@ import { PROBE, decision, queuedCredit, withQueued } from "./credit.js";
 import { clearErrors, showError } from "./forms.js";
 import { linkTo, telHref, whatsappHref } from "./links.js";
 import { outboxItem } from "./outbox-view.js";
+import { showNotes } from "./notes.js";
 import { balanceBlock, displayName, savedMessage, showBadges, showNotices } from "./parts.js";
 import { paths } from "./router.js";
 
@@ -131,14 +132,12 @@ function showCredit(section, client, queued, on) {
   show(queuedText, queued.count > 0);
 }
 
-/** This client's writes the server has not taken yet (or refused). */
-async function showUnsent(section, client) {
-  const items = (await listItems()).filter(
-    (item) => item.client_id === client.id && UNSENT.includes(item.state),
-  );
+/** This client's writes the server has not taken yet (or refused), from the outbox's `items`. */
+function showUnsent(section, client, items) {
+  const mine = items.filter((item) => item.client_id === client.id && UNSENT.includes(item.state));
   const list = clear(slot(section, "unsent"));
-  for (const item of items.reverse()) list.append(outboxItem(item, false));
-  show(section, items.length > 0);
+  for (const item of mine.reverse()) list.append(outboxItem(item, false));
+  show(section, mine.length > 0);
 }
 
 /** The note form: a note is a write, so it goes to the outbox with its own key. */
@@ -211,7 +210,9 @@ export async function showCard(root, match) {
 
   const credit = view.querySelector("#credit");
   const refresh = async () => {
-    await showUnsent(view.querySelector("#client-unsent"), client);
+    const items = await listItems();
+    showUnsent(view.querySelector("#client-unsent"), client, items);
+    showNotes(view.querySelector("#notes"), client, items);
     if (credit) showCredit(credit, client, queuedCredit(await queuedOrders(client.id)), on);
   };
   noteForm(view, client, refresh);

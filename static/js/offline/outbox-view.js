@@ -27,7 +27,7 @@ function orderVerdict(item) {
   return { text: statusText, warn: OVER_LIMIT.includes(status) };
 }
 
-/** A list item for an outbox item; withActions adds "Reintentar" / "Descartar". */
+/** A list item for an outbox item; withActions adds "Reintentar" / "Descartar" (refused ones). */
 export function outboxItem(item, withActions = true) {
   const element = clone("tpl-outbox-item");
   element.dataset.outboxId = item.id;
@@ -62,7 +62,7 @@ export function outboxItem(item, withActions = true) {
   const retry = element.querySelector("[data-retry]");
   const discard = element.querySelector("[data-discard]");
   show(retry, withActions && item.state === "pending" && Boolean(item.error || item.problem));
-  show(discard, withActions && ["rejected", "done"].includes(item.state));
+  show(discard, withActions && item.state === "rejected"); // sent ones leave by themselves
   const link = slot(element, "order-link");
   if (item.kind === "order" && item.state === "done" && item.result?.id) {
     link.href = paths.order_page(item.result.id);

@@ -1,9 +1,11 @@
-// The sync status view (/sync/): online or not, the last sync, "Sincronizar ahora", and the
-// "Pendientes" list of every write this phone keeps, newest first, with what the server said,
-// "Reintentar" for a pending one that failed and "Descartar" for one the server answered.
+// The sync status view (/sync/): online or not, the last sync, "Sincronizar ahora", the
+// "Pendientes" list of the writes not sent yet and those the server refused, newest first, with
+// "Reintentar" for a pending one that failed and "Descartar" for a refused one; and, folded,
+// "Enviados": what the server took in the last day, which leaves "Pendientes" by itself.
 
 import { UNSENT, getMeta } from "../store.js";
-import { discard, listItems, retryNow } from "../outbox.js";
+import { discard, forgetOldSent, listItems, retryNow } from "../outbox.js";
+import { SENT_SHOWN, pendingList } from "../outbox-rules.js";
 import { syncNow } from "../sync.js";
 import { clear, clone, fill, label, show, slot, word } from "./dom.js";
 import { ago, moment } from "./format.js";
@@ -25,6 +27,8 @@ export async function showStatus(root, match) {
   const result = slot(view, "sync-result");
   let syncing = false;
 
+  fill(view, "sent-note", word("sent-note", { n: SENT_SHOWN }));
+
   const draw = async () => {
     const [meta, items] = await Promise.all([getMeta(), listItems()]);
     const online = navigator.onLine;
@@ -34,9 +38,15 @@ export async function showStatus(root, match) {
     fill(view, "last-error", meta.last_error ? label("sync-error", meta.last_error) : "", true);
     fill(view, "unsent-count", String(items.filter((item) => UNSENT.includes(item.state)).length));
     button.disabled = syncing || !online;
+    const { pending, sent } = pendingList(items, Date.now());
     const list = clear(slot(view, "items"));
-    for (const item of [...items].reverse()) list.append(outboxItem(item));
-    show(slot(view, "none"), items.length === 0);
+    for (const item of pending) list.append(outboxItem(item));
+    show(slot(view, "none"), pending.length === 0);
+    // The history is folded; redrawing leaves it as the user left it (open or not).
+    const history = clear(slot(view, "sent-items"));
+    for (const item of sent) history.append(outboxItem(item, false));
+    fill(view, "sent-count", `(${sent.length})`);
+    show(slot(view, "sent"), sent.length > 0);
   };
 
   button.addEventListener("click", async () => {
@@ -65,6 +75,7 @@ export async function showStatus(root, match) {
     await draw();
   });
 
+  await forgetOldSent().catch(() => {});
   await draw();
   return {
     /** Anything changed (outbox, sync, connection): redraw; the list is not a form. */
