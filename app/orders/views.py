@@ -23,12 +23,13 @@ from app.clients import services as clients
 from app.clients.forms import PAYMENT_LABELS
 from app.clients.models import Client
 from app.core.idempotency import write_endpoint
+from app.core.numbers import plain_decimal
 from app.core.rendering import render
 from app.core.routing import MAX_ID
 from app.extensions import db
 from app.ledger import posting
 from app.ledger.parsing import client_sale_condition
-from app.orders import services
+from app.orders import history, services
 from app.orders.blueprint import bp
 from app.orders.labels import DISCOUNT_LABELS, STATUS_LABELS
 from app.orders.models import OrderStatus, Product
@@ -205,7 +206,7 @@ def preview():
 @bp.get("/products")
 @requires("orders.take")
 def products():
-    """Products matching what was typed, each with the client's price and "Agregar"."""
+    """Products matching what was typed: the client's price, a quantity and "Agregar"."""
     client = _client(request.args.get("client_id"))
     q = request.args.get("q", "").strip()
     found = services.search_products(q) if q else []
@@ -222,32 +223,6 @@ def products():
         )
     )
     response.vary.add("HX-Request")
-    return response
-
-
-@bp.get("/line")
-@requires("orders.take")
-def line():
-    """One line row for the form: the product, its list price and a quantity of 1."""
-    client = _client(request.args.get("client_id"))
-    product_id = _id_arg(request.args.get("product_id"))
-    product = db.session.get(Product, product_id) if product_id else None
-    if product is None or product.is_deleted or not product.active:
-        abort(404)
-    price_list, currency = _pricing(client)
-    prices = services.prices_for([product.id], price_list, currency)
-    response = make_response(
-        render_template(
-            "orders/_line.html",
-            row={"product": product, "quantity": "1", "price": prices.get(product.id)},
-            index=None,
-            errors={},
-            currency=currency,
-        )
-    )
-    response.vary.add("HX-Request")
-    # the summary listens for this to price the new line
-    response.headers["HX-Trigger-After-Swap"] = "order-lines-changed"
     return response
 
 
@@ -308,6 +283,7 @@ def _form_page(client: Client, data: dict, errors: dict | None = None, status: i
         errors=errors,
         error_messages=error_list(errors),
         rows=_rows(client, data.get("lines") or [], address, currency),
+        **_quick_picks(client, address, currency),
         addresses=addresses,
         chosen_address=address,
         methods=services.allowed_payment_methods(client),
@@ -333,3 +309,34 @@ def _rows(client: Client, lines: list[dict], address, currency: str) -> list[dic
         for index, (ident, row) in enumerate(zip(ids, lines, strict=True))
         if ident in found
     ]
+
+
+def quantity_text(value) -> str:
+    """A quantity as the form's box shows it: no trailing zeros, a decimal comma ("2,5")."""
+    return plain_decimal(value).replace(".", ",")
+
+
+def _quick_picks(client: Client, address, currency: str) -> dict:
+    """What the form offers in one tap: the last order again, and the usual products.
+
+    Only products with a price in the client's list: the rest could not be ordered.
+    """
+    last, usual = history.last_order_lines(client), history.usual_products(client)
+    products = {pick.product.id: pick.product for pick in [*last, *usual]}
+    prices = services.prices_for(list(products), services.price_list_for(client, address), currency)
+
+    def row(pick: history.Pick) -> dict:
+        return {"product": pick.product, "quantity": quantity_text(pick.quantity)}
+
+    repeat = [row(pick) for pick in last if pick.product.id in prices]
+    return {
+        "repeat": repeat,
+        "repeat_lines": [[r["product"].id, r["quantity"]] for r in repeat],
+        "usual": [row(pick) for pick in usual if pick.product.id in prices],
+        # one line row per product, as "Agregar" adds it, for the page to copy
+        "pick_rows": [
+            {"product": product, "quantity": "1", "price": prices[ident]}
+            for ident, product in products.items()
+            if ident in prices
+        ],
+    }

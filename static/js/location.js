@@ -1,16 +1,12 @@
-// The phone's location for a collection form, when its owner allows it: fills the hidden
-// latitude, longitude and accuracy of every form marked data-locate, or of a button's form when
-// that button (data-locate-tap, the prospect's "Usar mi ubicación") is tapped. A refusal
-// changes nothing.
+// The phone's location for a form, when its owner allows it: fills the hidden latitude,
+// longitude and accuracy of every form marked data-locate (a collection, asked on load), of a
+// button's form when that button (data-locate-tap, the prospect's "Usar mi ubicación") is
+// tapped, or of a form marked data-locate-submit (an order) when it is sent, saying why and
+// never again once refused on this phone (ask-location.js). A refusal changes nothing else.
 
-/** Put a position into a form's hidden fields. */
-export function fill(form, coords) {
-  const field = (name) => form.querySelector(`[data-location="${name}"]`);
-  if (!field("latitude") || !field("longitude")) return;
-  field("latitude").value = coords.latitude.toFixed(6);
-  field("longitude").value = coords.longitude.toFixed(6);
-  if (field("accuracy")) field("accuracy").value = String(Math.round(coords.accuracy));
-}
+import { askBeforeSending, fill, mayAsk } from "./ask-location.js";
+
+export { fill };
 
 function say(form, key) {
   const status = form.querySelector("[data-location-status]");
@@ -41,6 +37,22 @@ document.addEventListener("click", (event) => {
   if (!button?.form) return;
   delete button.form.dataset.located;
   locate(button.form);
+});
+
+// Asked when the form is sent, once: the form waits for the answer, then goes. With nothing
+// to ask (refused on this phone before) it goes at once.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || !form.matches?.("form[data-locate-submit]")) return;
+  if (form.dataset.located || !mayAsk()) return;
+  event.preventDefault();
+  form.dataset.located = "1";
+  const buttons = form.querySelectorAll("button[type=submit]");
+  for (const button of buttons) button.disabled = true; // one order, however many taps
+  await askBeforeSending(form);
+  for (const button of buttons) button.disabled = false;
+  // A task of its own: a form asked to submit while its submit event runs would not.
+  setTimeout(() => form.requestSubmit());
 });
 
 // Forms marked data-locate-granted (a stop's outcome) take the location only when the owner

@@ -14,7 +14,7 @@ from app.core.types import utcnow
 from app.credit import overrides
 from app.credit.models import CreditBand, CreditPolicy, OverrideRequest
 from app.extensions import db
-from app.orders.models import Order, OrderStatus
+from app.orders.models import Order, OrderStatus, Price
 from tests import factories
 from tests.conftest import csrf_from
 
@@ -168,31 +168,76 @@ def test_the_form_shows_the_notices_and_the_delivery_addresses_with_hours(shop):
     assert 'name="idempotency_key"' in html and 'name="latitude"' in html
 
 
-def test_the_product_search_shows_the_clients_prices_and_an_add_button(shop):
+def test_the_product_search_shows_the_clients_prices_a_quantity_and_an_add_button(shop):
     factories.make_product(code="YER2", description="Yerba mate 500 g")  # no price in the list
     db.session.commit()
     response = shop.get(f"/orders/products?client_id={shop.customer.id}&q=yerba", headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
     assert "Yerba mate 1 kg" in html and "$\u00a0100,00" in html
-    assert f"/orders/line?client_id={shop.customer.id}&amp;product_id={shop.yerba.id}" in html
+    assert f'data-add-product="{shop.yerba.id}"' in html
     assert "Yerba mate 500 g" in html and "sin precio en la lista del cliente" in html
-    assert html.count("Agregar</button>") == 1
+    assert html.count("Agregar</button>") == 1 and html.count('class="hit-add"') == 1
     assert "Azúcar" not in html
+    # the result's quantity has no name: only the line it adds goes with the order
+    assert 'class="qty" value="1"' in html and 'name="quantity"' not in html.split("<template")[0]
 
 
-def test_the_line_partial_is_a_row_with_quantity_one_that_reprices(shop):
-    response = shop.get(
-        f"/orders/line?client_id={shop.customer.id}&product_id={shop.azucar.id}", headers=HX
+def test_a_search_result_carries_the_line_it_adds(shop):
+    html = shop.get(f"/orders/products?client_id={shop.customer.id}&q=azucar", headers=HX).get_data(
+        as_text=True
     )
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "<html" not in html
-    assert f'name="product_id" value="{shop.azucar.id}"' in html
-    assert 'name="quantity" class="qty" value="1"' in html
-    assert 'data-step="1"' in html and 'data-step="-1"' in html and "data-remove-line" in html
-    assert response.headers["HX-Trigger-After-Swap"] == "order-lines-changed"
-    missing = shop.get(f"/orders/line?client_id={shop.customer.id}&product_id=999999", headers=HX)
-    assert missing.status_code == 404
+    line = html[html.index(f'<template data-line-for="{shop.azucar.id}">') :]
+    line = line[: line.index("</template>")]
+    assert f'data-line data-product-id="{shop.azucar.id}"' in line
+    assert f'name="product_id" value="{shop.azucar.id}"' in line
+    assert 'name="quantity" class="qty" value="1"' in line and "$\u00a0250,00" in line
+    assert 'data-step="1"' in line and 'data-step="-1"' in line and "data-remove-line" in line
+
+
+def test_the_form_offers_the_last_order_again_and_the_usual_products(shop):
+    aceite = factories.make_product(shop.price_list, "900.00", description="Aceite 1,5 l")
+    gone = factories.make_product(shop.price_list, "10.00", description="Producto discontinuado")
+    fideos = factories.make_product(shop.price_list, "50.00", description="Fideos 500 g")
+    db.session.commit()
+    for lines in (
+        [(shop.yerba.id, "6"), (aceite.id, "1")],
+        [(shop.yerba.id, "4"), (gone.id, "1"), (shop.azucar.id, "2,5"), (fideos.id, "1")],
+        [(aceite.id, "3")],  # cancelled below: not the last order, nor a usual one
+    ):
+        assert post_order(shop, shop.customer.id, lines, payment_method="cash").status_code == 303
+    orders()[-1].status = OrderStatus.CANCELLED
+    gone.active = False
+    fideos_price = db.session.scalar(sa.select(Price).where(Price.product_id == fideos.id))
+    fideos_price.deleted_at = utcnow()  # no price in the client's list any more
+    db.session.commit()
+
+    html = form_page(shop, shop.customer.id)
+    assert "Repetir último pedido" in html and "2 productos" in html
+    assert f'data-lines=\'[[{shop.yerba.id}, "4"], [{shop.azucar.id}, "2,5"]]\'' in html
+    chips = re.findall(r'data-add-product="(\d+)" data-quantity="([^"]+)"', html)
+    # yerba is in two orders; azúcar and aceite in one each, azúcar's the later
+    assert chips == [(str(shop.yerba.id), "4"), (str(shop.azucar.id), "2,5"), (str(aceite.id), "1")]
+    assert "Agregar 4 de Yerba mate 1 kg" in html
+    for product in (shop.yerba, shop.azucar, aceite):
+        assert f'<template data-line-for="{product.id}">' in html
+    line = html[html.index(f'<template data-line-for="{aceite.id}">') :]
+    assert "$\u00a0900,00 / un" in line[: line.index("</template>")]
+    for product in (gone, fideos):
+        assert f'data-line-for="{product.id}"' not in html
+        assert product.description not in html
+
+
+def test_a_client_that_never_ordered_gets_no_quick_picks(shop):
+    html = form_page(shop, shop.customer.id)
+    assert "Repetir último pedido" not in html and "Habituales" not in html
+    assert "<template data-line-for" not in html
+
+
+def test_the_form_asks_for_the_location_when_it_is_sent_and_says_why(shop):
+    html = form_page(shop, shop.customer.id)
+    assert "data-locate-submit" in html and "js/location.js" in html
+    assert "Guardamos dónde se tomó el pedido para el recorrido del vendedor." in html
 
 
 # --- the live summary ------------------------------------------------------------------------

@@ -1,17 +1,27 @@
 // The order form offline: products priced for the client from the synced copy (../pricing.js,
-// the server's rule), the payment method and delivery address, and the credit decision with
-// this phone's unsent orders counted, right above "Guardar pedido". A blocked
-// order needs a reason, which goes to the supervisors as the override request. The order is
-// saved to the outbox with the API's body and sent when the link returns.
+// the server's rule), added at the quantity set on the search result, one line per product;
+// the payment method and delivery address, and the credit decision with this phone's unsent
+// orders counted, right above "Guardar pedido". A blocked order needs a reason, which goes to
+// the supervisors as the override request. The location is asked on saving (never once
+// refused on this phone). The order is saved to the outbox with the API's body and sent when
+// the link returns.
 
 import { getCatalogue, getClient } from "../store.js";
 import { newKey, queuedOrders } from "../outbox.js";
-import { stepped } from "../order.js";
+import { askBeforeSending } from "../ask-location.js";
+import {
+  keepClearOfBar,
+  lineOf,
+  parseQuantity,
+  showLine,
+  stepped,
+  summed,
+} from "../order-lines.js";
 import { priceListFor, priceOrder, unitPrice } from "../pricing.js";
-import { clear, clone, fill, label, show, slot, word } from "./dom.js";
+import { clear, clone, fill, label, plural, show, slot, word } from "./dom.js";
 import { money, number, quantityText, today } from "./format.js";
 import { decision, queuedCredit, queuedNote, showFailures, withQueued } from "./credit.js";
-import { clearErrors, keepThenShowCard, locate, locationFields, showErrors } from "./forms.js";
+import { clearErrors, keepThenShowCard, locationFields, showErrors } from "./forms.js";
 import {
   addressChoices,
   deliveryAddresses,
@@ -127,6 +137,7 @@ export async function showOrder(root, match) {
     current = { totals, decision: decided };
     showCredit(decided);
     fill(form, "bar-amount", totals ? money(totals.total, client.currency) : "");
+    fill(form, "bar-lines", totals ? plural("estimate-products", priced.length) : word("no-products"));
     show(slot(form, "bar-total"), Boolean(totals));
   };
 
@@ -145,23 +156,26 @@ export async function showOrder(root, match) {
     show(form.querySelector("[data-bar=blocked]"), blocked);
   };
 
-  /** Add a product (or one more of it when it is already a line). */
-  const addLine = (product) => {
-    const existing = lineRows().find((row) => Number(row.dataset.productId) === product.id);
-    if (existing) {
-      const input = existing.querySelector(".qty");
-      input.value = stepped(input.value, 1);
-      input.focus();
+  /** Add a product at a quantity: a new line, or more of its line when it is one already. */
+  const addLine = (product, quantity) => {
+    let row = lineOf(linesBox, product.id);
+    if (row) {
+      const input = row.querySelector(".qty");
+      input.value = summed(input.value, quantity);
     } else {
-      const row = clone("tpl-order-line");
+      row = clone("tpl-order-line");
       row.dataset.productId = product.id;
       fill(row, "description", product.description);
-      const quantity = row.querySelector(".qty");
-      const named = `${quantity.getAttribute("aria-label")}: ${product.description}`;
-      quantity.setAttribute("aria-label", named);
+      const input = row.querySelector(".qty");
+      input.value = summed("", quantity);
+      const named = `${input.getAttribute("aria-label")}: ${product.description}`;
+      input.setAttribute("aria-label", named);
       linesBox.append(row);
     }
+    search.value = "";
+    clear(hits);
     reprice();
+    showLine(row);
   };
 
   /** The products matching the search, with the client's price and "Agregar". */
@@ -186,19 +200,41 @@ export async function showOrder(root, match) {
       const price = priceText(product);
       fill(item, "price", `${product.code} · ${price ?? word("no-price", { code: product.code })}`);
       const button = item.querySelector("[data-add-product]");
-      const named = `${button.textContent.trim()}: ${product.description}`;
-      if (price === null) button.remove();
-      else button.setAttribute("aria-label", named);
+      const box = item.querySelector(".qty");
+      if (price === null) slot(item, "add").remove();
+      else {
+        button.setAttribute("aria-label", `${button.textContent.trim()}: ${product.description}`);
+        box.setAttribute("aria-label", `${box.getAttribute("aria-label")}: ${product.description}`);
+      }
       list.append(item);
     }
     hits.append(list);
   };
 
+  /** "Agregar" on a search result: the product at the result's quantity. */
+  const addHit = (hit) => {
+    const box = hit.querySelector(".qty");
+    if (!parseQuantity(box.value)) {
+      box.setAttribute("aria-invalid", "true");
+      box.focus();
+      return;
+    }
+    addLine(byId.get(Number(hit.dataset.productId)), box.value);
+  };
+
   search.addEventListener("input", showHits);
   hits.addEventListener("click", (event) => {
-    const button = event.target.closest("[data-add-product]");
-    if (button) addLine(byId.get(Number(button.closest("[data-product-id]").dataset.productId)));
+    const step = event.target.closest("[data-step]");
+    if (step) {
+      const box = step.closest(".stepper").querySelector(".qty");
+      box.value = stepped(box.value, Number(step.dataset.step));
+      box.removeAttribute("aria-invalid");
+    } else if (event.target.closest("[data-add-product]")) {
+      addHit(event.target.closest("[data-hit]"));
+    }
   });
+  // A search result's quantity is not part of the order: nothing to re-price.
+  hits.addEventListener("change", (event) => event.stopPropagation());
   linesBox.addEventListener("click", (event) => {
     const step = event.target.closest("[data-step]");
     const remove = event.target.closest("[data-remove-line]");
@@ -215,9 +251,13 @@ export async function showOrder(root, match) {
     if (event.target.name === "shipping_address_id") showHits();
     if (event.target.name !== "quantity") reprice();
   });
-  // Enter in a box (the product search, a quantity) must not save the order by accident.
+  // Enter in a box (the product search, a quantity) must not save the order by accident; in a
+  // search result's quantity it adds the product.
   form.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && event.target.matches("input")) event.preventDefault();
+    if (event.key !== "Enter" || !event.target.matches("input")) return;
+    event.preventDefault();
+    const hit = event.target.closest("[data-hit]");
+    if (hit) addHit(hit);
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -276,9 +316,13 @@ export async function showOrder(root, match) {
   };
 
   /** Keep the order in the outbox, then go to the card that says so. */
-  const save = () => {
-    const order = body();
-    if (!order) return;
+  const save = async () => {
+    if (!body()) return;
+    const submit = form.querySelector("[data-submit]");
+    submit.disabled = true;
+    await askBeforeSending(form);
+    submit.disabled = false;
+    const order = body(); // now with the location, if shared
     const total = current.totals?.total ?? "0.00";
     const blocked = Boolean(current.decision) && !current.decision.allowed;
     const labelText = word("label-order", {
@@ -297,7 +341,7 @@ export async function showOrder(root, match) {
     keepThenShowCard(form, write, `${paths.card(client.id)}?saved=order`);
   };
 
-  locate(form);
+  keepClearOfBar(form, form.querySelector(".order-submit"));
   reprice();
   return {
     title: word("title-order"),
