@@ -145,7 +145,7 @@ def test_pendientes_empties_itself_into_a_folded_sent_history(
     expect(refused).to_have_attribute("data-state", "rejected")
     expect(refused.locator("[data-slot=fields]")).to_have_text("Como máximo 2000 caracteres.")
     expect(refused.get_by_role("button", name="Descartar")).to_be_visible()
-    badge = page.locator("nav.bottomnav [data-outbox-badge]")
+    badge = page.locator("header [data-outbox-badge]")  # the header's sync link
     expect(badge).to_have_attribute("data-count", "1")  # the refused one, not the sent ones
 
     history = page.locator("details#sent")
