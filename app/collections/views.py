@@ -1,11 +1,11 @@
 """Collection pages: the collector's daily sheet, calls and promises, receipts in the field,
 their confirmation by the back office, and the delinquency rule."""
 
-from dataclasses import dataclass, field
-from datetime import date, time
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -15,15 +15,16 @@ from app.auth.models import User
 from app.auth.permissions import can, requires
 from app.clients.models import Client
 from app.clients.services import visible_client
-from app.collections import links, services
 from app.collections import pdf as printing
+from app.collections import services, sheet_page
 from app.collections.blueprint import bp
 from app.collections.labels import CHANNEL_LABELS, OUTCOME_LABELS, PROMISE_LABELS
 from app.collections.models import FieldReceipt
-from app.collections.rules import PromiseState, Reason
+from app.collections.rules import PromiseState
+from app.collections.sheet_page import ROWS_ONE_ZONE, ROWS_PER_ZONE
 from app.core.idempotency import write_endpoint
 from app.core.numbers import parse_decimal
-from app.core.rendering import render
+from app.core.rendering import render, wants_fragment
 from app.core.routing import MAX_ID
 from app.core.templating import money
 from app.core.types import local_today
@@ -34,8 +35,6 @@ from app.ledger import services as ledger
 from app.ledger.models import CURRENCIES, PaymentKind
 from app.ledger.parsing import latest_rate
 
-ROWS_PER_ZONE = 40  # a day's work; the rest of a zone opens on a page of its own
-ROWS_ONE_ZONE = 500
 HISTORY_SHOWN = 5
 OPEN_ITEMS_SHOWN = 100
 RUN_NAMES_SHOWN = 50
@@ -46,6 +45,7 @@ CALL_FIELDS = (
 )  # fmt: skip
 LOCATION_FIELDS = ("latitude", "longitude", "accuracy")
 BACK_TO = ("sheet", "card")
+SHEET_ARGS = ("collector", "date")  # the sheet a form was opened from, to go back to it
 
 PROMISE_FILTERS = {
     "": _l("Pendientes e incumplidas"),
@@ -94,132 +94,6 @@ def collection_history_for(client: Client) -> History | None:
 # --- the daily sheet -------------------------------------------------------------------------
 
 
-@dataclass
-class SheetLine:
-    """One row of the sheet with what the page shows and the links it offers."""
-
-    row: services.SheetRow
-    due: Decimal
-    currency: str
-    late_days: int | None
-    chips: list[tuple[str, str]]
-    tel: str | None
-    whatsapp: str | None
-
-
-@dataclass
-class SheetZone:
-    """A zone's section: its rows in visiting order (maybe cut) and its totals."""
-
-    name: str
-    lines: list[SheetLine]
-    count: int
-    overdue: Decimal
-    currencies: set[str] = field(default_factory=set)
-
-    @property
-    def hidden(self) -> int:
-        """Rows of the zone left out of the page."""
-        return self.count - len(self.lines)
-
-
-def _window_text(window: tuple[time, time | None]) -> str:
-    """The agreed visit's time window as a chip says it."""
-    start, end = window
-    if end is not None:
-        return _(
-            "Visita %(start)s–%(end)s", start=start.strftime("%H:%M"), end=end.strftime("%H:%M")
-        )
-    if start != time.min:
-        return _("Visita desde las %(start)s", start=start.strftime("%H:%M"))
-    return _("Visita pactada")
-
-
-def _chips(row: services.SheetRow, day: date) -> list[tuple[str, str]]:
-    """Why the client is on the sheet, as chips: visit, promise due or broken, overdue."""
-    chips = []
-    reasons = row.candidate.reasons
-    if Reason.VISIT in reasons and row.window:
-        chips.append(("visit", _window_text(row.window)))
-    if Reason.PROMISE in reasons and row.promise is not None:
-        if row.promise.promise_date >= day:
-            text = _("Promesa vence hoy") if day == local_today() else _("Promesa vence ese día")
-            chips.append(("promise", text))
-        else:
-            chips.append(("broken", _("Promesa incumplida")))
-    if Reason.OVERDUE in reasons:
-        chips.append(("overdue", _("Vencido")))
-    return chips
-
-
-def reminder_text(client: Client, due: Decimal, currency: str, promise=None) -> str:
-    """A polite WhatsApp reminder in the company's name, with the amount due."""
-    company = current_app.config.get("COMPANY_NAME") or "Clientes en ruta"
-    name = client.trade_name or client.legal_name
-    if promise is not None and not due:
-        return _(
-            "Hola, %(name)s. Te escribimos de %(company)s para recordarte el pago de "
-            "%(amount)s que acordamos para el %(date)s. ¡Muchas gracias!",
-            name=name,
-            company=company,
-            amount=money(promise.promise_amount, promise.promise_currency or currency),
-            date=promise.promise_date.strftime("%d/%m"),
-        )
-    if due:
-        return _(
-            "Hola, %(name)s. Te escribimos de %(company)s para recordarte que tu cuenta tiene "
-            "un saldo vencido de %(amount)s. ¿Cuándo te queda bien pagarlo o que pase el "
-            "cobrador? ¡Muchas gracias!",
-            name=name,
-            company=company,
-            amount=money(due, currency),
-        )
-    return _(
-        "Hola, %(name)s. Te escribimos de %(company)s para confirmar la visita del cobrador. "
-        "¡Muchas gracias!",
-        name=name,
-        company=company,
-    )
-
-
-def _sheet_line(row: services.SheetRow, day: date) -> SheetLine:
-    """A sheet row with its amount due, chips and links."""
-    client, candidate = row.client, row.candidate
-    currency = client.currency or "ARS"
-    due = candidate.overdue
-    late = (day - candidate.oldest_due).days if candidate.oldest_due else None
-    text = reminder_text(client, due, currency, row.promise)
-    return SheetLine(
-        row=row,
-        due=due,
-        currency=currency,
-        late_days=late,
-        chips=_chips(row, day),
-        tel=links.tel_href(row.phone),
-        whatsapp=links.whatsapp_url(client.mobile or client.phone, text),
-    )
-
-
-def _sheet_zones(collector: User, day: date, only_zone: str | None = None) -> list[SheetZone]:
-    """The sheet by zone, each zone cut to a day's work (or one zone in full)."""
-    zones = []
-    for name, rows in services.sheet(collector, day):
-        if only_zone is not None and name != only_zone:
-            continue
-        shown = rows[: ROWS_ONE_ZONE if only_zone is not None else ROWS_PER_ZONE]
-        overdue = sum((row.candidate.overdue for row in rows), Decimal("0"))
-        zones.append(
-            SheetZone(
-                name=name,
-                lines=[_sheet_line(row, day) for row in shown],
-                count=len(rows),
-                overdue=overdue,
-                currencies={row.client.currency or "ARS" for row in rows},
-            )
-        )
-    return zones
-
-
 def _sheet_params() -> tuple[User, date, list[User]]:
     """Whose sheet and which day: a collector sees their own; others pick from their reach."""
     me = current_user._get_current_object()
@@ -235,22 +109,79 @@ def _sheet_params() -> tuple[User, date, list[User]]:
     return collector, day, choices
 
 
+def _sheet_query(collector: User, day: date) -> dict:
+    """The arguments that keep a link (or a form sent from the sheet) on the same sheet."""
+    query = {} if day == local_today() else {"date": day.isoformat()}
+    if collector.id != current_user.id:
+        query["collector"] = collector.id
+    return query
+
+
+def _sheet_args() -> dict[str, str]:
+    """The sheet a form was opened from (its ?collector= and ?date=), to go back to it."""
+    return {name: request.args[name] for name in SHEET_ARGS if request.args.get(name)}
+
+
+def _sheet_words(collector: User, day: date) -> dict:
+    """What every part of the sheet's page needs beside the sheet."""
+    return {
+        "collector": collector,
+        "day": day,
+        "sheet_query": _sheet_query(collector, day),
+        # one-tap outcomes are the collector's own, in the street
+        "may_record": collector.id == current_user.id and can(current_user, "collections.log"),
+        **_labels(),
+    }
+
+
 @bp.get("/")
 @requires("collections.view")
 def index():
-    """The collector's sheet for a day: whom to visit, by zone, in the order to visit them."""
+    """The collector's sheet for a day: whom to visit, by zone, in the order to visit them.
+
+    The zone with the next row to work opens; the others load their rows when opened (an htmx
+    GET with ?zone=, which answers the zone's rows; without htmx, ?zone= is the whole zone).
+    """
     collector, day, choices = _sheet_params()
     only_zone = request.args.get("zone")
-    zones = _sheet_zones(collector, day, only_zone)
+    zone_rows = only_zone is not None and wants_fragment()
+    sheet = sheet_page.build_sheet(
+        collector,
+        day,
+        only_zone=only_zone,
+        at_client=request.args.get("client", type=int),
+        cut=ROWS_ONE_ZONE if only_zone is not None and not zone_rows else ROWS_PER_ZONE,
+    )
     return render(
         "collections/index.html",
-        collector=collector,
-        day=day,
+        block="zone_rows" if zone_rows else "content",
         choices=choices,
-        zones=zones,
+        sheet=sheet,
         only_zone=only_zone,
-        total=sum(zone.count for zone in zones),
-        **_labels(),
+        day_label=sheet_page.day_label(day),
+        **_sheet_words(collector, day),
+    )
+
+
+def _sheet_row(client: Client, errors: dict[str, str] | None = None):
+    """A row of the sheet after a one-tap outcome: stamped, with the counters that changed."""
+    collector, day, _choices = _sheet_params()
+    sheet = sheet_page.build_sheet(collector, day, at_client=client.id)
+    found = sheet.line_of(client.id)
+    if found is None:  # not on that sheet (any more): the page shows where it went
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = url_for("collections.index", **_sheet_args())
+        return response
+    zone, line = found
+    return render(
+        "collections/index.html",
+        block="sheet_row",
+        status=422 if errors else 200,
+        sheet=sheet,
+        zone=zone,
+        line=line,
+        row_errors=list((errors or {}).values()),
+        **_sheet_words(collector, day),
     )
 
 
@@ -259,7 +190,7 @@ def index():
 def sheet_pdf():
     """The sheet as a printable A4 PDF."""
     collector, day, _choices = _sheet_params()
-    zones = _sheet_zones(collector, day)
+    zones = sheet_page.build_sheet(collector, day, every_zone=True).zones
     company = current_app.config.get("COMPANY_NAME") or "Clientes en ruta"
     body = printing.sheet_pdf(zones, collector, day, company, compress=not current_app.testing)
     response = Response(body, mimetype="application/pdf")
@@ -272,10 +203,17 @@ def sheet_pdf():
 
 
 def _back(client: Client):
-    """Where a saved form returns: the sheet (the default) or the client's card."""
+    """Where a saved form returns: the client's row on the sheet it came from (the default), or
+    the client's card."""
     if request.values.get("back") == "card":
         return redirect(url_for("clients.card", client_id=client.id), 303)
-    return redirect(url_for("collections.index"), 303)
+    url = url_for("collections.index", client=client.id, **_sheet_args())
+    return redirect(f"{url}#sheet-client-{client.id}", 303)
+
+
+def _from_a_sheet_row() -> bool:
+    """A one-tap outcome sent by htmx from a row of the sheet, which wants the row back."""
+    return wants_fragment() and request.values.get("back") != "card"
 
 
 def _live_client(client_id: int) -> Client:
@@ -302,8 +240,12 @@ def call(client_id: int):
             db.session.rollback()
             errors = {name: str(message) for name, message in exc.fields.items()}
         else:
+            if _from_a_sheet_row():
+                return _sheet_row(client)
             flash(_("Gestión registrada para %(name)s.", name=client.display_name), "success")
             return _back(client)
+        if _from_a_sheet_row():
+            return _sheet_row(client, errors)
     shown = set(CALL_FIELDS)
     return render(
         "collections/call.html",
@@ -314,6 +256,7 @@ def call(client_id: int):
         general_errors=[m for k, m in errors.items() if k not in shown],
         summary=accounts.account_summary(client),
         back=request.values.get("back") if request.values.get("back") in BACK_TO else "sheet",
+        sheet_args=_sheet_args(),
         **_labels(),
     )
 
@@ -420,6 +363,7 @@ def receipt(client_id: int):
         more_open=any(line.get("amount") for line in lines[1:])
         or any(key.startswith("lines-") and not key.startswith("lines-0-") for key in errors),
         back=request.values.get("back") if request.values.get("back") in BACK_TO else "sheet",
+        sheet_args=_sheet_args(),
         **_labels(),
     )
 

@@ -294,7 +294,9 @@ def test_a_promise_is_logged_and_the_sheet_says_so(collector):
         longitude="-58.381600",
         accuracy="25",
     )
-    assert response.status_code == 303 and response.headers["Location"] == "/collections/"
+    assert response.status_code == 303
+    back = f"/collections/?client={client.id}#sheet-client-{client.id}"  # the client's row
+    assert response.headers["Location"] == back
     call = db.session.scalar(sa.select(CollectionCall))
     assert (call.outcome, call.promise_amount, call.promise_date, call.user_id) == (
         "promise",
