@@ -10,8 +10,8 @@ from babel.numbers import format_decimal
 from playwright.sync_api import expect
 
 from app.auth.models import User
-from app.collections import services as collections
 from app.collections.models import CollectionCall, FieldReceipt
+from app.collections.sheet_page import build_sheet
 from app.core.types import local_today
 from app.extensions import db
 from app.ledger import accounts
@@ -29,16 +29,18 @@ def pesos(amount: Decimal) -> str:
 
 
 def a_client_on_the_sheet(live_app) -> tuple[int, str, Decimal]:
-    """A peso client shown on cobrador1's sheet today that takes receipts; its balance."""
+    """A peso client on cobrador1's sheet today, in the zone that opens and not worked yet,
+    that takes receipts; its balance."""
     with live_app.app_context():
         collector = db.session.scalar(sa.select(User).where(User.username == "cobrador1"))
-        for _zone, rows in collections.sheet(collector):
-            for row in rows[:10]:
-                client = row.client
-                if client.currency == "ARS" and DocumentKind.RECEIPT in allowed_kinds(client):
+        for zone in build_sheet(collector, local_today()).zones:
+            for line in zone.lines:
+                client = line.row.client
+                takes_receipts = DocumentKind.RECEIPT in allowed_kinds(client)
+                if line.stamp is None and client.currency == "ARS" and takes_receipts:
                     balance = accounts.balances(client.id).get("ARS", Decimal("0"))
                     return client.id, client.display_name, balance
-    pytest.fail("the demo data put no peso client on cobrador1's sheet")
+    pytest.fail("the demo data put no peso client to work on cobrador1's sheet")
 
 
 @pytest.fixture
@@ -98,19 +100,21 @@ def test_a_collector_works_the_sheet_and_the_office_confirms_the_receipt(
     box = save.bounding_box()
     assert box and box["height"] >= 48, "the button is too small for a thumb"
     save.tap()
-    collector.wait_for_url("**/collections/")
+    back = f"/collections/?client={client_id}#sheet-client-{client_id}"
+    collector.wait_for_url(lambda url: url.endswith(back))
     expect(collector.locator(".flash.success")).to_contain_text("Gestión registrada")
 
-    # A receipt: cash, applied to the oldest; it waits for the office.
-    collector.locator(f"#sheet-client-{client_id}").get_by_role(
-        "link", name="Registrar cobro"
-    ).tap()
+    # A receipt: cash, applied to the oldest; it waits for the office. The row, worked now,
+    # is folded into one line that opens.
+    row = collector.locator(f"#sheet-client-{client_id}")
+    row.locator("summary").tap()
+    row.get_by_role("link", name="Registrar cobro").tap()
     expect(collector.get_by_role("heading", name="Registrar cobro")).to_be_visible()
     expect(collector.locator("#lines-0-kind")).to_have_value("cash")
     collector.locator("#lines-0-amount").fill("1500,00")
     expect(collector.locator("input[name=apply_oldest]")).to_be_checked()
     collector.get_by_role("button", name="Registrar cobro").tap()
-    collector.wait_for_url("**/collections/")
+    collector.wait_for_url(lambda url: url.endswith(back))
     expect(collector.locator(".flash.success")).to_contain_text("queda pendiente de confirmación")
 
     with live_app.app_context():
