@@ -128,8 +128,10 @@ def _sheet_words(collector: User, day: date) -> dict:
         "collector": collector,
         "day": day,
         "sheet_query": _sheet_query(collector, day),
-        # one-tap outcomes are the collector's own, in the street
-        "may_record": collector.id == current_user.id and can(current_user, "collections.log"),
+        # one-tap outcomes are the collector's own, in the street, today
+        "may_record": collector.id == current_user.id
+        and day == local_today()
+        and can(current_user, "collections.log"),
         **_labels(),
     }
 

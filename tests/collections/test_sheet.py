@@ -207,13 +207,29 @@ def test_a_refused_one_tap_leaves_the_row_with_the_message_and_writes_nothing(co
     assert calls() == []
 
 
-def test_one_tap_outcomes_are_the_collectors_own(login_as, collector, zone):
+def test_one_tap_outcomes_are_the_collectors_own_and_for_today(login_as, collector, zone):
     debtor(collector.user, zone, "Kiosco Ajeno")
     db.session.commit()
     assert 'class="sheet-quick"' in collector.get("/collections/").get_data(as_text=True)
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
+    page = collector.get(f"/collections/?date={tomorrow}").get_data(as_text=True)
+    assert "Kiosco Ajeno" in page and 'class="sheet-quick"' not in page
     office = login_as("backoffice")
     page = office.get(f"/collections/?collector={collector.user.id}").get_data(as_text=True)
     assert "Kiosco Ajeno" in page and 'class="sheet-quick"' not in page
+
+
+def test_a_one_tap_for_a_client_gone_from_the_sheet_sends_the_page_to_the_sheet(collector):
+    paid_up = factories.make_client(trade_name="Kiosco Al Día", collector_id=collector.user.id)
+    db.session.commit()
+    page = collector.get(f"/collections/clients/{paid_up.id}/call").get_data(as_text=True)
+    response = collector.client.post(
+        f"/collections/clients/{paid_up.id}/call",
+        data={"csrf_token": hidden(page, "csrf_token"), "outcome": "no_answer", "channel": "phone"},
+        headers=HX,
+    )
+    assert response.status_code == 200 and response.headers["HX-Redirect"] == "/collections/"
+    assert [call.client_id for call in calls()] == [paid_up.id]
 
 
 # --- back to the row after a form -----------------------------------------------------------
