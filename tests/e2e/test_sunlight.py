@@ -1,0 +1,79 @@
+"""The sunlight standard (README): at 360x740 the field screens have no serious or critical
+axe-core finding, nothing sticks out sideways, and secondary text is at least 14 px."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import (
+    PASSWORD,
+    axe_violations,
+    fill_login_form,
+    phone_context,
+    violations_text,
+    watched_page,
+)
+
+pytestmark = pytest.mark.e2e
+PHONE = {"width": 360, "height": 740}
+PAGES = {
+    "vendedor1": ["/route/", "/clients/", "CARD", "ORDER"],
+    "supervisor": ["/credit/approvals", "/ledger/aging", "/route/team"],
+    "cobrador1": ["/collections/", "/route/agenda"],
+}
+# The smallest text a page may show (secondary text: sub-lines, help, badges, meta), in px;
+# the bottom navigation's labels may be 12 px.
+SMALLEST_TEXT = """() => {
+  const sizes = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const element = node.parentElement;
+    const skip = "nav.bottomnav, .visually-hidden, .leaflet-container";
+    if (!node.textContent.trim() || !element || element.closest(skip)) continue;
+    const style = getComputedStyle(element);
+    const drawn = element.getClientRects().length > 0;
+    if (style.display === "none" || style.visibility === "hidden" || !drawn) continue;
+    sizes.push([parseFloat(style.fontSize), node.textContent.trim().slice(0, 40)]);
+  }
+  sizes.sort((a, b) => a[0] - b[0]);
+  return sizes[0] ?? [99, ""];
+}"""
+
+
+@pytest.mark.parametrize("user", sorted(PAGES))
+def test_the_field_screens_meet_the_sunlight_standard(browser, live_server, errors, user):
+    context = phone_context(browser, live_server, errors, viewport=PHONE, screen=PHONE,
+                            bypass_csp=True)  # fmt: skip
+    page = watched_page(context, errors)
+    fill_login_form(page, user, PASSWORD)
+    page.wait_for_url(lambda url: "/login" not in url)
+    problems = []
+    for path in PAGES[user]:
+        if path in ("CARD", "ORDER"):
+            page.goto("/clients/")
+            first = page.locator("#results ul.list > li a").first
+            client_id = re.search(r"/clients/(\d+)", first.get_attribute("href")).group(1)
+            path = (
+                f"/clients/{client_id}" if path == "CARD" else f"/orders/new?client_id={client_id}"
+            )
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("main")).to_be_visible()
+        found = axe_violations(page)
+        if found:
+            problems.append(f"{path}:\n{violations_text(found)}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            problems.append(f"{path}: {width} px wide")
+        size, text = page.evaluate(SMALLEST_TEXT)
+        if size < 14:
+            problems.append(f"{path}: text at {size} px ({text!r})")
+        nav = page.locator("nav.bottomnav a span").first
+        if nav.count():
+            label = float(nav.evaluate("(e) => parseFloat(getComputedStyle(e).fontSize)"))
+            if label < 12:
+                problems.append(f"{path}: navigation labels at {label} px")
+    context.close()
+    assert not problems, "\n".join(problems)
