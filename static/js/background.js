@@ -6,6 +6,7 @@ import { getMeta, clearLocalData, unsentCount } from "./store.js";
 import { REPLAY_LOCK, listItems, networkBack, onOutboxChange, replay } from "./outbox.js";
 import { needsAttention } from "./outbox-rules.js";
 import { SYNC_LOCK, syncNow } from "./sync.js";
+import { moment } from "./offline/format.js";
 import { watchPull } from "./pull.js";
 
 const STALE_MS = 5 * 60_000;
@@ -50,10 +51,7 @@ function showCachedCopy(doc) {
   const when = doc.documentElement.dataset.fromCache;
   const banner = doc.querySelector("[data-cache-banner]");
   if (!when || !banner) return;
-  const text = new Date(when).toLocaleString(doc.documentElement.lang || "es-AR", {
-    day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit",
-  });
-  banner.textContent = banner.dataset.text.replace("{when}", text);
+  banner.textContent = banner.dataset.text.replace("{when}", moment(when)); // 23/11/2026 19:25
   banner.hidden = false;
 }
 

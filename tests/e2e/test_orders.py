@@ -378,7 +378,7 @@ def test_the_same_product_twice_is_one_line_and_a_refused_location_is_not_asked_
     usual = page.locator(".usual-chips")
     expect(usual.locator("button")).to_have_count(2)
     expect(usual).not_to_contain_text("Aceite")
-    usual.get_by_role("button", name="Agregar 12 de Galletitas Pampa B").tap()
+    usual.get_by_role("button", name=re.compile(r"^Agregar Galletitas Pampa B .*× 12$")).tap()
     cookies = page.locator("#lines [data-line]", has_text="Galletitas Pampa B")
     expect(cookies.locator("input[name=quantity]")).to_have_value("12")
     line_in_sight(page, cookies)

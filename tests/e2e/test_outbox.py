@@ -5,6 +5,8 @@ answers from a script (the answers the field produces: network errors, 5xx, 401,
 CSRF token, a final 4xx), and records what was sent. test_offline.py sends to the real server.
 """
 
+import re
+
 import pytest
 
 from tests.e2e.conftest import wait_for_sync, watched_page
@@ -239,7 +241,12 @@ def test_unsent_items_survive_a_reload_and_refuse_sign_out(outbox_page, context)
     _enqueue(outbox_page, 1)
 
     outbox_page.reload()  # offline: the service worker answers with its copy
-    assert outbox_page.locator("[data-cache-banner]").is_visible()
+    banner = outbox_page.locator("[data-cache-banner]")
+    assert banner.is_visible()
+    # one date format and a 24-hour clock, as everywhere: "del 07/12/2026 14:05."
+    assert re.search(r"del \d{2}/\d{2}/\d{4} \d{2}:\d{2}\.$", banner.inner_text()), (
+        banner.inner_text()
+    )
     outbox_page.get_by_role("button", name="Cerrar sesión").click()
 
     refused = outbox_page.locator("[data-signout-refused]")

@@ -218,7 +218,8 @@ def test_the_form_offers_the_last_order_again_and_the_usual_products(shop):
     chips = re.findall(r'data-add-product="(\d+)" data-quantity="([^"]+)"', html)
     # yerba is in two orders; azúcar and aceite in one each, azúcar's the later
     assert chips == [(str(shop.yerba.id), "4"), (str(shop.azucar.id), "2,5"), (str(aceite.id), "1")]
-    assert "Agregar 4 de Yerba mate 1 kg" in html
+    chip = r'Agregar </span><span class="usual-name">Yerba mate 1 kg</span> <strong>× 4</strong>'
+    assert re.search(chip, html)  # the button's name holds its visible text
     for product in (shop.yerba, shop.azucar, aceite):
         assert f'<template data-line-for="{product.id}">' in html
     line = html[html.index(f'<template data-line-for="{aceite.id}">') :]
