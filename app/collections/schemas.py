@@ -15,20 +15,13 @@ from app.core.fields import (
     money_field,
     page_field,
     per_page_field,
+    place_field,
     spanish_field,
     text_field,
 )
 from app.core.routing import MAX_ID
 from app.ledger.models import CURRENCIES
 from app.ledger.schemas import NewReceiptSchema
-
-
-def _place() -> fields.Field:
-    """A coordinate or accuracy; one that is not usable is dropped, never refused."""
-    return fields.Raw(
-        allow_none=True,
-        metadata={"type": "number", "description": "Left out when not usable; never refused"},
-    )
 
 
 def _clock() -> fields.Field:
@@ -62,9 +55,9 @@ class NewCallSchema(BodySchema):
     visit_from = _clock()
     visit_to = _clock()
     notes = text_field(2000)
-    latitude = _place()
-    longitude = _place()
-    accuracy = _place()
+    latitude = place_field()
+    longitude = place_field()
+    accuracy = place_field()
 
 
 class CallSchema(Schema):
@@ -109,9 +102,9 @@ class NewFieldReceiptSchema(NewReceiptSchema):
     class Meta:
         exclude = ("number", "letter", "date", "exchange_rate")
 
-    latitude = _place()
-    longitude = _place()
-    accuracy = _place()
+    latitude = place_field()
+    longitude = place_field()
+    accuracy = place_field()
 
 
 class FieldReceiptSchema(Schema):

@@ -151,6 +151,15 @@ def rows_field(schema: type[Schema], most: int, **kwargs) -> fields.Field:
     )
 
 
+def place_field() -> fields.Field:
+    """A coordinate or accuracy from the phone; one that is not usable is dropped (by
+    core.location.phone_location), never refused."""
+    return fields.Raw(
+        allow_none=True,
+        metadata={"type": "number", "description": "Left out when not usable; never refused"},
+    )
+
+
 def day_field(**kwargs) -> fields.Field:
     """A date (2026-11-23) from 2000 to 2099."""
     messages = {**FIELD_ERRORS, "invalid": _l("Fecha inválida."), "format": _l("Fecha inválida.")}

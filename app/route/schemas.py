@@ -10,19 +10,12 @@ from app.core.fields import (
     day_field,
     id_field,
     money_field,
+    place_field,
     spanish_field,
     text_field,
 )
 from app.core.routing import MAX_ID
 from app.route.models import VisitOutcome
-
-
-def _place() -> fields.Field:
-    """A coordinate or accuracy; one that is not usable is dropped, never refused."""
-    return fields.Raw(
-        allow_none=True,
-        metadata={"type": "number", "description": "Left out when not usable; never refused"},
-    )
 
 
 class RouteArgsSchema(QuerySchema):
@@ -85,9 +78,9 @@ class NewVisitSchema(BodySchema):
         metadata={"description": "Required for no_order and skipped (GET /visit-reasons)"},
     )
     note = text_field(500)
-    latitude = _place()
-    longitude = _place()
-    accuracy = _place()
+    latitude = place_field()
+    longitude = place_field()
+    accuracy = place_field()
 
 
 class VisitSchema(Schema):
