@@ -7,9 +7,13 @@ decimals, read exactly and never rounded.
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from flask import has_app_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow.schema import SchemaMeta
 
 from app.core.email import normalize_email
 from app.core.routing import MAX_ID
@@ -40,8 +44,38 @@ _INVALID = {
 # --- base schemas ----------------------------------------------------------------------------
 
 
-class TranslatedSchema(Schema):
-    """A schema whose lazy messages take the request's language when it is made."""
+class _MadeOncePerLanguage(SchemaMeta):
+    """`SomeSchema(many=True)` hands back the instance made earlier for the same class, options
+    and language: making one copies and translates every field (5 ms for a client's 69), and an
+    instance keeps no state between loads and dumps. Options that are not plain values (a
+    client being edited) make a new one each time."""
+
+    def __call__(cls, *args, **options):
+        if args or not all(map(_plain_option, options.values())):
+            return super().__call__(*args, **options)
+        frozen = {k: frozenset(v) if isinstance(v, set) else v for k, v in options.items()}
+        return _made(cls, _language(), tuple(sorted(frozen.items())))
+
+
+@lru_cache(maxsize=1024)
+def _made(cls: SchemaMeta, _language: str, options: tuple) -> Schema:
+    return SchemaMeta.__call__(cls, **dict(options))
+
+
+def _plain_option(value) -> bool:
+    """None, a flag, a number, a text, or a tuple or set of texts (only=, exclude=)."""
+    if isinstance(value, tuple | frozenset | set):
+        return all(isinstance(each, str) for each in value)
+    return value is None or isinstance(value, bool | int | str)
+
+
+def _language() -> str:
+    return str(get_locale()) if has_app_context() else ""
+
+
+class TranslatedSchema(Schema, metaclass=_MadeOncePerLanguage):
+    """A schema whose lazy messages take the request's language when it is made; made once per
+    language and options."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
