@@ -27,6 +27,7 @@ from app.auth.permissions import can, requires
 from app.clients import services as clients
 from app.core.errors import json_error
 from app.core.idempotency import write_endpoint
+from app.core.sqlite import reads_first
 from app.credit import overrides
 from app.credit import services as credit
 from app.extensions import db
@@ -94,9 +95,9 @@ def order_json(order: Order, override_error: dict | None = None, requests=None) 
     return body
 
 
-def _answer(order: Order, status: int = 200, override_error: dict | None = None):
+def _answer(order: Order, status: int = 200, override_error: dict | None = None, requests=None):
     """The order, and where to find it."""
-    response = jsonify(order_json(order, override_error))
+    response = jsonify(order_json(order, override_error, requests))
     response.headers["Location"] = url_for(".get_order", order_id=order.id)
     return response, status
 
@@ -113,6 +114,7 @@ def _answer(order: Order, status: int = 200, override_error: dict | None = None)
 @requires("orders.take")
 @write_endpoint
 @order_refusals
+@reads_first
 def create_order():
     """Take an order: priced with the client's list and discounts, and decided on credit."""
     data = load_json(NewOrderSchema())
@@ -125,7 +127,8 @@ def create_order():
             overrides.request_override(order, reason, current_user)
         except overrides.OverrideError as exc:
             refused = exc.fields
-    return _answer(order, 201, refused)
+        return _answer(order, 201, refused)
+    return _answer(order, 201, requests={})  # a new order nobody asked to authorise yet
 
 
 @bp.post("/orders/quote")

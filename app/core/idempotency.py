@@ -21,7 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.errors import error_response
-from app.core.sqlite import start_writing
+from app.core.sqlite import (
+    commit_keeping_loaded,
+    read_until_locked,
+    start_writing,
+    take_write_lock,
+)
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -99,6 +104,8 @@ def write_endpoint(view: Callable) -> Callable:
 
 def _run(view: Callable, args, kwargs, record_id: int | None) -> Response:
     """Call the view; commit its changes (and the stored response) only when it succeeded."""
+    if getattr(view, "reads_first", False):
+        read_until_locked()
     try:
         response = make_response(view(*args, **kwargs))
         if response.status_code >= 400:
@@ -106,6 +113,7 @@ def _run(view: Callable, args, kwargs, record_id: int | None) -> Response:
             _release(record_id)
             return response
         if record_id is not None:
+            take_write_lock()
             headers = {k: v for k, v in response.headers.items() if _kept(k)}
             db.session.execute(
                 sa.update(_records)
@@ -147,8 +155,10 @@ def _claim(user_id: int, key: str, digest: str) -> int | Response:
             user_id=user_id, key=key, fingerprint=digest, state="running", claimed_at=now
         )
         db.session.add(record)
-        db.session.commit()
-        return record.id
+        db.session.flush()
+        claimed = record.id
+        commit_keeping_loaded()
+        return claimed
     except IntegrityError:
         db.session.rollback()
     earlier = db.session.scalar(

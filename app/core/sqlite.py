@@ -6,9 +6,15 @@ locked" when another writer committed in between (waiting cannot help: its snaps
 stale). Requests that write therefore begin their transactions IMMEDIATE, which waits for
 the lock (up to the busy timeout) and then cannot fail that way; reads stay DEFERRED so
 they never wait for writers.
+
+A request that does a lot of reading before a short write (an order: its client, prices,
+discounts and taxes) is marked `reads_first`: it reads in a deferred transaction and takes
+the write lock with `take_write_lock` just before its final re-check and insert, so orders
+from other phones price in parallel and only their last few statements queue.
 """
 
 import sqlite3
+from collections.abc import Callable
 
 from flask import g, has_app_context
 from sqlalchemy import event
@@ -38,6 +44,53 @@ def _begin(connection) -> None:
 
 
 def start_writing() -> None:
-    """From here on this request's transactions take the write lock as they begin."""
-    db.session.rollback()
+    """From here on this request's transactions take the write lock as they begin.
+
+    The transaction that authenticated the request only read: it ends keeping the user loaded.
+    """
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        session.rollback()
+    else:
+        commit_keeping_loaded()
     g.sqlite_writing = True
+
+
+def reads_first(view: Callable) -> Callable:
+    """Mark a writing view that reads first and calls `take_write_lock` before it writes."""
+    view.reads_first = True
+    return view
+
+
+def read_until_locked() -> None:
+    """From here on this request's transactions begin deferred, until `take_write_lock`."""
+    g.sqlite_writing = False
+    g.sqlite_reading_first = True
+
+
+def take_write_lock() -> None:
+    """Hold the write lock from here to the commit; on PostgreSQL, row locks do that instead.
+
+    On SQLite a deferred transaction that has read cannot start writing once another writer
+    committed after it began: the reading one is ended (it changed nothing, and what it
+    loaded stays loaded) and an IMMEDIATE one begins, which then sees every commit. What the
+    caller decides under the lock must come from reads made after this call.
+    """
+    if not has_app_context() or not g.get("sqlite_reading_first") or g.sqlite_writing:
+        return  # outside a `reads_first` request the transaction holds the lock already
+    if db.engine.dialect.name == "sqlite":
+        session = db.session()
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("changes made before taking the write lock")
+        commit_keeping_loaded()
+    g.sqlite_writing = True
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the request loaded (its user, its client...)."""
+    session = db.session()
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep

@@ -17,6 +17,7 @@ from app.clients.rules import search_tokens
 from app.clients.services import scoped_clients
 from app.core.location import phone_location
 from app.core.numbers import parse_decimal
+from app.core.sqlite import take_write_lock
 from app.core.types import local_today, utcnow
 from app.credit import overrides
 from app.credit import services as credit
@@ -269,8 +270,11 @@ def _int(raw: object) -> int | None:
     return None
 
 
-def quote(client: Client, data: dict, on: date | None = None, partial: bool = False) -> Quote:
-    """Price the order in data and take the credit decision; OrderError on bad input.
+def quote(
+    client: Client, data: dict, on: date | None = None, partial: bool = False, decide: bool = True
+) -> Quote:
+    """Price the order in data and take the credit decision (unless not `decide`); OrderError
+    on bad input.
 
     data: payment_method, currency, sale_condition_id, shipping_address_id, notes, latitude,
     longitude, accuracy and lines [{product_id, quantity}]. With partial (the live preview),
@@ -309,11 +313,7 @@ def quote(client: Client, data: dict, on: date | None = None, partial: bool = Fa
         raise OrderError(errors)
     condition_pct = condition.discount_pct if condition else Decimal("0")
     totals = order_totals(priced, condition_pct, perceiver(client, on))
-    decision = None
-    if totals.total > 0:
-        decision = credit.decision(
-            client, _in_account_currency(client, totals.total, currency), method, on
-        )
+    decision = _decide(client, totals.total, currency, method, on) if decide else None
     return Quote(
         client,
         currency,
@@ -328,6 +328,15 @@ def quote(client: Client, data: dict, on: date | None = None, partial: bool = Fa
         location,
         on,
     )
+
+
+def _decide(
+    client: Client, total: Decimal, currency: str, method: str, on: date
+) -> Decision | None:
+    """The credit decision on the order's total in the account's currency (none when free)."""
+    if total <= 0:
+        return None
+    return credit.decision(client, _in_account_currency(client, total, currency), method, on)
 
 
 def type_discount_pct(client: Client) -> Decimal:
@@ -420,11 +429,15 @@ def place_order(client: Client, data: dict, user: User) -> Order:
     """Take the order: price it, decide its credit under the client's lock, keep it.
 
     An order over the limit is kept as blocked, never dropped; the decision goes with it.
+    It is priced first; only the credit decision and the insert wait for the account's lock
+    (and on SQLite for the write lock), so concurrent orders price in parallel and still
+    never overshoot a limit together.
     """
+    q = quote(client, data, decide=False)
+    take_write_lock()
     ledger.lock_account(client.id)
     db.session.refresh(client)
-    q = quote(client, data)
-    decision = q.decision
+    decision = _decide(client, q.totals.total, q.currency, q.payment_method, q.on)
     status = OrderStatus.ACCEPTED if decision.allowed else OrderStatus.BLOCKED
     lat, lon, accuracy = q.location or (None, None, None)
     order = Order(
@@ -451,7 +464,7 @@ def place_order(client: Client, data: dict, user: User) -> Order:
         lines=[
             OrderLine(
                 position=index,
-                product_id=product.id,
+                product=product,  # kept with the line: the answer shows it without a query
                 quantity=line.quantity,
                 list_price=line.list_price,
                 discounts=[

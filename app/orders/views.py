@@ -26,6 +26,7 @@ from app.core.idempotency import write_endpoint
 from app.core.numbers import plain_decimal
 from app.core.rendering import render
 from app.core.routing import MAX_ID
+from app.core.sqlite import reads_first
 from app.extensions import db
 from app.ledger import posting
 from app.ledger.parsing import client_sale_condition
@@ -174,6 +175,7 @@ def take():
 @bp.post("/")
 @requires("orders.take")
 @write_endpoint
+@reads_first
 def create():
     """Take the order: kept accepted, or blocked with its credit decision; 303 to its page."""
     client = _client(request.form.get("client_id"))
