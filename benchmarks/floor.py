@@ -14,7 +14,7 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Flask, abort, jsonify, request
 
@@ -33,6 +33,7 @@ class Database:
         self.postgres = url.startswith("postgresql")
         self.mark = "%s" if self.postgres else "?"
         self.connection = None
+        self.user_id = None  # who takes the orders: the first user (there is no sign-in)
 
     def connect(self):
         """The worker's connection; SQLite as the app sets it up (WAL, busy timeout)."""
@@ -47,7 +48,14 @@ class Database:
                 )
                 self.connection.execute("PRAGMA busy_timeout=10000")
                 self.connection.execute("PRAGMA foreign_keys=ON")
+            self.user_id = self.connection.execute("SELECT min(id) FROM users").fetchone()[0]
         return self.connection
+
+    def close(self) -> None:
+        """Close the worker's connection."""
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
     def sql(self, text: str) -> str:
         """The statement with the driver's parameter mark."""
@@ -81,7 +89,7 @@ class Database:
 def create_app(url: str | None = None) -> Flask:
     """The floor app over the database at `url` (default: FLOOR_DATABASE_URL)."""
     app = Flask(__name__)
-    database = Database(url or os.environ["FLOOR_DATABASE_URL"])
+    database = app.extensions["floor_database"] = Database(url or os.environ["FLOOR_DATABASE_URL"])
 
     @app.get("/healthz")
     def healthz():
@@ -112,11 +120,11 @@ def create_app(url: str | None = None) -> Flask:
         with database.transaction() as connection:
             seq = connection.execute(
                 "UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             price_list, currency = connection.execute(
                 sql("SELECT price_list_id, currency FROM clients WHERE id = ?"),
                 (body["client_id"],),
-            ).fetchone()
+            ).fetchall()[0]
             ids = [line["product_id"] for line in lines]
             prices = {
                 product: (Decimal(str(price)), Decimal(str(rate)))
@@ -132,20 +140,21 @@ def create_app(url: str | None = None) -> Flask:
             rows, subtotal, tax = [], Decimal(0), Decimal(0)
             for position, line in enumerate(lines, 1):
                 price, rate = prices[line["product_id"]]
-                net = (price * line["quantity"]).quantize(CENTS)
+                net = (price * line["quantity"]).quantize(CENTS, ROUND_HALF_UP)
                 subtotal += net
-                tax += (net * rate / 100).quantize(CENTS)
+                tax += (net * rate / 100).quantize(CENTS, ROUND_HALF_UP)
                 rows.append((position, line["product_id"], line["quantity"], price, net, rate))
             amounts = tuple(str(value) for value in (subtotal, subtotal, tax, subtotal + tax))
             order_id = connection.execute(
                 sql(
                     "INSERT INTO orders (client_id, user_id, status, date, payment_method, "
                     "currency, price_list_id, subtotal, condition_discount, net, tax, perception, "
-                    "total, created_at, change_seq) VALUES (?, 1, 'accepted', ?, ?, ?, ?, ?, 0, "
+                    "total, created_at, change_seq) VALUES (?, ?, 'accepted', ?, ?, ?, ?, ?, 0, "
                     "?, ?, 0, ?, ?, ?) RETURNING id"
                 ),
                 (
                     body["client_id"],
+                    database.user_id,
                     database.stamp(date.today()),
                     body["payment_method"],
                     currency,
@@ -154,7 +163,7 @@ def create_app(url: str | None = None) -> Flask:
                     database.stamp(datetime.now(UTC)),
                     seq,
                 ),
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             connection.cursor().executemany(
                 sql(
                     "INSERT INTO order_lines (order_id, position, product_id, quantity, "
