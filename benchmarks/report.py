@@ -52,12 +52,24 @@ from benchmarks.demo_data import reset
 from benchmarks.load import Figures, Request, run_load
 from benchmarks.orders import order_body, orderable, priced_everywhere
 from benchmarks.report_text import markdown, table
-from benchmarks.rush import Phone, add_phones, count_orders, run_rush
+from benchmarks.rush import Pace, Phone, add_phones, count_orders, run_rush
 
 OUT = Path(__file__).resolve().parent / "out"
-SIZES = {  # clients, seconds a load lasts, rounds, sequential requests, rush cycles
-    "quick": {"clients": 2_000, "seconds": 3.0, "rounds": 3, "requests": 200, "cycles": 2},
-    "full": {"clients": 10_000, "seconds": 10.0, "rounds": 3, "requests": 500, "cycles": 3},
+SIZES = {  # clients, seconds a load lasts, rounds, one-at-a-time requests, the rush's pace
+    "quick": {
+        "clients": 2_000,
+        "seconds": 2.5,
+        "rounds": 3,
+        "requests": 200,
+        "pace": Pace(burst=30, interval=30, cycles=2, order_every=6),
+    },
+    "full": {
+        "clients": 10_000,
+        "seconds": 10.0,
+        "rounds": 3,
+        "requests": 500,
+        "pace": Pace(burst=60, interval=60, cycles=3, order_every=12),
+    },
 }
 CONNECTIONS = 16
 BUYERS = 300  # clients tried for the orders: those that can buy on current account stay
@@ -220,7 +232,7 @@ def rush_figures(app: Flask, data: Data, urls: list[str], size: dict) -> dict:
     with app.app_context():
         before = count_orders()
         db.engine.dispose()
-    figures = run_rush(urls, data.phones, data.products, cycles=size["cycles"])
+    figures = run_rush(urls, data.phones, data.products, size["pace"])
     with app.app_context():
         figures.orders_written = count_orders() - before
         db.engine.dispose()
@@ -310,7 +322,12 @@ def main() -> None:
     log_dir.mkdir(exist_ok=True)
     for old in log_dir.glob("gunicorn-*.log"):
         old.unlink()
-    report = {"mode": "quick" if args.quick else "full", "machine": machine(args.pg), "runs": []}
+    report = {
+        "mode": "quick" if args.quick else "full",
+        "machine": machine(args.pg),
+        "pace": size["pace"].describe(),
+        "runs": [],
+    }
     with tempfile.TemporaryDirectory() as tmp:
         targets = [("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
         if args.pg:

@@ -5,13 +5,14 @@ those 10 supervisors: 200 phones, each with an API token. The demo clients are d
 again in id order, so each salesperson owns 1/180 of them and each collector and each
 supervisor's team reaches 1/10 (1,000 clients out of 10,000: the first syncs' size).
 
-Time is compressed by `scale` (default 10): as at 8:00, every phone's first delta falls in
-the first 60 s / scale, at a random moment, then again every 5 min / scale (30 s), for
-`cycles` rounds. The 20 phones of the collectors and supervisors make their first sync (from
-zero, every page) at their 8:00 moment instead, then ask deltas like the others; the other 180
-got their cursor before the rush. Meanwhile 30 salespeople take orders the whole time, each
-an order a second (POST /api/v1/orders with an Idempotency-Key, cash or on current account,
-for their own clients): a write load far above a real morning's, which the deltas then carry.
+Time is compressed (`Pace`): as at 8:00, every phone's first delta falls at a random moment of
+the first minute (60 s in the full report, 30 s in the quick one), then again every 5 minutes
+scaled down 5x (60 s; 10x, 30 s, in the quick one), for 3 rounds (2). The 20 phones of the
+collectors and supervisors make their first sync (from zero, every page) at their 8:00
+moment instead, then ask deltas like the others; the other 180 got their cursor before the
+rush. Meanwhile 30 salespeople take orders the whole time, each an order a minute scaled down
+as the deltas (POST /api/v1/orders with an Idempotency-Key, cash or on current account, for
+their own clients): 2.5 (5) orders a second, which the deltas then carry.
 
 With two servers (`servers` of two), each request goes to the next server in turn; every
 fifth order is sent again with the same key to the other server once answered, and must get
@@ -41,10 +42,27 @@ COLLECTORS = 10
 SALESPEOPLE = 180
 ORDER_TAKERS = 30
 FIRST_SYNCERS = 20  # the collectors and the supervisors
-BURST_S = 60  # at 8:00, every phone's first delta within a minute
-INTERVAL_S = 300  # then every 5 minutes
-THINK_S = 1.0  # an order taker's pause between orders (compressed time too)
 REPLAY_EVERY = 5  # with two servers: every fifth order is sent again to the other one
+
+
+@dataclass
+class Pace:
+    """The rush's compressed time, in seconds."""
+
+    burst: float = 60.0  # every phone's first delta falls in this window, as at 8:00-8:01
+    interval: float = 60.0  # then a delta every 5 minutes, scaled down
+    cycles: int = 3  # deltas of each phone
+    order_every: float = 12.0  # an order taker's pause between orders: a minute, scaled down
+
+    def describe(self) -> str:
+        """The pace in words, for the report."""
+        return (
+            f"every phone's first delta at a random moment of the first {self.burst:.0f} s "
+            f"(8:00-8:01), then every {self.interval:.0f} s (5 min: {300 / self.interval:.0f}x "
+            f"faster), {self.cycles} deltas each; 20 phones sync from zero at their 8:00 moment; "
+            f"30 take an order every {self.order_every:.0f} s each (a minute: "
+            f"{60 / self.order_every:.0f}x)"
+        )
 
 
 @dataclass
@@ -171,7 +189,7 @@ class Rush:
         self.acknowledged: set[str] = set()
         self.mismatches = 0
         self.stopping = False
-        self.interval = INTERVAL_S
+        self.pace = Pace()
 
     def server(self) -> int:
         """The next server in turn (its index)."""
@@ -191,11 +209,11 @@ class Rush:
             if not body["more"]:
                 return clients
 
-    async def syncing_phone(self, session, phone: Phone, start: float, at: float, cycles: int):
+    async def syncing_phone(self, session, phone: Phone, start: float, at: float):
         """The phone's deltas (a first sync in the first round when it has no cursor)."""
-        interval = self.interval
-        for cycle in range(cycles):
-            await asyncio.sleep(max(0.0, start + at + cycle * interval - time.perf_counter()))
+        for cycle in range(self.pace.cycles):
+            due = start + at + cycle * self.pace.interval
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
             if phone.cursor is None:
                 began = time.perf_counter()
                 self.first_clients.append(await self.walk(session, phone, self.first))
@@ -226,9 +244,9 @@ class Rush:
             n += 1
             await asyncio.sleep(think)
 
-    async def run(self, scale: float, cycles: int, connections: int) -> RushFigures:
+    async def run(self, pace: Pace, connections: int) -> RushFigures:
         """Cursors for the salespeople first (not timed), then the rush."""
-        self.interval = INTERVAL_S / scale
+        self.pace = pace
         takers = [p for p in self.phones if p.buyers][:ORDER_TAKERS]
         async with new_session(connections) as session:
             sellers = [p for p in self.phones if p.role == Role.SALESPERSON]
@@ -245,13 +263,12 @@ class Rush:
             start = time.perf_counter()
             self.delta, self.first, self.orders = Recorder(), Recorder(), Recorder()
             syncs = [
-                self.syncing_phone(
-                    session, phone, start, self.rng.uniform(0, BURST_S / scale), cycles
-                )
+                self.syncing_phone(session, phone, start, self.rng.uniform(0, pace.burst))
                 for phone in self.phones
             ]
             writers = [
-                asyncio.ensure_future(self.order_taker(session, phone, THINK_S)) for phone in takers
+                asyncio.ensure_future(self.order_taker(session, phone, pace.order_every))
+                for phone in takers
             ]
             await asyncio.gather(*syncs)
             self.stopping = True
@@ -271,11 +288,9 @@ class Rush:
         )
 
 
-def run_rush(
-    urls: list[str], phones: list[Phone], products: list[int], scale: float = 10, cycles: int = 3
-) -> RushFigures:
+def run_rush(urls: list[str], phones: list[Phone], products: list[int], pace: Pace) -> RushFigures:
     """The rush against these servers; orders_written is left for the caller to count."""
     for phone in phones:
         phone.cursor = None
     rush = Rush(urls, phones, products, seed=2)
-    return asyncio.run(rush.run(scale, cycles, connections=256))
+    return asyncio.run(rush.run(pace, connections=256))
