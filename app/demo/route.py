@@ -64,6 +64,7 @@ ROUTE_DAYS = 6  # Monday to Saturday
 WEEKLY_A_DAY = 15
 FORTNIGHTLY_A_DAY = 10
 MONTHLY_A_DAY = 15
+COLLECTION_A_DAY = 30
 WINDOWS = [(time(8, 0), time(12, 0)), (time(9, 0), time(13, 0)), (time(14, 0), time(18, 0))]
 MICRO = Decimal("0.000001")
 
@@ -147,7 +148,7 @@ def _plan_route(
         weekday = min(index // size, days - 1)
         stops = per_day[weekday]
         stops.append(client_id)
-        every = _frequency(len(stops)) if prefix == "visit" else 2
+        every = _frequency(len(stops)) if prefix == "visit" else _collection_frequency(len(stops))
         if every is None:
             continue  # beyond a day's work: served by phone, no visits planned
         mask = 1 << weekday
@@ -188,6 +189,11 @@ def _order_route(owner: User) -> None:
                 .where(Client.id == client_id)
                 .values({plan.position: offset * 100 + n})
             )
+
+
+def _collection_frequency(nth: int) -> int | None:
+    """A collector calls on 30 clients a day every 2 weeks; the rest of a big portfolio by phone."""
+    return 2 if nth <= COLLECTION_A_DAY else None
 
 
 def _frequency(nth: int) -> int | None:

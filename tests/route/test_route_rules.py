@@ -88,3 +88,18 @@ def test_a_window_already_closed_when_the_tour_starts_does_not_pull_its_stop_for
     morning = Window(time(8, 0), time(8, 40))
     places[7] = Place(7, places[7].latitude, places[7].longitude, morning)
     assert suggest_order(places, start_at=time(15, 0)) == list(range(8))
+
+
+def test_a_very_long_day_is_still_ordered_as_a_whole_within_the_improvement_budget():
+    rng = random.Random(3)
+    places = [Place(k, -34.6 + rng.random() / 10, -58.4 + rng.random() / 10) for k in range(600)]
+    order = suggest_order(places)
+    assert sorted(order) == list(range(600))
+    assert order[0] == 0
+    walked = sum(distance_km(_at(places, a), _at(places, b)) for a, b in pairwise(order))
+    given = sum(distance_km(_at(places, a), _at(places, b)) for a, b in pairwise(range(600)))
+    assert walked < given / 3  # nearest neighbour at least, far shorter than the list's order
+
+
+def _at(places: list[Place], key: int) -> tuple[float, float]:
+    return places[key].latitude, places[key].longitude
