@@ -241,6 +241,7 @@ def rush_figures(app: Flask, data: Data, urls: list[str], size: dict) -> dict:
 
 def run_engine(name: str, url: str, size: dict, args, log_dir: Path) -> dict:
     """Everything measured on one database engine."""
+    began = time.perf_counter()
     app, data = build(url, size["clients"], args.rush)
     result: dict = {"engine": name, "sizes": data.sizes}
     env = app_env(url) | {"BENCH_LOG_DIR": str(log_dir)}
@@ -250,14 +251,25 @@ def run_engine(name: str, url: str, size: dict, args, log_dir: Path) -> dict:
         "benchmarks.floor:create_app()",
         {"FLOOR_DATABASE_URL": url, "BENCH_LOG_DIR": str(log_dir)},
     )
+    phases = result["phase_seconds"] = {"build": round(time.perf_counter() - began, 1)}
+
+    def lap(name: str, started: float) -> None:
+        phases[name] = round(time.perf_counter() - started, 1)
+
     try:
         result["load_before"] = os.getloadavg()
+        started = time.perf_counter()
         result["side_by_side"] = side_by_side(data, [main.url], floor.url, size)
+        lap("side_by_side", started)
+        started = time.perf_counter()
         result["one_at_a_time"] = one_at_a_time(data, main.url, size["requests"])
+        lap("one_at_a_time", started)
         result["worker_mb"] = {"app": main.worker_rss_mb(), "floor": floor.worker_rss_mb()}
         floor.stop()
         if args.rush:
+            started = time.perf_counter()
             result["rush"] = rush_figures(app, data, [main.url], size)
+            lap("rush", started)
             result["worker_mb_after_rush"] = main.worker_rss_mb()
         result["load_after"] = os.getloadavg()
     finally:
@@ -266,6 +278,7 @@ def run_engine(name: str, url: str, size: dict, args, log_dir: Path) -> dict:
     if args.pair and name == "postgresql":
         env = app_env(url, args.redis) | {"BENCH_LOG_DIR": str(log_dir)}
         pair = [servers.start(f"{name}-pair{n}", "wsgi:app", env) for n in (1, 2)]
+        started = time.perf_counter()
         try:
             urls = [server.url for server in pair]
             one = side_by_side(data, urls[:1], None, size | {"rounds": 1})["cash_order"]["app"]
@@ -276,6 +289,7 @@ def run_engine(name: str, url: str, size: dict, args, log_dir: Path) -> dict:
         finally:
             for server in pair:
                 server.stop()
+        lap("pair", started)
     return result
 
 

@@ -195,22 +195,34 @@ def run_title(run: dict) -> str:
     return f"{run['engine']}: {sizes['clients']} clients, {sizes['documents']} documents"
 
 
+def generator_share(report: dict) -> str:
+    """The load generator's CPU per request, and the share of a core it took at the floor's pace."""
+    parts = []
+    for run in report["runs"]:
+        floor = run["side_by_side"]["client_read"]["floor"]
+        app = run["side_by_side"]["client_read"]["app"]
+        share = floor["generator_cpu_us"] * floor["throughput"] / 1e6
+        parts.append(
+            f"{run['engine']}: {app['generator_cpu_us']:.0f} µs of CPU per app read, "
+            f"{floor['generator_cpu_us']:.0f} µs per floor read, {share:.0%} of one core at "
+            "the floor's pace"
+        )
+    return "; ".join(parts)
+
+
 def notes(report: dict) -> list[str]:
     """How it was measured."""
-    generator = [
-        run["side_by_side"]["client_read"]["app"]["generator_cpu_us"] for run in report["runs"]
-    ]
     return [
         "Both servers: gunicorn -w 3 (sync workers, which close each connection), on the "
         "same database; the load: 16 connections from one aiohttp process on the same "
-        "machine, sharing its cores with the servers (it spent "
-        + ", ".join(f"{us:.0f}" for us in generator)
-        + " µs of CPU per client read). Each load lasts a few seconds, in 3 rounds alternating "
-        "app and floor: throughput and latencies are the median round, 'worst' the worst "
-        "round's p95.",
+        f"machine, sharing its cores with the servers ({generator_share(report)}). Each load "
+        "lasts a few seconds, in 3 rounds alternating app and floor: throughput and latencies "
+        "are the median round, 'worst' the worst round's p95. Other work on the machine "
+        "(see the load average) slows both sides.",
         "The credit and search targets are set at 100,000 clients / 1,000,000 documents: "
-        "here they are measured over HTTP at this run's size; `python -m benchmarks.credit` "
-        "and `python -m benchmarks.demo_data` measure them in-process at full size.",
+        "here they are measured over HTTP, one request at a time, at this run's size; "
+        "`python -m benchmarks.credit` and `python -m benchmarks.demo_data` measure them "
+        "in-process at full size.",
         f"The rush: {report['pace']} (benchmarks/rush.py says more). Its delta p95 is over "
         "every page asked.",
     ]

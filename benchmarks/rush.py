@@ -56,9 +56,10 @@ class Pace:
 
     def describe(self) -> str:
         """The pace in words, for the report."""
+        minute = "8:00-8:01" if self.burst == 60 else "8:00-8:01, compressed"
         return (
             f"every phone's first delta at a random moment of the first {self.burst:.0f} s "
-            f"(8:00-8:01), then every {self.interval:.0f} s (5 min: {300 / self.interval:.0f}x "
+            f"({minute}), then every {self.interval:.0f} s (5 min: {300 / self.interval:.0f}x "
             f"faster), {self.cycles} deltas each; 20 phones sync from zero at their 8:00 moment; "
             f"30 take an order every {self.order_every:.0f} s each (a minute: "
             f"{60 / self.order_every:.0f}x)"
