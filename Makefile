@@ -49,10 +49,10 @@ quick = $(if $(BENCH_FULL),,$(1))
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks.demo_data $(BENCH_PG) $(call quick,--clients 2000)
-	$(BIN)/python -m benchmarks.iibb_import $(BENCH_PG) $(call quick,--lines 50000)
+	$(BIN)/python -m benchmarks.iibb_import $(BENCH_PG) $(call quick,--lines 20000)
 	$(BIN)/python -m benchmarks.ledger $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --runs 20)
-	$(BIN)/python -m benchmarks.credit $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --requests 200)
-	$(BIN)/python -m benchmarks.orders $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --requests 200)
+	$(BIN)/python -m benchmarks.credit $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --requests 100)
+	$(BIN)/python -m benchmarks.orders $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --requests 100)
 	$(BIN)/python -m benchmarks.sync $(BENCH_PG) $(call quick,--runs 1)
 	$(BIN)/python -m benchmarks.report --rush $(call quick,--quick) $(BENCH_PG) \
 		$(if $(BENCH_PG_URL),--pair --redis $(BENCH_REDIS_URL))
