@@ -39,13 +39,23 @@ format: $(VENV)/.installed
 test: install lint
 	$(BIN)/pytest
 
+# The quick report by default (under 10 minutes on 2 cores); BENCH_FULL=1 for the full sizes.
+# BENCH_PG_URL=postgresql+psycopg://... adds PostgreSQL and two app servers on it (a scratch
+# database: it is emptied; the pair's rate limiter uses the Redis at BENCH_REDIS_URL).
+BENCH_PG = $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
+quick = $(if $(BENCH_FULL),,$(1))
+
 bench: install
-	$(BIN)/python -m benchmarks.demo_data $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
-	$(BIN)/python -m benchmarks.iibb_import $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
-	$(BIN)/python -m benchmarks.ledger $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
-	$(BIN)/python -m benchmarks.credit $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
-	$(BIN)/python -m benchmarks.orders $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
-	$(BIN)/python -m benchmarks.sync $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks.demo_data $(BENCH_PG) $(call quick,--clients 2000)
+	$(BIN)/python -m benchmarks.iibb_import $(BENCH_PG) $(call quick,--lines 20000)
+	$(BIN)/python -m benchmarks.ledger $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --runs 20)
+	$(BIN)/python -m benchmarks.credit $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --requests 100)
+	$(BIN)/python -m benchmarks.orders $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --requests 100)
+	$(BIN)/python -m benchmarks.sync $(BENCH_PG) $(call quick,--runs 1)
+	$(BIN)/python -m benchmarks.report --rush $(call quick,--quick) $(BENCH_PG) \
+		$(if $(BENCH_PG_URL),--pair --redis $(BENCH_REDIS_URL))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/e2e/artifacts
