@@ -31,7 +31,7 @@ from app.collections.mail_settings import MailError, SmtpSettings, usable_settin
 from app.collections.models import EmailAccount, EmailSent, EmailTemplate
 from app.core.email import is_email
 from app.extensions import db
-from app.ledger import pdf, statements
+from app.ledger import statements
 
 BATCH_SIZE = 50  # messages per SMTP connection in a bulk send
 
@@ -63,6 +63,8 @@ def statement_attachment(client: Client, period: Period) -> tuple[str, bytes]:
         currency = client.currency or "ARS"
         statement = statements.statement(client, period.date_from, period.date_to, currency)
         company = current_app.config.get("COMPANY_NAME") or "Clientes en ruta"
+        from app.ledger import pdf  # fpdf2 loads only where a PDF is made
+
         body = pdf.statement_pdf(statement, company, compress=not current_app.testing)
     return statement_attachment_name(client, period), body
 

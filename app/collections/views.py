@@ -15,7 +15,6 @@ from app.auth.models import User
 from app.auth.permissions import can, requires
 from app.clients.models import Client
 from app.clients.services import visible_client
-from app.collections import pdf as printing
 from app.collections import services, sheet_page
 from app.collections.blueprint import bp
 from app.collections.labels import CHANNEL_LABELS, OUTCOME_LABELS, PROMISE_LABELS
@@ -194,6 +193,8 @@ def sheet_pdf():
     collector, day, _choices = _sheet_params()
     zones = sheet_page.build_sheet(collector, day, every_zone=True).zones
     company = current_app.config.get("COMPANY_NAME") or "Clientes en ruta"
+    from app.collections import pdf as printing  # fpdf2 loads only where a PDF is made
+
     body = printing.sheet_pdf(zones, collector, day, company, compress=not current_app.testing)
     response = Response(body, mimetype="application/pdf")
     name = f"hoja-cobranza-{collector.username}-{day.isoformat()}.pdf"

@@ -22,8 +22,8 @@ from app.clients.models import Client
 from app.core.rendering import render, wants_fragment
 from app.core.types import local_today
 from app.ledger import aging as ledger_aging
-from app.ledger import pdf, statements
 from app.ledger import services as ledger
+from app.ledger import statements
 from app.ledger.blueprint import bp
 from app.ledger.models import CURRENCIES, Document, DocumentKind
 from app.ledger.parsing import parse_date
@@ -135,6 +135,8 @@ def statement_pdf(client_id: int):
         return _statement_page(client, query)
     statement = statements.statement(client, query.date_from, query.date_to, query.currency)
     company = current_app.config.get("COMPANY_NAME") or "Clientes en ruta"
+    from app.ledger import pdf  # fpdf2 loads only where a PDF is made (45 MB a worker)
+
     body = pdf.statement_pdf(statement, company, compress=not current_app.testing)
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
