@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_request_context
 from flask_login import current_user
+from sqlalchemy.orm import configure_mappers
 
 from app import config
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -97,6 +98,8 @@ def register_extensions(app: Flask) -> None:
     )
 
     app.session_interface = ApiAwareSessionInterface()
+    # Relationships are resolved here, once, not inside some worker's first request (1 s).
+    configure_mappers()
 
 
 def register_blueprints(app: Flask) -> None:
