@@ -12,6 +12,7 @@ Served as the app is: gunicorn -w 3 'benchmarks.floor:create_app()' with FLOOR_D
 
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,8 +26,9 @@ CLIENT_COLUMNS = (
 CENTS = Decimal("0.01")
 
 
-class Database:
-    """One connection per worker process, opened on first use (after gunicorn forks)."""
+class Database(threading.local):
+    """One connection per worker thread (gunicorn's threads too), opened on first use, after
+    gunicorn forks."""
 
     def __init__(self, url: str):
         self.url = url
