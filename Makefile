@@ -26,7 +26,7 @@ extract-messages: $(VENV)/.installed
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data --if-empty
-	$(BIN)/gunicorn --bind 127.0.0.1:8000 --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:8000 --workers 2 --access-logfile - wsgi:app
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -69,11 +69,13 @@ class Server:
 
 
 def start(name: str, app: str, env: dict[str, str], workers: int = 3, health="/healthz") -> Server:
-    """gunicorn -w WORKERS APP on a free port, with these environment variables; once it answers."""
+    """gunicorn -c deploy/gunicorn.conf.py -w WORKERS APP on a free port, with these environment
+    variables, once it answers: the app and the floor run under the settings a deployment uses."""
     port = free_port()
     log = open(Path(env.get("BENCH_LOG_DIR", "/tmp")) / f"gunicorn-{name}-{port}.log", "w")  # noqa: SIM115
     bind = f"127.0.0.1:{port}"
-    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", bind, app]
+    config = str(ROOT / "deploy" / "gunicorn.conf.py")
+    command = [sys.executable, "-m", "gunicorn", "-c", config, "-w", str(workers), "-b", bind, app]
     process = subprocess.Popen(
         command,
         cwd=ROOT,
