@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 
-from app.core.types import render_migration_type
+from app.core.types import migration_includes, render_migration_type
 
 # Named constraints keep migrations portable between SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -22,7 +22,12 @@ NAMING_CONVENTION = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_type)
+migrate = Migrate(
+    render_as_batch=True,
+    compare_type=True,
+    render_item=render_migration_type,
+    include_name=migration_includes,
+)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()

@@ -3,14 +3,19 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from app.core.types import render_migration_type
+from app.core.types import migration_includes, render_migration_type
 from app.extensions import db
 
 
 def test_models_and_migrations_agree(app):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_item": render_migration_type}
+            connection,
+            opts={
+                "compare_type": True,
+                "render_item": render_migration_type,
+                "include_name": migration_includes,
+            },
         )
         differences = compare_metadata(context, db.metadata)
     assert differences == []

@@ -131,11 +131,22 @@ def visible_client(user: User, client_id: int, *, trash: bool | None = None) -> 
     return client
 
 
+# SQLite's FTS5 trigram table over clients.search_text (migration 5c1e7a9d2b40)
+_SEARCH = sa.table("clients_search", sa.column("rowid"), sa.column("search_text"))
+
+
 def search_clients(query: sa.Select, text: str) -> sa.Select:
-    """Every word must appear in the code, names, tax id or e-mails; case and accents ignored."""
-    for token in search_tokens(text)[:8]:
-        escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Client.search_text.like(f"%{escaped}%", escape="\\"))
+    """Every word must appear in the code, names, tax id or e-mails; case and accents ignored.
+
+    Words of three letters or more are looked up in the trigram index first: on PostgreSQL
+    the planner does it for the LIKE itself, on SQLite the FTS5 table is asked by hand.
+    """
+    trigrams = db.session.get_bind().dialect.name == "sqlite"
+    for token in search_tokens(text)[:8]:  # letters and digits only: no LIKE wildcards
+        query = query.where(Client.search_text.like(f"%{token}%"))
+        if trigrams and len(token) >= 3:
+            found = sa.select(_SEARCH.c.rowid).where(_SEARCH.c.search_text.like(f"%{token}%"))
+            query = query.where(Client.id.in_(found))
     return query
 
 

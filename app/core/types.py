@@ -46,6 +46,16 @@ def render_migration_type(type_: str, obj, _autogen_context) -> str | bool:
     return False
 
 
+# Kept by migrations outside the models: the client search's trigram index (PostgreSQL) and
+# its FTS5 table with the tables FTS5 keeps for it (SQLite).
+SEARCH_INDEX_NAMES = ("ix_clients_search_trgm", "clients_search")
+
+
+def migration_includes(name: str | None, _type: str, _parents: dict) -> bool:
+    """Autogenerate compares everything but the search index the models do not describe."""
+    return not (name and name.startswith(SEARCH_INDEX_NAMES))
+
+
 def local_today() -> date:
     """Today's date where the company works (DEFAULT_TIMEZONE), not the server's UTC date."""
     return local_now().date()
