@@ -212,7 +212,10 @@ def test_the_short_form_posted_as_the_link_drops_is_kept_and_sent_once(
     assert clients_with(live_app, tax_id) == []
 
     go_online(proxied_context, proxied_server)
-    page.evaluate("async () => (await import('/static/js/outbox.js')).replay()")
+    page.evaluate(
+        "async () => (await import("
+        "document.documentElement.dataset.static + 'js/outbox.js')).replay()"
+    )
     assert page.evaluate(SETTLED) == 1
     [(state, salesperson, client_id)] = clients_with(live_app, tax_id)
     assert (state, salesperson) == ("potential", "vendedor1")
