@@ -48,7 +48,9 @@ VERSION_2_STORES = [*VERSION_1_STORES, "sale_conditions", "jurisdictions"]
 VERSION_3_STORES = [*VERSION_2_STORES, "visit_reasons"]
 
 OPENED = """async () => {
-  const store = await import(document.documentElement.dataset.static + "js/store.js");
+  // On an app page, the store the page runs; elsewhere (no app scripts) any URL will do.
+  const root = document.documentElement.dataset.static || "/static/";
+  const store = await import(root + "js/store.js");
   const db = await store.openStore();
   return {
     version: db.version,
