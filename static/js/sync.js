@@ -11,8 +11,8 @@ const CHANNEL = "sync";
 const MAX_PAGES = 500; // a runaway guard: 100,000 clients at 200 a page
 // Rows per IndexedDB transaction, and the time spent queueing them (each put clones its row
 // on the main thread): each chunk stays well under a 50 ms long task on a cheap phone.
-const CHUNK_ROWS = 200;
-const CHUNK_MS = 12;
+const CHUNK_ROWS = 100;
+const CHUNK_MS = 8;
 
 const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null;
 const listeners = new Set();
