@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import configure_mappers
 
 from app import config
-from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Each domain keeps its blueprints in <domain>/blueprint.py (STYLE.md, rule 9).
@@ -88,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    compress.init_app(app)
 
     from app import models  # noqa: F401  (every table, the user loader)
     from app.api.auth import ApiAwareSessionInterface
@@ -146,7 +147,9 @@ def register_commands(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """Refuse NUL characters, add the security headers, expose the template helpers."""
-    from app.core.security import register
+    """Refuse NUL characters, add the security headers, expose the template helpers, and
+    serve the static files versioned and compressed (with the same security headers)."""
+    from app.core import assets, security
 
-    register(app)
+    security.register(app)
+    assets.register(app, app.extensions["security_headers"])

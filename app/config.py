@@ -90,6 +90,13 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Pages, fragments and JSON compressed when the browser takes it (static files are
+        # served precompressed by core.assets); streamed answers (CSV exports) go as they are.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_STREAMS": False,
+        # Not on: it answers conditional requests itself and adds a Date header of its own,
+        # which the server's doubles (the service worker reads a page copy's date from it).
+        "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024))),
         "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
         "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY", ""),

@@ -1,7 +1,9 @@
-// The service worker (a module). The server prepends VERSION, SHELL, OFFLINE_URL and
-// SHELL_PAGE (see core.views).
+// The service worker (a module). The server prepends VERSION, SHELL, STATIC_ROOT, OFFLINE_URL
+// and SHELL_PAGE, and points the imports below at STATIC_ROOT (see shell.views).
 //
-// - The app shell (CSS, JS, icons, the offline page) is precached per version.
+// - The app shell (CSS, JS, icons, the offline page) is precached per version, each file once
+//   under the versioned URL the pages use; a page kept from an older version asks for its
+//   files by their old URLs (unversioned, or another version's) and gets this version's.
 // - Pages: network first; after NAVIGATION_TIMEOUT_MS, or when the network fails, the copy
 //   kept for the signed-in user. Offline, the client list, a card, the order, call,
 //   receipt and pickup pages, the new prospect form and the route day are answered with the
@@ -72,14 +74,22 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(page(request, event));
   } else if (url.pathname === SHELL_PAGE) {
     event.respondWith(networkThenKeep(request));
-  } else if (SHELL.includes(url.pathname)) {
+  } else if (shellUrl(url.pathname)) {
     event.respondWith(
-      caches.match(request, { cacheName: SHELL_CACHE }).then((hit) => hit || fetch(request)),
+      caches.match(shellUrl(url.pathname), { cacheName: SHELL_CACHE }).then((hit) => hit || fetch(request)),
     );
   } else if (request.headers.get("HX-Request")) {
     event.respondWith(fragment(request));
   }
 });
+
+/** The shell's URL for a static file's path of any version (or of none), else null. */
+function shellUrl(pathname) {
+  if (SHELL.includes(pathname)) return pathname;
+  const file = pathname.match(/^\/static\/(?:[0-9a-f]{12}\/)?(.+)$/);
+  const current = file && STATIC_ROOT + file[1];
+  return current && SHELL.includes(current) ? current : null;
+}
 
 /** A page: the network's answer, else (slow or failed) the best copy the phone has. */
 async function page(request, event) {

@@ -46,15 +46,23 @@ def _refuse_nul_characters():
     return None
 
 
-def _security_headers(response):
+def security_headers(app: Flask) -> dict[str, str]:
     """CSP, no sniffing, no framing, no referrer leaks; HSTS behind TLS."""
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", current_app.extensions["csp"])
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    if current_app.config["SESSION_COOKIE_SECURE"]:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    headers = {
+        "Content-Security-Policy": app.extensions["csp"],
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+    }
+    if app.config["SESSION_COOKIE_SECURE"]:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
+def _security_headers(response):
+    """The security headers on every response, unless the view set its own."""
+    for name, value in current_app.extensions["security_headers"].items():
+        response.headers.setdefault(name, value)
     return response
 
 
@@ -64,5 +72,6 @@ def register(app: Flask) -> None:
 
     templating.register(app)
     app.extensions["csp"] = content_security_policy(app.config["MAP_TILE_URL"])
+    app.extensions["security_headers"] = security_headers(app)
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)

@@ -54,9 +54,9 @@ def healthz():
 
 
 @cache
-def _shell_digest(static_folder: str) -> str:
-    """Digest of the service worker and shell files (computed once per process)."""
-    digest = hashlib.sha256(SERVICE_WORKER.read_bytes())
+def _shell_digest(static_folder: str, static_urls: str) -> str:
+    """Digest of the service worker, the shell files and their URLs (once per process)."""
+    digest = hashlib.sha256(SERVICE_WORKER.read_bytes() + static_urls.encode())
     for name in SHELL_FILES:
         digest.update((Path(static_folder) / name).read_bytes())
     return digest.hexdigest()[:12]
@@ -64,22 +64,26 @@ def _shell_digest(static_folder: str) -> str:
 
 def shell_version() -> str:
     """The version of the app shell, which names the service worker's cache."""
-    return _shell_digest(current_app.static_folder)
+    return _shell_digest(current_app.static_folder, url_for("static", filename=""))
 
 
 @bp.get("/sw.js")
 @public
 def service_worker():
     """The service worker, at the root so its scope is the whole app."""
+    static_root = url_for("static", filename="")
     shell = [url_for("static", filename=name) for name in SHELL_FILES]
     shell += [url_for("shell.offline"), url_for("shell.manifest")]
     header = (
         f"const VERSION = {json.dumps(shell_version())};\n"
         f"const SHELL = {json.dumps(shell)};\n"
+        f"const STATIC_ROOT = {json.dumps(static_root)};\n"
         f"const OFFLINE_URL = {json.dumps(url_for('shell.offline'))};\n"
         f"const SHELL_PAGE = {json.dumps(url_for('sync.shell'))};\n"
     )
-    response = Response(header + SERVICE_WORKER.read_text(), mimetype="text/javascript")
+    # Its imports name the modules by the URLs the pages load them from: one copy each.
+    source = SERVICE_WORKER.read_text().replace('from "/static/', f'from "{static_root}')
+    response = Response(header + source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
 

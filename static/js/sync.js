@@ -1,6 +1,6 @@
 // Delta sync: brings the phone's copy of "my clients" up to date from /api/v1/sync, page by
-// page; each page lands in one IndexedDB transaction with its cursor, so a sync cut halfway
-// resumes where it stopped. One sync at a time across tabs (a Web Lock).
+// page; each page lands in a few IndexedDB transactions, its cursor with the last, so a sync
+// cut halfway resumes where it stopped. One sync at a time across tabs (a Web Lock).
 import { CATALOGUE, REPLACED, clearLocalData, getMeta, openStore, setMeta } from "./store.js";
 import { serverAnswered } from "./outbox.js";
 
@@ -9,6 +9,10 @@ const SHELL_URL = "/offline/shell";
 export const SYNC_LOCK = "sync";
 const CHANNEL = "sync";
 const MAX_PAGES = 500; // a runaway guard: 100,000 clients at 200 a page
+// Rows per IndexedDB transaction, and the time spent queueing them (each put clones its row
+// on the main thread): each chunk stays well under a 50 ms long task on a cheap phone.
+const CHUNK_ROWS = 100;
+const CHUNK_MS = 8;
 
 const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null;
 const listeners = new Set();
@@ -80,27 +84,55 @@ async function runSync(userId, fetcher) {
   return { ok: true, error: null, changed };
 }
 
-/** Put one page in: clients, tombstones, catalogue rows and the new cursor, all or nothing. */
+/**
+ * Put one page in: clients, tombstones, catalogue rows and the new cursor. The rows go in
+ * several transactions of a few hundred, the page idle between them, so a first sync never
+ * holds the page for long; the cursor lands with the last of them. A sync cut halfway leaves
+ * the cursor where it was: the next one asks for this page again and writes it again (puts
+ * and deletes by id, so twice is the same as once).
+ */
 async function store(body, userId, first) {
   const db = await openStore();
-  const tx = db.transaction(["clients", ...CATALOGUE, "meta"], "readwrite");
-  if (first && body.full) {
-    await Promise.all(["clients", ...CATALOGUE].map((name) => tx.objectStore(name).clear()));
+  const names = ["clients", ...CATALOGUE];
+  const clears = first && body.full ? names : body.catalogue ? REPLACED : [];
+  const writes = changes(body);
+  let next = 0;
+  for (;;) {
+    const tx = db.transaction([...names, "meta"], "readwrite");
+    if (next === 0) for (const name of clears) tx.objectStore(name).clear();
+    const started = performance.now();
+    const end = Math.min(next + CHUNK_ROWS, writes.length);
+    while (next < end && performance.now() - started < CHUNK_MS) {
+      const [name, row, remove] = writes[next++];
+      if (remove) tx.objectStore(name).delete(row);
+      else tx.objectStore(name).put(row);
+    }
+    const last = next >= writes.length;
+    if (last) await setMeta({ cursor: body.cursor, on: body.on, user_id: userId }, tx);
+    await tx.done;
+    if (last) return;
+    await yieldToPage();
   }
-  const clients = tx.objectStore("clients");
-  for (const client of body.clients) clients.put(client);
-  for (const id of body.tombstones) clients.delete(id);
+}
+
+/** The page's writes in order, as [store, row, false] to put or [store, id, true] to delete. */
+function changes(body) {
+  const writes = [];
+  for (const client of body.clients) writes.push(["clients", client, false]);
+  for (const id of body.tombstones) writes.push(["clients", id, true]);
   for (const name of CATALOGUE) {
-    const rows = body.catalogue?.[name] || [];
-    const objects = tx.objectStore(name);
-    if (body.catalogue && REPLACED.includes(name)) objects.clear();
-    for (const row of rows) {
-      if (row.deleted || row.active === false) objects.delete(row.id);
-      else objects.put(row);
+    for (const row of body.catalogue?.[name] || []) {
+      const gone = row.deleted || row.active === false;
+      writes.push([name, gone ? row.id : row, gone]);
     }
   }
-  await setMeta({ cursor: body.cursor, on: body.on, user_id: userId }, tx);
-  await tx.done;
+  return writes;
+}
+
+/** Let the page handle input and paint before the next chunk. */
+function yieldToPage() {
+  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve));
 }
 
 async function failed(error, changed) {

@@ -4,6 +4,14 @@ import json
 import re
 import struct
 
+from flask import url_for
+
+
+def static_url(client, filename: str) -> str:
+    """The URL pages use for a static file (it carries the static tree's version)."""
+    with client.application.test_request_context():
+        return url_for("static", filename=filename)
+
 
 def test_service_worker_is_served_from_the_root_with_its_shell(client):
     response = client.get("/sw.js")
@@ -13,7 +21,7 @@ def test_service_worker_is_served_from_the_root_with_its_shell(client):
     body = response.get_data(as_text=True)
     version = re.search(r'const VERSION = "([0-9a-f]+)";', body).group(1)
     shell = json.loads(re.search(r"const SHELL = (\[.*\]);", body).group(1))
-    assert "/offline" in shell and "/static/vendor/htmx.min.js" in shell
+    assert "/offline" in shell and static_url(client, "vendor/htmx.min.js") in shell
     for url in shell:
         with client.get(url) as file_response:
             assert file_response.status_code == 200, url
@@ -98,7 +106,7 @@ def test_the_csp_lets_in_the_map_tiles_as_images_and_stays_strict_otherwise(clie
 def test_leaflet_stays_out_of_the_shell_but_the_map_module_is_in_it(client):
     shell = json.loads(re.search(r"const SHELL = (\[.*\]);", client.get("/sw.js").text).group(1))
     assert not [url for url in shell if "leaflet" in url]
-    assert "/static/js/map.js" in shell and "/static/css/map.css" in shell
+    assert static_url(client, "js/map.js") in shell and static_url(client, "css/map.css") in shell
 
 
 def test_htmx_is_configured_for_the_csp_and_without_a_history_cache(client):

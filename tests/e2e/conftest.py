@@ -224,7 +224,7 @@ def artifacts() -> Path:
 
 
 WAIT_FOR_SYNC = """async (after) => {
-  const { getMeta } = await import("/static/js/store.js");
+  const { getMeta } = await import(document.documentElement.dataset.static + "js/store.js");
   for (;;) {
     const meta = await getMeta();
     if (meta.last_sync && meta.last_sync > after) return meta.last_sync;

@@ -255,7 +255,8 @@ PUSHED_NOTIFICATIONS = """async () => {
   return [];
 }"""
 TAP = """async ([action, data]) => {
-  const { tapPlan, sendDecision } = await import("/static/js/notifications.js");
+  const { tapPlan, sendDecision } = await import(
+    document.documentElement.dataset.static + "js/notifications.js");
   return sendDecision(tapPlan(action, data));
 }"""
 

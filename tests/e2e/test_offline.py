@@ -27,8 +27,8 @@ pytestmark = pytest.mark.e2e
 
 # vendedor1's active peso clients on credit with a money limit, that the phone would sell to.
 CANDIDATES = """async () => {
-  const store = await import("/static/js/store.js");
-  const { decide } = await import("/static/js/credit.js");
+  const store = await import(document.documentElement.dataset.static + "js/store.js");
+  const { decide } = await import(document.documentElement.dataset.static + "js/credit.js");
   const meta = await store.getMeta();
   const headroom = (c) => Number(c.credit.limits.money) - Number(c.credit.balance ?? 0);
   return (await store.listClients())
@@ -42,13 +42,13 @@ CANDIDATES = """async () => {
 }"""
 
 ITEMS = """async () => {
-  const outbox = await import("/static/js/outbox.js");
+  const outbox = await import(document.documentElement.dataset.static + "js/outbox.js");
   return (await outbox.listItems()).map((i) => ({id: i.id, kind: i.kind, state: i.state,
     client_id: i.client_id, status: i.status, result: i.result, offline: i.offline}));
 }"""
 
 SETTLED = """async () => {
-  const outbox = await import("/static/js/outbox.js");
+  const outbox = await import(document.documentElement.dataset.static + "js/outbox.js");
   for (;;) {
     const items = await outbox.listItems();
     if (items.length && items.every((i) => i.state === "done" || i.state === "rejected")) {
@@ -123,7 +123,7 @@ def wait_for_first_item(page, condition: str) -> None:
     """Wait until the outbox's first `item` meets a JavaScript condition."""
     page.wait_for_function(
         f"""async () => {{
-              const outbox = await import("/static/js/outbox.js");
+              const outbox = await import(document.documentElement.dataset.static + "js/outbox.js");
               const [item] = await outbox.listItems();
               return Boolean(item) && ({condition});
             }}"""
@@ -308,12 +308,13 @@ def test_replaying_the_same_outbox_again_creates_nothing(
     posts_before = sum(r.method == "POST" for r in proxied_server.requests)
     page.evaluate(
         """async () => {
-             const { openStore } = await import("/static/js/store.js");
+             const { openStore } = await import(
+               document.documentElement.dataset.static + "js/store.js");
              const db = await openStore();
              for (const item of await db.getAll("outbox")) {
                await db.put("outbox", {...item, state: "pending", next_try_at: 0});
              }
-             const outbox = await import("/static/js/outbox.js");
+             const outbox = await import(document.documentElement.dataset.static + "js/outbox.js");
              return outbox.replay();
            }"""
     )
@@ -352,7 +353,7 @@ def test_an_answer_lost_after_the_commit_creates_nothing_twice(
     proxied_server.mode = "up"
     page.evaluate(
         """async () => {
-             const outbox = await import("/static/js/outbox.js");
+             const outbox = await import(document.documentElement.dataset.static + "js/outbox.js");
              const [item] = await outbox.listItems();
              return outbox.retryNow(item.id);
            }"""
@@ -442,7 +443,7 @@ def test_signing_out_wipes_the_phones_copy(proxied_context, errors, phone):
     )
     left = page.evaluate(
         """async () => {
-             const store = await import("/static/js/store.js");
+             const store = await import(document.documentElement.dataset.static + "js/store.js");
              return [(await store.listClients()).length, (await store.getMeta()).cursor];
            }"""
     )
@@ -483,12 +484,17 @@ def test_a_server_form_posted_without_network_is_kept_and_sent_once(
     page.locator("form.call-form button[type=submit]").click()
 
     # The worker kept the post and says so on the sync page (its offline view).
-    expect(page).to_have_url(re.compile(r"/sync/\?kept=call$"))
+    # The view says so, then drops ?kept (a reload must not say it again).
+    expect(page).to_have_url(re.compile(r"/sync/(\?kept=call)?$"))
+    expect(page.get_by_text("Guardado en el teléfono: se envía cuando")).to_be_visible()
     expect(page.locator("#outbox-list li[data-kind=call][data-state=pending]")).to_have_count(1)
     assert counts(live_app, [client["id"]]) == before
 
     go_online(proxied_context, proxied_server)
-    page.evaluate("async () => (await import('/static/js/outbox.js')).replay()")
+    page.evaluate(
+        "async () => (await import("
+        "document.documentElement.dataset.static + 'js/outbox.js')).replay()"
+    )
     assert page.evaluate(SETTLED) == 1
     assert counts(live_app, [client["id"]]) == {**before, "calls": before["calls"] + 1}
     with live_app.app_context():
@@ -513,10 +519,15 @@ def test_a_kept_server_form_the_server_refuses_shows_why(
 
     proxied_server.mode = "down"
     page.locator("form.call-form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/sync/\?kept=call$"))
+    # The view says so, then drops ?kept (a reload must not say it again).
+    expect(page).to_have_url(re.compile(r"/sync/(\?kept=call)?$"))
+    expect(page.get_by_text("Guardado en el teléfono: se envía cuando")).to_be_visible()
 
     go_online(proxied_context, proxied_server)
-    page.evaluate("async () => (await import('/static/js/outbox.js')).replay()")
+    page.evaluate(
+        "async () => (await import("
+        "document.documentElement.dataset.static + 'js/outbox.js')).replay()"
+    )
     assert page.evaluate(SETTLED) == 1
     (item,) = page.evaluate(ITEMS)
     assert (item["state"], item["status"]) == ("rejected", 422)
@@ -532,7 +543,7 @@ def test_checking_a_pickup_person_offline(proxied_context, proxied_server, phone
     page = phone
     found = page.evaluate(
         """async () => {
-             const store = await import("/static/js/store.js");
+             const store = await import(document.documentElement.dataset.static + "js/store.js");
              const today = (await store.getMeta()).on;
              for (const client of await store.listClients()) {
                const pickup = client.pickups.find((p) =>

@@ -40,7 +40,7 @@ window.__fetch = async (url, init = {}) => {
 """
 
 ENQUEUE = """async ({n, online}) => {
-  const outbox = await import("/static/js/outbox.js");
+  const outbox = await import(document.documentElement.dataset.static + "js/outbox.js");
   const made = [];
   for (let i = 0; i < n; i++) {
     // enqueue tries to send at once when online: keep the tests in charge of sending.
@@ -52,12 +52,12 @@ ENQUEUE = """async ({n, online}) => {
 }"""
 
 REPLAY = """async () => {
-  const outbox = await import("/static/js/outbox.js");
+  const outbox = await import(document.documentElement.dataset.static + "js/outbox.js");
   return outbox.replay({fetcher: window.__fetch});
 }"""
 
 ITEMS = """async () => {
-  const outbox = await import("/static/js/outbox.js");
+  const outbox = await import(document.documentElement.dataset.static + "js/outbox.js");
   return (await outbox.listItems()).map((i) => ({key: i.key, state: i.state,
     problem: i.problem, error: i.error, attempts: i.attempts, status: i.status,
     next_try_at: i.next_try_at}));
@@ -109,7 +109,8 @@ def test_a_network_error_keeps_the_item_and_stops_the_pass(outbox_page):
     # While the backoff lasts a replay sends nothing; retryNow skips the wait, in order.
     assert outbox_page.evaluate(REPLAY) == 0
     outbox_page.evaluate(
-        """async () => { const o = await import("/static/js/outbox.js");
+        """async () => { const o = await import(
+          document.documentElement.dataset.static + "js/outbox.js");
            const [first] = await o.listItems();
            await o.retryNow(first.id).catch(() => {});
            return o.replay({fetcher: window.__fetch}); }"""
@@ -220,7 +221,7 @@ def test_two_tabs_replaying_at_once_send_each_item_once(outbox_page, context, er
     # Both tabs start a pass at the same moment; the lock lets one run.
     outbox_page.evaluate(
         """async () => {
-             const o = await import("/static/js/outbox.js");
+             const o = await import(document.documentElement.dataset.static + "js/outbox.js");
              window.__run = o.replay({fetcher: window.__fetch});
            }"""
     )

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.e2e
 # What the issue asks of the network's return: the queue empty well before the next timer.
 BACK_WITHIN_SECONDS = 5.0
 NO_LINK = re.compile("sin conexión con el servidor", re.IGNORECASE)
-SYNC_NOW = """async () => (await import("/static/js/sync.js")).syncNow()"""
+SYNC_NOW = """async () => (await import(
+  document.documentElement.dataset.static + "js/sync.js")).syncNow()"""
 
 
 def write_note(page, text: str) -> None:
@@ -38,7 +39,8 @@ def write_note(page, text: str) -> None:
     page.locator("#note-text").fill(text)
     page.get_by_role("button", name="Agregar nota").click()
     page.wait_for_function(
-        """async (n) => (await (await import("/static/js/outbox.js")).listItems()).length > n""",
+        """async (n) => (await (await import(
+          document.documentElement.dataset.static + "js/outbox.js")).listItems()).length > n""",
         arg=before,
     )
 
@@ -82,7 +84,8 @@ def test_a_one_second_drop_during_the_replay_holds_nothing_back(
     # The second note waits for the network (its backoff: 5 s), the third waits behind it.
     page.wait_for_function(
         """async () => {
-             const items = await (await import("/static/js/outbox.js")).listItems();
+             const items = await (await import(
+               document.documentElement.dataset.static + "js/outbox.js")).listItems();
              return items[1]?.state === "pending" && items[1]?.problem === "network";
            }"""
     )
@@ -125,7 +128,7 @@ def test_pendientes_empties_itself_into_a_folded_sent_history(
     # A write the server will refuse (as an older version of the app could have kept one).
     page.evaluate(
         """async (clientId) => {
-             const outbox = await import("/static/js/outbox.js");
+             const outbox = await import(document.documentElement.dataset.static + "js/outbox.js");
              await outbox.enqueue({kind: "note", url: `/api/v1/clients/${clientId}/notes`,
                body: {text: "x".repeat(2001)}, client_id: clientId, label: "Nota demasiado larga"});
            }""",

@@ -251,7 +251,7 @@ def test_offline_views_log_no_errors(page, context, sign_in, errors, live_server
         context.on(
             outcome,
             lambda request, outcome=outcome: (
-                favicon.append(outcome) if "/static/icons/icon.svg" in request.url else None
+                favicon.append(outcome) if "/icons/icon.svg" in request.url else None
             ),
         )
     context.set_offline(True)

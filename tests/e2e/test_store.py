@@ -48,7 +48,9 @@ VERSION_2_STORES = [*VERSION_1_STORES, "sale_conditions", "jurisdictions"]
 VERSION_3_STORES = [*VERSION_2_STORES, "visit_reasons"]
 
 OPENED = """async () => {
-  const store = await import("/static/js/store.js");
+  // On an app page, the store the page runs; elsewhere (no app scripts) any URL will do.
+  const root = document.documentElement.dataset.static || "/static/";
+  const store = await import(root + "js/store.js");
   const db = await store.openStore();
   return {
     version: db.version,
@@ -82,12 +84,12 @@ def test_an_older_copy_is_synced_again_from_zero_and_keeps_its_outbox(page, vers
 
 
 CLIENT_IDS = """async () => {
-  const store = await import("/static/js/store.js");
+  const store = await import(document.documentElement.dataset.static + "js/store.js");
   return (await store.listClients()).map((c) => c.id).sort((a, b) => a - b);
 }"""
 
 SYNC_NOW = """async () => {
-  const { syncNow } = await import("/static/js/sync.js");
+  const { syncNow } = await import(document.documentElement.dataset.static + "js/sync.js");
   return syncNow();
 }"""
 
