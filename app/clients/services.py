@@ -133,20 +133,28 @@ def visible_client(user: User, client_id: int, *, trash: bool | None = None) -> 
 
 # SQLite's FTS5 trigram table over clients.search_text (migration 5c1e7a9d2b40)
 _SEARCH = sa.table("clients_search", sa.column("rowid"), sa.column("search_text"))
+RARE_MATCHES = 2_000  # a word found in fewer clients leads the search through the index
 
 
 def search_clients(query: sa.Select, text: str) -> sa.Select:
     """Every word must appear in the code, names, tax id or e-mails; case and accents ignored.
 
-    Words of three letters or more are looked up in the trigram index first: on PostgreSQL
-    the planner does it for the LIKE itself, on SQLite the FTS5 table is asked by hand.
+    A page of a common word is found fastest in name order (its index), stopping at the
+    first matches; a rare word by the trigram index: PostgreSQL's planner weighs that itself,
+    on SQLite the FTS5 table is asked how often the longest word appears.
     """
-    trigrams = db.session.get_bind().dialect.name == "sqlite"
-    for token in search_tokens(text)[:8]:  # letters and digits only: no LIKE wildcards
+    tokens = search_tokens(text)[:8]  # letters and digits only: no LIKE wildcards
+    for token in tokens:
         query = query.where(Client.search_text.like(f"%{token}%"))
-        if trigrams and len(token) >= 3:
-            found = sa.select(_SEARCH.c.rowid).where(_SEARCH.c.search_text.like(f"%{token}%"))
-            query = query.where(Client.id.in_(found))
+    if db.session.get_bind().dialect.name == "sqlite" and tokens:
+        longest = max(tokens, key=len)
+        if len(longest) >= 3:
+            found = sa.select(_SEARCH.c.rowid).where(_SEARCH.c.search_text.like(f"%{longest}%"))
+            matches = db.session.scalar(
+                sa.select(sa.func.count()).select_from(found.limit(RARE_MATCHES).subquery())
+            )
+            if matches < RARE_MATCHES:
+                query = query.where(Client.id.in_(found))
     return query
 
 

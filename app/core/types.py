@@ -46,14 +46,15 @@ def render_migration_type(type_: str, obj, _autogen_context) -> str | bool:
     return False
 
 
-# Kept by migrations outside the models: the client search's trigram index (PostgreSQL) and
-# its FTS5 table with the tables FTS5 keeps for it (SQLite).
-SEARCH_INDEX_NAMES = ("ix_clients_search_trgm", "clients_search")
+# Kept by migrations outside the models: the client search's trigram index (PostgreSQL), its
+# FTS5 table with the tables FTS5 keeps for it (SQLite), and the expression index of the
+# client list's name order (neither SQLAlchemy nor Alembic compares expression indexes).
+UNMODELLED_NAMES = ("ix_clients_search_trgm", "clients_search", "ix_clients_sort_name")
 
 
 def migration_includes(name: str | None, _type: str, _parents: dict) -> bool:
-    """Autogenerate compares everything but the search index the models do not describe."""
-    return not (name and name.startswith(SEARCH_INDEX_NAMES))
+    """Autogenerate compares everything but the indexes the models do not describe."""
+    return not (name and name.startswith(UNMODELLED_NAMES))
 
 
 def local_today() -> date:
