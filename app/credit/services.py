@@ -93,8 +93,13 @@ def decision_json(verdict: Decision, currency: str) -> dict:
 def decision(
     client: Client, amount: Decimal, payment_method: str, on: date | None = None
 ) -> Decision:
-    """The credit decision for an order of this amount and payment method, today."""
-    return decide(snapshot(client), amount, payment_method, on or local_today())
+    """The credit decision for an order of this amount and payment method, today. A cash
+    order depends on the client's state alone: its account is not read."""
+    if payment_method in CREDIT_METHODS:
+        known = snapshot(client)
+    else:
+        known = Snapshot(state=client.state, deleted=client.is_deleted)
+    return decide(known, amount, payment_method, on or local_today())
 
 
 def bands_of(user: User) -> list[CreditBand]:
