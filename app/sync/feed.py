@@ -75,7 +75,7 @@ from app.route.agenda import upcoming
 from app.route.models import Visit, VisitReason
 from app.taxes.models import IibbJurisdiction, IibbRate
 
-PAGE_SIZE = 200
+PAGE_SIZE = 100  # clients a page: a cheap phone parses and stores one in well under 100 ms
 # The card offline shows this many of a client's latest notes (the online card shows as many).
 NOTES_PER_CLIENT = 20
 # The route day offline: a client carries its visits and orders of these last days (and today).

@@ -8,7 +8,7 @@ const SYNC_URL = "/api/v1/sync";
 const SHELL_URL = "/offline/shell";
 export const SYNC_LOCK = "sync";
 const CHANNEL = "sync";
-const MAX_PAGES = 500; // a runaway guard: 100,000 clients at 200 a page
+const MAX_PAGES = 1000; // a runaway guard: 100,000 clients at 100 a page
 // Rows per IndexedDB transaction, and the time spent queueing them (each put clones its row
 // on the main thread): each chunk stays well under a 50 ms long task on a cheap phone.
 const CHUNK_ROWS = 100;
