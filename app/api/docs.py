@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from marshmallow import Schema, fields
 
+from app.core.fields import AnswerSchema
 from app.core.routing import MAX_ID
 
 # The document's name of each schema a route reads, answers or nests: {"Order": OrderSchema}.
@@ -20,7 +21,7 @@ def name_schemas(**named: type[Schema] | Schema) -> None:
             raise ValueError(f"the OpenAPI name {name} is already given to {SCHEMAS[name]}")
 
 
-class ErrorSchema(Schema):
+class ErrorSchema(AnswerSchema):
     """The error envelope: {"error": {"code", "message", "fields"}}."""
 
     error = fields.Dict(required=True)

@@ -5,7 +5,7 @@ from functools import wraps
 from flask import abort, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import ValidationError, fields
 
 from app.api.blueprint import bp
 from app.api.common import flat_messages, invalid, load_json
@@ -18,14 +18,14 @@ from app.api.docs import (
 )
 from app.auth.permissions import requires
 from app.core.errors import json_error
-from app.core.fields import BodySchema, choice_field, money_field, text_field
+from app.core.fields import AnswerSchema, BodySchema, choice_field, money_field, text_field
 from app.core.idempotency import write_endpoint
 from app.credit import overrides
 from app.credit.models import OverrideRequest
 from app.orders.schemas import RequestSchema
 
 
-class RequestClientSchema(Schema):
+class RequestClientSchema(AnswerSchema):
     """The client a request is for."""
 
     id = fields.Integer()
@@ -47,7 +47,7 @@ class InboxRequestSchema(RequestSchema):
     )
 
 
-class InboxSchema(Schema):
+class InboxSchema(AnswerSchema):
     """The requests waiting for the caller, oldest first."""
 
     items = fields.List(fields.Nested(InboxRequestSchema))

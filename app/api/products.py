@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask import jsonify, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.api.blueprint import bp
 from app.api.common import query_args, refusals
@@ -16,6 +16,7 @@ from app.clients import services as clients
 from app.core.fields import (
     NOT_FOUND,
     TOO_LONG,
+    AnswerSchema,
     QuerySchema,
     choice_field,
     page_field,
@@ -59,7 +60,7 @@ class ProductListArgsSchema(QuerySchema):
     )
 
 
-class ProductSchema(Schema):
+class ProductSchema(AnswerSchema):
     """An active product with its price in the list and currency asked for."""
 
     id = fields.Integer()
@@ -76,7 +77,7 @@ class ProductSchema(Schema):
     price_list = fields.String(allow_none=True, metadata={"description": "The list's code"})
 
 
-class PriceListRefSchema(Schema):
+class PriceListRefSchema(AnswerSchema):
     """The price list the prices come from."""
 
     id = fields.Integer()
@@ -85,7 +86,7 @@ class PriceListRefSchema(Schema):
     currency = fields.String()
 
 
-class ProductPageSchema(Schema):
+class ProductPageSchema(AnswerSchema):
     """A page of products, by code, and the address of the next one."""
 
     items = fields.List(fields.Nested(ProductSchema))

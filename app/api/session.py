@@ -7,14 +7,15 @@ from a session that expired offline is replaced by the new session's one.
 from flask import jsonify
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from app.api.blueprint import bp
 from app.api.docs import api_doc, name_schemas, read_errors
 from app.auth.permissions import requires
+from app.core.fields import AnswerSchema
 
 
-class SessionSchema(Schema):
+class SessionSchema(AnswerSchema):
     """Who is signed in, and the token their cookie-authenticated writes send."""
 
     user_id = fields.Integer(required=True)

@@ -4,7 +4,7 @@ import gzip
 
 from flask import Response, jsonify, request
 from flask_login import current_user
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.api.blueprint import bp
 from app.api.common import query_args, refusals
@@ -13,7 +13,7 @@ from app.api.notices import notice_json
 from app.api.products import price_text
 from app.auth.permissions import requires
 from app.clients.schemas import PLANS, plan_json
-from app.core.fields import TOO_LONG, QuerySchema, money_field, spanish_field
+from app.core.fields import TOO_LONG, AnswerSchema, QuerySchema, money_field, spanish_field
 from app.notices.schemas import NoticeSchema
 from app.orders import catalogue
 from app.sync import feed
@@ -50,7 +50,7 @@ def _deleted() -> fields.Field:
     return fields.Boolean(attribute="is_deleted", metadata={"description": "Drop it"})
 
 
-class RefSchema(Schema):
+class RefSchema(AnswerSchema):
     """A zone or a client type, as the card names it."""
 
     id = fields.Integer()
@@ -58,7 +58,7 @@ class RefSchema(Schema):
     name = fields.String()
 
 
-class LimitsSchema(Schema):
+class LimitsSchema(AnswerSchema):
     """A credit policy's limits; null: not enforced."""
 
     money = money_field(allow_none=True)
@@ -66,7 +66,7 @@ class LimitsSchema(Schema):
     age_days = fields.Integer(allow_none=True)
 
 
-class SnapshotSchema(Schema):
+class SnapshotSchema(AnswerSchema):
     """The credit snapshot in the shared vectors' form (tests/credit/vectors.json)."""
 
     state = fields.String()
@@ -79,7 +79,7 @@ class SnapshotSchema(Schema):
     unpaid_dates = fields.List(fields.Date())
 
 
-class SyncOpenItemSchema(Schema):
+class SyncOpenItemSchema(AnswerSchema):
     """An open installment, oldest due date first."""
 
     installment_id = fields.Integer()
@@ -94,7 +94,7 @@ class SyncOpenItemSchema(Schema):
     currency = fields.String()
 
 
-class ContactSchema(Schema):
+class ContactSchema(AnswerSchema):
     """A person to talk to at the client."""
 
     id = fields.Integer()
@@ -106,7 +106,7 @@ class ContactSchema(Schema):
     notes = fields.String(allow_none=True)
 
 
-class PickupSchema(Schema):
+class PickupSchema(AnswerSchema):
     """A person the client allows to collect goods."""
 
     id = fields.Integer()
@@ -118,7 +118,7 @@ class PickupSchema(Schema):
     notes = fields.String(allow_none=True)
 
 
-class AddressSchema(Schema):
+class AddressSchema(AnswerSchema):
     """A fiscal, shipping or branch address."""
 
     id = fields.Integer()
@@ -135,7 +135,7 @@ class AddressSchema(Schema):
     branch_price_list_id = fields.Integer(allow_none=True)
 
 
-class ConditionSchema(Schema):
+class ConditionSchema(AnswerSchema):
     """The client's own price or discount, in force or starting later."""
 
     id = fields.Integer()
@@ -149,7 +149,7 @@ class ConditionSchema(Schema):
     reason = fields.String(allow_none=True)
 
 
-class RegistryRateSchema(Schema):
+class RegistryRateSchema(AnswerSchema):
     """An IIBB registry row of the client's CUIT (padrón de alícuotas), valid today or later."""
 
     jurisdiction_id = fields.Integer()
@@ -159,7 +159,7 @@ class RegistryRateSchema(Schema):
     published_on = fields.Date(metadata={"description": "The latest published row wins"})
 
 
-class SyncVisitSchema(Schema):
+class SyncVisitSchema(AnswerSchema):
     """A visit to the client of the last days: what came of that stop, and who made it."""
 
     id = fields.Integer()
@@ -176,7 +176,7 @@ class SyncVisitSchema(Schema):
     recorded_at = fields.DateTime()
 
 
-class SyncRecentOrderSchema(Schema):
+class SyncRecentOrderSchema(AnswerSchema):
     """An order of the last days (not cancelled): it makes that day's stop one with an order."""
 
     id = fields.Integer()
@@ -185,7 +185,7 @@ class SyncRecentOrderSchema(Schema):
     status = fields.String()
 
 
-class SyncNoteSchema(Schema):
+class SyncNoteSchema(AnswerSchema):
     """One of the client's latest notes: written by a person, or by the system on a change."""
 
     id = fields.Integer()
@@ -210,7 +210,7 @@ def _plan_week() -> fields.Field:
     )
 
 
-class SyncClientSchema(Schema):
+class SyncClientSchema(AnswerSchema):
     """A client with what order time and collections need, offline."""
 
     id = fields.Integer()
@@ -295,7 +295,7 @@ class SyncClientSchema(Schema):
     )
 
 
-class SyncProductSchema(Schema):
+class SyncProductSchema(AnswerSchema):
     """A product (inactive or deleted ones only in a delta, so the phone drops them)."""
 
     id = fields.Integer()
@@ -310,7 +310,7 @@ class SyncProductSchema(Schema):
     deleted = _deleted()
 
 
-class SyncPriceListSchema(Schema):
+class SyncPriceListSchema(AnswerSchema):
     """A price list."""
 
     id = fields.Integer()
@@ -320,7 +320,7 @@ class SyncPriceListSchema(Schema):
     deleted = _deleted()
 
 
-class SyncPriceSchema(Schema):
+class SyncPriceSchema(AnswerSchema):
     """A product's price in a list and currency, before IVA."""
 
     id = fields.Integer()
@@ -331,7 +331,7 @@ class SyncPriceSchema(Schema):
     deleted = _deleted()
 
 
-class SyncPromotionSchema(Schema):
+class SyncPromotionSchema(AnswerSchema):
     """A time-limited discount on a product."""
 
     id = fields.Integer()
@@ -343,7 +343,7 @@ class SyncPromotionSchema(Schema):
     deleted = _deleted()
 
 
-class SyncVolumeDiscountSchema(Schema):
+class SyncVolumeDiscountSchema(AnswerSchema):
     """A quantity break on a product."""
 
     id = fields.Integer()
@@ -353,7 +353,7 @@ class SyncVolumeDiscountSchema(Schema):
     deleted = _deleted()
 
 
-class SyncSaleConditionSchema(Schema):
+class SyncSaleConditionSchema(AnswerSchema):
     """Payment terms: their discount on the order's net, and whether they are cash."""
 
     id = fields.Integer()
@@ -366,7 +366,7 @@ class SyncSaleConditionSchema(Schema):
     deleted = _deleted()
 
 
-class SyncVisitReasonSchema(Schema):
+class SyncVisitReasonSchema(AnswerSchema):
     """Why a stop had no order or was skipped; the phone lists them by position, then name."""
 
     id = fields.Integer()
@@ -377,7 +377,7 @@ class SyncVisitReasonSchema(Schema):
     deleted = _deleted()
 
 
-class SyncJurisdictionSchema(Schema):
+class SyncJurisdictionSchema(AnswerSchema):
     """An active IIBB jurisdiction's perception settings (app/taxes/perceptions.py)."""
 
     id = fields.Integer()
@@ -391,7 +391,7 @@ class SyncJurisdictionSchema(Schema):
     include_multilateral = fields.Boolean()
 
 
-class SyncCatalogueSchema(Schema):
+class SyncCatalogueSchema(AnswerSchema):
     """Catalogue and reference rows changed since the cursor (every live one on a first sync)."""
 
     products = fields.List(fields.Nested(SyncProductSchema))
@@ -407,7 +407,7 @@ class SyncCatalogueSchema(Schema):
     )
 
 
-class SyncSchema(Schema):
+class SyncSchema(AnswerSchema):
     """One page of a sync."""
 
     cursor = fields.String(

@@ -1,28 +1,28 @@
 """Marshmallow schemas of the users' JSON API: tokens and users."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.auth.models import Role
 from app.auth.services import MIN_PASSWORD_LENGTH
-from app.core.fields import valid_email
+from app.core.fields import AnswerSchema, valid_email
 from app.core.routing import MAX_ID
 
 
-class TokenRequestSchema(Schema):
+class TokenRequestSchema(AnswerSchema):
     """Credentials exchanged for a bearer token."""
 
     username = fields.String(required=True, validate=validate.Length(min=1, max=40))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class TokenSchema(Schema):
+class TokenSchema(AnswerSchema):
     """A bearer token and when it expires."""
 
     token = fields.String(required=True)
     expires_at = fields.DateTime(required=True)
 
 
-class UserSchema(Schema):
+class UserSchema(AnswerSchema):
     """A user as the API shows it and takes it."""
 
     id = fields.Integer(dump_only=True)

@@ -5,7 +5,6 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from marshmallow import (
     EXCLUDE,
-    Schema,
     ValidationError,
     fields,
     post_dump,
@@ -30,6 +29,7 @@ from app.clients.visit_plan import (
 from app.core.fields import (
     NOT_FOUND,
     TOO_LONG,
+    AnswerSchema,
     TranslatedSchema,
     choice_field,
     day_field,
@@ -423,7 +423,7 @@ class ClientListArgsSchema(TranslatedSchema):
         return {name: value for name, value in data.items() if value != ""}
 
 
-class ClientPageSchema(Schema):
+class ClientPageSchema(AnswerSchema):
     """A page of clients and the address of the next one."""
 
     items = fields.List(fields.Nested(ClientSchema))
@@ -431,7 +431,7 @@ class ClientPageSchema(Schema):
     total = fields.Integer()
 
 
-class SuggestedCodeSchema(Schema):
+class SuggestedCodeSchema(AnswerSchema):
     """The next free client code."""
 
     code = fields.String(required=True)

@@ -1,11 +1,12 @@
 """JSON shapes of collections: calls and promises, the daily sheet, field receipts."""
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.collections.models import Channel, FieldReceiptState, Outcome
 from app.core.fields import (
     NOT_FOUND,
+    AnswerSchema,
     BodySchema,
     QuerySchema,
     amount_field,
@@ -60,7 +61,7 @@ class NewCallSchema(BodySchema):
     accuracy = place_field()
 
 
-class CallSchema(Schema):
+class CallSchema(AnswerSchema):
     """A call as the API answers it, with its promise's state."""
 
     id = fields.Integer()
@@ -107,7 +108,7 @@ class NewFieldReceiptSchema(NewReceiptSchema):
     accuracy = place_field()
 
 
-class FieldReceiptSchema(Schema):
+class FieldReceiptSchema(AnswerSchema):
     """A field receipt and where it stands."""
 
     id = fields.Integer()
@@ -129,7 +130,7 @@ class RejectSchema(BodySchema):
     reason = text_field(500, required=True, nullable=False)
 
 
-class CallPageSchema(Schema):
+class CallPageSchema(AnswerSchema):
     """A page of calls."""
 
     items = fields.List(fields.Nested(CallSchema))
@@ -137,7 +138,7 @@ class CallPageSchema(Schema):
     total = fields.Integer()
 
 
-class SheetRowSchema(Schema):
+class SheetRowSchema(AnswerSchema):
     """One client on the collector's sheet."""
 
     client_id = fields.Integer()
@@ -153,14 +154,14 @@ class SheetRowSchema(Schema):
     promise_call_id = fields.Integer(allow_none=True)
 
 
-class SheetZoneSchema(Schema):
+class SheetZoneSchema(AnswerSchema):
     """A zone of the sheet with its rows in visiting order."""
 
     zone = fields.String()
     rows = fields.List(fields.Nested(SheetRowSchema))
 
 
-class SheetSchema(Schema):
+class SheetSchema(AnswerSchema):
     """A collector's sheet for a day."""
 
     collector_id = fields.Integer()
@@ -168,7 +169,7 @@ class SheetSchema(Schema):
     zones = fields.List(fields.Nested(SheetZoneSchema))
 
 
-class FieldReceiptListSchema(Schema):
+class FieldReceiptListSchema(AnswerSchema):
     """The field receipts waiting for confirmation."""
 
     items = fields.List(fields.Nested(FieldReceiptSchema))

@@ -89,6 +89,10 @@ class TranslatedSchema(Schema, metaclass=_MadeOncePerLanguage):
         field_obj.error_messages = plain_messages(field_obj.error_messages)
 
 
+class AnswerSchema(Schema, metaclass=_MadeOncePerLanguage):
+    """What the app answers (dumped, never loaded): made once per class and options too."""
+
+
 def plain_messages(messages: dict) -> dict:
     """Messages as plain strings in the current language."""
     return {key: str(message) for key, message in messages.items()}

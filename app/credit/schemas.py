@@ -1,9 +1,9 @@
 """JSON shapes of the credit decision."""
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
-from app.core.fields import QuerySchema, amount_field
+from app.core.fields import AnswerSchema, QuerySchema, amount_field
 from app.credit.rules import PAYMENT_METHODS
 from app.notices.schemas import NoticeSchema
 
@@ -29,7 +29,7 @@ class FigureField(fields.Field):
         return f"{value:.2f}"
 
 
-class FailureSchema(Schema):
+class FailureSchema(AnswerSchema):
     """One failing limit with its figures."""
 
     kind = fields.String(metadata={"enum": ["money", "documents", "age", "state"]})
@@ -40,14 +40,14 @@ class FailureSchema(Schema):
     message = fields.String()
 
 
-class ApproverSchema(Schema):
+class ApproverSchema(AnswerSchema):
     """A supervisor whose band covers a blocked order."""
 
     id = fields.Integer()
     full_name = fields.String()
 
 
-class DecisionSchema(Schema):
+class DecisionSchema(AnswerSchema):
     """The credit decision for an order."""
 
     allowed = fields.Boolean()

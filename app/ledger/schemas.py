@@ -15,6 +15,7 @@ from marshmallow import (
 )
 
 from app.core.fields import (
+    AnswerSchema,
     BodySchema,
     DecimalText,
     QuerySchema,
@@ -258,7 +259,7 @@ BucketsSchema = Schema.from_dict(
 )
 
 
-class InstallmentSchema(Schema):
+class InstallmentSchema(AnswerSchema):
     """One installment of a debit document: an open item with its due date."""
 
     id = fields.Integer()
@@ -268,7 +269,7 @@ class InstallmentSchema(Schema):
     open_amount = money_field()
 
 
-class PaymentLineOutSchema(Schema):
+class PaymentLineOutSchema(AnswerSchema):
     """A payment line of a receipt, with the fields its kind uses (the others are null)."""
 
     id = fields.Integer()
@@ -285,7 +286,7 @@ class PaymentLineOutSchema(Schema):
     certificate = fields.String(allow_none=True)
 
 
-class ApplicationSchema(Schema):
+class ApplicationSchema(AnswerSchema):
     """A credit settling part of a debit installment; undone ones keep `unapplied_at`."""
 
     id = fields.Integer()
@@ -298,7 +299,7 @@ class ApplicationSchema(Schema):
     active = fields.Boolean()
 
 
-class DocumentSummarySchema(Schema):
+class DocumentSummarySchema(AnswerSchema):
     """A ledger document without its parts."""
 
     id = fields.Integer()
@@ -354,14 +355,14 @@ class DocumentSchema(DocumentSummarySchema):
         return ApplicationSchema(many=True).dump(applications.applications_of(document))
 
 
-class VoidResultSchema(Schema):
+class VoidResultSchema(AnswerSchema):
     """A voided document and the reversing document the void wrote."""
 
     document = fields.Nested(DocumentSchema)
     reversal = fields.Nested(DocumentSchema)
 
 
-class DocumentPageSchema(Schema):
+class DocumentPageSchema(AnswerSchema):
     """A page of documents, newest first."""
 
     items = fields.List(fields.Nested(DocumentSummarySchema))
@@ -369,7 +370,7 @@ class DocumentPageSchema(Schema):
     total = fields.Integer()
 
 
-class CurrencySummarySchema(Schema):
+class CurrencySummarySchema(AnswerSchema):
     """A client's account in one currency."""
 
     currency = fields.String()
@@ -381,7 +382,7 @@ class CurrencySummarySchema(Schema):
     buckets = fields.Nested(BucketsSchema)
 
 
-class OpenItemSchema(Schema):
+class OpenItemSchema(AnswerSchema):
     """One open installment, oldest due date first."""
 
     installment_id = fields.Integer()
@@ -399,7 +400,7 @@ class OpenItemSchema(Schema):
     bucket = fields.String(metadata={"enum": list(AGING_BUCKETS)})
 
 
-class AccountSchema(Schema):
+class AccountSchema(AnswerSchema):
     """A client's current account at a glance."""
 
     client_id = fields.Integer()
@@ -430,7 +431,7 @@ class AccountSchema(Schema):
     open_credits = fields.List(fields.Nested(DocumentSummarySchema))
 
 
-class StatementLineSchema(Schema):
+class StatementLineSchema(AnswerSchema):
     """One document of a statement and the running balance after it."""
 
     document = fields.Nested(DocumentSummarySchema)
@@ -440,7 +441,7 @@ class StatementLineSchema(Schema):
     applications = fields.List(fields.Nested(ApplicationSchema))
 
 
-class StatementSchema(Schema):
+class StatementSchema(AnswerSchema):
     """An account statement (estado de cuenta) for a date range in one currency."""
 
     client_id = fields.Function(lambda statement: statement.client.id, metadata={"type": "integer"})
@@ -454,7 +455,7 @@ class StatementSchema(Schema):
     lines = fields.List(fields.Nested(StatementLineSchema))
 
 
-class AgingRowSchema(Schema):
+class AgingRowSchema(AnswerSchema):
     """One client's line of the aging report."""
 
     client_id = fields.Integer()
@@ -473,7 +474,7 @@ AgingTotalsSchema = Schema.from_dict(
 )
 
 
-class AgingReportSchema(Schema):
+class AgingReportSchema(AnswerSchema):
     """A page of the aging report, largest overdue first, with totals over every row."""
 
     as_of = fields.Date()
@@ -484,7 +485,7 @@ class AgingReportSchema(Schema):
     next = fields.String(allow_none=True, metadata={"description": "URL of the next page"})
 
 
-class SaleConditionSchema(Schema):
+class SaleConditionSchema(AnswerSchema):
     """Payment terms: discount, due-date rule and installments."""
 
     id = fields.Integer()
@@ -503,7 +504,7 @@ class SaleConditionSchema(Schema):
     installments = fields.Integer()
 
 
-class CardPlanSchema(Schema):
+class CardPlanSchema(AnswerSchema):
     """A card issuer's plan."""
 
     id = fields.Integer()
@@ -514,7 +515,7 @@ class CardPlanSchema(Schema):
     )
 
 
-class CardIssuerSchema(Schema):
+class CardIssuerSchema(AnswerSchema):
     """A credit-card issuer and its plans."""
 
     id = fields.Integer()

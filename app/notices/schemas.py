@@ -1,8 +1,8 @@
 """JSON shapes of client notices."""
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
-from app.core.fields import QuerySchema, day_field
+from app.core.fields import AnswerSchema, QuerySchema, day_field
 from app.notices.rules import Audience, Severity, TargetKind
 
 
@@ -12,7 +12,7 @@ class NoticeArgsSchema(QuerySchema):
     on = day_field(metadata={"description": "Default: today (in the company's time zone)"})
 
 
-class NoticeSchema(Schema):
+class NoticeSchema(AnswerSchema):
     """A notice in force for a client, with when the caller marked it seen there."""
 
     id = fields.Integer()
@@ -31,7 +31,7 @@ class NoticeSchema(Schema):
     )
 
 
-class ClientNoticesSchema(Schema):
+class ClientNoticesSchema(AnswerSchema):
     """The notices in force for a client on a day, most pressing first."""
 
     client_id = fields.Integer()

@@ -3,10 +3,11 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.core.fields import (
     NOT_FOUND,
+    AnswerSchema,
     BodySchema,
     DecimalText,
     QuerySchema,
@@ -132,7 +133,7 @@ class OrderListArgsSchema(QuerySchema):
     per_page = per_page_field()
 
 
-class DiscountSchema(Schema):
+class DiscountSchema(AnswerSchema):
     """A discount a line got, in the order applied."""
 
     kind = fields.String(metadata={"enum": ["promotion", "volume", "client", "client_type"]})
@@ -140,7 +141,7 @@ class DiscountSchema(Schema):
     pct = fields.String()
 
 
-class LineSchema(Schema):
+class LineSchema(AnswerSchema):
     """A line as priced."""
 
     product_id = fields.Integer()
@@ -153,7 +154,7 @@ class LineSchema(Schema):
     tax_rate = DecimalString()
 
 
-class StoredDecisionSchema(Schema):
+class StoredDecisionSchema(AnswerSchema):
     """The credit decision the order got when it arrived."""
 
     allowed = fields.Boolean()
@@ -162,7 +163,7 @@ class StoredDecisionSchema(Schema):
     currency = fields.String()
 
 
-class RequestSchema(Schema):
+class RequestSchema(AnswerSchema):
     """An override request and its answer."""
 
     id = fields.Integer()
@@ -182,7 +183,7 @@ class RequestSchema(Schema):
     comment = fields.String(allow_none=True)
 
 
-class OrderSchema(Schema):
+class OrderSchema(AnswerSchema):
     """An order with its lines, amounts, credit decision and override request."""
 
     id = fields.Integer()
@@ -218,7 +219,7 @@ class OrderSchema(Schema):
     cancelled_at = fields.DateTime(allow_none=True)
 
 
-class OrderPageSchema(Schema):
+class OrderPageSchema(AnswerSchema):
     """A page of orders."""
 
     items = fields.List(fields.Nested(OrderSchema))
@@ -226,7 +227,7 @@ class OrderPageSchema(Schema):
     total = fields.Integer()
 
 
-class QuoteSchema(Schema):
+class QuoteSchema(AnswerSchema):
     """An order priced and decided, before it is placed."""
 
     currency = fields.String()

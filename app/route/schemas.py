@@ -1,9 +1,10 @@
 """JSON shapes of the route day: the day's stops, a visit's outcome, the team's day."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.core.fields import (
     NOT_FOUND,
+    AnswerSchema,
     BodySchema,
     QuerySchema,
     choice_field,
@@ -29,7 +30,7 @@ class RouteArgsSchema(QuerySchema):
     )
 
 
-class StopSchema(Schema):
+class StopSchema(AnswerSchema):
     """One stop of a route day."""
 
     client_id = fields.Integer(attribute="client.id")
@@ -57,7 +58,7 @@ class StopSchema(Schema):
     )
 
 
-class RouteSchema(Schema):
+class RouteSchema(AnswerSchema):
     """A person's route day."""
 
     date = fields.Date(attribute="day")
@@ -83,7 +84,7 @@ class NewVisitSchema(BodySchema):
     accuracy = place_field()
 
 
-class VisitSchema(Schema):
+class VisitSchema(AnswerSchema):
     """A recorded visit."""
 
     id = fields.Integer()
@@ -100,7 +101,7 @@ class VisitSchema(Schema):
     recorded_at = fields.DateTime()
 
 
-class ReasonSchema(Schema):
+class ReasonSchema(AnswerSchema):
     """A reason for no order or a skipped stop."""
 
     id = fields.Integer()
@@ -109,5 +110,5 @@ class ReasonSchema(Schema):
     applies_to = fields.String(metadata={"enum": ["no_order", "skipped", "both"]})
 
 
-class ReasonListSchema(Schema):
+class ReasonListSchema(AnswerSchema):
     items = fields.List(fields.Nested(ReasonSchema))
