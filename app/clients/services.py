@@ -133,7 +133,7 @@ def visible_client(user: User, client_id: int, *, trash: bool | None = None) -> 
 
 # SQLite's FTS5 trigram table over clients.search_text (migration 5c1e7a9d2b40)
 _SEARCH = sa.table("clients_search", sa.column("rowid"), sa.column("search_text"))
-RARE_MATCHES = 2_000  # a word found in fewer clients leads the search through the index
+RARE_MATCHES = 5_000  # a word found in fewer clients leads the search through the index
 
 
 def search_clients(query: sa.Select, text: str) -> sa.Select:
