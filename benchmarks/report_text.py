@@ -213,8 +213,8 @@ def generator_share(report: dict) -> str:
 def notes(report: dict) -> list[str]:
     """How it was measured."""
     return [
-        "Both servers: gunicorn -w 3 (sync workers, which close each connection), on the "
-        "same database; the load: 16 connections from one aiohttp process on the same "
+        "Both servers: gunicorn -c deploy/gunicorn.conf.py -w 3 (4 threads a worker, "
+        "connections kept alive), on the same database; the load: 16 connections from one aiohttp process on the same "
         f"machine, sharing its cores with the servers ({generator_share(report)}). Each load "
         "lasts a few seconds, in 3 rounds alternating app and floor: throughput and latencies "
         "are the median round, 'worst' the worst round's p95. Other work on the machine "
