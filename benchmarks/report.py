@@ -47,7 +47,7 @@ from app.clients.models import Client
 from app.demo.commands import load_demo_data
 from app.extensions import db
 from app.ledger.models import Document
-from benchmarks import servers
+from benchmarks import pages, servers
 from benchmarks.demo_data import reset
 from benchmarks.load import Figures, Request, run_load
 from benchmarks.orders import order_body, orderable, priced_everywhere
@@ -266,6 +266,9 @@ def run_engine(name: str, url: str, size: dict, args, log_dir: Path) -> dict:
         lap("one_at_a_time", started)
         result["worker_mb"] = {"app": main.worker_rss_mb(), "floor": floor.worker_rss_mb()}
         floor.stop()
+        started = time.perf_counter()
+        result["pages"] = pages.measure(main.url)
+        lap("pages", started)
         if args.rush:
             started = time.perf_counter()
             result["rush"] = rush_figures(app, data, [main.url], size)

@@ -13,6 +13,9 @@ CREDIT_P95_MS = 10.0
 SEARCH_P95_MS = 20.0
 DELTA_P95_MS = 500.0
 WORKER_MB = 150.0
+FIRST_LOAD_KB = 60
+FIRST_LOAD_SCRIPT_KB = 25
+SWAP_KB = 8
 
 
 def verdict(ok: bool) -> str:
@@ -55,6 +58,34 @@ LOAD_HEADER = [
 ]
 
 
+def page_rows(pages: dict) -> list[list[str]]:
+    """Each page's first load (compressed) and the search swap; the list's and swap's targets."""
+    rows = []
+    for label, page in pages.items():
+        if "js_kb" not in page:  # the htmx swap
+            ok = page["total_kb"] <= SWAP_KB
+            rows.append(
+                [
+                    f"Page weight: {label}",
+                    f"{page['total_kb']:.1f} KB",
+                    f"<= {SWAP_KB} KB",
+                    verdict(ok),
+                ]
+            )
+            continue
+        figure = (
+            f"{page['requests']} requests, {page['total_kb']:.1f} KB (HTML {page['html_kb']:.1f}, "
+            f"CSS {page['css_kb']:.1f}, JS {page['js_kb']:.1f})"
+        )
+        if label == "client list":
+            ok = page["total_kb"] <= FIRST_LOAD_KB and page["js_kb"] <= FIRST_LOAD_SCRIPT_KB
+            target = f"<= {FIRST_LOAD_KB} KB, JS <= {FIRST_LOAD_SCRIPT_KB} KB"
+            rows.append([f"First load: {label}", figure, target, verdict(ok)])
+        else:
+            rows.append([f"First load: {label}", figure, "", ""])
+    return rows
+
+
 def other_rows(run: dict) -> list[list[str]]:
     """The one-at-a-time latencies, memory, the rush and the pair: figure, target, verdict."""
     rows = []
@@ -92,6 +123,7 @@ def other_rows(run: dict) -> list[list[str]]:
             verdict(biggest <= WORKER_MB),
         ]
     )
+    rows += page_rows(run.get("pages", {}))
     if "rush" in run:
         rows += rush_rows("Morning rush", run["rush"])
     if "pair" in run:
@@ -214,8 +246,9 @@ def notes(report: dict) -> list[str]:
     """How it was measured."""
     return [
         "Both servers: gunicorn -c deploy/gunicorn.conf.py -w 3 (4 threads a worker, "
-        "connections kept alive), on the same database; the load: 16 connections from one aiohttp process on the same "
-        f"machine, sharing its cores with the servers ({generator_share(report)}). Each load "
+        "connections kept alive), on the same database; the load: 16 connections from one "
+        "aiohttp process on the same machine, sharing its cores with the servers "
+        f"({generator_share(report)}). Each load "
         "lasts a few seconds, in 3 rounds alternating app and floor: throughput and latencies "
         "are the median round, 'worst' the worst round's p95. Other work on the machine "
         "(see the load average) slows both sides.",
