@@ -23,16 +23,17 @@ def statements(app):
     event.remove(db.engine, "before_cursor_execute", note)
 
 
-def test_the_order_is_priced_before_the_write_lock_and_decided_under_it(setup, statements):  # noqa: F811
+def test_the_order_is_priced_before_the_lock_and_decided_under_it(setup, statements):  # noqa: F811
     seller, client, item, _boss = setup
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("the write lock is SQLite's; PostgreSQL locks the client's row")
     statements.clear()
     answer = seller.post(
         "/api/v1/orders", json=body(client, item), headers={"Idempotency-Key": "lock-order-1"}
     )
     assert answer.status_code == 201, answer.json
-    locks = [i for i, s in enumerate(statements) if s == "BEGIN IMMEDIATE"]
+    # SQLite: the write lock (BEGIN IMMEDIATE); PostgreSQL: the client's row lock
+    locks = [
+        i for i, s in enumerate(statements) if s == "BEGIN IMMEDIATE" or s.endswith("FOR UPDATE")
+    ]
     last_lock = locks[-1]
     pricing = [i for i, s in enumerate(statements) if "FROM prices" in s]
     credit = [i for i, s in enumerate(statements) if "FROM ledger_documents" in s]
