@@ -2,6 +2,7 @@
 
 import secrets
 from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context
@@ -10,6 +11,7 @@ from sqlalchemy.orm import configure_mappers
 
 from app import config
 from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
+from app.jobs import queue as jobs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Each domain keeps its blueprints in <domain>/blueprint.py (STYLE.md, rule 9).
@@ -29,6 +31,7 @@ DOMAINS = (
     "push",
     "sync",
     "taxes",
+    "jobs",
     "api",
 )
 
@@ -50,6 +53,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(
                 app.config["SQLALCHEMY_DATABASE_URI"]
             )
+    if app.config.get("JOBS_IMMEDIATE") is None:
+        app.config["JOBS_IMMEDIATE"] = app.testing  # tests run jobs as they are started
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
@@ -89,6 +94,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     compress.init_app(app)
+    jobs.init_app(app)
 
     from app import models  # noqa: F401  (every table, the user loader)
     from app.api.auth import ApiAwareSessionInterface
@@ -104,11 +110,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Register each domain's blueprints, after importing the modules that hold their routes."""
+    """Register each domain's blueprints, after importing the modules that hold their routes
+    and the jobs it gives the queue (<domain>/jobs.py)."""
     from app.core.routing import IdConverter
 
     app.url_map.converters["int"] = IdConverter
     for domain in DOMAINS:
+        if find_spec(f"app.{domain}.jobs"):
+            import_module(f"app.{domain}.jobs")
         blueprint = import_module(f"app.{domain}.blueprint")
         for module in blueprint.ROUTES:
             import_module(f"app.{domain}.{module}")
@@ -130,13 +139,14 @@ def register_commands(app: Flask) -> None:
     from app.collections.commands import delinquency_command
     from app.core.backup import backup_command, restore_command
     from app.demo.commands import demo_data_command
+    from app.jobs.commands import jobs_cli
     from app.push.commands import vapid_keys_command
     from app.sync.commands import idempotency_cli
     from app.taxes.rates_import import iibb_import_command, iibb_jurisdiction_command
 
     commands = (demo_data_command, create_user_command, backup_command, restore_command, audit_cli)
     commands += (iibb_import_command, iibb_jurisdiction_command, vapid_keys_command)
-    commands += (delinquency_command, idempotency_cli)
+    commands += (delinquency_command, idempotency_cli, jobs_cli)
     for command in commands:
         app.cli.add_command(command)
     if app.debug or app.testing:

@@ -72,7 +72,19 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url(instance_path)),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Redis, when set, holds the job queue and (unless told otherwise) the rate limits, so
+        # that several app servers and workers share them.
+        "REDIS_URL": os.environ.get("REDIS_URL", "").strip(),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
+        or os.environ.get("REDIS_URL", "").strip()
+        or "memory://",
+        # the job queue: a SQLite file in the instance folder unless REDIS_URL is set; jobs
+        # run inline, as they are started, when JOBS_IMMEDIATE is on (the tests' default)
+        "JOBS_SQLITE_PATH": os.environ.get("JOBS_SQLITE_PATH", ""),
+        "JOBS_QUEUE_NAME": os.environ.get("JOBS_QUEUE_NAME", "clientes-en-ruta"),
+        "JOBS_IMMEDIATE": _bool(os.environ["JOBS_IMMEDIATE"])
+        if os.environ.get("JOBS_IMMEDIATE")
+        else None,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute"),
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "30")),

@@ -23,6 +23,7 @@ from app.collections.models import (
 from app.core.changes import ChangeCounter
 from app.core.idempotency import IdempotencyRecord
 from app.credit.models import CreditBand, CreditPolicy, OverrideRequest, PolicyCategory
+from app.jobs.models import Job, JobFile
 from app.ledger.models import (
     Application,
     CardIssuer,
@@ -79,6 +80,8 @@ __all__ = [
     "IdempotencyRecord",
     "IibbJurisdiction",
     "IibbRate",
+    "Job",
+    "JobFile",
     "Notice",
     "NoticeSeen",
     "Order",

@@ -25,6 +25,7 @@ ROUTES = (
     "collections",
     "route",
     "sync",
+    "jobs",
     "openapi",
 )
 BLUEPRINTS = (bp,)

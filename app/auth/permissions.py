@@ -58,6 +58,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "users.manage": frozenset({Role.ADMIN}),
     "attributes.manage": frozenset({Role.ADMIN}),
     "audit.view": frozenset({Role.ADMIN}),
+    # Background jobs: each user follows the ones they started; the admin sees everyone's.
+    "jobs.all": frozenset({Role.ADMIN}),
     "reference.manage": frozenset({Role.ADMIN}),
 }
 

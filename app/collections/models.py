@@ -162,10 +162,25 @@ class EmailSent(db.Model):
     to_address: Mapped[str] = mapped_column(sa.String(500))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(10))  # sent | failed
+    # sending (written before the message leaves, so a worker killed midway never sends it
+    # twice) | sent | failed
+    status: Mapped[str] = mapped_column(sa.String(10))
     error: Mapped[str | None] = mapped_column(sa.String(500))
     sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the bulk send (a background job) that wrote it; one row per client and job
+    job_id: Mapped[int | None] = mapped_column(sa.ForeignKey("jobs.id"))
+
+    __table_args__ = (
+        sa.Index(
+            "uq_emails_sent_job_client",
+            "job_id",
+            "client_id",
+            unique=True,
+            sqlite_where=sa.text("job_id IS NOT NULL"),
+            postgresql_where=sa.text("job_id IS NOT NULL"),
+        ),
+    )
 
 
 class DelinquencyRule(db.Model):

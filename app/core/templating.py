@@ -68,12 +68,18 @@ def datetime_short(value) -> str:
     return format_datetime(value, "dd/MM/yyyy HH:mm") if value else "—"
 
 
+def thousands(value) -> str:
+    """A count with the thousands marked as the language writes them (12.500)."""
+    return format_decimal(value or 0, format="#,##0")
+
+
 def register(app: Flask) -> None:
     """Expose the helpers to Jinja."""
     app.jinja_env.filters["datetime_short"] = datetime_short
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date_short"] = date_short
     app.jinja_env.filters["time_short"] = time_short
+    app.jinja_env.filters["thousands"] = thousands
 
     app.jinja_env.globals.update(
         html_lang=html_lang,
