@@ -3,6 +3,7 @@
 import re
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
@@ -227,23 +228,52 @@ def _log(
     merged: Merged | None,
     error: str | None,
     user: User | None,
+    pending: EmailSent | None = None,
 ) -> EmailSent:
-    """Write the client's mail log row and its audit row."""
-    row = EmailSent(
+    """Write the client's mail log row (or end the one written before sending) and its audit
+    row."""
+    row = pending or EmailSent(
         client_id=client.id,
         template_id=template.id,
         account_id=account.id,
         to_address=", ".join(to)[:500],
         subject=(merged.subject if merged else template.subject)[:200],
         body=merged.text if merged else "",
-        status="failed" if error else "sent",
-        error=error[:500] if error else None,
         sent_by_id=user.id if user else None,
     )
+    row.status = "failed" if error else "sent"
+    row.error = error[:500] if error else None
     db.session.add(row)
     after = {"template": template.code, "to": row.to_address, "subject": row.subject}
     after |= {"status": row.status} | ({"error": row.error} if error else {})
     audit.record("client.email", "client", client.id, None, after, user.id if user else None)
+    return row
+
+
+def _pending(
+    client: Client,
+    template: EmailTemplate,
+    account: EmailAccount,
+    to: list[str],
+    merged: Merged,
+    user: User | None,
+    job_id: int,
+) -> EmailSent:
+    """Log a message as being sent, and commit, before it leaves: a worker killed before it
+    could log the outcome leaves this row, and the job's next attempt does not send it again."""
+    row = EmailSent(
+        client_id=client.id,
+        template_id=template.id,
+        account_id=account.id,
+        to_address=", ".join(to)[:500],
+        subject=merged.subject[:200],
+        body=merged.text,
+        status="sending",
+        sent_by_id=user.id if user else None,
+        job_id=job_id,
+    )
+    db.session.add(row)
+    db.session.commit()
     return row
 
 
@@ -256,8 +286,10 @@ def _send_one(
     user: User | None,
     period: Period | None,
     result: SendResult,
+    job_id: int | None = None,
 ) -> None:
-    """Merge, send and log one client's e-mail (a client with no e-mail is skipped)."""
+    """Merge, send and log one client's e-mail (a client with no e-mail is skipped); in a job,
+    each message is logged and committed before and after it leaves."""
     to = recipients(client)
     if not to:
         result.skipped.append(client)
@@ -272,11 +304,18 @@ def _send_one(
         message = build_message(account, to, merged, attachment)
     except (TemplateError, ArithmeticError, TypeError, ValueError) as error:
         problem = _("La planilla no se pudo combinar: %(error)s", error=str(error)[:300])
-        result.failed.append(_log(client, template, account, to, merged, problem, user))
+        row = _log(client, template, account, to, merged, problem, user)
+        row.job_id = job_id
+        result.failed.append(row)
         return
+    pending = (
+        None if job_id is None else _pending(client, template, account, to, merged, user, job_id)
+    )
     error = postman.deliver(message)
-    row = _log(client, template, account, to, merged, error, user)
+    row = _log(client, template, account, to, merged, error, user, pending)
     (result.failed if error else result.sent).append(row)
+    if job_id is not None:
+        db.session.commit()
 
 
 def _prepare(template: EmailTemplate) -> tuple[SmtpSettings, EmailAccount, CompiledTemplate]:
@@ -288,6 +327,11 @@ def _prepare(template: EmailTemplate) -> tuple[SmtpSettings, EmailAccount, Compi
     except TemplateSyntaxError as error:
         raise MailError({"template_id": syntax_problem(error)}) from error
     return settings, account, compiled
+
+
+def check_sendable(template: EmailTemplate) -> None:
+    """Raise MailError, with its messages, when a send of this template could not even start."""
+    _prepare(template)
 
 
 def send_to_client(
@@ -313,10 +357,25 @@ def send_bulk(
     user: User | None,
     period: Period | None = None,
     batch_size: int = BATCH_SIZE,
+    job_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SendResult:
-    """Send to every client a select yields, BATCH_SIZE per SMTP connection, logging each."""
+    """Send to every client a select yields, BATCH_SIZE per SMTP connection, logging each.
+
+    As a job (job_id), each message is committed as it goes, and a job run again after its
+    worker was killed skips the clients an earlier attempt already logged: nobody gets the
+    message twice.
+    """
     settings, account, compiled = _prepare(template)
     ids = list(db.session.scalars(clients.with_only_columns(Client.id).order_by(Client.code)))
+    total, worked = len(ids), 0
+    if job_id is not None:
+        logged = set(
+            db.session.scalars(sa.select(EmailSent.client_id).where(EmailSent.job_id == job_id))
+        )
+        _end_interrupted(job_id, template, user)
+        worked = sum(1 for each in ids if each in logged)
+        ids = [each for each in ids if each not in logged]
     postman = Postman(settings)
     result = SendResult()
     try:
@@ -329,12 +388,60 @@ def send_bulk(
                 .order_by(Client.code)
             ).all()
             for client in batch:
-                _send_one(postman, compiled, template, account, client, user, period, result)
+                _send_one(
+                    postman, compiled, template, account, client, user, period, result, job_id
+                )
+                worked += 1
+                if progress:
+                    progress(worked, total)
             postman.end_batch()
             db.session.flush()
     finally:
         postman.end_batch()
     return result
+
+
+def _end_interrupted(job_id: int, template: EmailTemplate, user: User | None) -> None:
+    """Close the rows an earlier attempt left "sending": that message may have left, so it is
+    not sent again; the row says so, for someone to check with the client."""
+    rows = db.session.scalars(
+        sa.select(EmailSent).where(EmailSent.job_id == job_id, EmailSent.status == "sending")
+    ).all()
+    problem = _(
+        "El envío se cortó mientras salía este correo: puede haber llegado o no. No se "
+        "reenvía solo, para no mandarlo dos veces."
+    )
+    for row in rows:
+        row.status, row.error = "failed", problem
+        after = {"template": template.code, "to": row.to_address, "subject": row.subject}
+        after |= {"status": row.status, "error": row.error}
+        audit.record(
+            "client.email", "client", row.client_id, None, after, user.id if user else None
+        )
+    if rows:
+        db.session.commit()
+
+
+def job_counts(job_id: int) -> dict[str, int]:
+    """How many messages a bulk-send job logged, by outcome (every attempt counted)."""
+    rows = db.session.execute(
+        sa.select(EmailSent.status, sa.func.count())
+        .where(EmailSent.job_id == job_id)
+        .group_by(EmailSent.status)
+    )
+    return dict(rows.all())
+
+
+def job_failures(job_id: int, limit: int) -> list[EmailSent]:
+    """The messages of a bulk-send job that did not go, first clients first."""
+    return list(
+        db.session.scalars(
+            sa.select(EmailSent)
+            .where(EmailSent.job_id == job_id, EmailSent.status == "failed")
+            .order_by(EmailSent.id)
+            .limit(limit)
+        )
+    )
 
 
 def mail_log(client: Client, limit: int = 10) -> list[tuple[EmailSent, str | None]]:

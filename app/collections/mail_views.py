@@ -21,14 +21,15 @@ from app.clients.models import Client
 from app.clients.services import choosable, visible_client
 from app.collections import mail_preview
 from app.collections.blueprint import mail_bp
+from app.collections.jobs import BULK_MAIL, bulk_params
 from app.collections.mail_accounts import email_accounts, get_account, save_account
 from app.collections.mail_bulk import bulk_clients, bulk_counts, bulk_sample, parse_bulk_filters
 from app.collections.mail_forms import AccountForm, TemplateForm
 from app.collections.mail_merge import FIELDS, KIND_LABELS, REMINDER, STATEMENT, merge, parse_period
 from app.collections.mail_sending import (
+    check_sendable,
     mail_log,
     recipients,
-    send_bulk,
     send_to_client,
     statement_attachment_name,
 )
@@ -43,9 +44,9 @@ from app.collections.mail_templates import (
 from app.collections.models import EmailAccount, EmailTemplate
 from app.core.idempotency import write_endpoint
 from app.core.rendering import render
+from app.jobs.queue import start_job
 
 BULK_SAMPLE = 5
-FAILED_SHOWN = 50
 
 
 @mail_bp.app_template_global()
@@ -324,7 +325,8 @@ def _bulk_context(values, errors: dict) -> dict:
 @requires("mail.send")
 @write_endpoint
 def bulk():
-    """Send a template to every client a filter selects (batched, in this request)."""
+    """Send a template to every client a filter selects, as a background job whose page the
+    sender is taken to."""
     if request.method == "GET":
         context = _bulk_context(request.args, {})
         return render("collections/mail_bulk.html", block="summary", **context)
@@ -336,15 +338,15 @@ def bulk():
         errors["filters"] = _("Ningún cliente del filtro tiene e-mail: no hay a quién enviarle.")
     if not errors:
         try:
-            result = send_bulk(context["chosen"], context["query"], current_user, context["period"])
+            check_sendable(context["chosen"])
         except MailError as error:
             errors.update(error.fields)
         else:
-            return render(
-                "collections/mail_bulk_done.html",
-                result=result,
-                chosen=context["chosen"],
-                failed=result.failed[:FAILED_SHOWN],
-                skipped=result.skipped[:FAILED_SHOWN],
+            started = start_job(
+                BULK_MAIL,
+                _("Envío masivo: %(name)s", name=context["chosen"].name),
+                current_user.id,
+                bulk_params(request.form) | {"template_id": str(context["chosen"].id)},
             )
+            return redirect(url_for("jobs.show", job_id=started.id), 303)
     return render("collections/mail_bulk.html", status=422, **context)

@@ -17,6 +17,7 @@ from app.clients.models import Client
 from app.clients.services import visible_client
 from app.collections import services, sheet_page
 from app.collections.blueprint import bp
+from app.collections.jobs import DELINQUENCY
 from app.collections.labels import CHANNEL_LABELS, OUTCOME_LABELS, PROMISE_LABELS
 from app.collections.models import FieldReceipt
 from app.collections.rules import PromiseState
@@ -28,6 +29,7 @@ from app.core.routing import MAX_ID
 from app.core.templating import money
 from app.core.types import local_today
 from app.extensions import db
+from app.jobs.queue import start_job
 from app.ledger import accounts
 from app.ledger import forms as ledger_forms
 from app.ledger import services as ledger
@@ -36,7 +38,6 @@ from app.ledger.parsing import latest_rate
 
 HISTORY_SHOWN = 5
 OPEN_ITEMS_SHOWN = 100
-RUN_NAMES_SHOWN = 50
 FIELD_LINES = 3  # payment lines on the field receipt form; the empty ones are dropped
 CALL_FIELDS = (
     "channel", "outcome", "promise_amount", "promise_date", "next_contact_at", "visit_date",
@@ -486,8 +487,8 @@ def reject(receipt_id: int):
 # --- delinquency -----------------------------------------------------------------------------
 
 
-def _delinquency_page(status: int = 200, values=None, errors=None, run=None):
-    """The rule's form, its last run, the run's result and the cron line."""
+def _delinquency_page(status: int = 200, values=None, errors=None):
+    """The rule's form, its last run and the cron line."""
     rule = services.delinquency_rule()
     if values is None:
         values = {
@@ -495,19 +496,12 @@ def _delinquency_page(status: int = 200, values=None, errors=None, run=None):
             "min_amount": f"{rule.min_amount:.2f}",
             "active": rule.active,
         }
-    changed = {}
-    if run is not None:
-        ids = run.marked[:RUN_NAMES_SHOWN] + run.lifted[:RUN_NAMES_SHOWN]
-        changed = {ident: db.session.get(Client, ident) for ident in ids}
     return render(
         "collections/delinquency.html",
         status=status,
         rule=rule,
         values=values,
         errors=errors or {},
-        run=run,
-        changed=changed,
-        names_shown=RUN_NAMES_SHOWN,
     )
 
 
@@ -536,5 +530,7 @@ def delinquency():
 @requires("delinquency.manage")
 @write_endpoint
 def run_delinquency():
-    """Run the rule now, as the nightly command does, and show whom it marked or lifted."""
-    return _delinquency_page(run=services.run_delinquency())
+    """Run the rule now, as the nightly command does, as a background job whose page shows
+    whom it marked or lifted."""
+    started = start_job(DELINQUENCY, _("Regla de morosidad"), current_user.id)
+    return redirect(url_for("jobs.show", job_id=started.id), 303)

@@ -6,14 +6,16 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import after_this_request, current_app, has_request_context
+from flask import current_app
 from flask_babel import gettext as _
 
 from app.core.types import utcnow
 from app.extensions import db
+from app.jobs.queue import start_job
 from app.push.models import PushSubscription
 
 log = logging.getLogger(__name__)
+PUSH = "push.notify"  # the job that sends a notification
 SEND_TIMEOUT = 5  # seconds per push service request
 # Push services are HTTPS; a loopback address is a local test service.
 PUSH_SCHEMES = ("https://", "http://127.0.0.1:", "http://localhost:")
@@ -121,6 +123,17 @@ class Message:
     actions: tuple[Action, ...] = ()
     data: dict | None = None  # what the service worker needs to act on a button
 
+    def as_dict(self) -> dict:
+        """The message as plain values (a job's parameters)."""
+        return {
+            "title": self.title,
+            "body": self.body,
+            "url": self.url,
+            "tag": self.tag,
+            "actions": [{"action": a.action, "title": a.title} for a in self.actions],
+            "data": self.data,
+        }
+
     def payload(self) -> str:
         """The JSON the service worker reads."""
         body = {"title": self.title, "body": self.body, "url": self.url, "tag": self.tag}
@@ -177,24 +190,24 @@ def notify(user_ids: list[int], message: Message) -> int:
 
 
 def notify_after_commit(user_ids: list[int], message: Message) -> None:
-    """Push once the request's changes are committed; at once outside a request.
+    """Push once the caller's changes are committed, from a background job.
 
     The sender's transaction (and the client's lock it holds) does not wait on a push
-    service, and nothing is pushed for a request that failed and rolled back.
+    service, and nothing is pushed for a change that rolled back.
     """
     if not enabled() or not user_ids:
         return
-    if not has_request_context():
-        notify(user_ids, message)
-        return
+    start_job(
+        PUSH,
+        _("Aviso al teléfono: %(title)s", title=message.title),
+        None,
+        {"user_ids": sorted(set(user_ids)), "message": message.as_dict()},
+    )
 
-    @after_this_request
-    def _send(response):
-        if response.status_code < 400:
-            try:
-                notify(user_ids, message)
-                db.session.commit()
-            except Exception:  # a push is best effort; the answer is already decided
-                db.session.rollback()
-                log.exception("push after commit failed")
-        return response
+
+def message_from(data: dict) -> Message:
+    """A message as a push job keeps it."""
+    actions = tuple(Action(**each) for each in data.get("actions") or ())
+    return Message(
+        data["title"], data["body"], data["url"], data.get("tag"), actions, data.get("data")
+    )
