@@ -23,9 +23,12 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations
 
+# The job queue's worker runs beside gunicorn and stops with it.
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data --if-empty
+	$(BIN)/flask jobs worker --workers 2 --quiet & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:8000 --workers 2 --access-logfile - wsgi:app
 
 lint: $(VENV)/.installed

@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 RETRIES = 3  # attempts after the first, for unexpected errors
 RETRY_DELAY = 10  # seconds before the first retry; doubled each time
-BEAT_SECONDS = 5  # a running job's heartbeat
 SILENT_AFTER = 60  # seconds without a heartbeat before a running job is taken over
 LOST_AFTER = 600  # seconds a job may wait in the queue before it is queued again
 KEPT_ERROR = 500
@@ -212,6 +211,7 @@ class Heartbeat:
 
     def __init__(self, jobs: JobQueue, job_id: int, runner: str):
         self.jobs, self.key, self.runner = jobs, _beat_key(job_id), runner
+        self.every = max(0.5, silent_after() / 10)
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._beat, daemon=True, name=f"beat-{job_id}")
 
@@ -221,7 +221,7 @@ class Heartbeat:
                 self.jobs.put(self.key, {"runner": self.runner, "at": time.time()})
             except Exception:  # a missed beat is survivable; a dead beat thread is not
                 log.warning("heartbeat of %s failed", self.key, exc_info=True)
-            if self.stopped.wait(BEAT_SECONDS):
+            if self.stopped.wait(self.every):
                 return
 
     def __enter__(self) -> "Heartbeat":
@@ -283,13 +283,19 @@ class JobContext:
 # --- running a job -------------------------------------------------------------------------------
 
 
+def silent_after() -> float:
+    """Seconds without a heartbeat after which a running job is taken over (JOBS_SILENT_AFTER)."""
+    return float(current_app.config.get("JOBS_SILENT_AFTER") or SILENT_AFTER)
+
+
 def is_silent(job_row: Job) -> bool:
-    """True when a running job's worker has not been heard of for SILENT_AFTER seconds."""
+    """True when a running job's worker has not been heard of for a while (silent_after)."""
     beat = queue().peek(_beat_key(job_row.id)) or {}
-    if beat.get("runner") == job_row.runner and time.time() - beat.get("at", 0) < SILENT_AFTER:
+    quiet = silent_after()
+    if beat.get("runner") == job_row.runner and time.time() - beat.get("at", 0) < quiet:
         return False
     started = job_row.started_at or job_row.created_at
-    return utcnow() - started >= timedelta(seconds=SILENT_AFTER)
+    return utcnow() - started >= timedelta(seconds=quiet)
 
 
 def claim(job_id: int) -> str | None:
@@ -390,7 +396,7 @@ def recover_jobs() -> list[int]:
             sa.or_(
                 sa.and_(
                     Job.state == JobState.RUNNING,
-                    Job.started_at < now - timedelta(seconds=SILENT_AFTER),
+                    Job.started_at < now - timedelta(seconds=silent_after()),
                 ),
                 sa.and_(
                     Job.state == JobState.QUEUED,
