@@ -88,10 +88,11 @@ class Workers:
         """A new worker process with one thread."""
         log = open(self.log_dir / f"worker-{len(self.running)}.log", "wb")  # noqa: SIM115
         self.files.append(log)
-        command = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker", "--workers",
-                   "1"]
-        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log,
-                                   stderr=subprocess.STDOUT)
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"]
+        command += ["--workers", "1"]
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
         self.running.append(process)
         return process
 
