@@ -61,7 +61,10 @@ def queued_app(app, database_url, tmp_path):
     settings = {"JOBS_IMMEDIATE": False, "JOBS_SQLITE_PATH": str(tmp_path / "jobs.sqlite")}
     web = create_app(app_config(database_url) | settings)
     web.queue_path = settings["JOBS_SQLITE_PATH"]
-    return web
+    yield web
+    web.extensions["jobs"].huey.storage.close()
+    with web.app_context():
+        db.engine.dispose()
 
 
 class Workers:
