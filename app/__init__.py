@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm import configure_mappers
 
 from app import config
+from app.core.uploads import AppRequest
 from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 from app.jobs import queue as jobs
 
@@ -91,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    app.request_class = AppRequest  # htmx's request, with the body limit of large uploads
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     compress.init_app(app)

@@ -112,6 +112,8 @@ def from_environment(instance_path: str) -> dict:
         # which the server's doubles (the service worker reads a page copy's date from it).
         "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024))),
+        # the pages that take a large file: a tax registry, a client base
+        "MAX_UPLOAD_LENGTH": int(os.environ.get("MAX_UPLOAD_LENGTH", str(200 * 1024 * 1024))),
         "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
         "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY", ""),
         "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", ""),

@@ -47,6 +47,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "receipts.confirm": OFFICE,
     # The delinquency rule (days and amount that make a client moroso) and running it by hand.
     "delinquency.manage": OFFICE,
+    # Tax registries (IIBB rates) uploaded by the office, imported in the background.
+    "taxes.registry": OFFICE,
     "approvals.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     # The route day: salespeople and collectors work their own route; supervisors and the
     # office look at everyone's; the office keeps the visit plans and the reasons list.

@@ -1,14 +1,22 @@
-"""Tax pages: the AFIP registry (padrón) lookup that fills the new-client form."""
+"""Tax pages: the AFIP registry (padrón) lookup that fills the new-client form, and the upload
+of a jurisdiction's IIBB rates registry."""
 
-from flask import make_response, render_template, request
+import sqlalchemy as sa
+from flask import make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.auth.permissions import requires
 from app.clients.forms import ClientForm
 from app.clients.prospect_forms import ProspectForm
-from app.core.rendering import wants_fragment
+from app.core.rendering import render, wants_fragment
+from app.core.uploads import large_upload
+from app.extensions import db
+from app.jobs.queue import start_job
 from app.taxes import padron
 from app.taxes.blueprint import bp
+from app.taxes.jobs import IIBB_IMPORT
+from app.taxes.models import IibbJurisdiction
 from app.taxes.rules import TaxIdType, format_tax_id
 
 # The new-client form's inputs a lookup fills, each swapped in by its id (hx-swap-oob).
@@ -67,3 +75,58 @@ def padron_lookup():
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
+
+
+# --- the IIBB rates registry -----------------------------------------------------------------
+
+REGISTRY_SUFFIXES = (".txt", ".zip")
+
+
+def _registry_page(status: int = 200, errors: dict | None = None, chosen: str = ""):
+    """The upload form, with the jurisdictions configured."""
+    jurisdictions = db.session.scalars(
+        sa.select(IibbJurisdiction).order_by(IibbJurisdiction.code)
+    ).all()
+    return render(
+        "taxes/iibb.html",
+        status=status,
+        jurisdictions=jurisdictions,
+        errors=errors or {},
+        chosen=chosen,
+    )
+
+
+@bp.route("/iibb", methods=["GET", "POST"])
+@requires("taxes.registry")
+@large_upload
+def iibb_registry():
+    """Upload a jurisdiction's rates registry (TXT or ZIP, as ARBA publishes it); it is imported
+    in the background and the page of its job follows it."""
+    if request.method == "GET":
+        return _registry_page()
+    errors: dict[str, str] = {}
+    chosen = (request.form.get("jurisdiction_id") or "").strip()
+    jurisdiction = (
+        db.session.get(IibbJurisdiction, int(chosen))
+        if chosen.isascii() and chosen.isdigit()
+        else None
+    )
+    if jurisdiction is None:
+        errors["jurisdiction_id"] = _("Elegí la jurisdicción del padrón.")
+    upload = request.files.get("file")
+    data = upload.read() if upload and upload.filename else b""
+    if not data:
+        errors["file"] = _("Elegí el archivo del padrón (TXT o ZIP).")
+    elif not upload.filename.lower().endswith(REGISTRY_SUFFIXES):
+        errors["file"] = _("El padrón se sube como TXT o ZIP, tal como lo publica ARBA.")
+    if errors:
+        return _registry_page(422, errors, chosen)
+    started = start_job(
+        IIBB_IMPORT,
+        _("Padrón de IIBB: %(name)s", name=jurisdiction.name),
+        current_user.id,
+        {"jurisdiction_id": jurisdiction.id},
+        files=[(upload.filename, upload.mimetype or "application/octet-stream", data)],
+    )
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=started.id), 303)

@@ -70,6 +70,8 @@ SAMPLE_ARGS = {
     "action": "trash",
     "part": "contacts",
     "kind": "zones",
+    "job_id": 0,
+    "file_id": 0,
 }
 SKIPPED = {"static", "auth.logout"}  # files; signing out is tested on its own
 
