@@ -23,6 +23,7 @@ from app.demo.clients import (
 )
 from app.demo.collections import add_demo_collections
 from app.demo.credit import add_credit
+from app.demo.jobs import add_demo_jobs
 from app.demo.ledger import add_ledger
 from app.demo.mail import add_demo_mail
 from app.demo.orders import add_demo_orders
@@ -59,9 +60,10 @@ def load_demo_data(clients: int, seed: int) -> int:
     add_demo_notices(rng)
     add_demo_catalogue(seed)
     add_demo_orders(random.Random(seed + 1))
-    add_demo_mail(rng)
+    sends = add_demo_mail(rng)
     add_demo_collections(rng)
     add_demo_routes(rng)
+    add_demo_jobs(rng, sends)
     # Last: new shops, with no account, orders or calls yet.
     add_door_prospects(rng, taken)
     db.session.commit()
