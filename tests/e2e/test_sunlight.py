@@ -21,6 +21,8 @@ PAGES = {
     "vendedor1": ["/route/", "/clients/", "CARD", "ORDER"],
     "supervisor": ["/credit/approvals", "/ledger/aging", "/route/team"],
     "cobrador1": ["/collections/", "/route/agenda"],
+    # the back office's long work: its jobs, one job's page, the registry upload
+    "oficina": ["/jobs/", "JOB", "/taxes/iibb"],
 }
 # The smallest text a page may show (secondary text: sub-lines, help, badges, meta), in px;
 # the bottom navigation's labels may be 12 px.
@@ -71,6 +73,9 @@ def test_the_field_screens_meet_the_sunlight_standard(browser, live_server, erro
     for path in PAGES[user]:
         if path in ("CARD", "ORDER"):
             path = client_page(page, path)
+        elif path == "JOB":
+            page.goto("/jobs/")
+            path = page.locator(".job-list a").first.get_attribute("href")
         page.goto(path)
         page.wait_for_load_state("networkidle")
         expect(page.locator("main")).to_be_visible()
