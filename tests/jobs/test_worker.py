@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -55,14 +56,37 @@ def smtp():
     controller.stop()
 
 
-@pytest.fixture
-def queued_app(app, database_url, tmp_path):
-    """The app as a web server runs it: jobs go on the queue's SQLite file, not inline."""
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_or_skip() -> None:
+    """Redis must answer in CI; elsewhere its tests are skipped without it."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("CI", "").lower() == "true":
+            raise
+        pytest.skip(f"no Redis at {REDIS_URL}")
+
+
+@pytest.fixture(params=["sqlite-queue"])
+def queued_app(request, app, database_url, tmp_path):
+    """The app as a web server runs it: jobs go on the queue (a SQLite file, or Redis), not
+    inline."""
     settings = {"JOBS_IMMEDIATE": False, "JOBS_SQLITE_PATH": str(tmp_path / "jobs.sqlite")}
+    if request.param == "redis-queue":
+        _redis_or_skip()
+        settings |= {"REDIS_URL": REDIS_URL, "JOBS_QUEUE_NAME": f"test-{uuid.uuid4().hex}"}
     web = create_app(app_config(database_url) | settings)
-    web.queue_path = settings["JOBS_SQLITE_PATH"]
+    web.queue_settings = settings
     yield web
-    web.extensions["jobs"].huey.storage.close()
+    huey = web.extensions["jobs"].huey
+    if request.param == "redis-queue":
+        huey.storage.flush_all()
+    else:
+        huey.storage.close()
     with web.app_context():
         db.engine.dispose()
 
@@ -70,19 +94,22 @@ def queued_app(app, database_url, tmp_path):
 class Workers:
     """Starts and kills `flask jobs worker` processes over the test database and queue."""
 
-    def __init__(self, database_url: str, queue_path: str, log_dir: Path, smtp_port: int):
-        self.env = os.environ | {
-            "DATABASE_URL": database_url,
-            "JOBS_IMMEDIATE": "0",
-            "JOBS_SQLITE_PATH": queue_path,
-            "JOBS_SILENT_AFTER": str(SILENT_AFTER),
-            "SECRET_KEY": "test-secret",
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(smtp_port),
-            "SMTP_SECURITY": "none",
-            "SMTP_TIMEOUT": "5",
-            "FLASK_DEBUG": "0",
-        }
+    def __init__(self, database_url: str, queue: dict, log_dir: Path, smtp_port: int):
+        self.env = (
+            os.environ
+            | {name: str(value) for name, value in queue.items()}
+            | {
+                "DATABASE_URL": database_url,
+                "JOBS_IMMEDIATE": "0",
+                "JOBS_SILENT_AFTER": str(SILENT_AFTER),
+                "SECRET_KEY": "test-secret",
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(smtp_port),
+                "SMTP_SECURITY": "none",
+                "SMTP_TIMEOUT": "5",
+                "FLASK_DEBUG": "0",
+            }
+        )
         self.log_dir = log_dir
         self.running: list[subprocess.Popen] = []
         self.files = []
@@ -121,7 +148,7 @@ class Workers:
 @pytest.fixture
 def workers(queued_app, database_url, tmp_path, smtp):
     """Worker processes, stopped after the test."""
-    started = Workers(database_url, queued_app.queue_path, tmp_path, smtp.port)
+    started = Workers(database_url, queued_app.queue_settings, tmp_path, smtp.port)
     yield started
     started.stop_all()
 
@@ -142,6 +169,7 @@ def _job(job_id: int) -> Job:
     return db.session.get(Job, job_id)
 
 
+@pytest.mark.parametrize("queued_app", ["sqlite-queue", "redis-queue"], indirect=True)
 def test_a_worker_process_runs_a_job_the_app_queued(app, queued_app, workers):
     debtor = factories.make_client(trade_name="Kiosco Moroso")
     owe(debtor, "50000.00", 120)
