@@ -82,6 +82,8 @@ def from_environment(instance_path: str) -> dict:
         # run inline, as they are started, when JOBS_IMMEDIATE is on (the tests' default)
         "JOBS_SQLITE_PATH": os.environ.get("JOBS_SQLITE_PATH", ""),
         "JOBS_QUEUE_NAME": os.environ.get("JOBS_QUEUE_NAME", "clientes-en-ruta"),
+        # days a job's files (uploads, exports) are kept after it ends
+        "JOBS_FILES_DAYS": float(os.environ.get("JOBS_FILES_DAYS") or "7"),
         # seconds without a worker's heartbeat before its running job is taken over
         "JOBS_SILENT_AFTER": float(os.environ.get("JOBS_SILENT_AFTER") or "60"),
         "JOBS_IMMEDIATE": _bool(os.environ["JOBS_IMMEDIATE"])

@@ -111,6 +111,11 @@ class JobQueue:
             with app.app_context():
                 recover_jobs()
 
+        @self.huey.periodic_task(crontab(hour="4", minute="20"), name="forget-job-files")
+        def forget() -> None:
+            with app.app_context():
+                forget_old_files()
+
         @self.huey.on_startup("recover-jobs")
         def recover_at_start() -> None:
             with app.app_context():
@@ -412,6 +417,17 @@ def recover_jobs() -> list[int]:
         log.warning("job %s queued again", job_id)
         jobs.send(job_id)
     return again
+
+
+def forget_old_files(days: float | None = None) -> int:
+    """Delete the files of jobs ended more than JOBS_FILES_DAYS ago (uploaded client bases and
+    exports hold personal data); how many files it deleted."""
+    days = current_app.config.get("JOBS_FILES_DAYS", 7) if days is None else days
+    before = utcnow() - timedelta(days=days)
+    ended = sa.select(Job.id).where(Job.state.in_(ENDED), Job.finished_at < before)
+    gone = db.session.execute(sa.delete(JobFile).where(JobFile.job_id.in_(ended))).rowcount
+    db.session.commit()
+    return gone
 
 
 def visible_job(job_id: int, user_id: int, sees_all: bool) -> Job | None:

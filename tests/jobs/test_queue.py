@@ -169,3 +169,23 @@ def test_an_unknown_kind_fails_with_a_message(app):
 def test_starting_an_unregistered_kind_is_a_programming_error(app):
     with pytest.raises(KeyError):
         queue.start_job("nobody.knows", "x", None)
+
+
+def test_the_files_of_jobs_ended_long_ago_are_forgotten(app):
+    old = queue.start_job(
+        "test.count",
+        "Contar",
+        None,
+        {"upto": 1},
+        files=[("base.csv", "text/csv", b"datos personales")],
+    )
+    recent = queue.start_job("test.count", "Contar", None, {"upto": 1})
+    db.session.commit()
+    db.session.execute(
+        sa.update(Job).where(Job.id == old.id).values(finished_at=utcnow() - timedelta(days=8))
+    )
+    db.session.commit()
+    assert queue.forget_old_files(days=7) == 2  # the upload and the output of the old job
+    left = db.session.scalars(sa.select(JobFile.job_id)).all()
+    assert left == [recent.id]
+    assert _job(old.id).state == JobState.DONE  # the job itself stays, for its result
