@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from app.audit.services import record
 from app.clients.rules import fold
 from app.core.numbers import parse_decimal
+from app.core.spreadsheets import cell_text
 from app.extensions import db
 
 MAX_PRICE = Decimal("9999999999.9999")  # NUMERIC(14, 4)
@@ -32,17 +33,6 @@ class CatalogueError(ValueError):
 
 
 # --- reading text ------------------------------------------------------------------------------
-
-
-def cell_text(raw: object) -> str:
-    """A form value or a file's cell as trimmed text (a whole number from Excel without ".0")."""
-    if raw is None:
-        return ""
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    if isinstance(raw, datetime | date):
-        return raw.isoformat()
-    return str(raw).strip()
 
 
 def parse_number(raw: object) -> Decimal | None:
