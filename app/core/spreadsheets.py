@@ -13,13 +13,17 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import BinaryIO
 
 from flask_babel import gettext as _
 
+from app.core.numbers import parse_decimal
 from app.core.text import fold
 
 SHOWN_ERRORS = 50
+TRUE_WORDS = {"1", "s", "si", "y", "yes", "true", "on", "verdadero", "activo", "x"}
+FALSE_WORDS = {"0", "n", "no", "false", "off", "falso", "inactivo"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and Office's encrypted files
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell [^>]*ref="([A-Z]+)(\d+)(?::[A-Z]+\d+)?"')
@@ -74,6 +78,33 @@ def cell_text(raw: object) -> str:
     if isinstance(raw, datetime | date):
         return raw.isoformat()
     return str(raw).strip()
+
+
+def parse_number(raw: object) -> Decimal | None:
+    """A cell's number, or text read by parse_decimal ("1.234,50", "1234.5", "21 %"); else None."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | Decimal):
+        number = Decimal(raw)
+        return number if number.is_finite() else None
+    if isinstance(raw, float):  # a spreadsheet's number cell, exactly as it shows
+        return Decimal(repr(raw)) if raw == raw and abs(raw) != float("inf") else None
+    try:
+        return parse_decimal(str(raw).strip().removesuffix("%"), negative=True)
+    except ValueError:
+        return None
+
+
+def parse_flag(raw: object) -> bool | None:
+    """Yes or no as people write it (S/N, Sí/No, 1/0, true/false); None if it is neither."""
+    if isinstance(raw, bool):
+        return raw
+    word = fold(cell_text(raw)).rstrip(".")
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None
 
 
 def header_key(text: object) -> str:
