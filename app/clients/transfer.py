@@ -1,5 +1,5 @@
-"""Clients in and out of spreadsheets: the import (dry run, then all or only the valid rows)
-and the export of the client list with the same columns, so an export re-imports unchanged.
+"""Clients in from spreadsheets: the import, a dry run first, then all or only the valid rows
+(the export and the template are in transfer_export.py).
 
 Rows are streamed and checked a chunk at a time with IN queries, so 100,000 rows fit in
 bounded memory. The import writes through the card's services (create_client, update_client,
@@ -7,13 +7,16 @@ save_part, set_custom_values): the same checks as the form, and their audit rows
 the caller (the request, the command, the job) commits.
 """
 
-import csv
-import io
+import re
+import secrets
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
+from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -26,14 +29,11 @@ from app.clients.transfer_rules import (
     CLIENT_COLUMNS,
     HEADERS,
     REFERENCES,
-    STATES,
     Lookup,
     RowValues,
     attribute_key,
     read_row,
-    visit_days_text,
 )
-from app.clients.visit_plan import window_of
 from app.core.spreadsheets import (
     Formula,
     ImportRefused,
@@ -46,7 +46,7 @@ from app.core.spreadsheets import (
 from app.extensions import db
 from app.ledger.models import SaleCondition
 from app.orders.models import PriceList
-from app.taxes.rules import TaxIdType, format_tax_id, same_identity_kinds
+from app.taxes.rules import TaxIdType, same_identity_kinds
 
 CHUNK = 500  # rows checked together, values per IN (...)
 MAX_ERRORS = 1000  # errors kept in a report; all of them are counted
@@ -61,7 +61,8 @@ CARD_COLUMNS = (
     "province", "postal_code", "visit_weekdays", "visit_every_weeks", "visit_from", "visit_to",
     "route_position", "branch_of_id", "deleted_at",
 )  # fmt: skip
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_ID = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
+UPLOAD_HOURS = 24  # an uploaded file waits this long for its confirmation
 
 
 @dataclass
@@ -171,6 +172,53 @@ def import_clients(
         report.refused = True
         return report
     _write_pass(report, data, filename, user, bad_rows, progress, total)
+    return report
+
+
+def store_upload(data: bytes, filename: str) -> str:
+    """Keep an uploaded file until the user confirms its import; its id."""
+    folder = _upload_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        if old.stat().st_mtime < time.time() - UPLOAD_HOURS * 3600:
+            old.unlink(missing_ok=True)
+    xlsx = data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx")
+    upload_id = f"{secrets.token_hex(16)}.{'xlsx' if xlsx else 'csv'}"
+    (folder / upload_id).write_bytes(data)
+    return upload_id
+
+
+def _upload_folder() -> Path:
+    """Where uploads wait (CLIENT_IMPORTS_DIR, else the instance folder's client-imports)."""
+    configured = current_app.config.get("CLIENT_IMPORTS_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "client-imports"
+
+
+def run_import(
+    upload_id: str,
+    filename: str,
+    user: User | None,
+    *,
+    dry_run: bool,
+    valid_only: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Check or import a stored upload (the page's one call; a job's body later).
+
+    The file is forgotten once its rows are written.
+    """
+    path = _upload_folder() / upload_id
+    if not UPLOAD_ID.match(upload_id) or not path.is_file():
+        report = ImportReport(filename=filename[:200], dry_run=dry_run, refused=True)
+        report.add_error(0, "", _("El archivo ya no está: subilo de nuevo."))
+        return report
+    name = filename if filename.lower().endswith(path.suffix) else f"{filename}{path.suffix}"
+    report = import_clients(
+        path.read_bytes(), name, user, dry_run=dry_run, valid_only=valid_only, progress=progress
+    )
+    report.filename = filename[:200]
+    if report.applied:
+        path.unlink(missing_ok=True)
     return report
 
 
@@ -324,7 +372,7 @@ def _plan_chunk(layout: _Layout, chunk: list, report: ImportReport) -> list[_Pla
     """
     raws = [(number, _raw(layout, cells)) for number, cells in chunk]
     codes = sorted({cell_text(raw["code"]) for _n, raw in raws} - {""})
-    by_code = {row.code: row for row in _fetch_in(Client.code, codes)}
+    by_code = {row.code: row for row in fetch_clients(Client.code, codes)}
     read = []
     for number, raw in raws:
         current = by_code.get(cell_text(raw["code"]))
@@ -333,7 +381,7 @@ def _plan_chunk(layout: _Layout, chunk: list, report: ImportReport) -> list[_Pla
         read.append((number, raw, read_row(raw, layout.lookups, kind, stored)))
     tax_ids = sorted({v.card["tax_id"] for _n, _r, v in read if v.card.get("tax_id")})
     holders: dict[str, list] = {}
-    for row in _fetch_in(Client.tax_id, tax_ids):
+    for row in fetch_clients(Client.tax_id, tax_ids):
         if row.deleted_at is None:
             holders.setdefault(row.tax_id, []).append(row)
     planned = [
@@ -374,7 +422,7 @@ def _column_name(layout: _Layout, name: str) -> str:
 _CARD_TO_COLUMN = {card: column for column, card in REFERENCES.items()}
 
 
-def _fetch_in(column, values: list) -> list:
+def fetch_clients(column, values: list) -> list:
     """The clients (their card columns) whose column is one of the values."""
     if not values:
         return []
@@ -443,7 +491,7 @@ def _card_changes(current, card: dict) -> dict:
 def _plan_parts(layout: _Layout, planned: list[_Planned]) -> None:
     """Compare contact, fiscal address and custom values with the clients' (three queries)."""
     ids = [p.client_id for p in planned if p.client_id is not None]
-    contacts, addresses, customs = _first_parts(ids)
+    contacts, addresses, customs = first_parts(ids)
     for plan in planned:
         values = plan.values
         contact = contacts.get(plan.client_id)
@@ -466,7 +514,7 @@ def _plan_parts(layout: _Layout, planned: list[_Planned]) -> None:
             values.address = {}
 
 
-def _first_parts(ids: list[int]) -> tuple[dict, dict, dict]:
+def first_parts(ids: list[int]) -> tuple[dict, dict, dict]:
     """Each client's first live contact, first live fiscal address, and custom values."""
     if not ids:
         return {}, {}, {}
@@ -558,168 +606,6 @@ def _apply(plan: _Planned) -> None:
         services.save_part(client, "addresses", row, fields)
     if plan.custom_changed:
         services.set_custom_values(client, plan.custom)
-
-
-# --- the template and the export ---------------------------------------------------------------
-
-
-def export_headers() -> list[str]:
-    """The file's header: the template's columns, then one per active custom attribute."""
-    return [column.header for column in CLIENT_COLUMNS] + [
-        a.name for a in services.active_attributes()
-    ]
-
-
-def template_rows() -> list[list[str]]:
-    """The template's header and example rows."""
-    attributes = services.active_attributes()
-    examples = zip(*(column.example for column in CLIENT_COLUMNS), strict=True)
-    return [export_headers(), *(list(row) + [""] * len(attributes) for row in examples)]
-
-
-def template_file(fmt: str) -> bytes:
-    """The template as CSV (";", BOM, as Excel in Spanish opens it) or XLSX."""
-    return _write(fmt, iter(template_rows()))
-
-
-def export_clients(
-    user: User | None,
-    filters: dict,
-    fmt: str,
-    progress: Callable[[int, int], None] | None = None,
-) -> bytes:
-    """The client list the user sees with these filters (the list page's), as CSV or XLSX.
-
-    Without a user (the command line), every client not in the trash.
-    """
-    scoped = (
-        services.scoped_clients(user)
-        if user is not None
-        else sa.select(Client).where(Client.deleted_at.is_(None))
-    )
-    query = services.search_clients(scoped, filters.get("q") or "")
-    query = services.sort_clients(services.filter_clients(query, filters), filters.get("sort"))
-    ids = db.session.scalars(query.with_only_columns(Client.id)).all()
-    return _write(fmt, _export_rows(ids, progress))
-
-
-def _export_rows(ids: list[int], progress) -> Iterator[list]:
-    """The header, then each client's row, CHUNK clients at a time."""
-    attributes = services.active_attributes()
-    yield [column.header for column in CLIENT_COLUMNS] + [a.name for a in attributes]
-    codes = _reference_codes()
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        clients = {row.id: row for row in _fetch_in(Client.id, chunk)}
-        contacts, addresses, customs = _first_parts(chunk)
-        for client_id in chunk:
-            client = clients[client_id]
-            yield _export_row(
-                client, contacts.get(client_id), addresses.get(client_id), codes, attributes,
-                customs.get(client_id, {}),
-            )  # fmt: skip
-        if progress:
-            progress(min(start + CHUNK, len(ids)), len(ids))
-
-
-def _reference_codes() -> dict[str, dict[int, str]]:
-    """id -> code (user name for people) of each reference a row names."""
-
-    def codes(model, column) -> dict[int, str]:
-        return dict(db.session.execute(sa.select(model.id, column)).all())
-
-    zones = codes(Zone, Zone.code)
-    users = codes(User, User.username)
-    return {
-        "client_type_id": codes(ClientType, ClientType.code),
-        "price_list_id": codes(PriceList, PriceList.code),
-        "sale_condition_id": codes(SaleCondition, SaleCondition.code),
-        "salesperson_id": users,
-        "collector_id": users,
-        "sales_zone_id": zones,
-        "delivery_zone_id": zones,
-    }
-
-
-def _export_row(client, contact, address, codes, attributes, custom: dict[int, str]) -> list:
-    """One client as the template's columns."""
-    window = window_of(client.visit_from, client.visit_to)
-    values = {
-        "code": client.code,
-        "legal_name": client.legal_name,
-        "trade_name": client.trade_name,
-        "tax_id_type": client.tax_id_type,
-        "tax_id": format_tax_id(client.tax_id_type, client.tax_id) if client.tax_id else None,
-        "iva_condition": client.iva_condition,
-        "state": str(STATES.get(client.state, client.state)),
-        **{column: codes[card].get(getattr(client, card)) for column, card in REFERENCES.items()},
-        "email": client.email,
-        "phone": client.phone,
-        "mobile": client.mobile,
-        "street": client.street,
-        "city": client.city,
-        "province": client.province,
-        "postal_code": client.postal_code,
-        "latitude": address.latitude if address is not None else None,
-        "longitude": address.longitude if address is not None else None,
-        "visit_days": visit_days_text(client.visit_weekdays) or None,
-        "visit_every_weeks": client.visit_every_weeks if client.visit_weekdays else None,
-        "visit_window": str(window) if window else None,
-        "route_position": client.route_position,
-    }
-    if contact is not None:
-        values |= {column: getattr(contact, name) for column, name in CONTACT_FIELDS.items()}
-    row = [values.get(column.field) for column in CLIENT_COLUMNS]
-    for attribute in attributes:
-        text = custom.get(attribute.id)
-        if attribute.kind == "yes_no":
-            text = _("sí") if text == "true" else None
-        row.append(text)
-    return row
-
-
-def _write(fmt: str, rows: Iterator[list]) -> bytes:
-    """The rows as a CSV Excel in Spanish opens well, or as an XLSX written as it streams."""
-    if fmt == "xlsx":
-        return _write_xlsx(rows)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(["" if v is None else _csv_text(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
-
-
-def _csv_text(value) -> str:
-    """A cell as text, numbers with a decimal comma."""
-    if isinstance(value, bool):
-        return _("sí") if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    return text.replace(".", ",") if hasattr(value, "as_tuple") else text
-
-
-def _write_xlsx(rows: Iterator[list]) -> bytes:
-    """An XLSX in openpyxl's write-only mode; text that starts with "=" stays text."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("clientes"))
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str) and value.startswith("="):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def report_summary(report: ImportReport) -> str:
