@@ -240,9 +240,10 @@ def _encoding(data: bytes) -> str:
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
     """A CSV's rows: UTF-8 with or without BOM (else Windows' Latin-1), ";", "," or tab."""
-    encoding = _encoding(data)
-    if encoding != "utf-16" and b"\x00" in data[:4096]:
+    utf16 = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if not utf16 and b"\x00" in data[:4096]:
         raise refuse(_("El archivo no es un CSV ni una planilla XLSX."))
+    encoding = _encoding(data)
     text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
     first = ""
     for line in text:
