@@ -415,7 +415,7 @@ def _column_name(layout: _Layout, name: str) -> str:
     """The column an error is shown under: the template's header, or the attribute's name."""
     if name.startswith("attr_"):
         attribute_id = int(name.removeprefix("attr_"))
-        return next((a.name for a in layout.attributes.values() if a.id == attribute_id), name)
+        return next((a.name for a in layout.all_attributes if a.id == attribute_id), name)
     return HEADERS.get(name, HEADERS.get(_CARD_TO_COLUMN.get(name, ""), name))
 
 

@@ -57,9 +57,14 @@ def sample_rows(count: int, seed: int = 7, start: int = 1, **fixed) -> list[dict
     return rows
 
 
+def columns_of(rows: list[dict]) -> list[str]:
+    """Every key of the rows, in the order they first appear (the template's without rows)."""
+    return list(dict.fromkeys(key for row in rows for key in row)) or HEADER
+
+
 def csv_bytes(rows: list[dict], encoding="utf-8-sig", delimiter=";", header=None) -> bytes:
     """The rows as a CSV: header first, then each row in the header's order."""
-    header = header or (list(rows[0]) if rows else HEADER)
+    header = header or columns_of(rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
@@ -72,7 +77,7 @@ def xlsx_bytes(rows: list[dict], header=None, edit=None) -> bytes:
     """The rows as an XLSX workbook; `edit(sheet)` may change it before saving."""
     from openpyxl import Workbook
 
-    header = header or (list(rows[0]) if rows else HEADER)
+    header = header or columns_of(rows)
     book = Workbook()
     sheet = book.active
     sheet.append(header)
