@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.auth.models import User
-from app.clients import transfer
+from app.clients import transfer, transfer_export
 from app.extensions import db
 
 
@@ -35,9 +35,7 @@ def _user(username: str | None) -> User | None:
 def import_command(file: Path, dry_run: bool, valid_only: bool, username: str | None) -> None:
     """Create or update clients from a CSV or XLSX file (the template's columns)."""
     user = _user(username)
-    with click.progressbar(
-        length=1, label="Procesando filas", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=1, label="Procesando filas") as bar:
 
         def progress(done: int, total: int) -> None:
             """Move the bar to done of total."""
@@ -73,6 +71,6 @@ def import_command(file: Path, dry_run: bool, valid_only: bool, username: str | 
 def export_command(file: Path, fmt: str | None, username: str | None) -> None:
     """Write the client master (or a user's clients) to a CSV or XLSX file."""
     fmt = fmt or ("xlsx" if file.suffix.lower() == ".xlsx" else "csv")
-    data = transfer.export_clients(_user(username), {}, fmt)
+    data = transfer_export.export_clients(_user(username), {}, fmt)
     file.write_bytes(data)
     click.echo(f"Clientes exportados a {file}.")

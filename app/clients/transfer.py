@@ -12,6 +12,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from app.core.spreadsheets import (
     iter_rows,
     match_headers,
     parse_flag,
+    parse_number,
 )
 from app.extensions import db
 from app.ledger.models import SaleCondition
@@ -576,6 +578,11 @@ def _read_custom(layout: _Layout, plan: _Planned, stored: dict[int, str]) -> boo
 
 def _typed(attribute: CustomAttribute, raw: object) -> object:
     """A cell's custom value as its attribute's kind wants it; ValueError when it does not fit."""
+    if attribute.kind == "number" and isinstance(raw, int | float | Decimal):
+        number = parse_number(raw)  # a number cell as it shows: 1.234 is not 1234
+        if number is None:
+            raise ValueError(raw)
+        return number
     if attribute.kind != "yes_no":
         return services.typed_custom(attribute, cell_text(raw))
     flag = parse_flag(raw)

@@ -4,6 +4,7 @@ unchanged; and the import's template. Written a chunk of clients at a time."""
 import csv
 import io
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -137,6 +138,8 @@ def _export_row(client, contact, address, codes, attributes, custom: dict[int, s
         text = custom.get(attribute.id)
         if attribute.kind == "yes_no":
             text = _("sí") if text == "true" else None
+        elif attribute.kind == "number" and text is not None:
+            text = Decimal(text)  # written as a number: "1,234" in a CSV, never "1.234"
         row.append(text)
     return row
 
@@ -159,8 +162,9 @@ def _csv_text(value) -> str:
         return _("sí") if value else "no"
     if isinstance(value, int):
         return str(value)
-    text = str(value)
-    return text.replace(".", ",") if hasattr(value, "as_tuple") else text
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    return str(value)
 
 
 def _write_xlsx(rows: Iterator[list]) -> bytes:
