@@ -475,7 +475,8 @@ def save_part(client: Client, part: str, row, fields: dict):
     audit.record(f"client.{part}.{action}", "client", client.id, before, part_view(row))
     if part == "addresses" and row.kind == "fiscal":
         main = {k: getattr(row, k) for k in ("street", "city", "province", "postal_code")}
-        update_client(client, main)
+        if any(getattr(client, k) != v for k, v in main.items()):
+            update_client(client, main)
     return row
 
 

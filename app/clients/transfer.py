@@ -33,6 +33,7 @@ from app.clients.transfer_rules import (
     Lookup,
     RowValues,
     attribute_key,
+    fixed_options,
     read_row,
 )
 from app.core.spreadsheets import (
@@ -138,6 +139,7 @@ class _Layout:
     attributes: dict[int, CustomAttribute]  # column index -> attribute
     all_attributes: list[CustomAttribute]  # every active one (the required ones are checked)
     lookups: dict[str, Lookup]
+    options: dict[str, dict[str, str]]
     data_rows: Iterator[tuple[int, list]]
     seen_codes: dict[str, int] = field(default_factory=dict)
     seen_tax_ids: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -256,7 +258,7 @@ def _layout(data: bytes, filename: str, report: ImportReport) -> _Layout:
             errors.append(RowError(number, "", message))
         raise ImportRefused(errors)
     report.ignored_columns = ignored
-    return _Layout(positions, attributes, active, _lookups(), rows)
+    return _Layout(positions, attributes, active, _lookups(), fixed_options(), rows)
 
 
 def _lookups() -> dict[str, Lookup]:
@@ -328,18 +330,23 @@ def _write_pass(report, data, filename, user, bad_rows, progress, total) -> None
     with audit.acting_as(user.id if user is not None else None):
         for chunk in _chunks(layout):
             rows = [(n, cells) for n, cells in chunk if n not in bad_rows]
-            for planned in _plan_chunk(layout, rows, report):
-                if planned.action == "error":
-                    late_errors += 1
+            planned = _plan_chunk(layout, rows, report)
+            late_errors += sum(plan.action == "error" for plan in planned)
+            batch = [p for p in planned if p.action == "create" and p.values.card.get("code")]
+            _create_batch(batch)
+            counts["create"] += len(batch)
+            batched = {id(plan) for plan in batch}
+            for plan in planned:
+                if plan.action == "error" or id(plan) in batched:
                     continue
                 try:
-                    _apply(planned)
+                    _apply(plan)
                 except services.ClientError as error:
                     for name, message in error.fields.items():
-                        report.add_error(planned.number, HEADERS.get(name, name), message)
+                        report.add_error(plan.number, HEADERS.get(name, name), message)
                     late_errors += 1
                     continue
-                counts[planned.action] += 1
+                counts[plan.action] += 1
             if progress:
                 done = checked + sum(counts.values()) + late_errors
                 progress(min(done, total), total)
@@ -380,7 +387,8 @@ def _plan_chunk(layout: _Layout, chunk: list, report: ImportReport) -> list[_Pla
         current = by_code.get(cell_text(raw["code"]))
         kind = current.tax_id_type if current is not None else TaxIdType.CUIT
         stored = current.tax_id if current is not None else None
-        read.append((number, raw, read_row(raw, layout.lookups, kind, stored)))
+        values = read_row(raw, layout.lookups, layout.options, kind, stored)
+        read.append((number, raw, values))
     tax_ids = sorted({v.card["tax_id"] for _n, _r, v in read if v.card.get("tax_id")})
     holders: dict[str, list] = {}
     for row in fetch_clients(Client.tax_id, tax_ids):
@@ -589,6 +597,35 @@ def _typed(attribute: CustomAttribute, raw: object) -> object:
     if flag is None:
         raise ValueError(raw)
     return flag
+
+
+def _create_batch(plans: list[_Planned]) -> None:
+    """Create a chunk's new clients (with their codes) and their parts, one flush per table.
+
+    The check pass ran the card's checks on these rows in bulk (codes and tax ids in the file
+    and in the database); the audit rows are the ones create_client and save_part write.
+    """
+    if not plans:
+        return
+    clients = [Client(**plan.values.card) for plan in plans]
+    db.session.add_all(clients)
+    db.session.flush()
+    parts = []
+    for plan, client in zip(plans, clients, strict=True):
+        audit.record("client.create", "client", client.id, None, services.audit_view(client))
+        contact = {CONTACT_FIELDS[k]: v for k, v in plan.values.contact.items()}
+        if contact:
+            parts.append(("contacts", client, Contact(client_id=client.id, **contact)))
+        if plan.values.address:
+            address = Address(client_id=client.id, kind="fiscal", **plan.values.address)
+            parts.append(("addresses", client, address))
+    db.session.add_all([row for _part, _client, row in parts])
+    db.session.flush()
+    for part, client, row in parts:
+        audit.record(f"client.{part}.create", "client", client.id, None, services.part_view(row))
+    for plan, client in zip(plans, clients, strict=True):
+        if plan.custom_changed:
+            services.set_custom_values(client, plan.custom)
 
 
 def _apply(plan: _Planned) -> None:

@@ -151,18 +151,22 @@ class RowValues:
     errors: dict[str, str]  # column field -> Spanish message
 
 
-def _choice(text: str, options: dict[str, str]) -> str | None:
-    """The option whose value or label folds to the text, or None."""
-    key = fold(text).strip()
-    for value, label in options.items():
-        if key in (fold(value), fold(str(label))):
-            return value
-    return None
+def choices(options: dict[str, object]) -> dict[str, str]:
+    """Folded value and label (in the user's language and in Spanish) -> value, read once."""
+    return {
+        fold(str(key)).strip(): value for value, label in options.items() for key in (value, label)
+    }
 
 
 STATES = {state.value: STATE_LABELS[state] for state in ClientState}
 TAX_ID_TYPES = {kind.value: TAX_ID_LABELS[kind] for kind in TaxIdType}
 IVA_OPTIONS = {condition: condition for condition in IVA_CONDITIONS}
+
+
+def fixed_options() -> dict[str, dict[str, str]]:
+    """The fixed lists a row's cells are read against (`options` of read_row)."""
+    return {"state": choices(STATES), "tax_id_type": choices(TAX_ID_TYPES),
+            "iva_condition": choices(IVA_OPTIONS)}  # fmt: skip
 
 
 def visit_days_mask(text: str) -> int:
@@ -192,7 +196,11 @@ def _coordinate(raw: object, limit: int) -> Decimal:
 
 
 def read_row(
-    raw: dict[str, object], lookups: dict[str, Lookup], tax_id_type: str, stored_tax_id=None
+    raw: dict[str, object],
+    lookups: dict[str, Lookup],
+    options: dict[str, dict[str, str]],
+    tax_id_type: str,
+    stored_tax_id: str | None = None,
 ) -> RowValues:
     """Check one row's fixed columns against the client's current tax id type (or CUIT) and
     number: a number stored before the checks passes while it does not change (as on the card)."""
@@ -214,13 +222,13 @@ def read_row(
     card |= {f: texts[f] for f in TEXTS if f in texts}
     if "legal_name" not in texts and "legal_name" not in errors:
         errors["legal_name"] = _("Este campo es obligatorio.")
-    for field, options, message in (
-        ("state", STATES, _("El estado no es válido.")),
-        ("tax_id_type", TAX_ID_TYPES, _("El tipo de documento no es válido.")),
-        ("iva_condition", IVA_OPTIONS, _("La condición frente al IVA no es válida.")),
+    for field, message in (
+        ("state", _("El estado no es válido.")),
+        ("tax_id_type", _("El tipo de documento no es válido.")),
+        ("iva_condition", _("La condición frente al IVA no es válida.")),
     ):
         if field in texts:
-            value = _choice(texts[field], options)
+            value = options[field].get(fold(texts[field]).strip())
             if value is None:
                 errors[field] = message
             card[field] = value
