@@ -3,11 +3,12 @@ address and visit plan, on SQLite (and PostgreSQL).
 
 For each format: the dry run (every row checked, nothing written), the import (check, then
 write through the card's services with one audit row per change), and a re-import of the
-same file (every row unchanged: nothing written). Reports the time, rows per second and the
-peak Python memory (tracemalloc) of each, and the process's peak resident memory: a
+same file (every row unchanged: nothing written). Reports the time and rows per second of
+each and the process's peak resident memory after it; with --trace, the peak Python memory
+(tracemalloc, which slows Python down several times, so its times are not comparable). A
 streamed import keeps the peak at a few chunks, far below the size of the file.
 
-Usage: python -m benchmarks.clients_import [--rows 100000] [--formats csv,xlsx]
+Usage: python -m benchmarks.clients_import [--rows 100000] [--formats csv,xlsx] [--trace]
        [--pg postgresql+psycopg://...]
 --rows 2000 is a quick run. With --pg, that database is emptied (schema dropped) first:
 point it at a scratch database.
@@ -29,9 +30,10 @@ from benchmarks.demo_data import reset
 from tests.clients.import_files import write_rows
 
 
-def timed(data: bytes, name: str, **options) -> dict:
-    """Run one import; its report, seconds and peak Python memory."""
-    tracemalloc.start()
+def timed(data: bytes, name: str, trace: bool, **options) -> dict:
+    """Run one import; its report, seconds, peak Python memory (traced) and peak RSS."""
+    if trace:
+        tracemalloc.start()
     started = time.perf_counter()
     report = import_clients(data, name, None, **options)
     if report.applied:
@@ -39,12 +41,15 @@ def timed(data: bytes, name: str, **options) -> dict:
     else:
         db.session.rollback()
     elapsed = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return {"report": report, "seconds": elapsed, "peak_mib": peak / 2**20}
+    peak = None
+    if trace:
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"report": report, "seconds": elapsed, "peak_mib": peak, "rss_mib": rss}
 
 
-def run(url: str, path: Path) -> list[tuple[str, dict]]:
+def run(url: str, path: Path, trace: bool) -> list[tuple[str, dict]]:
     """Dry run, import and re-import of the file into a fresh database."""
     reset(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
@@ -52,9 +57,9 @@ def run(url: str, path: Path) -> list[tuple[str, dict]]:
     results = []
     with app.app_context():
         upgrade()
-        results.append(("dry run", timed(data, path.name, dry_run=True)))
-        results.append(("import", timed(data, path.name, dry_run=False)))
-        results.append(("re-import", timed(data, path.name, dry_run=False)))
+        results.append(("dry run", timed(data, path.name, trace, dry_run=True)))
+        results.append(("import", timed(data, path.name, trace, dry_run=False)))
+        results.append(("re-import", timed(data, path.name, trace, dry_run=False)))
         db.engine.dispose()
     return results
 
@@ -64,6 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--trace", action="store_true", help="peak Python memory (slower)")
     parser.add_argument("--pg", help="a scratch PostgreSQL database URL")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -75,17 +81,16 @@ def main() -> None:
             if args.pg:
                 targets.append(("postgresql", args.pg))
             for name, url in targets:
-                for step, r in run(url, path):
+                for step, r in run(url, path, args.trace):
                     report = r["report"]
                     print(
                         f"  {name:<11} {step:<10} {r['seconds']:7.1f} s "
                         f"({report.rows / r['seconds']:,.0f} rows/s), "
                         f"{report.created} created, {report.updated} updated, "
                         f"{report.unchanged} unchanged, {report.error_count} errors; "
-                        f"peak Python memory {r['peak_mib']:.1f} MiB"
+                        f"peak RSS {r['rss_mib']:.0f} MiB"
+                        + (f", peak Python memory {r['peak_mib']:.1f} MiB" if args.trace else "")
                     )
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak resident memory of the process: {peak_rss:.0f} MiB")
 
 
 if __name__ == "__main__":
