@@ -13,7 +13,7 @@ from app.auth.models import User
 from app.clients import services
 from app.clients.models import Client
 from app.clients.reference import ClientType, Zone
-from app.clients.transfer import CHUNK, CONTACT_FIELDS, fetch_clients, first_parts
+from app.clients.transfer_check import CHUNK, CONTACT_FIELDS, fetch_clients, first_parts
 from app.clients.transfer_rules import CLIENT_COLUMNS, REFERENCES, STATES, visit_days_text
 from app.clients.visit_plan import window_of
 from app.extensions import db

@@ -5,12 +5,14 @@ cell keeps what the client has (a new client's default): an import never clears 
 Reference values (zone, type, salesperson...) are resolved through Lookups built by the caller.
 """
 
+import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import time
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.clients.forms import STATE_LABELS, TAX_ID_LABELS
 from app.clients.models import ClientState
@@ -25,7 +27,7 @@ from app.clients.visit_plan import (
     parse_window,
 )
 from app.core.email import normalize_email
-from app.core.spreadsheets import Column, Formula, cell_text, header_key, parse_number
+from app.core.spreadsheets import Column, Formula, RowError, cell_text, header_key, parse_number
 from app.core.text import fold
 from app.taxes.rules import IVA_CONDITIONS, TaxIdType, validate_tax_id
 
@@ -111,6 +113,7 @@ DAY_TEXTS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
 _DAY_PREFIXES = {"lu": 0, "ma": 1, "mi": 2, "ju": 3, "vi": 4, "sa": 5, "do": 6}
 _DAY_PREFIXES |= {"mo": 0, "tu": 1, "we": 2, "th": 3, "fr": 4, "su": 6}
 _CODE = re.compile(r"^[A-Za-z0-9._-]+$")
+MAX_ERRORS = 1000  # errors kept in a report; all of them are counted
 
 
 @dataclass
@@ -303,3 +306,63 @@ def _window_fields(text: str) -> dict[str, time]:
 def attribute_key(name: str) -> str:
     """How a custom attribute's column is recognised: its name folded like a header."""
     return header_key(name)
+
+
+@dataclass
+class ImportReport:
+    """What an import did or, in a dry run, would do; JSON-able with to_dict()."""
+
+    filename: str = ""
+    dry_run: bool = True
+    valid_only: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    error_count: int = 0
+    errors: list[RowError] = dataclasses.field(default_factory=list)
+    ignored_columns: list[str] = dataclasses.field(default_factory=list)
+    refused: bool = False  # nothing was written: a bad file, or bad rows in an all-or-nothing run
+    applied: bool = False  # the rows were written (flushed; the caller commits)
+
+    def add_error(self, row: int, column: str, message: str) -> None:
+        """Count an error; keep it while fewer than MAX_ERRORS are kept."""
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(row, column, message))
+
+    def to_dict(self) -> dict:
+        """The report as plain JSON values (a job keeps it as its result)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportReport":
+        """The report back from to_dict()."""
+        errors = [RowError(**error) for error in data.get("errors", [])]
+        return cls(**{**data, "errors": errors})
+
+    def counts_text(self) -> str:
+        """ "120 filas: 100 nuevos, 15 modificados, 5 sin cambios, 0 con errores"."""
+        return _(
+            "%(rows)d filas: %(created)d nuevos, %(updated)d modificados, %(unchanged)d sin "
+            "cambios, %(skipped)d con errores.",
+            rows=self.rows,
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            skipped=self.skipped,
+        )
+
+
+def report_summary(report: ImportReport) -> str:
+    """One line for the user: what was (or would be) done."""
+    if report.refused and not report.rows:
+        return _("No se pudo leer el archivo: no se importó nada.")
+    if report.refused:
+        return ngettext(
+            "El archivo tiene %(num)d error: no se importó nada.",
+            "El archivo tiene %(num)d errores: no se importó nada.",
+            report.error_count,
+        )
+    return report.counts_text()
