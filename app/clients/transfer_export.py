@@ -1,8 +1,6 @@
 """The client list out to CSV and XLSX with the import's columns, so an export re-imports
 unchanged; and the import's template. Written a chunk of clients at a time."""
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -16,6 +14,7 @@ from app.clients.reference import ClientType, Zone
 from app.clients.transfer_check import CHUNK, CONTACT_FIELDS, fetch_clients, first_parts
 from app.clients.transfer_rules import CLIENT_COLUMNS, REFERENCES, STATES, visit_days_text
 from app.clients.visit_plan import window_of
+from app.core.spreadsheets import csv_text, xlsx_bytes
 from app.extensions import db
 from app.ledger.models import SaleCondition
 from app.orders.models import PriceList
@@ -147,43 +146,5 @@ def _export_row(client, contact, address, codes, attributes, custom: dict[int, s
 def _write(fmt: str, rows: Iterator[list]) -> bytes:
     """The rows as a CSV Excel in Spanish opens well, or as an XLSX written as it streams."""
     if fmt == "xlsx":
-        return _write_xlsx(rows)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(["" if v is None else _csv_text(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
-
-
-def _csv_text(value) -> str:
-    """A cell as text, numbers with a decimal comma."""
-    if isinstance(value, bool):
-        return _("sí") if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        return format(value, "f").replace(".", ",")
-    return str(value)
-
-
-def _write_xlsx(rows: Iterator[list]) -> bytes:
-    """An XLSX in openpyxl's write-only mode; text that starts with "=" stays text."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("clientes"))
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str) and value.startswith("="):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        return xlsx_bytes(rows, _("clientes"))
+    return csv_text(rows).encode("utf-8")

@@ -10,7 +10,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -257,3 +257,48 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
         yield from enumerate(reader, start=1)
     except csv.Error as error:
         raise refuse(_("El CSV está mal formado.")) from error
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def csv_text(rows: Iterable[list]) -> str:
+    """Rows as a CSV Excel in Spanish opens well: BOM, ";", decimal comma, CRLF."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+def _csv_cell(value: object) -> str:
+    """A cell as text: empty for none, "sí"/"no", numbers with a decimal comma."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("sí") if value else "no"
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    return str(value)
+
+
+def xlsx_bytes(rows: Iterable[list], title: str) -> bytes:
+    """Rows as a one-sheet XLSX written as they come (write-only); text starting with "=" stays
+    text, never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    for row in rows:
+        cells = []
+        for value in row:
+            if isinstance(value, str) and value.startswith("="):
+                value = WriteOnlyCell(sheet, value=value)
+                value.data_type = "s"
+            cells.append(value)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,7 +1,5 @@
 """The catalogue's files: CSV and XLSX imports of products and prices, and their templates."""
 
-import csv
-import io
 from dataclasses import dataclass
 from itertools import islice
 
@@ -15,9 +13,11 @@ from app.core.spreadsheets import (
     Column,
     ImportRefused,
     RowError,
+    csv_text,
     file_bytes,
     iter_rows,
     match_headers,
+    xlsx_bytes,
 )
 from app.extensions import db
 from app.ledger.models import CURRENCIES
@@ -290,34 +290,22 @@ def template_rows(kind: str) -> list[list[str]]:
 
 def template_csv(kind: str) -> str:
     """The template as a CSV Excel in Spanish opens well: BOM, ";" and decimal comma."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows(template_rows(kind))
-    return "\ufeff" + buffer.getvalue()
+    return csv_text(template_rows(kind))
 
 
 def template_xlsx(kind: str) -> bytes:
     """The template as an XLSX sheet (numbers as numbers, codes as text)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "productos" if kind == "products" else "precios"
     numeric = {"tax_rate", "price"}
     fields = [column.field for column in IMPORT_COLUMNS[kind]]
-    for index, row in enumerate(template_rows(kind)):
-        if index == 0:
-            sheet.append(row)
-            continue
-        sheet.append(
-            [
-                parse_number(value) if field in numeric else value
-                for field, value in zip(fields, row, strict=True)
-            ]
-        )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    header, *examples = template_rows(kind)
+    rows = [
+        [
+            parse_number(value) if field in numeric else value
+            for field, value in zip(fields, row, strict=True)
+        ]
+        for row in examples
+    ]
+    return xlsx_bytes([header, *rows], "productos" if kind == "products" else "precios")
 
 
 def counts_text(result: ImportResult) -> str:
