@@ -138,6 +138,7 @@ def register_commands(app: Flask) -> None:
     """Add the project's CLI commands."""
     from app.audit.chain import audit_cli
     from app.auth.commands import create_user_command
+    from app.clients.commands import clients_cli
     from app.collections.commands import delinquency_command
     from app.core.backup import backup_command, restore_command
     from app.demo.commands import demo_data_command
@@ -148,7 +149,7 @@ def register_commands(app: Flask) -> None:
 
     commands = (demo_data_command, create_user_command, backup_command, restore_command, audit_cli)
     commands += (iibb_import_command, iibb_jurisdiction_command, vapid_keys_command)
-    commands += (delinquency_command, idempotency_cli, jobs_cli)
+    commands += (delinquency_command, idempotency_cli, jobs_cli, clients_cli)
     for command in commands:
         app.cli.add_command(command)
     if app.debug or app.testing:

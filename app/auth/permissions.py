@@ -16,6 +16,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "app.use": ALL_ROLES,
     "clients.view": ALL_ROLES,
     "clients.edit": OFFICE,
+    # The client master from a spreadsheet; the list out to one, in each role's scope.
+    "clients.import": OFFICE,
+    "clients.export": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     # A prospect (potential client) registered at the door; the back office completes it.
     "clients.prospect": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
     "clients.note": ALL_ROLES,

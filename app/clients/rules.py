@@ -1,17 +1,12 @@
 """Pure rules of the client master: search keys, pickup verification, required attributes."""
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from app.core.text import fold
+
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
-
-
-def fold(text: str) -> str:
-    """Lowercase and drop accents: "Núñez" -> "nunez"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 def search_tokens(text: str) -> list[str]:

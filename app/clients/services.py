@@ -244,14 +244,19 @@ def _check_tax_identity(fields: dict, client: Client | None, errors: dict) -> di
         errors["branch_of_id"] = message
     checkable = number and "tax_id" not in errors and stored != (kind, number, branch_of_id)
     if checkable and (other := _same_tax_id(kind, number, branch_of_id, client)):
-        errors["tax_id"] = _(
-            "Ya existe el cliente %(code)s (%(name)s) con ese %(document)s. Marcá la ficha como "
-            "sucursal si corresponde.",
-            code=other.code,
-            name=other.display_name,
-            document=_(TAX_ID_NOUNS.get(kind, kind)),
-        )
+        errors["tax_id"] = tax_id_taken(kind, other.code, other.display_name)
     return changes
+
+
+def tax_id_taken(kind: str, code: str, name: str) -> str:
+    """Why a card cannot take a tax id another client holds."""
+    return _(
+        "Ya existe el cliente %(code)s (%(name)s) con ese %(document)s. Marcá la ficha como "
+        "sucursal si corresponde.",
+        code=code,
+        name=name,
+        document=_(TAX_ID_NOUNS.get(kind, kind)),
+    )
 
 
 def _branch_error(main_id: int, client: Client | None) -> str | None:
@@ -470,7 +475,8 @@ def save_part(client: Client, part: str, row, fields: dict):
     audit.record(f"client.{part}.{action}", "client", client.id, before, part_view(row))
     if part == "addresses" and row.kind == "fiscal":
         main = {k: getattr(row, k) for k in ("street", "city", "province", "postal_code")}
-        update_client(client, main)
+        if any(getattr(client, k) != v for k, v in main.items()):
+            update_client(client, main)
     return row
 
 
@@ -652,7 +658,7 @@ def parse_custom(values: dict[str, object]) -> dict[int, object]:
             errors[f"custom.{name}"] = _("No existe ese atributo.")
             continue
         try:
-            parsed[attribute.id] = _typed(attribute, raw)
+            parsed[attribute.id] = typed_custom(attribute, raw)
         except ValueError:
             errors[f"custom.{name}"] = _("El valor no es válido para este atributo.")
     if errors:
@@ -660,7 +666,7 @@ def parse_custom(values: dict[str, object]) -> dict[int, object]:
     return parsed
 
 
-def _typed(attribute: CustomAttribute, raw: object) -> object:
+def typed_custom(attribute: CustomAttribute, raw: object) -> object:
     """One custom value checked against its attribute's kind; ValueError when it does not fit."""
     if raw is None or raw == "":
         return None

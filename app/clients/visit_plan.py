@@ -12,9 +12,20 @@ import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FREQUENCIES = (1, 2, 4)
 MAX_POSITION = 9999
+# What the user reads for each PlanError code (the plan form and the client import).
+PLAN_MESSAGES = {
+    "weekday": _l("Elegí días de la semana de la lista."),
+    "frequency": _l("Cada 1, 2 o 4 semanas."),
+    "position": _l("La posición en la ruta va de 1 a 9999."),
+    "window_format": _l("Usá el formato HH:MM-HH:MM, por ejemplo 08:30-12:00."),
+    "window_order": _l("La hora de fin tiene que ser posterior a la de inicio."),
+    "week_of": _l("Fecha inválida."),
+}
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 

@@ -12,15 +12,12 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from app.audit.services import record
-from app.clients.rules import fold
-from app.core.numbers import parse_decimal
+from app.core.spreadsheets import cell_text, parse_number
 from app.extensions import db
 
 MAX_PRICE = Decimal("9999999999.9999")  # NUMERIC(14, 4)
 MAX_QUANTITY = Decimal("999999999.999")  # NUMERIC(12, 3)
 PAGE_SIZE = 25
-TRUE_WORDS = {"1", "s", "si", "y", "yes", "true", "on", "verdadero", "activo", "x"}
-FALSE_WORDS = {"0", "n", "no", "false", "off", "falso", "inactivo"}
 
 
 class CatalogueError(ValueError):
@@ -32,32 +29,6 @@ class CatalogueError(ValueError):
 
 
 # --- reading text ------------------------------------------------------------------------------
-
-
-def cell_text(raw: object) -> str:
-    """A form value or a file's cell as trimmed text (a whole number from Excel without ".0")."""
-    if raw is None:
-        return ""
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    if isinstance(raw, datetime | date):
-        return raw.isoformat()
-    return str(raw).strip()
-
-
-def parse_number(raw: object) -> Decimal | None:
-    """A cell's number, or text read by parse_decimal ("1.234,50", "1234.5", "21 %"); else None."""
-    if raw is None or isinstance(raw, bool):
-        return None
-    if isinstance(raw, int | Decimal):
-        number = Decimal(raw)
-        return number if number.is_finite() else None
-    if isinstance(raw, float):  # a spreadsheet's number cell, exactly as it shows
-        return Decimal(repr(raw)) if raw == raw and abs(raw) != float("inf") else None
-    try:
-        return parse_decimal(str(raw).strip().removesuffix("%"), negative=True)
-    except ValueError:
-        return None
 
 
 def _places(number: Decimal) -> int:
@@ -135,18 +106,6 @@ def parse_quantity(raw: object, errors: dict, name: str) -> Decimal | None:
         errors[name] = _("La cantidad es demasiado grande.")
     else:
         return number
-    return None
-
-
-def parse_flag(raw: object) -> bool | None:
-    """Yes or no as people write it (S/N, Sí/No, 1/0, true/false); None if it is neither."""
-    if isinstance(raw, bool):
-        return raw
-    word = fold(cell_text(raw)).rstrip(".")
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
     return None
 
 

@@ -1,18 +1,24 @@
 """The catalogue's files: CSV and XLSX imports of products and prices, and their templates."""
 
-import csv
-import io
-import re
-import zipfile
 from dataclasses import dataclass
-from typing import BinaryIO
+from itertools import islice
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.audit.services import record
-from app.clients.rules import fold, search_key
+from app.clients.rules import search_key
 from app.core.changes import reserve_change_seqs
+from app.core.spreadsheets import (
+    Column,
+    ImportRefused,
+    RowError,
+    csv_text,
+    file_bytes,
+    iter_rows,
+    match_headers,
+    xlsx_bytes,
+)
 from app.extensions import db
 from app.ledger.models import CURRENCIES
 from app.orders.catalogue import cell_text, parse_number, parse_price
@@ -20,26 +26,7 @@ from app.orders.models import Price, PriceList, Product
 from app.orders.products import NEW_PRODUCT, check_product
 
 MAX_IMPORT_ROWS = 50_000
-SHOWN_ERRORS = 50
 CHUNK = 500  # values per IN (...)
-
-
-@dataclass(frozen=True)
-class RowError:
-    """What is wrong in one cell of an imported file (row 1 is the header)."""
-
-    row: int
-    column: str
-    message: str
-
-
-class ImportRefused(ValueError):
-    """A file with errors: nothing was written. Keeps the first errors and counts them all."""
-
-    def __init__(self, errors: list[RowError], total: int | None = None):
-        super().__init__(f"{total or len(errors)} errors")
-        self.errors = errors[:SHOWN_ERRORS]
-        self.total = len(errors) if total is None else total
 
 
 @dataclass(frozen=True)
@@ -59,17 +46,6 @@ def _fetch_in(query: sa.Select, column, values: list) -> list:
         chunk = values[start : start + CHUNK]
         found.extend(db.session.execute(query.where(column.in_(chunk))).all())
     return found
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of an import file: its name in the template and the names it is known by."""
-
-    field: str
-    header: str
-    required: bool
-    aliases: tuple[str, ...]
-    example: tuple[str, ...]
 
 
 PRODUCT_COLUMNS = (
@@ -93,69 +69,10 @@ PRICE_COLUMNS = (
 IMPORT_COLUMNS = {"products": PRODUCT_COLUMNS, "prices": PRICE_COLUMNS}
 
 
-def _header_key(text: object) -> str:
-    """A header cell folded for matching: "Código " -> "codigo"."""
-    return re.sub(r"[^a-z0-9]", "", fold(cell_text(text)))
-
-
-def _open(file) -> tuple[bytes, str]:
-    """The file's bytes and its name (a FileStorage, a binary stream or bytes)."""
-    name = getattr(file, "filename", None) or getattr(file, "name", None) or ""
-    if isinstance(file, bytes | bytearray):
-        return bytes(file), ""
-    stream: BinaryIO = getattr(file, "stream", file)
-    return stream.read(), str(name)
-
-
 def read_table(file) -> list[tuple[int, list[object]]]:
     """Every row of a CSV or XLSX file with its number (from 1), the empty rows left out."""
-    data, name = _open(file)
-    lower = name.lower()
-    if lower.endswith(".xls"):
-        raise ImportRefused([RowError(0, "", _("Guardá la planilla como .xlsx o .csv."))])
-    if data[:4] == b"PK\x03\x04" or lower.endswith(".xlsx"):
-        rows = _xlsx_rows(data)
-    else:
-        rows = _csv_rows(data)
-    return [(n, cells) for n, cells in rows if any(cell_text(c) for c in cells)]
-
-
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[object]]]:
-    """The first sheet's rows, values only (formulas as their last computed value)."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        message = _("No pudimos leer la planilla: guardala de nuevo como .xlsx o como .csv.")
-        raise ImportRefused([RowError(0, "", message)]) from error
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((number, list(cells)))
-            if number > MAX_IMPORT_ROWS + 1:
-                break
-        return rows
-    finally:
-        book.close()
-
-
-def _csv_rows(data: bytes) -> list[tuple[int, list[object]]]:
-    """A CSV's rows: UTF-8 with or without BOM (else Windows' Latin-1), ";", "," or tab."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise ImportRefused([RowError(0, "", _("El archivo no es un CSV ni una planilla XLSX."))])
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((";", ",", "\t"), key=first.count) if first else ";"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return [(number, list(cells)) for number, cells in enumerate(reader, start=1)]
-    except csv.Error as error:
-        raise ImportRefused([RowError(0, "", _("El CSV está mal formado."))]) from error
+    data, name = file_bytes(file)
+    return list(islice(iter_rows(data, name), MAX_IMPORT_ROWS + 2))
 
 
 def _records(file, columns: tuple[Column, ...]) -> list[tuple[int, dict]]:
@@ -164,21 +81,7 @@ def _records(file, columns: tuple[Column, ...]) -> list[tuple[int, dict]]:
     if not rows:
         raise ImportRefused([RowError(1, "", _("El archivo está vacío."))])
     header_number, header = rows[0]
-    positions: dict[str, int] = {}
-    errors = []
-    for index, cell in enumerate(header):
-        key = _header_key(cell)
-        column = next((c for c in columns if key in c.aliases), None)
-        if column is None:
-            continue
-        if column.field in positions:
-            message = _("La columna %(name)s está repetida.", name=column.header)
-            errors.append(RowError(header_number, column.header, message))
-        positions[column.field] = index
-    for column in columns:
-        if column.required and column.field not in positions:
-            message = _("Falta la columna %(name)s.", name=column.header)
-            errors.append(RowError(header_number, column.header, message))
+    positions, _unknown, errors = match_headers(header, columns, header_number)
     if errors:
         raise ImportRefused(errors)
     data = rows[1:]
@@ -387,34 +290,22 @@ def template_rows(kind: str) -> list[list[str]]:
 
 def template_csv(kind: str) -> str:
     """The template as a CSV Excel in Spanish opens well: BOM, ";" and decimal comma."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows(template_rows(kind))
-    return "\ufeff" + buffer.getvalue()
+    return csv_text(template_rows(kind))
 
 
 def template_xlsx(kind: str) -> bytes:
     """The template as an XLSX sheet (numbers as numbers, codes as text)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "productos" if kind == "products" else "precios"
     numeric = {"tax_rate", "price"}
     fields = [column.field for column in IMPORT_COLUMNS[kind]]
-    for index, row in enumerate(template_rows(kind)):
-        if index == 0:
-            sheet.append(row)
-            continue
-        sheet.append(
-            [
-                parse_number(value) if field in numeric else value
-                for field, value in zip(fields, row, strict=True)
-            ]
-        )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    header, *examples = template_rows(kind)
+    rows = [
+        [
+            parse_number(value) if field in numeric else value
+            for field, value in zip(fields, row, strict=True)
+        ]
+        for row in examples
+    ]
+    return xlsx_bytes([header, *rows], "productos" if kind == "products" else "precios")
 
 
 def counts_text(result: ImportResult) -> str:

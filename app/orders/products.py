@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 
 from app.clients.rules import search_tokens
 from app.core.numbers import plain_decimal
+from app.core.spreadsheets import parse_flag
 from app.extensions import db
 from app.orders.catalogue import (
     CatalogueError,
     cell_text,
-    parse_flag,
     parse_number,
     plain_text,
     upsert,

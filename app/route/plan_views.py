@@ -19,6 +19,7 @@ from app.clients.services import (
     visible_client,
 )
 from app.clients.visit_plan import (
+    PLAN_MESSAGES,
     PlanError,
     check_frequency,
     check_position,
@@ -47,14 +48,6 @@ EVERY_LABELS = {
     4: _l("Cada 4 semanas"),
 }
 PLAN_KINDS = (("visit", _l("Visitas del vendedor")), ("collection", _l("Visitas del cobrador")))
-PLAN_MESSAGES = {
-    "weekday": _l("Elegí días de la semana de la lista."),
-    "frequency": _l("Cada 1, 2 o 4 semanas."),
-    "position": _l("La posición en la ruta va de 1 a 9999."),
-    "window_format": _l("Usá el formato HH:MM-HH:MM, por ejemplo 08:30-12:00."),
-    "window_order": _l("La hora de fin tiene que ser posterior a la de inicio."),
-    "week_of": _l("Fecha inválida."),
-}
 
 
 def plan_summary(client, prefix: str) -> str | None:

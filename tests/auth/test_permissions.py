@@ -72,6 +72,7 @@ SAMPLE_ARGS = {
     "kind": "zones",
     "job_id": 0,
     "file_id": 0,
+    "fmt": "csv",
 }
 SKIPPED = {"static", "auth.logout"}  # files; signing out is tested on its own
 
