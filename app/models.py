@@ -29,6 +29,7 @@ from app.ledger.models import (
     CardPlan,
     Document,
     DocumentInstallment,
+    DocumentLine,
     ReceiptLine,
     SaleCondition,
 )
@@ -44,6 +45,7 @@ from app.orders.models import (
     VolumeDiscount,
 )
 from app.push.models import PushSubscription
+from app.reports.models import ReportSettings
 from app.route.models import Visit, VisitReason
 from app.taxes.models import IibbJurisdiction, IibbRate
 
@@ -71,6 +73,7 @@ __all__ = [
     "DelinquencyRule",
     "Document",
     "DocumentInstallment",
+    "DocumentLine",
     "EmailAccount",
     "EmailSent",
     "EmailTemplate",
@@ -91,6 +94,7 @@ __all__ = [
     "Promotion",
     "PushSubscription",
     "ReceiptLine",
+    "ReportSettings",
     "SaleCondition",
     "Segment",
     "Transport",
