@@ -28,6 +28,7 @@ from app.demo.mail import add_demo_mail
 from app.demo.orders import add_demo_orders
 from app.demo.reference import DEMO_PASSWORD, DEMO_USERS, create_reference_data
 from app.demo.route import add_demo_routes
+from app.demo.sales import add_document_lines
 from app.demo.taxes import add_iibb_registry
 from app.extensions import db
 from app.notices.demo import add_demo_notices
@@ -58,6 +59,8 @@ def load_demo_data(clients: int, seed: int) -> int:
     add_credit(rng)
     add_demo_notices(rng)
     add_demo_catalogue(seed)
+    # its own random stream, so the rest of the demo stays what it was for a seed
+    add_document_lines(random.Random(f"lines-{seed}"))
     add_demo_orders(random.Random(seed + 1))
     add_demo_mail(rng)
     add_demo_collections(rng)
