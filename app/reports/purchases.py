@@ -30,7 +30,7 @@ class PurchaseLine:
     description: str
     quantity: Decimal  # negative on credit notes
     amount: Decimal  # in the document's currency; negative on credit notes
-    amountpesos: Decimal
+    amount_pesos: Decimal
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class ProductSummary:
     code: str
     description: str
     quantity: Decimal
-    amountpesos: Decimal
+    amount_pesos: Decimal
     last_date: date
     months: int
 
@@ -127,7 +127,7 @@ def purchases(client: Client, today: date, months: int = 12, limit: int = 200) -
         )
         for pid, row in totals.items()
     }
-    ordered = sorted(products.values(), key=lambda p: (-p.amountpesos, p.code))
+    ordered = sorted(products.values(), key=lambda p: (-p.amount_pesos, p.code))
     stopped = [products[pid] for pid in rules.stopped_buying(bought, today)]
     stopped.sort(key=lambda p: (p.last_date, p.code), reverse=True)
     return Purchases(lines[:limit], ordered, stopped)
