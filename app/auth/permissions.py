@@ -48,6 +48,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # The delinquency rule (days and amount that make a client moroso) and running it by hand.
     "delinquency.manage": OFFICE,
     "approvals.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    # Reports: everyone sees the figures of the clients in their scope (SCOPES).
+    "reports.view": ALL_ROLES,
     # The route day: salespeople and collectors work their own route; supervisors and the
     # office look at everyone's; the office keeps the visit plans and the reasons list.
     "route.work": frozenset({Role.SALESPERSON, Role.COLLECTOR, Role.SUPERVISOR}),

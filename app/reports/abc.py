@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+import app.reports.rules as rules
 from app.audit import services as audit
 from app.clients.models import Client, ClientState
 from app.core.types import local_today, utcnow
 from app.extensions import db
-from app.reports import rules
 from app.reports.services import report_settings, sales_by_client
 
 BATCH = 1000

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+import app.reports.rules as rules
 from app.clients.models import Client
 from app.extensions import db
 from app.ledger.models import Document, DocumentKind, DocumentLine
 from app.orders.models import Product
-from app.reports import rules
 from app.reports.services import CENT, SALE_KINDS, ZERO, standing
 
 # --- a client's purchases --------------------------------------------------------------------

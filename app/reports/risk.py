@@ -7,8 +7,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import url_for
 from flask_babel import gettext as _
 
+import app.reports.rules as rules
 from app.auth.models import User
 from app.clients.models import Client, ClientState
 from app.clients.reference import ClientType
@@ -25,7 +27,6 @@ from app.ledger.models import (
     DocumentState,
 )
 from app.ledger.rules import weighted_days_to_pay
-from app.reports import rules
 from app.reports.services import SALE_KINDS, ZERO, money, pesos, reach, signed, standing
 
 # clients that are not (or not yet) customers stay out of the inactive list
@@ -300,3 +301,15 @@ def reason_message(reason: rules.RiskReason) -> str:
         recent=money_text(figures["recent"]),
         before=money_text(figures["before"]),
     )
+
+
+def evidence_url(client_id: int, reason: rules.RiskReason) -> str:
+    """The page that shows a reason's evidence: the account, its documents, the promises, or
+    the client's purchases."""
+    if reason.code in ("overdue_growing", "credit_use"):
+        return url_for("ledger.account", client_id=client_id)
+    if reason.code == "paying_slower":
+        return url_for("ledger.documents", client_id=client_id)
+    if reason.code == "broken_promises":
+        return url_for("collections.promises", state="broken")
+    return url_for("clients.card", client_id=client_id, _anchor="compras")

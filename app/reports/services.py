@@ -13,6 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+import app.reports.rules as rules
 from app.auth.models import User
 from app.clients import services as clients
 from app.clients.models import Client
@@ -24,7 +25,6 @@ from app.ledger.models import (
     DocumentState,
 )
 from app.orders.models import Product
-from app.reports import rules
 from app.reports.models import ReportSettings
 
 ZERO = Decimal("0")

@@ -3,9 +3,10 @@
 from datetime import date
 from decimal import Decimal
 
+import app.reports.purchases as purchases
+import app.reports.risk as risk
 from app.credit.models import CreditPolicy
 from app.extensions import db
-from app.reports import purchases, risk
 from tests import factories
 
 D = Decimal

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.reports import rules
+import app.reports.rules as rules
 
 D = Decimal
 

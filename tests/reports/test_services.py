@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.reports import services
+import app.reports.services as services
 from tests.reports.conftest import OCTOBER
 
 D = Decimal
