@@ -23,6 +23,7 @@ DOMAINS = (
     "credit",
     "ledger",
     "route",
+    "reports",
     # After every domain that registers reference tables or adds pages to their blueprint.
     "reference",
     "notices",

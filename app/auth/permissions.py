@@ -50,6 +50,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "approvals.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     # Reports: everyone sees the figures of the clients in their scope (SCOPES).
     "reports.view": ALL_ROLES,
+    # The dashboard that manages a team: supervisors and the office.
+    "reports.dashboard": OFFICE | {Role.SUPERVISOR},
     # The route day: salespeople and collectors work their own route; supervisors and the
     # office look at everyone's; the office keeps the visit plans and the reasons list.
     "route.work": frozenset({Role.SALESPERSON, Role.COLLECTOR, Role.SUPERVISOR}),

@@ -9,6 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 import app.reports.rules as rules
 from app.auth.models import User
@@ -29,6 +30,25 @@ from app.ledger.models import (
 from app.ledger.rules import weighted_days_to_pay
 from app.reports.services import SALE_KINDS, ZERO, money, pesos, reach, signed, standing
 
+# The rules as the at-risk page writes them out.
+RULE_TEXTS = (
+    _l("La deuda vencida creció en cada uno de los últimos 3 cierres de mes."),
+    _l(
+        "Incumplió %(count)s o más promesas de pago en los últimos %(days)s días.",
+        count=rules.RISK_BROKEN_PROMISES,
+        days=rules.RISK_DAYS,
+    ),
+    _l(
+        "Tarda más de %(days)s días más en pagar que en los %(window)s días anteriores.",
+        days=rules.RISK_PAYING_SLOWER_DAYS,
+        window=rules.RISK_DAYS,
+    ),
+    _l("Su saldo supera el %(pct)s %% de su límite de crédito.", pct=rules.RISK_CREDIT_USE_PCT),
+    _l(
+        "Compró más de un %(pct)s %% menos en los últimos 3 meses que en los 3 anteriores.",
+        pct=rules.RISK_SALES_FALL_PCT,
+    ),
+)
 # clients that are not (or not yet) customers stay out of the inactive list
 NOT_CUSTOMERS = (ClientState.POTENTIAL, ClientState.DISABLED)
 

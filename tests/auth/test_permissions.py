@@ -70,6 +70,7 @@ SAMPLE_ARGS = {
     "action": "trash",
     "part": "contacts",
     "kind": "zones",
+    "fmt": "csv",
 }
 SKIPPED = {"static", "auth.logout"}  # files; signing out is tested on its own
 

@@ -1,0 +1,102 @@
+"""The reports' pages: the dashboard, rankings and their downloads, risk, inactive, purchases."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests import factories
+
+OCTOBER = "from=2026-10-01&to=2026-10-31"
+
+
+@pytest.fixture
+def signed_in(app):
+    """Factory: a browser signed in as an existing user."""
+    from tests.conftest import Browser
+
+    def make(user):
+        browser = Browser(app.test_client())
+        assert browser.login(user.username).status_code == 303
+        return browser
+
+    return make
+
+
+def test_the_supervisor_reaches_the_dashboard_from_the_menu(book, signed_in):
+    browser = signed_in(book.supervisor)
+    home = browser.get("/clients/").get_data(as_text=True)
+    assert 'href="/reports/"' in home and "Informes" in home
+    page = browser.get("/reports/").get_data(as_text=True)
+    assert "<h1>Informes</h1>" in page
+    assert "<svg" in page and "Ventas por mes" in page
+
+
+def test_a_salesperson_has_no_dashboard_but_sees_rankings_of_their_clients(book, signed_in):
+    browser = signed_in(book.seller2)
+    assert browser.get("/reports/").status_code == 403
+    assert 'href="/reports/"' not in browser.get("/clients/").get_data(as_text=True)
+    page = browser.get(f"/reports/ranking?{OCTOBER}").get_data(as_text=True)
+    assert "Comercio C" in page and "Bodega B" not in page
+
+
+def test_the_ranking_page_shows_the_figures_and_a_fragment_for_htmx(book, signed_in):
+    browser = signed_in(book.admin)
+    page = browser.get(f"/reports/ranking?by=margin&of=products&{OCTOBER}").get_data(as_text=True)
+    assert "Aceite 1,5 l" in page and "$\u00a04.302,00" in page and "$\u00a0260,00" in page
+    fragment = browser.get(f"/reports/ranking?{OCTOBER}", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert "<html" not in fragment and "Bodega B" in fragment and "$\u00a011.255,00" in fragment
+
+
+def test_bad_arguments_show_the_error_on_the_page(book, signed_in):
+    page = signed_in(book.admin).get("/reports/ranking?from=2026-10-02&to=2026-10-01")
+    assert "La fecha final es anterior a la inicial." in page.get_data(as_text=True)
+
+
+def test_the_ranking_downloads_as_csv_and_xlsx(book, signed_in):
+    browser = signed_in(book.admin)
+    csv = browser.get(f"/reports/ranking.csv?{OCTOBER}")
+    assert csv.mimetype == "text/csv"
+    lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == "Puesto;Código;Nombre;Ventas;Parte del total"
+    assert lines[1].endswith(";Bodega B;10055.00;89.34".replace(".", ","))
+    xlsx = browser.get(f"/reports/ranking.xlsx?by=sales&of=products&{OCTOBER}")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    rows = list(sheet.values)
+    assert rows[0] == ("Puesto", "Código", "Nombre", "Ventas", "Parte del total", "Cantidad")
+    assert rows[1][2:5] == ("Aceite 1,5 l", 10405, 92.86)
+
+
+def test_the_at_risk_page_links_each_reason_to_its_evidence(app, signed_in):
+    from app.credit.models import CreditPolicy
+    from app.extensions import db
+
+    admin = factories.make_user("admin")
+    policy = CreditPolicy(code="L100", name="Cien", money_limit=100)
+    db.session.add(policy)
+    db.session.flush()
+    client = factories.make_client(trade_name="Al tope", credit_policy_id=policy.id)
+    factories.post_document(client, "invoice", "95.00")
+    db.session.commit()
+    page = signed_in(admin).get("/reports/at-risk").get_data(as_text=True)
+    assert f'<a href="/clients/{client.id}/account">Usa el 95 % de su límite' in page
+    assert "Su saldo supera el 90 % de su límite de crédito." in page
+
+
+def test_the_inactive_page_lists_clients_by_days(book, signed_in):
+    page = signed_in(book.seller1).get("/reports/inactive?days=1").get_data(as_text=True)
+    assert "Almacén A" in page and "Bodega B" in page and "Comercio C" not in page
+
+
+def test_the_card_loads_the_purchase_history(book, signed_in):
+    browser = signed_in(book.seller1)
+    card = browser.get(f"/clients/{book.a.id}").get_data(as_text=True)
+    assert f'hx-get="/reports/clients/{book.a.id}/purchases"' in card
+    fragment = browser.get(
+        f"/reports/clients/{book.a.id}/purchases", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert "<html" not in fragment
+    assert "Yerba 1 kg" in fragment and "$\u00a0500,00" in fragment and "<svg" in fragment
+    assert browser.get(f"/reports/clients/{book.c.id}/purchases").status_code == 404
