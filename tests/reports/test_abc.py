@@ -107,3 +107,29 @@ def test_the_thresholds_are_settings(app):
     settings.abc_a_pct, settings.abc_b_pct = D("85"), D("10")
     rate_clients(False)
     assert _letters()["Mediano"] == "A"
+
+
+def test_the_office_pins_a_rating_through_the_api_and_the_run_leaves_it(app, runner):
+    _sales(app)
+    office = factories.make_user("backoffice")
+    db.session.commit()
+    http = app.test_client()
+    token = http.post(
+        "/api/v1/auth/token", json={"username": office.username, "password": factories.PASSWORD}
+    ).json["token"]
+    big = db.session.scalar(sa.select(Client).where(Client.trade_name == "Grande"))
+    response = http.patch(
+        f"/api/v1/clients/{big.id}",
+        json={"abc_rating": "C", "abc_pinned": True},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["abc_pinned"] is True
+    assert runner.invoke(args=["abc-rating"]).exit_code == 0
+    assert _letters()["Grande"] == "C"
+    pinned = db.session.scalar(
+        sa.select(AuditEntry.after).where(
+            AuditEntry.action == "client.update", AuditEntry.entity_id == str(big.id)
+        )
+    )
+    assert pinned == {"abc_rating": "C", "abc_pinned": True}
