@@ -305,8 +305,8 @@ def reason_message(reason: rules.RiskReason) -> str:
     if reason.code == "paying_slower":
         return _(
             "Paga más tarde: %(recent)s días en promedio, antes %(before)s.",
-            recent=figures["recent"],
-            before=figures["before"],
+            recent=figures["recent"].quantize(Decimal("1")),
+            before=figures["before"].quantize(Decimal("1")),
         )
     if reason.code == "credit_use":
         return _(
