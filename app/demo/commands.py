@@ -55,7 +55,7 @@ def load_demo_data(clients: int, seed: int) -> int:
     add_client_details(rng)
     add_supermarket_chain(rng, refs, taken)
     add_iibb_registry(rng)
-    documents = add_ledger(rng, refs)
+    documents = add_ledger(rng, refs, history_seed=seed)
     add_credit(rng)
     add_demo_notices(rng)
     add_demo_catalogue(seed)
