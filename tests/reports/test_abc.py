@@ -133,3 +133,17 @@ def test_the_office_pins_a_rating_through_the_api_and_the_run_leaves_it(app, run
         )
     )
     assert pinned == {"abc_rating": "C", "abc_pinned": True}
+
+
+def test_the_cli_saves_new_thresholds_with_an_audit_row(app, runner):
+    _sales(app)
+    result = runner.invoke(args=["abc-rating", "--a", "50", "--b", "45"])
+    assert result.exit_code == 0, result.output
+    assert "Umbrales: A 50.00 %, B 45.00 %." in result.output
+    settings = report_settings()
+    assert (settings.abc_a_pct, settings.abc_b_pct) == (D("50.00"), D("45.00"))
+    assert db.session.scalar(
+        sa.select(AuditEntry.after).where(AuditEntry.action == "reports.abc_thresholds")
+    ) == {"abc_a_pct": "50.00", "abc_b_pct": "45.00"}
+    refused = runner.invoke(args=["abc-rating", "--a", "90", "--b", "20"])
+    assert refused.exit_code != 0 and "A + B como mucho 100" in refused.output
