@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError
 
+import app.reports.performance as performance
 import app.reports.purchases as purchases
 import app.reports.risk as risk
 import app.reports.services as services
@@ -174,6 +175,72 @@ def _download(fmt: str, filename: str, title: str, header: list, rows: list) -> 
         )
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+PERFORMANCE_ROWS = (
+    ("visits", _l("Visitas hechas"), False),
+    ("skipped", _l("Visitas salteadas"), False),
+    ("orders", _l("Pedidos"), False),
+    ("sales", _l("Ventas"), True),
+    ("average_ticket", _l("Ticket promedio"), True),
+    ("collections", _l("Cobranzas"), True),
+    ("new_clients", _l("Clientes nuevos"), False),
+)
+
+
+def _performance_period() -> tuple[date, date, dict]:
+    """The period asked for (default this month to today), and the errors per field."""
+    try:
+        args = RankingArgsSchema(only=("start", "end")).load(
+            {k: v for k, v in request.args.items() if k in ("from", "to")}
+        )
+    except ValidationError as error:
+        messages = {name: " ".join(map(str, texts)) for name, texts in error.messages.items()}
+        args = {}
+        return *_period(args, local_today()), messages
+    start, end = _period(args, local_today())
+    if end < start:
+        return start, end, {"to": _("La fecha final es anterior a la inicial.")}
+    return start, end, {}
+
+
+@bp.get("/salespeople")
+@requires("reports.view")
+def salespeople():
+    """Each salesperson's visits, orders, sales, collections and new clients, beside the
+    period before."""
+    start, end, errors = _performance_period()
+    rows = [] if errors else performance.performance(current_user, start, end)
+    return render(
+        "reports/salespeople.html",
+        block="report",
+        rows=rows,
+        errors=errors,
+        start=start,
+        end=end,
+        measures=PERFORMANCE_ROWS,
+        download_args={k: v for k, v in request.args.items() if v},
+    )
+
+
+@bp.get("/salespeople.<any(csv, xlsx):fmt>")
+@requires("reports.view")
+def salespeople_download(fmt: str):
+    """The salespeople's performance as a CSV or XLSX file."""
+    start, end, errors = _performance_period()
+    if errors:
+        abort(422)
+    header = [_("Vendedor")]
+    for _name, label, _money in PERFORMANCE_ROWS:
+        header += [str(label), _("%(measure)s, período anterior", measure=label)]
+    rows = []
+    for row in performance.performance(current_user, start, end):
+        values = [row.name]
+        for name, _label, _money in PERFORMANCE_ROWS:
+            values += [getattr(row.current, name), getattr(row.previous, name)]
+        rows.append(values)
+    name = f"vendedores-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    return _download(fmt, name, _("Vendedores"), header, rows)
 
 
 @bp.get("/at-risk")

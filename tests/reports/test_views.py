@@ -100,3 +100,20 @@ def test_the_card_loads_the_purchase_history(book, signed_in):
     assert "<html" not in fragment
     assert "Yerba 1 kg" in fragment and "$\u00a0500,00" in fragment and "<svg" in fragment
     assert browser.get(f"/reports/clients/{book.c.id}/purchases").status_code == 404
+
+
+def test_the_salespeople_page_puts_each_period_beside_the_one_before(book, signed_in):
+    browser = signed_in(book.supervisor)
+    page = browser.get(f"/reports/salespeople?{OCTOBER}").get_data(as_text=True)
+    assert book.seller1.full_name in page and book.seller2.full_name not in page
+    assert "$\u00a010.955,00" in page and "$\u00a07.777,00" in page
+    assert "Ticket promedio" in page and "$\u00a05.477,50" in page
+    sheet = load_workbook(
+        io.BytesIO(browser.get(f"/reports/salespeople.xlsx?{OCTOBER}").data)
+    ).active
+    rows = list(sheet.values)
+    assert rows[0][:3] == ("Vendedor", "Visitas hechas", "Visitas hechas, período anterior")
+    assert rows[1][0] == book.seller1.full_name
+    assert rows[1][7:9] == (10955, 7777)
+    bad = browser.get("/reports/salespeople?from=2026-10-02&to=2026-10-01")
+    assert "La fecha final es anterior a la inicial." in bad.get_data(as_text=True)
