@@ -33,6 +33,8 @@ FILTER_FIELDS = {
     "salesperson_id": ("salesperson_id", _l("Vendedor")),
     "collector_id": ("collector_id", _l("Cobrador")),
     "client_type_id": ("client_type_id", _l("Tipo de cliente")),
+    "segment_id": ("segment1_id", _l("Segmento")),
+    "category_id": ("category1_id", _l("Categoría")),
 }
 TOP = 5
 
@@ -243,6 +245,42 @@ def salespeople_download(fmt: str):
     return _download(fmt, name, _("Vendedores"), header, rows)
 
 
+@bp.get("/at-risk.<any(csv, xlsx):fmt>")
+@requires("reports.view")
+def at_risk_download(fmt: str):
+    """The clients at risk as a CSV or XLSX file, a row per reason."""
+    header = [_("Código"), _("Cliente"), _("Motivo")]
+    rows = [
+        [each.code, each.name, risk.reason_message(reason)]
+        for each in risk.at_risk(current_user, local_today())
+        for reason in each.reasons
+    ]
+    return _download(
+        fmt, f"en-riesgo-{local_today().isoformat()}.{fmt}", _("En riesgo"), header, rows
+    )
+
+
+@bp.get("/inactive.<any(csv, xlsx):fmt>")
+@requires("reports.view")
+def inactive_download(fmt: str):
+    """The inactive clients as a CSV or XLSX file."""
+    days = _inactive_days()
+    header = [_("Código"), _("Cliente"), _("Última factura"), _("Días")]
+    rows = [
+        [row.code, row.name, row.last_invoice, row.days]
+        for row in risk.inactive_clients(current_user, local_today(), days)
+    ]
+    name = f"sin-compras-{days}-dias-{local_today().isoformat()}.{fmt}"
+    return _download(fmt, name, _("Sin compras"), header, rows)
+
+
+def _inactive_days() -> int:
+    """The days asked for, else the setting."""
+    raw = request.args.get("days", "")
+    days = int(raw) if raw.isdigit() and 1 <= int(raw) <= 3650 else None
+    return days or services.report_settings().inactive_days
+
+
 @bp.get("/at-risk")
 @requires("reports.view")
 def at_risk():
@@ -265,9 +303,7 @@ def at_risk():
 @requires("reports.view")
 def inactive():
     """Clients who bought before and have had no invoice in the last days."""
-    raw = request.args.get("days", "")
-    days = int(raw) if raw.isdigit() and 1 <= int(raw) <= 3650 else None
-    days = days or services.report_settings().inactive_days
+    days = _inactive_days()
     found = risk.inactive_clients(current_user, local_today(), days)
     return render("reports/inactive.html", block="report", rows=found, days=days)
 

@@ -117,3 +117,24 @@ def test_the_salespeople_page_puts_each_period_beside_the_one_before(book, signe
     assert rows[1][7:9] == (10955, 7777)
     bad = browser.get("/reports/salespeople?from=2026-10-02&to=2026-10-01")
     assert "La fecha final es anterior a la inicial." in bad.get_data(as_text=True)
+
+
+def test_inactive_and_at_risk_lists_download(book, signed_in):
+    from app.credit.models import CreditPolicy
+    from app.extensions import db
+
+    policy = CreditPolicy(code="L100", name="Cien", money_limit=100)
+    db.session.add(policy)
+    db.session.flush()
+    book.a.credit_policy_id = policy.id  # A owes 1000 - 100 - 500 = 400 of a 100 limit
+    db.session.commit()
+    browser = signed_in(book.seller1)
+    lines = browser.get("/reports/inactive.csv?days=1").get_data(as_text=True).splitlines()
+    assert lines[0].lstrip("\ufeff") == "Código;Cliente;Última factura;Días"
+    assert sorted(line.split(";")[1] for line in lines[1:]) == ["Almacén A", "Bodega B"]
+    sheet = load_workbook(io.BytesIO(browser.get("/reports/at-risk.xlsx").data)).active
+    assert list(sheet.values)[1] == (
+        book.a.code,
+        "Almacén A",
+        "Usa el 400 % de su límite de crédito ($ 400 de $ 100).",
+    )
