@@ -110,7 +110,8 @@ def inactive():
 @bp.get("/reports/trend")
 @api_doc(
     "Sales and collections per month in pesos, each beside the same month a year before: of "
-    "one client, or of the caller's clients the filters leave",
+    "one client, of one product, or of the caller's clients the filters leave (a zone, a "
+    "salesperson...)",
     query=TrendArgsSchema,
     answers={"200": ("The months, oldest first", "Trend")},
     errors=read_errors(OUT_OF_SCOPE),
@@ -124,7 +125,12 @@ def trend():
         visible_client(client_id)
     filters = {name: args.get(name) for name in FILTERS}
     points = services.monthly_trend(
-        current_user, local_today(), args["months"], filters, client_id=client_id
+        current_user,
+        local_today(),
+        args["months"],
+        filters,
+        client_id=client_id,
+        product_id=args.get("product_id"),
     )
     return jsonify(TrendSchema().dump({"months": points}))
 

@@ -149,6 +149,7 @@ class TrendArgsSchema(FilterArgsSchema):
     """A monthly trend: of one client or of the clients the filters leave."""
 
     client_id = _filter_id("One client (in the caller's scope)")
+    product_id = _filter_id("One product: its sales to the clients in scope (no collections)")
     months = spanish_field(
         fields.Integer,
         load_default=12,

@@ -293,8 +293,12 @@ def monthly_trend(
     months: int = 12,
     filters: dict | None = None,
     client_id: int | None = None,
+    product_id: int | None = None,
 ) -> list[TrendPoint]:
-    """Sales and collections per month over the last months, each beside the year before."""
+    """Sales and collections per month over the last months, each beside the year before.
+
+    Of one product: its lines' sales, and no collections (receipts pay accounts, not products).
+    """
     shown = rules.last_months(today, months)
     first = rules.first_day(rules.add_months(shown[0], -12))
     scope = reach(user, filters)
@@ -302,18 +306,26 @@ def monthly_trend(
         scope = scope.where(Client.id == client_id)
     year = sa.extract("year", Document.date)
     month = sa.extract("month", Document.date)
-    sales = sa.case((Document.kind.in_(SALE_KINDS), pesos(signed(Document.amount))), else_=0)
-    paid = sa.case((Document.kind == DocumentKind.RECEIPT, pesos(Document.amount)), else_=0)
+    if product_id is None:
+        sales = sa.case((Document.kind.in_(SALE_KINDS), pesos(signed(Document.amount))), else_=0)
+        paid = sa.case((Document.kind == DocumentKind.RECEIPT, pesos(Document.amount)), else_=0)
+        query = sa.select(year, month, sa.func.sum(sales), sa.func.sum(paid)).where(
+            Document.kind.in_((*SALE_KINDS, DocumentKind.RECEIPT))
+        )
+    else:
+        sales = sa.func.sum(pesos(signed(DocumentLine.amount)))
+        query = (
+            sa.select(year, month, sales, sa.literal(0))
+            .join(DocumentLine, DocumentLine.document_id == Document.id)
+            .where(Document.kind.in_(SALE_KINDS), DocumentLine.product_id == product_id)
+        )
     rows = db.session.execute(
-        sa.select(year, month, sa.func.sum(sales), sa.func.sum(paid))
-        .where(
+        query.where(
             Document.client_id.in_(scope),
-            Document.kind.in_((*SALE_KINDS, DocumentKind.RECEIPT)),
             Document.date >= first,
             Document.date <= today,
             standing(),
-        )
-        .group_by(year, month)
+        ).group_by(year, month)
     )
     found = {(int(y), int(m)): (money(s), money(c)) for y, m, s, c in rows}
     none = (ZERO.quantize(CENT), ZERO.quantize(CENT))

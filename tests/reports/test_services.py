@@ -107,3 +107,18 @@ def test_the_trend_puts_each_month_beside_the_year_before(book):
 def test_a_salespersons_trend_has_only_their_clients(book):
     october = services.monthly_trend(book.seller2, date(2026, 10, 31))[-1]
     assert (october.sales, october.sales_year_before) == (D("300.00"), D("2000.00"))
+
+
+def test_the_trend_of_a_product_from_its_lines(book):
+    october = services.monthly_trend(book.admin, date(2026, 10, 31), product_id=book.p2.id)[-1]
+    # P2: 400 on A's invoice and 5 for US$ 10 at 1000.50 on B's
+    assert (october.sales, october.collections) == (D("10405.00"), D("0.00"))
+    seller2 = services.monthly_trend(book.seller2, date(2026, 10, 31), product_id=book.p1.id)[-1]
+    assert seller2.sales == D("300.00")  # only C's line is in their scope
+
+
+def test_the_trend_of_a_salesperson_with_the_filter(book):
+    october = services.monthly_trend(
+        book.admin, date(2026, 10, 31), filters={"salesperson_id": book.seller1.id}
+    )[-1]
+    assert october.sales == D("10955.00")
