@@ -3,12 +3,13 @@ risk and inactive, and a client's purchase history."""
 
 from datetime import date
 
-from flask import Response, abort, request
+from flask import Response, abort, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError
 
+import app.reports.mapping as mapping
 import app.reports.performance as performance
 import app.reports.purchases as purchases
 import app.reports.risk as risk
@@ -324,3 +325,24 @@ def client_purchases(client_id: int):
         points=points,
         chart=_chart(points),
     )
+
+
+@bp.get("/map")
+@requires("reports.view")
+def clients_map():
+    """The clients in scope on a map, coloured by ABC rating or by risk."""
+    by = "risk" if request.args.get("by") == "risk" else "abc"
+    found = mapping.clients_on_map(current_user, by, local_today())
+    points = [
+        {
+            "n": None,
+            "name": each.name,
+            "lat": float(each.latitude) if each.latitude is not None else None,
+            "lng": float(each.longitude) if each.longitude is not None else None,
+            "state": each.state,
+            "href": url_for("clients.card", client_id=each.client_id),
+            "detail": each.detail,
+        }
+        for each in found
+    ]
+    return render("reports/map.html", points=points, by=by)

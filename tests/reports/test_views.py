@@ -138,3 +138,31 @@ def test_inactive_and_at_risk_lists_download(book, signed_in):
         "Almacén A",
         "Usa el 400 % de su límite de crédito ($ 400 de $ 100).",
     )
+
+
+def test_the_map_colours_the_clients_in_scope_by_rating_or_risk(book, signed_in):
+    import html
+    import json
+    import re
+
+    from app.credit.models import CreditPolicy
+    from app.extensions import db
+
+    book.a.abc_rating = "A"
+    factories.make_address(book.a, latitude=-34.6, longitude=-58.4)
+    factories.make_address(book.c, latitude=-34.7, longitude=-58.5)
+    policy = CreditPolicy(code="L100", name="Cien", money_limit=100)
+    db.session.add(policy)
+    db.session.flush()
+    book.a.credit_policy_id = policy.id
+    db.session.commit()
+    browser = signed_in(book.seller1)
+
+    def drawn(url):
+        page = browser.get(url).get_data(as_text=True)
+        found = re.search(r"data-points='([^']*)'", page)
+        return {p["name"]: p["state"] for p in json.loads(html.unescape(found.group(1)))}
+
+    # C is seller2's: not on seller1's map; B and D have no coordinates
+    assert drawn("/reports/map") == {"Almacén A": "abc-a"}
+    assert drawn("/reports/map?by=risk") == {"Almacén A": "risk"}
