@@ -135,7 +135,7 @@ def _risk_facts(scope: sa.Select, today: date) -> dict[int, rules.RiskFacts]:
         rules.first_day(rules.add_months(rules.month_of(today), -offset)) - timedelta(days=1)
         for offset in (2, 1, 0)
     ]
-    overdue = [_overdue_on(scope, day) for day in month_ends]
+    overdue = _overdue_at(scope, month_ends)
     broken = _broken_promises(scope, today)
     before, recent = _days_to_pay(scope, today)
     balances, limits = _credit_use(scope)
@@ -156,42 +156,71 @@ def _risk_facts(scope: sa.Select, today: date) -> dict[int, rules.RiskFacts]:
     }
 
 
-def _overdue_on(scope: sa.Select, day: date) -> dict[int, Decimal]:
-    """What each client had overdue at the end of a day, in pesos: installments due before it
-    less what was applied to them by then (and not undone by then)."""
+def _overdue_at(scope: sa.Select, days: list[date]) -> list[dict[int, Decimal]]:
+    """What each client had overdue at the end of each day, in pesos: installments due before
+    it less what was applied to them by then (and not undone by then). One pass for all days."""
+    last = max(days)
+    worth = DocumentInstallment.amount * Document.exchange_rate
     due = db.session.execute(
         sa.select(
             DocumentInstallment.client_id,
-            sa.func.sum(DocumentInstallment.amount * Document.exchange_rate),
+            *(
+                sa.func.sum(
+                    sa.case(
+                        (sa.and_(DocumentInstallment.due_date < day, Document.date <= day), worth),
+                        else_=0,
+                    )
+                )
+                for day in days
+            ),
         )
         .join(Document, Document.id == DocumentInstallment.document_id)
         .where(
             DocumentInstallment.client_id.in_(scope),
-            DocumentInstallment.due_date < day,
-            Document.date <= day,
+            DocumentInstallment.due_date < last,
             standing(),
         )
         .group_by(DocumentInstallment.client_id)
-    )
-    owed = {ident: money(total) for ident, total in due}
+    ).all()
+    applied = Application.amount * Document.exchange_rate
+    undone_on = sa.func.date(Application.unapplied_at)
     paid = db.session.execute(
-        sa.select(Application.client_id, sa.func.sum(Application.amount * Document.exchange_rate))
+        sa.select(
+            Application.client_id,
+            *(
+                sa.func.sum(
+                    sa.case(
+                        (
+                            sa.and_(
+                                DocumentInstallment.due_date < day,
+                                Application.applied_on <= day,
+                                sa.or_(Application.unapplied_at.is_(None), undone_on > day),
+                            ),
+                            applied,
+                        ),
+                        else_=0,
+                    )
+                )
+                for day in days
+            ),
+        )
         .join(DocumentInstallment, DocumentInstallment.id == Application.installment_id)
         .join(Document, Document.id == Application.debit_document_id)
         .where(
             Application.client_id.in_(scope),
-            DocumentInstallment.due_date < day,
-            Application.applied_on <= day,
-            sa.or_(
-                Application.unapplied_at.is_(None), sa.func.date(Application.unapplied_at) > day
-            ),
+            DocumentInstallment.due_date < last,
+            Application.applied_on <= last,
             standing(),
         )
         .group_by(Application.client_id)
-    )
-    for ident, total in paid:
-        owed[ident] = owed.get(ident, ZERO) - money(total)
-    return {ident: max(amount, ZERO) for ident, amount in owed.items() if amount > 0}
+    ).all()
+    found = []
+    for index in range(len(days)):
+        owed = {row[0]: money(row[index + 1]) for row in due}
+        for row in paid:
+            owed[row[0]] = owed.get(row[0], ZERO) - money(row[index + 1])
+        found.append({ident: amount for ident, amount in owed.items() if amount > 0})
+    return found
 
 
 def _broken_promises(scope: sa.Select, today: date) -> dict[int, int]:
