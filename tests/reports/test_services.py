@@ -122,3 +122,14 @@ def test_the_trend_of_a_salesperson_with_the_filter(book):
         book.admin, date(2026, 10, 31), filters={"salesperson_id": book.seller1.id}
     )[-1]
     assert october.sales == D("10955.00")
+
+
+def test_margin_and_collections_by_salesperson(book):
+    margin = services.ranking(book.admin, "margin", "salespeople", *OCTOBER)
+    # seller1: B 4052 + A 460; seller2: C 100
+    assert [(item.id, item.total) for item in margin.items] == [
+        (book.seller1.id, D("4512.00")),
+        (book.seller2.id, D("100.00")),
+    ]
+    collections = services.ranking(book.admin, "collections", "salespeople", *OCTOBER)
+    assert [(item.id, item.total) for item in collections.items] == [(book.seller1.id, D("500.00"))]
