@@ -1,12 +1,13 @@
 """A client's purchases, what it stopped buying, inactive clients and clients at risk."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import app.reports.purchases as purchases
 import app.reports.risk as risk
 from app.credit.models import CreditPolicy
 from app.extensions import db
+from app.ledger import applications
 from tests import factories
 
 D = Decimal
@@ -119,3 +120,43 @@ def test_clients_at_risk_with_their_reasons(app):
         assert risk.reason_message(found["Compra menos"].reasons[0]) == (
             "Sus compras cayeron un 40 %: $ 600 en los últimos 3 meses, antes $ 1.000."
         )
+
+
+def test_broken_promises_and_slower_payments_put_a_client_at_risk(app):
+    from datetime import UTC, datetime
+
+    from app.collections.models import CollectionCall
+
+    admin = factories.make_user("admin")
+    collector = factories.make_user("collector")
+    client = factories.make_client(trade_name="Promete y no paga", collector_id=collector.id)
+    today = factories.today()
+    for weeks in (8, 4):  # two promises whose dates passed with nothing paid
+        called = today - timedelta(weeks=weeks)
+        db.session.add(
+            CollectionCall(
+                client_id=client.id,
+                user_id=collector.id,
+                channel="phone",
+                outcome="promise",
+                promise_amount=D("1000.00"),
+                promise_currency="ARS",
+                promise_date=called + timedelta(days=3),
+                created_at=datetime.combine(called, datetime.min.time(), tzinfo=UTC)
+                + timedelta(hours=15),
+            )
+        )
+    # paid in 10 days in the 90 days before the last 90, in 30 days in the last 90
+    for sold, paid in ((150, 140), (60, 30)):
+        invoice = factories.post_document(
+            client, "invoice", "100.00", date=today - timedelta(days=sold)
+        )
+        receipt = factories.post_receipt(client, "100.00", date=today - timedelta(days=paid))
+        installment = invoice.installments[0].id
+        applications.apply(receipt, [applications.Allocation(installment, D("100.00"))], None)
+    db.session.commit()
+    found = risk.at_risk(admin, today)
+    assert [(each.name, [r.code for r in each.reasons]) for each in found] == [
+        ("Promete y no paga", ["broken_promises", "paying_slower"])
+    ]
+    assert found[0].reasons[1].figures == {"before": D("10"), "recent": D("30")}
