@@ -309,6 +309,24 @@ def inactive():
     return render("reports/inactive.html", block="report", rows=found, days=days)
 
 
+CARD_PRODUCTS = 20  # the card shows the top products of the last 12 months
+
+
+@bp.app_template_global()
+def purchase_history_for(client) -> dict:
+    """The card's purchase section, drawn with the card so it reads offline: the top products
+    of the last 12 months, what the client stopped buying, and its monthly trend."""
+    today = local_today()
+    history = purchases.purchases(client, today, limit=0)
+    points = services.monthly_trend(current_user, today, client_id=client.id)
+    return {
+        "products": history.products[:CARD_PRODUCTS],
+        "stopped": history.stopped,
+        "points": points,
+        "chart": _chart(points),
+    }
+
+
 @bp.get("/clients/<int:client_id>/purchases")
 @requires("clients.view")
 def client_purchases(client_id: int):

@@ -90,16 +90,20 @@ def test_the_inactive_page_lists_clients_by_days(book, signed_in):
     assert "Almacén A" in page and "Bodega B" in page and "Comercio C" not in page
 
 
-def test_the_card_loads_the_purchase_history(book, signed_in):
+def test_the_card_shows_the_purchase_history_and_links_every_purchase(book, signed_in):
     browser = signed_in(book.seller1)
     card = browser.get(f"/clients/{book.a.id}").get_data(as_text=True)
-    assert f'hx-get="/reports/clients/{book.a.id}/purchases"' in card
+    section = card[card.index('id="compras"') :]
+    assert "Yerba 1 kg" in section and "$\u00a0500,00" in section and "<svg" in section
+    assert f'href="/reports/clients/{book.a.id}/purchases"' in section
     fragment = browser.get(
         f"/reports/clients/{book.a.id}/purchases", headers={"HX-Request": "true"}
     ).get_data(as_text=True)
     assert "<html" not in fragment
-    assert "Yerba 1 kg" in fragment and "$\u00a0500,00" in fragment and "<svg" in fragment
+    assert "Yerba 1 kg" in fragment and "-$\u00a0100,00" in fragment
     assert browser.get(f"/reports/clients/{book.c.id}/purchases").status_code == 404
+    empty = browser.get(f"/clients/{book.d.id}").get_data(as_text=True)
+    assert "No compró nada en los últimos 12 meses." in empty
 
 
 def test_the_salespeople_page_puts_each_period_beside_the_one_before(book, signed_in):
