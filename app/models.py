@@ -30,6 +30,7 @@ from app.ledger.models import (
     CardPlan,
     Document,
     DocumentInstallment,
+    DocumentLine,
     ReceiptLine,
     SaleCondition,
 )
@@ -45,6 +46,7 @@ from app.orders.models import (
     VolumeDiscount,
 )
 from app.push.models import PushSubscription
+from app.reports.models import ReportSettings
 from app.route.models import Visit, VisitReason
 from app.taxes.models import IibbJurisdiction, IibbRate
 
@@ -72,6 +74,7 @@ __all__ = [
     "DelinquencyRule",
     "Document",
     "DocumentInstallment",
+    "DocumentLine",
     "EmailAccount",
     "EmailSent",
     "EmailTemplate",
@@ -94,6 +97,7 @@ __all__ = [
     "Promotion",
     "PushSubscription",
     "ReceiptLine",
+    "ReportSettings",
     "SaleCondition",
     "Segment",
     "Transport",

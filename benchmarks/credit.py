@@ -119,7 +119,7 @@ def run(url: str, clients: int, documents: int, requests: int, explain: bool) ->
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        load_demo_data(clients, seed=1)
+        load_demo_data(clients, seed=1, history=False)
         results["build_demo_s"] = time.perf_counter() - started
         big = big_client()
         results["big_client_documents"] = load_account_history(big, documents)

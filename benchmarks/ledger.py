@@ -101,7 +101,7 @@ def run(url: str, clients: int, documents: int, runs: int, explain: bool) -> dic
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        load_demo_data(clients, seed=1)
+        load_demo_data(clients, seed=1, history=False)
         results["build_demo_s"] = time.perf_counter() - started
         started = time.perf_counter()
         client = big_client()

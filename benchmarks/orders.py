@@ -165,7 +165,7 @@ def run(url: str, clients: int, documents: int, requests: int, explain: bool) ->
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        load_demo_data(clients, seed=1)
+        load_demo_data(clients, seed=1, history=False)
         results["build_demo_s"] = time.perf_counter() - started
         product_ids = priced_everywhere()
         results["products"] = len(product_ids)

@@ -97,7 +97,7 @@ def build(url: str, clients: int) -> tuple[Flask, Data]:
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        load_demo_data(clients, seed=1)
+        load_demo_data(clients, seed=1, history=False)
         build_s = time.perf_counter() - started
         office = db.session.scalar(sa.select(User).where(User.username == "oficina"))
         token, _ = issue_api_token(office, days=1)

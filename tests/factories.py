@@ -173,3 +173,28 @@ def today():
     from app.core.types import local_today
 
     return local_today()
+
+
+def add_sale_lines(document, *lines):
+    """Lines of an invoice, debit note or credit note: (product, quantity, amount, cost) each,
+    as text amounts in the document's currency."""
+    from decimal import Decimal
+
+    from app.ledger.models import DocumentLine
+
+    rows = []
+    for product, quantity, amount, cost in lines:
+        quantity, amount = Decimal(quantity), Decimal(amount)
+        rows.append(
+            DocumentLine(
+                document_id=document.id,
+                product_id=product.id,
+                quantity=quantity,
+                unit_price=(amount / quantity).quantize(Decimal("0.0001")),
+                amount=amount,
+                cost=Decimal(cost) if cost is not None else None,
+            )
+        )
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows

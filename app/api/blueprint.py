@@ -24,6 +24,7 @@ ROUTES = (
     "products",
     "collections",
     "route",
+    "reports",
     "sync",
     "jobs",
     "openapi",

@@ -17,7 +17,7 @@ from app.clients.models import Client
 from app.core.errors import json_error
 
 # The services name a row's field "lines-0-bank", as the HTML forms do.
-_ROW_FIELD = re.compile(r"^(lines|applications)-(\d+)-")
+_ROW_FIELD = re.compile(r"^(lines|applications|items)-(\d+)-")
 
 
 def load_json(schema: Schema) -> dict:

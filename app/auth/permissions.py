@@ -53,6 +53,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Tax registries (IIBB rates) uploaded by the office, imported in the background.
     "taxes.registry": OFFICE,
     "approvals.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    # Reports: everyone sees the figures of the clients in their scope (SCOPES).
+    "reports.view": ALL_ROLES,
+    # The dashboard that manages a team: supervisors and the office.
+    "reports.dashboard": OFFICE | {Role.SUPERVISOR},
     # The route day: salespeople and collectors work their own route; supervisors and the
     # office look at everyone's; the office keeps the visit plans and the reasons list.
     "route.work": frozenset({Role.SALESPERSON, Role.COLLECTOR, Role.SUPERVISOR}),

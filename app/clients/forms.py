@@ -147,6 +147,10 @@ class ClientForm(FlaskForm):
         choices=[NONE, *choices({"A": "A", "B": "B", "C": "C"})],
         default="",
     )
+    abc_pinned = BooleanField(
+        _l("Clasificación fijada a mano"),
+        description=_l("El cálculo ABC de cada noche no la cambia."),
+    )
     client_type_id = SelectField(_l("Tipo de cliente"), choices=[], default="")
     price_list_id = SelectField(_l("Lista de precios"), choices=[], default="")
     sale_condition_id = SelectField(

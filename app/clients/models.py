@@ -95,6 +95,8 @@ class Client(Synced, db.Model):
     # commercial data
     state: Mapped[str] = mapped_column(sa.String(20), default=ClientState.ACTIVE, index=True)
     abc_rating: Mapped[str | None] = mapped_column(sa.String(1))
+    # a rating set by hand that the ABC run (flask abc-rating) leaves alone
+    abc_pinned: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     client_type_id: Mapped[int | None] = mapped_column(sa.ForeignKey("client_types.id"))
     price_list_id: Mapped[int | None] = mapped_column(sa.ForeignKey("price_lists.id"))
     sale_condition_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sale_conditions.id"))

@@ -276,6 +276,7 @@ class ClientSchema(TranslatedSchema):
     # commercial data
     state = choice_field(ClientState)
     abc_rating = choice_field(["A", "B", "C"], nullable=True)
+    abc_pinned = flag_field()  # a rating set by hand, that flask abc-rating leaves alone
     client_type_id = _reference()
     price_list_id = _reference()
     sale_condition_id = _reference()

@@ -10,7 +10,10 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-PIN_STATES = ("pending", "visited", "skipped", "order", "other")
+# route stops by state; the reports' map colours clients by ABC rating or risk
+PIN_STATES = (
+    "pending", "visited", "skipped", "order", "other", "abc-a", "abc-b", "abc-c", "risk",
+)  # fmt: skip
 _DEGREES = re.compile(r"^\s*-?\d{1,3}(\.\d+)?\s*$")
 
 

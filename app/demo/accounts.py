@@ -204,6 +204,15 @@ class DemoAccount:
             if habits.kind in ("slow", "partial", "stopped") and rng.random() < 0.08:
                 self._interest(day, currency)
 
+    def settle(self, day: date) -> None:
+        """Pay everything still open on a day, so a closed stretch of history owes nothing."""
+        for currency, items in self.open.items():
+            owed = sum((i["open_amount"] for i in items), ZERO)
+            if owed > 0:
+                receipt = self._receipt(day, currency, owed)
+                self.rows.apply(receipt, items, day, receipt["created_by_id"])
+                self._prune(currency)
+
     def on_account(self, day: date) -> None:
         """A payment on account the client did not say what for: left unapplied."""
         amount = D(self.rng.randrange(10, 200)) * THOUSAND

@@ -151,6 +151,17 @@ PRODUCTS = [
     ("PER006", "Desodorante Axe aerosol 150 ml", "un", "21", 3890),
     ("PER007", "Pañales Pampers Confortsec G x 36", "un", "21", 18900),
 ]
+# What the company pays for a product, as a share of its wholesale price, by product family.
+COST_SHARES = {"GAL": 72, "PAN": 70, "GAS": 78, "AGU": 74, "CER": 76, "VIN": 68, "APE": 70}
+DEFAULT_COST_SHARE = 66
+
+
+def product_cost(code: str, price: int) -> Decimal:
+    """A product's unit cost in pesos: its family's share of the wholesale price, give or take."""
+    share = COST_SHARES.get(code[:3], DEFAULT_COST_SHARE) + int(code[3:]) % 5 - 2
+    return _money(D(price) * share / 100)
+
+
 # The retail list sells 22 % above the wholesale one; the dollar list at about 1150 $/US$.
 RETAIL_MARKUP = D("1.22")
 DOLLAR = D("1150")
@@ -217,9 +228,10 @@ def add_demo_catalogue(seed: int | random.Random = 1, today: date | None = None)
                 "unit": unit,
                 "tax_rate": D(rate),
                 "active": True,
+                "cost": product_cost(code, price),
                 "search_text": search_key(code, description),
             }
-            for code, description, unit, rate, _price in PRODUCTS
+            for code, description, unit, rate, price in PRODUCTS
         ],
     )
     products = dict(db.session.execute(sa.select(Product.code, Product.id)).all())

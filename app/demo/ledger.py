@@ -30,6 +30,9 @@ from app.ledger.rules import DueRuleKind
 from app.taxes.rules import invoice_class
 
 LEDGER_DAYS = 240  # about eight months of history per client
+# Before those months, a year and a half more of sales, all paid, so the reports have two
+# years to compare; made with a random stream of its own, so the rest of the demo stays the same.
+HISTORY_DAYS = 730
 # code, description, rule kind, days, day of month, weekday (Monday 0), week (5: last), installments
 SALE_CONDITIONS = [
     ("CONT", "Contado", DueRuleKind.DAYS, 0, 0, 0, 0, 1),
@@ -169,8 +172,14 @@ def pick(rng: random.Random, ids: list[int], rate: float, least: int) -> set[int
     return set(rng.sample(ids, count))
 
 
-def add_ledger(rng: random.Random, refs: dict, days: int = LEDGER_DAYS) -> int:
-    """Each client's current account over the last months, inserted in bulk; returns the count."""
+def add_ledger(
+    rng: random.Random, refs: dict, days: int = LEDGER_DAYS, history_seed: object = None
+) -> int:
+    """Each client's current account over the last months, inserted in bulk; returns the count.
+
+    With a history seed, each account also gets the sales before those months, back to
+    HISTORY_DAYS, settled before the account's months begin.
+    """
     ledger = _create_ledger_reference(refs)
     terms = ledger["terms"]
     today = local_today()
@@ -206,11 +215,15 @@ def add_ledger(rng: random.Random, refs: dict, days: int = LEDGER_DAYS) -> int:
         if name == "overdue":  # the other features need a client who still pays
             on_credit = [ident for ident in on_credit if ident not in chosen[name]]
     rows = LedgerRows()
+    history = random.Random(f"history-{history_seed}") if history_seed is not None else None
+    context["history"] = (today - timedelta(days=HISTORY_DAYS), start - timedelta(days=1))
     for client, habits, own in accounts:
         features = {name for name, ids in chosen.items() if client.id in ids}
         if "overdue" in features:
             habits = _stopped(rng, today, 20, long_ago=True)
         default = TYPE_TERMS[client.type_code][2]
+        if history is not None:
+            _add_history(history, rows, client, terms[own or default], habits, features, context)
         account = DemoAccount(rng, rows, client, terms[own or default], habits, features, context)
         account.run(start, today)
         if len(rows.documents) >= BATCH * 10:
@@ -221,6 +234,25 @@ def add_ledger(rng: random.Random, refs: dict, days: int = LEDGER_DAYS) -> int:
         [{"cid": cid} for cid in chosen["usd"]],
     )
     return rows.written
+
+
+def _add_history(
+    rng: random.Random,
+    rows: LedgerRows,
+    client: DemoClient,
+    terms: Terms,
+    habits: Habits,
+    features: set[str],
+    context: dict,
+) -> None:
+    """The client's sales before its account's months, paid as a good client pays, and
+    settled on the last day before those months."""
+    first, last = context["history"]
+    kind = "cash" if habits.kind == "cash" else "prompt"
+    past = Habits(kind, habits.cadence, COLLECTOR_VISIT_DAYS if kind != "cash" else 0, 3)
+    account = DemoAccount(rng, rows, client, terms, past, features & {"usd"}, context)
+    account.run(first, last)
+    account.settle(last)
 
 
 def _context(today: date) -> dict:

@@ -160,6 +160,10 @@ class Document(Synced, db.Model):
     lines: Mapped[list["ReceiptLine"]] = relationship(
         back_populates="receipt", order_by="ReceiptLine.id"
     )
+    # what an invoice, debit note or credit note sold or took back, product by product
+    sale_lines: Mapped[list["DocumentLine"]] = relationship(
+        back_populates="document", order_by="DocumentLine.id"
+    )
 
     __table_args__ = (
         sa.Index("ix_ledger_documents_client_date", "client_id", "date", "id"),
@@ -232,6 +236,38 @@ class DocumentInstallment(Synced, db.Model):
         sa.CheckConstraint(
             "open_amount >= 0 AND open_amount <= amount", name="ck_ledger_installments_open"
         ),
+    )
+
+
+# Kinds whose lines say what was sold (or, for credit notes, taken back).
+SALE_KINDS = frozenset({DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE, DocumentKind.CREDIT_NOTE})
+
+
+class DocumentLine(db.Model):
+    """One product of an invoice, debit note or credit note.
+
+    Amounts are in the document's currency: `amount` is the line's share of the document's
+    amount (taxes included, so a document's lines add up to it) and `cost` what the goods cost
+    the company; margin in pesos is (amount - cost) at the document's exchange rate.
+    """
+
+    __tablename__ = "ledger_document_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_documents.id"), index=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(12, 3))
+    unit_price: Mapped[Decimal] = mapped_column(sa.Numeric(14, 4))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    cost: Mapped[Decimal | None] = mapped_column(Money)
+
+    document: Mapped[Document] = relationship(back_populates="sale_lines")
+    product: Mapped["Product"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        sa.CheckConstraint("quantity > 0", name="ck_ledger_document_lines_quantity"),
+        sa.CheckConstraint("amount >= 0", name="ck_ledger_document_lines_amount"),
+        sa.CheckConstraint("cost IS NULL OR cost >= 0", name="ck_ledger_document_lines_cost"),
     )
 
 

@@ -41,6 +41,7 @@ from app.ledger.parsing import (
     parse_reason,
 )
 from app.ledger.rules import installments
+from app.ledger.sale_lines import parse_sale_lines
 from app.ledger.services import (
     KIND_LABELS,
     LINE_FIELDS,
@@ -74,6 +75,7 @@ def post_document(client: Client, data: dict, user: User | None, source: str = "
     when = parse_date(data.get("date") or local_today(), "date", errors)
     amount = parse_amount(data.get("amount"), "amount", errors)
     currency, rate = currency_and_rate(data, client, errors)
+    items = parse_sale_lines(data.get("items"), kind, amount, rate, errors)
     condition = None
     # Invoices and debit notes follow the client's terms; other debits are due on their date
     # unless a sale condition is named.
@@ -107,6 +109,7 @@ def post_document(client: Client, data: dict, user: User | None, source: str = "
         source=source,
         created_by_id=user.id if user else None,
     )
+    document.sale_lines = items
     db.session.add(document)
     if document.is_debit:
         _add_installments(document, condition)

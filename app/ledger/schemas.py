@@ -31,6 +31,7 @@ from app.core.fields import (
     spanish_field,
     text_field,
 )
+from app.core.types import MAX_AMOUNT
 from app.ledger import applications
 from app.ledger import services as ledger
 from app.ledger.models import (
@@ -77,6 +78,26 @@ def _check_range(data: dict) -> None:
 # --- requests ------------------------------------------------------------------------------
 
 
+class SaleItemSchema(BodySchema):
+    """One product of an invoice, debit note or credit note."""
+
+    product_id = id_field(required=True)
+    quantity = DecimalText(
+        places=3,
+        minimum=Decimal("0.001"),
+        maximum=Decimal("999999999.999"),
+        required=True,
+        metadata={"example": "12"},
+    )
+    amount = amount_field(required=True)  # the line's share of the document's, taxes included
+    cost = DecimalText(
+        minimum=Decimal("0"),
+        maximum=MAX_AMOUNT,
+        allow_none=True,
+        metadata={"description": "Default: the product's cost at the document's rate"},
+    )
+
+
 class NewDocumentSchema(BodySchema):
     """An invoice, note, adjustment or opening balance to post (the ERP's invoicing)."""
 
@@ -108,6 +129,14 @@ class NewDocumentSchema(BodySchema):
         },
     )
     notes = text_field(2000)
+    items = rows_field(
+        SaleItemSchema,
+        500,
+        metadata={
+            "description": "Invoices, debit and credit notes: the products sold or taken "
+            "back; their amounts (taxes included) add up to the document's"
+        },
+    )
 
 
 class PaymentLineSchema(BodySchema):
@@ -334,10 +363,25 @@ class DocumentSummarySchema(AnswerSchema):
     created_at = fields.DateTime()
 
 
+class SaleItemOutSchema(AnswerSchema):
+    """One product of a sale document."""
+
+    product_id = fields.Integer()
+    quantity = fields.Decimal(places=3, as_string=True, metadata={"type": "string"})
+    unit_price = fields.Decimal(places=4, as_string=True, metadata={"type": "string"})
+    amount = money_field()
+    cost = money_field(allow_none=True)
+
+
 class DocumentSchema(DocumentSummarySchema):
-    """A ledger document with its installments, payment lines and applications."""
+    """A ledger document with its installments, products, payment lines and applications."""
 
     installments = fields.List(fields.Nested(InstallmentSchema))
+    items = fields.List(
+        fields.Nested(SaleItemOutSchema),
+        attribute="sale_lines",
+        metadata={"description": "Invoices and notes: the products"},
+    )
     lines = fields.List(
         fields.Nested(PaymentLineOutSchema), metadata={"description": "Receipts only"}
     )

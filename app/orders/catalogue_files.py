@@ -137,6 +137,7 @@ def import_products(file) -> ImportResult:
                 Product.unit,
                 Product.tax_rate,
                 Product.active,
+                Product.cost,
                 Product.deleted_at,
             ),
             Product.code,
@@ -149,7 +150,12 @@ def import_products(file) -> ImportResult:
         code = cell_text(raw["code"])
         current = existing.get(code)
         defaults = (
-            {"unit": current.unit, "tax_rate": current.tax_rate, "active": current.active}
+            {
+                "unit": current.unit,
+                "tax_rate": current.tax_rate,
+                "active": current.active,
+                "cost": current.cost,
+            }
             if current
             else NEW_PRODUCT
         )

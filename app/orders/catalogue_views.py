@@ -140,6 +140,7 @@ def _product_values(product: Product | None) -> dict:
         "unit": product.unit,
         "tax_rate": number_text(product.tax_rate),
         "active": product.active,
+        "cost": number_text(product.cost),
     }
 
 

@@ -61,11 +61,14 @@ class Product(Synced, db.Model):
     unit: Mapped[str] = mapped_column(sa.String(12), default="un")
     tax_rate: Mapped[Decimal] = mapped_column(Percent, default=Decimal("21"))  # IVA %
     active: Mapped[bool] = mapped_column(default=True)
+    # what a unit costs the company, in pesos (for margins); unknown costs are None
+    cost: Mapped[Decimal | None] = mapped_column(Money)
     # folded code and description, for accent- and case-blind search
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
     __table_args__ = (
         sa.CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="ck_products_tax_rate"),
+        sa.CheckConstraint("cost IS NULL OR cost >= 0", name="ck_products_cost"),
     )
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from app.clients.rules import search_tokens
 from app.core.numbers import plain_decimal
 from app.core.spreadsheets import parse_flag
+from app.core.types import MAX_AMOUNT
 from app.extensions import db
 from app.orders.catalogue import (
     CatalogueError,
@@ -31,6 +32,7 @@ def product_view(product: Product) -> dict:
         "unit": product.unit,
         "tax_rate": plain_decimal(product.tax_rate),
         "active": product.active,
+        "cost": plain_decimal(product.cost) if product.cost is not None else None,
     }
 
 
@@ -61,6 +63,13 @@ def check_product(raw: Mapping, defaults: Mapping | None = None) -> tuple[dict, 
     if active is None:
         errors["active"] = _("Escribí S (activo) o N (inactivo).")
     values["active"] = active
+    cost_text = cell_text(raw.get("cost"))
+    cost = parse_number(cost_text) if cost_text else defaults.get("cost")
+    if cost_text and (
+        cost is None or cost < 0 or cost > MAX_AMOUNT or cost.as_tuple().exponent < -2
+    ):
+        errors["cost"] = _("Escribí el costo en pesos: cero o más, con hasta dos decimales.")
+    values["cost"] = cost
     return values, errors
 
 
@@ -76,7 +85,12 @@ def save_product(raw: Mapping, product: Product | None = None) -> Product:
     """Create a product, or change one; an edit that changes nothing writes nothing."""
     current = None
     if product is not None:
-        current = {"unit": product.unit, "tax_rate": product.tax_rate, "active": product.active}
+        current = {
+            "unit": product.unit,
+            "tax_rate": product.tax_rate,
+            "active": product.active,
+            "cost": product.cost,
+        }
     values, errors = check_product(raw, current)
     if "code" not in errors and _code_taken(values["code"], product):
         errors["code"] = _("Ya existe un producto con ese código.")

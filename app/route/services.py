@@ -174,6 +174,11 @@ def _route_key(client: Client, plan: Columns) -> tuple:
     return (position is None, position or 0, client.display_name.lower(), client.id)
 
 
+def client_coordinates(client_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    """Where each client is (for other domains' maps): see _coordinates."""
+    return _coordinates(client_ids)
+
+
 def _coordinates(client_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
     """Where each client is: its fiscal address's coordinates, else any address's."""
     rows = db.session.execute(

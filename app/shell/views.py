@@ -121,6 +121,7 @@ def shell_context() -> dict:
         ("orders.index", "orders.view", _l("Pedidos"), "cart"),
         ("collections.index", "collections.view", _l("Cobranzas"), "cash"),
         ("credit.approvals", "approvals.view", _l("Aprobaciones"), "check"),
+        ("reports.dashboard", "reports.dashboard", _l("Informes"), "chart"),
     ]
     items = [item for item in nav if can(current_user, item[1])]
     return {"nav_items": items, "can": lambda action: can(current_user, action)}

@@ -3,7 +3,10 @@
 // only when the phone is online, and otherwise says why there is no map; the page's list of
 // stops stays the way to work. Points are read by the rule of app/core/maps.py.
 
-export const PIN_STATES = ["pending", "visited", "skipped", "order", "other"];
+// Route stops by state; the reports' map colours clients by ABC rating or risk.
+export const PIN_STATES = [
+  "pending", "visited", "skipped", "order", "other", "abc-a", "abc-b", "abc-c", "risk",
+];
 const DEGREES = /^\s*-?\d{1,3}(\.\d+)?\s*$/;
 const MAX_ZOOM = 19;
 const FIT_ZOOM = 16;

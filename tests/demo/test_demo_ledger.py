@@ -12,6 +12,7 @@ from app.clients.models import Client, ClientType
 from app.core.types import local_today
 from app.demo.accounts import usd_rate
 from app.demo.commands import load_demo_data
+from app.demo.ledger import HISTORY_DAYS, LEDGER_DAYS
 from app.extensions import db
 from app.ledger import accounts, aging, applications, posting
 from app.ledger.models import (
@@ -48,7 +49,10 @@ def _sums(column) -> dict[int, Decimal]:
 
 def test_every_demo_account_keeps_the_ledger_invariants(demo):
     documents = db.session.scalars(sa.select(Document)).all()
-    assert 6 <= len(documents) / 60 <= 14  # about ten documents a client
+    # about ten documents a client in the account's months, and the paid history before them
+    recent = [d for d in documents if d.date >= local_today() - timedelta(days=LEDGER_DAYS)]
+    assert 6 <= len(recent) / 60 <= 14
+    assert len(documents) > 2 * len(recent)
     applied = defaultdict(Decimal)
     for sums in (
         _sums(Application.credit_document_id),
@@ -161,7 +165,9 @@ def test_last_sale_and_receipt_dates_follow_the_documents(demo):
         assert client.last_sale_date == max(dates["invoice"], default=None)
         assert client.last_receipt_date == max(dates["receipt"], default=None)
         assert all(
-            today - timedelta(days=250) <= d <= today for days in dates.values() for d in days
+            today - timedelta(days=HISTORY_DAYS) <= d <= today
+            for days in dates.values()
+            for d in days
         )
     states = dict(
         db.session.execute(
@@ -286,7 +292,8 @@ def test_cash_clients_pay_on_the_spot_and_usd_documents_carry_the_days_rate(demo
         client = db.session.get(Client, doc.client_id)
         assert client.foreign_currency_allowed
         assert D("1000") <= doc.exchange_rate <= D("1110")
-        assert doc.exchange_rate == usd_rate(doc.date)
+        if doc.kind != "credit_note":  # a credit note keeps the rate of the invoice it credits
+            assert doc.exchange_rate == usd_rate(doc.date)
     letters = dict(
         db.session.execute(
             sa.select(Client.iva_condition, sa.func.min(Document.letter))
@@ -324,3 +331,11 @@ def test_the_services_carry_on_after_the_bulk_load(demo):
     assert accounts.balances(client.id) == accounts.balances_from_history(client.id)
     ids = db.session.scalars(sa.select(Document.id).order_by(Document.id)).all()
     assert len(ids) == len(set(ids)) and ids[-1] > demo
+
+
+def test_the_history_before_the_accounts_months_is_all_paid(demo):
+    start = local_today() - timedelta(days=LEDGER_DAYS)
+    old = db.session.scalars(sa.select(Document).where(Document.date < start)).all()
+    assert {d.kind for d in old} >= {"invoice", "receipt"}
+    assert min(d.date for d in old) < local_today() - timedelta(days=600)
+    assert all(d.open_amount == 0 for d in old if d.state != "void")

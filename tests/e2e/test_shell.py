@@ -87,7 +87,14 @@ def test_supervisor_sees_and_opens_approvals(page, sign_in, errors):
     sign_in("supervisor")
 
     expect(page.get_by_role("link", name=re.compile("Mi cuenta: Carolina Méndez"))).to_be_visible()
-    assert nav_labels(page) == ["Hoy", "Clientes", "Pedidos", "Cobranzas", "Aprobaciones"]
+    assert nav_labels(page) == [
+        "Hoy",
+        "Clientes",
+        "Pedidos",
+        "Cobranzas",
+        "Aprobaciones",
+        "Informes",
+    ]
     page.locator(NAV_LINKS, has_text="Aprobaciones").click()
 
     expect(page).to_have_url(re.compile(r"/credit/approvals$"))

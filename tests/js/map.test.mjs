@@ -89,6 +89,12 @@ describe("pins", () => {
     );
   });
 
+  test("the reports' map colours clients by ABC rating or risk", () => {
+    for (const state of ["abc-a", "abc-b", "abc-c", "risk"]) {
+      assert.equal(pinClass(point(null, 0, 1, { state })), `map-pin map-pin--${state} map-pin--dot`);
+    }
+  });
+
   test("a point without a number is a plain dot", () => {
     assert.equal(pinClass(point(null, 0, 1, { state: "order" })), "map-pin map-pin--order map-pin--dot");
   });

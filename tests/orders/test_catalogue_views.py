@@ -423,3 +423,22 @@ def test_who_sees_and_who_manages_conditions(team, login_as):
         f"/admin/catalogue/conditions/{condition.id}/end", data={"csrf_token": token}
     )
     assert response.status_code == 404
+
+
+def test_a_products_cost_is_set_on_its_form_and_kept_when_left_empty(office):
+    product = factories.make_product(code="ACE001", description="Aceite")
+    db.session.commit()
+    form = f"/admin/catalogue/products/{product.id}"
+    fields = {"code": "ACE001", "description": "Aceite", "tax_rate": "21", "active": "1"}
+    response = post(office, form, form, fields | {"cost": "1.234,50"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    db.session.refresh(product)
+    assert product.cost == D("1234.50")
+    audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "product.update"))
+    assert audit.after == {"cost": "1234.5"}
+    post(office, form, form, fields | {"description": "Aceite de girasol"})
+    db.session.refresh(product)
+    assert (product.description, product.cost) == ("Aceite de girasol", D("1234.50"))
+    bad = post(office, form, form, fields | {"cost": "-3"})
+    assert bad.status_code == 422
+    assert "Escribí el costo en pesos" in bad.get_data(as_text=True)

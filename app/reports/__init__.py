@@ -1,0 +1,1 @@
+"""Reports: rankings, trends, purchase history, inactive and at-risk clients, the ABC rating."""

@@ -1,0 +1,364 @@
+"""Inactive clients and clients at risk, with the reasons that put them there."""
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+import app.reports.rules as rules
+from app.auth.models import User
+from app.clients.models import Client, ClientState
+from app.clients.reference import ClientType
+from app.collections import services as collections
+from app.collections.models import CollectionCall, Outcome
+from app.credit.models import CreditPolicy
+from app.credit.rules import money_text
+from app.extensions import db
+from app.ledger.models import (
+    Application,
+    Document,
+    DocumentInstallment,
+    DocumentKind,
+    DocumentState,
+)
+from app.ledger.rules import weighted_days_to_pay
+from app.reports.services import SALE_KINDS, ZERO, money, pesos, reach, signed, standing
+
+# The rules as the at-risk page writes them out.
+RULE_TEXTS = (
+    _l("La deuda vencida creció en cada uno de los últimos 3 cierres de mes."),
+    _l(
+        "Incumplió %(count)s o más promesas de pago en los últimos %(days)s días.",
+        count=rules.RISK_BROKEN_PROMISES,
+        days=rules.RISK_DAYS,
+    ),
+    _l(
+        "Tarda más de %(days)s días más en pagar que en los %(window)s días anteriores.",
+        days=rules.RISK_PAYING_SLOWER_DAYS,
+        window=rules.RISK_DAYS,
+    ),
+    _l("Su saldo supera el %(pct)s %% de su límite de crédito.", pct=rules.RISK_CREDIT_USE_PCT),
+    _l(
+        "Compró más de un %(pct)s %% menos en los últimos 3 meses que en los 3 anteriores.",
+        pct=rules.RISK_SALES_FALL_PCT,
+    ),
+)
+# clients that are not (or not yet) customers stay out of the inactive list
+NOT_CUSTOMERS = (ClientState.POTENTIAL, ClientState.DISABLED)
+
+
+# --- inactive clients ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InactiveClient:
+    """A client with no invoice in the last days."""
+
+    client_id: int
+    code: str
+    name: str
+    last_invoice: date
+    days: int
+
+
+def inactive_clients(user: User, today: date, days: int, limit: int = 500) -> list[InactiveClient]:
+    """Clients in scope who bought before but have had no invoice in `days` days, longest first."""
+    last = sa.func.max(Document.date)
+    rows = db.session.execute(
+        sa.select(Client.id, Client.code, Client.trade_name, Client.legal_name, last)
+        .join(Document, Document.client_id == Client.id)
+        .where(
+            Client.id.in_(reach(user)),
+            Client.state.not_in(NOT_CUSTOMERS),
+            Document.kind == DocumentKind.INVOICE,
+            standing(),
+        )
+        .group_by(Client.id, Client.code, Client.trade_name, Client.legal_name)
+        .having(last < today - timedelta(days=days - 1))
+        .order_by(last, Client.id)
+        .limit(limit)
+    )
+    return [
+        InactiveClient(ident, code, trade or legal, _day(day), (today - _day(day)).days)
+        for ident, code, trade, legal, day in rows
+    ]
+
+
+def _day(value) -> date:
+    """A date from an aggregate (SQLite hands back text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+# --- clients at risk -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientAtRisk:
+    """A client in scope that breaks at least one at-risk rule."""
+
+    client_id: int
+    code: str
+    name: str
+    reasons: list[rules.RiskReason]
+
+
+def at_risk(user: User, today: date) -> list[ClientAtRisk]:
+    """Clients in scope that break an at-risk rule, with every reason, most reasons first."""
+    scope = reach(user)
+    facts = _risk_facts(scope, today)
+    found = []
+    for client_id, fact in facts.items():
+        reasons = rules.risk_reasons(fact)
+        if reasons:
+            found.append((client_id, reasons))
+    names = {
+        ident: (code, trade or legal)
+        for ident, code, trade, legal in db.session.execute(
+            sa.select(Client.id, Client.code, Client.trade_name, Client.legal_name).where(
+                Client.id.in_([ident for ident, _reasons in found])
+            )
+        )
+    }
+    found.sort(key=lambda item: (-len(item[1]), names[item[0]][1], item[0]))
+    return [ClientAtRisk(ident, *names[ident], reasons) for ident, reasons in found]
+
+
+def _risk_facts(scope: sa.Select, today: date) -> dict[int, rules.RiskFacts]:
+    """The facts of the at-risk rules for every client in scope with an account."""
+    month_ends = [
+        rules.first_day(rules.add_months(rules.month_of(today), -offset)) - timedelta(days=1)
+        for offset in (2, 1, 0)
+    ]
+    overdue = _overdue_at(scope, month_ends)
+    broken = _broken_promises(scope, today)
+    before, recent = _days_to_pay(scope, today)
+    balances, limits = _credit_use(scope)
+    sales_before, sales_recent = _sales_halves(scope, today)
+    ids = set().union(*overdue, broken, before, recent, balances, sales_before, sales_recent)
+    return {
+        ident: rules.RiskFacts(
+            overdue_by_month=tuple(each.get(ident, ZERO) for each in overdue),
+            broken_promises=broken.get(ident, 0),
+            days_to_pay_before=before.get(ident),
+            days_to_pay_recent=recent.get(ident),
+            balance=balances.get(ident, ZERO),
+            credit_limit=limits.get(ident),
+            sales_before=sales_before.get(ident, ZERO),
+            sales_recent=sales_recent.get(ident, ZERO),
+        )
+        for ident in ids
+    }
+
+
+def _overdue_at(scope: sa.Select, days: list[date]) -> list[dict[int, Decimal]]:
+    """What each client had overdue at the end of each day, in pesos: installments due before
+    it less what was applied to them by then (and not undone by then). One pass for all days."""
+    last = max(days)
+    worth = DocumentInstallment.amount * Document.exchange_rate
+    due = db.session.execute(
+        sa.select(
+            DocumentInstallment.client_id,
+            *(
+                sa.func.sum(
+                    sa.case(
+                        (sa.and_(DocumentInstallment.due_date < day, Document.date <= day), worth),
+                        else_=0,
+                    )
+                )
+                for day in days
+            ),
+        )
+        .join(Document, Document.id == DocumentInstallment.document_id)
+        .where(
+            DocumentInstallment.client_id.in_(scope),
+            DocumentInstallment.due_date < last,
+            standing(),
+        )
+        .group_by(DocumentInstallment.client_id)
+    ).all()
+    applied = Application.amount * Document.exchange_rate
+    undone_on = sa.func.date(Application.unapplied_at)
+    paid = db.session.execute(
+        sa.select(
+            Application.client_id,
+            *(
+                sa.func.sum(
+                    sa.case(
+                        (
+                            sa.and_(
+                                DocumentInstallment.due_date < day,
+                                Application.applied_on <= day,
+                                sa.or_(Application.unapplied_at.is_(None), undone_on > day),
+                            ),
+                            applied,
+                        ),
+                        else_=0,
+                    )
+                )
+                for day in days
+            ),
+        )
+        .join(DocumentInstallment, DocumentInstallment.id == Application.installment_id)
+        .join(Document, Document.id == Application.debit_document_id)
+        .where(
+            Application.client_id.in_(scope),
+            DocumentInstallment.due_date < last,
+            Application.applied_on <= last,
+            standing(),
+        )
+        .group_by(Application.client_id)
+    ).all()
+    found = []
+    for index in range(len(days)):
+        owed = {row[0]: money(row[index + 1]) for row in due}
+        for row in paid:
+            owed[row[0]] = owed.get(row[0], ZERO) - money(row[index + 1])
+        found.append({ident: amount for ident, amount in owed.items() if amount > 0})
+    return found
+
+
+def _broken_promises(scope: sa.Select, today: date) -> dict[int, int]:
+    """How many promises each client broke in the last days."""
+    calls = list(
+        db.session.scalars(
+            sa.select(CollectionCall).where(
+                CollectionCall.client_id.in_(scope),
+                CollectionCall.outcome == Outcome.PROMISE,
+                CollectionCall.deleted_at.is_(None),
+                CollectionCall.promise_date >= today - timedelta(days=rules.RISK_DAYS),
+                CollectionCall.promise_date < today,
+            )
+        )
+    )
+    states = collections.promise_states(calls, today)
+    counts: dict[int, int] = defaultdict(int)
+    for call in calls:
+        if states.get(call.id) == "broken":
+            counts[call.client_id] += 1
+    return dict(counts)
+
+
+def _days_to_pay(scope: sa.Select, today: date) -> tuple[dict, dict]:
+    """Average days to pay per client: the RISK_DAYS before the last RISK_DAYS, and those."""
+    window = timedelta(days=rules.RISK_DAYS)
+    debit = sa.orm.aliased(Document)
+    credit = sa.orm.aliased(Document)
+    rows = db.session.execute(
+        sa.select(Application.client_id, debit.date, credit.date, Application.amount)
+        .join(debit, debit.id == Application.debit_document_id)
+        .join(credit, credit.id == Application.credit_document_id)
+        .where(
+            Application.client_id.in_(scope),
+            Application.unapplied_at.is_(None),
+            credit.kind == DocumentKind.RECEIPT,
+            credit.date > today - 2 * window,
+            credit.date <= today,
+        )
+    )
+    halves: tuple[dict, dict] = (defaultdict(list), defaultdict(list))
+    for ident, debit_day, credit_day, amount in rows:
+        recent = credit_day > today - window
+        halves[recent][ident].append((debit_day, credit_day, Decimal(str(amount))))
+    return tuple(
+        {ident: weighted_days_to_pay(payments) for ident, payments in half.items()}
+        for half in halves
+    )
+
+
+def _credit_use(scope: sa.Select) -> tuple[dict, dict]:
+    """Each client's open balance in pesos, and its money limit (its own policy, else its
+    type's)."""
+    rows = db.session.execute(
+        sa.select(Document.client_id, sa.func.sum(pesos(Document.sign * Document.open_amount)))
+        .where(
+            Document.client_id.in_(scope),
+            Document.state.in_((DocumentState.OPEN, DocumentState.PARTLY_PAID)),
+        )
+        .group_by(Document.client_id)
+    )
+    balances = {ident: money(total) for ident, total in rows if total}
+    own = sa.orm.aliased(CreditPolicy)
+    typed = sa.orm.aliased(CreditPolicy)
+    limit = sa.func.coalesce(own.money_limit, typed.money_limit)
+    rows = db.session.execute(
+        sa.select(Client.id, limit)
+        .outerjoin(own, sa.and_(own.id == Client.credit_policy_id, own.deleted_at.is_(None)))
+        .outerjoin(ClientType, ClientType.id == Client.client_type_id)
+        .outerjoin(
+            typed, sa.and_(typed.id == ClientType.credit_policy_id, typed.deleted_at.is_(None))
+        )
+        .where(Client.id.in_(scope), limit.is_not(None))
+    )
+    return balances, {ident: Decimal(str(value)) for ident, value in rows}
+
+
+def _sales_halves(scope: sa.Select, today: date) -> tuple[dict, dict]:
+    """Sales per client in the 3 full months before the last 3 full months, and in those."""
+    this_month = rules.month_of(today)
+    edges = [rules.first_day(rules.add_months(this_month, offset)) for offset in (-6, -3, 0)]
+    halves = []
+    for start, end in itertools.pairwise(edges):
+        rows = db.session.execute(
+            sa.select(Document.client_id, sa.func.sum(pesos(signed(Document.amount))))
+            .where(
+                Document.client_id.in_(scope),
+                Document.kind.in_(SALE_KINDS),
+                Document.date >= start,
+                Document.date < end,
+                standing(),
+            )
+            .group_by(Document.client_id)
+        )
+        halves.append({ident: money(total) for ident, total in rows})
+    return halves[0], halves[1]
+
+
+def reason_message(reason: rules.RiskReason) -> str:
+    """A reason as the user reads it, with its figures."""
+    figures = reason.figures
+    if reason.code == "overdue_growing":
+        amounts = " → ".join(money_text(amount) for amount in figures["overdue"])
+        return _("La deuda vencida crece mes a mes: %(amounts)s.", amounts=amounts)
+    if reason.code == "broken_promises":
+        return _(
+            "Incumplió %(count)s promesas de pago en los últimos %(days)s días.",
+            count=figures["count"],
+            days=rules.RISK_DAYS,
+        )
+    if reason.code == "paying_slower":
+        return _(
+            "Paga más tarde: %(recent)s días en promedio, antes %(before)s.",
+            recent=figures["recent"].quantize(Decimal("1")),
+            before=figures["before"].quantize(Decimal("1")),
+        )
+    if reason.code == "credit_use":
+        return _(
+            "Usa el %(pct)s %% de su límite de crédito (%(balance)s de %(limit)s).",
+            pct=figures["pct"],
+            balance=money_text(figures["balance"]),
+            limit=money_text(figures["limit"]),
+        )
+    return _(
+        "Sus compras cayeron un %(pct)s %%: %(recent)s en los últimos 3 meses, antes %(before)s.",
+        pct=figures["pct"],
+        recent=money_text(figures["recent"]),
+        before=money_text(figures["before"]),
+    )
+
+
+def evidence_url(client_id: int, reason: rules.RiskReason) -> str:
+    """The page that shows a reason's evidence: the account, its documents, the promises, or
+    the client's purchases."""
+    if reason.code in ("overdue_growing", "credit_use"):
+        return url_for("ledger.account", client_id=client_id)
+    if reason.code == "paying_slower":
+        return url_for("ledger.documents", client_id=client_id)
+    if reason.code == "broken_promises":
+        return url_for("collections.promises", state="broken")
+    return url_for("clients.card", client_id=client_id, _anchor="compras")
