@@ -7,13 +7,8 @@ bounded memory. A second pass writes the valid rows with the card's services and
 job) commits.
 """
 
-import re
-import secrets
-import time
 from collections.abc import Callable
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 
 from app.audit import services as audit
@@ -32,10 +27,7 @@ from app.clients.transfer_rules import HEADERS, ImportReport, report_summary
 from app.core.spreadsheets import ImportRefused, RowError
 from app.extensions import db
 
-__all__ = ["ImportReport", "import_clients", "report_summary", "run_import", "store_upload"]
-
-UPLOAD_ID = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
-UPLOAD_HOURS = 24  # an uploaded file waits this long for its confirmation
+__all__ = ["ImportReport", "import_clients", "report_summary"]
 
 
 def import_clients(
@@ -71,53 +63,6 @@ def import_clients(
     _write_pass(report, data, filename, user, bad_rows, progress, total)
     if progress:
         progress(total, total)
-    return report
-
-
-def store_upload(data: bytes, filename: str) -> str:
-    """Keep an uploaded file until the user confirms its import; its id."""
-    folder = _upload_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.iterdir():
-        if old.stat().st_mtime < time.time() - UPLOAD_HOURS * 3600:
-            old.unlink(missing_ok=True)
-    xlsx = data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx")
-    upload_id = f"{secrets.token_hex(16)}.{'xlsx' if xlsx else 'csv'}"
-    (folder / upload_id).write_bytes(data)
-    return upload_id
-
-
-def _upload_folder() -> Path:
-    """Where uploads wait (CLIENT_IMPORTS_DIR, else the instance folder's client-imports)."""
-    configured = current_app.config.get("CLIENT_IMPORTS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "client-imports"
-
-
-def run_import(
-    upload_id: str,
-    filename: str,
-    user: User | None,
-    *,
-    dry_run: bool,
-    valid_only: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-) -> ImportReport:
-    """Check or import a stored upload (the page's one call; a job's body later).
-
-    The file is forgotten once its rows are written.
-    """
-    path = _upload_folder() / upload_id
-    if not UPLOAD_ID.match(upload_id) or not path.is_file():
-        report = ImportReport(filename=filename[:200], dry_run=dry_run, refused=True)
-        report.add_error(0, "", _("El archivo ya no está: subilo de nuevo."))
-        return report
-    name = filename if filename.lower().endswith(path.suffix) else f"{filename}{path.suffix}"
-    report = import_clients(
-        path.read_bytes(), name, user, dry_run=dry_run, valid_only=valid_only, progress=progress
-    )
-    report.filename = filename[:200]
-    if report.applied:
-        path.unlink(missing_ok=True)
     return report
 
 

@@ -45,6 +45,23 @@ def template_file(fmt: str) -> bytes:
     return _write(fmt, iter(template_rows()))
 
 
+def _exported(user: User | None, filters: dict) -> sa.Select:
+    """The clients an export of the list with these filters writes, in the list's order."""
+    scoped = (
+        services.scoped_clients(user)
+        if user is not None
+        else sa.select(Client).where(Client.deleted_at.is_(None))
+    )
+    query = services.search_clients(scoped, filters.get("q") or "")
+    return services.sort_clients(services.filter_clients(query, filters), filters.get("sort"))
+
+
+def export_size(user: User | None, filters: dict) -> int:
+    """How many clients an export with these filters writes."""
+    query = _exported(user, filters).with_only_columns(Client.id).order_by(None)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+
 def export_clients(
     user: User | None,
     filters: dict,
@@ -55,14 +72,7 @@ def export_clients(
 
     Without a user (the command line), every client not in the trash.
     """
-    scoped = (
-        services.scoped_clients(user)
-        if user is not None
-        else sa.select(Client).where(Client.deleted_at.is_(None))
-    )
-    query = services.search_clients(scoped, filters.get("q") or "")
-    query = services.sort_clients(services.filter_clients(query, filters), filters.get("sort"))
-    ids = db.session.scalars(query.with_only_columns(Client.id)).all()
+    ids = db.session.scalars(_exported(user, filters).with_only_columns(Client.id)).all()
     return _write(fmt, _export_rows(ids, progress))
 
 

@@ -3,7 +3,7 @@ risk and inactive, and a client's purchase history."""
 
 from datetime import date
 
-from flask import Response, abort, request, url_for
+from flask import Response, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,10 +16,13 @@ import app.reports.risk as risk
 import app.reports.services as services
 from app.auth.permissions import requires
 from app.clients import services as clients
+from app.core.idempotency import write_endpoint
 from app.core.rendering import render
 from app.core.types import local_today
+from app.jobs.queue import start_job
 from app.reports.blueprint import bp
 from app.reports.charts import paired_bars
+from app.reports.jobs import ABC
 from app.reports.schemas import RankingArgsSchema
 from app.reports.tables import csv_bytes, xlsx_bytes
 
@@ -61,6 +64,11 @@ def _chart(points: list[services.TrendPoint]):
     return paired_bars([(p.month, p.sales, p.sales_year_before) for p in points])
 
 
+def _percent(value) -> str:
+    """A threshold as people write it: 80, 15.5."""
+    return str(int(value)) if value == value.to_integral_value() else f"{value.normalize():f}"
+
+
 @bp.get("/")
 @requires("reports.dashboard")
 def dashboard():
@@ -68,7 +76,8 @@ def dashboard():
     today = local_today()
     start = today.replace(day=1)
     points = services.monthly_trend(current_user, today)
-    inactive_days = services.report_settings().inactive_days
+    settings = services.report_settings()
+    inactive_days = settings.inactive_days
     return render(
         "reports/dashboard.html",
         start=start,
@@ -82,6 +91,8 @@ def dashboard():
         at_risk=len(risk.at_risk(current_user, today)),
         inactive=len(risk.inactive_clients(current_user, today, inactive_days)),
         inactive_days=inactive_days,
+        abc_a=_percent(settings.abc_a_pct),
+        abc_b=_percent(settings.abc_b_pct),
     )
 
 
@@ -364,3 +375,12 @@ def clients_map():
         for each in found
     ]
     return render("reports/map.html", points=points, by=by)
+
+
+@bp.post("/abc")
+@requires("reports.abc")
+@write_endpoint
+def run_abc():
+    """Rate the clients A, B or C now, as the nightly command does, in the background."""
+    started = start_job(ABC, _("Calificación ABC"), current_user.id)
+    return redirect(url_for("jobs.show", job_id=started.id), 303)
