@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python -m benchmarks.orders $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --requests 100)
 	$(BIN)/python -m benchmarks.sync $(BENCH_PG) $(call quick,--runs 1)
 	$(BIN)/python -m benchmarks.reports $(BENCH_PG) $(call quick,--clients 2000 --runs 3)
+	$(BIN)/python -m benchmarks.clients_import $(BENCH_PG) $(call quick,--rows 2000)
 	$(BIN)/python -m benchmarks.report --rush $(call quick,--quick) $(BENCH_PG) \
 		$(if $(BENCH_PG_URL),--pair --redis $(BENCH_REDIS_URL))
 
