@@ -171,7 +171,14 @@ def start_job(
     db.session.add(row)
     db.session.flush()
     job_id, jobs = row.id, queue()
-    sa.event.listen(db.session(), "after_commit", lambda _session: jobs.send(job_id), once=True)
+
+    def send(_session) -> None:
+        try:
+            jobs.send(job_id)
+        except Exception:  # the queue is down: the job is saved, and queued again later
+            log.exception("job %s could not be queued; recover_jobs will queue it", job_id)
+
+    sa.event.listen(db.session(), "after_commit", send, once=True)
     return row
 
 
@@ -445,6 +452,3 @@ def output_file(job_row: Job, file_id: int) -> JobFile | None:
         .options(undefer(JobFile.data))
         .where(JobFile.id == file_id, JobFile.job_id == job_row.id, JobFile.role == "output")
     )
-
-
-__all__ = ["ENDED", "Job", "JobRefused", "JobState", "job", "start_job"]

@@ -189,3 +189,13 @@ def test_the_files_of_jobs_ended_long_ago_are_forgotten(app):
     left = db.session.scalars(sa.select(JobFile.job_id)).all()
     assert left == [recent.id]
     assert _job(old.id).state == JobState.DONE  # the job itself stays, for its result
+
+
+def test_a_queue_that_cannot_take_the_job_leaves_it_for_the_recovery(app, monkeypatch):
+    def down(job_id):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(queue.queue(), "send", down)
+    row = queue.start_job("test.count", "Contar", None, {"upto": 1})
+    db.session.commit()  # the starter's commit does not fail for it
+    assert _job(row.id).state == JobState.QUEUED and RUNS == []
