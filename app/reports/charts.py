@@ -1,14 +1,15 @@
 """Small bar charts drawn as SVG by the server: geometry from plain values, no JavaScript.
 
 The template (templates/reports/_trend_chart.html) draws what these functions measure, in a
-viewBox that scales to the screen: at 360 px wide it is drawn about 1:1.
+viewBox that scales to the screen: 300 units wide, so on a phone (a card about 310 to 330 px
+wide at 360 px) it is drawn at least 1:1 and its 14 px letters stay 14 px or more.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-WIDTH, HEIGHT = 340, 180
-TOP, BOTTOM, LEFT = 18, 22, 4  # room for the scale above and the month letters below
+WIDTH, HEIGHT = 300, 180
+TOP, BOTTOM, LEFT = 22, 24, 4  # room for the scale above and the month letters below
 MONTH_LETTERS = "EFMAMJJASOND"  # enero .. diciembre
 
 

@@ -19,7 +19,18 @@ pytestmark = pytest.mark.e2e
 PHONE = {"width": 360, "height": 740}
 PAGES = {
     "vendedor1": ["/route/", "/clients/", "CARD", "ORDER"],
-    "supervisor": ["/credit/approvals", "/ledger/aging", "/route/team"],
+    "supervisor": [
+        "/credit/approvals",
+        "/ledger/aging",
+        "/route/team",
+        # the reports a supervisor reads on the phone
+        "/reports/",
+        "/reports/ranking",
+        "/reports/salespeople",
+        "/reports/at-risk",
+        "/reports/inactive",
+        "/reports/map",
+    ],
     "cobrador1": ["/collections/", "/route/agenda"],
     # the back office's long work: its jobs, one job's page, the registry upload
     "oficina": ["/jobs/", "JOB", "/taxes/iibb"],
