@@ -59,6 +59,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "reports.dashboard": OFFICE | {Role.SUPERVISOR},
     # Running the ABC rating now (cron runs it at night): the office.
     "reports.abc": OFFICE,
+    "reports.settings": OFFICE,
     # The route day: salespeople and collectors work their own route; supervisors and the
     # office look at everyone's; the office keeps the visit plans and the reasons list.
     "route.work": frozenset({Role.SALESPERSON, Role.COLLECTOR, Role.SUPERVISOR}),

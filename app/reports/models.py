@@ -1,4 +1,5 @@
-"""The reports' settings: the ABC thresholds and the days that make a client inactive."""
+"""The reports' settings: the ABC thresholds, the days that make a client inactive and where
+each at-risk rule starts."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -6,8 +7,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.types import UTCDateTime
+from app.core.types import Money, UTCDateTime
 from app.extensions import db
+from app.reports.rules import RiskThresholds
+
+DEFAULT_RISK = RiskThresholds()
 
 
 class ReportSettings(db.Model):
@@ -22,6 +26,16 @@ class ReportSettings(db.Model):
     # no invoice in this many days makes a client inactive
     inactive_days: Mapped[int] = mapped_column(default=60)
     abc_last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # where the at-risk rules start (RiskThresholds)
+    risk_broken_promises: Mapped[int] = mapped_column(default=DEFAULT_RISK.broken_promises)
+    risk_paying_slower_days: Mapped[int] = mapped_column(default=DEFAULT_RISK.paying_slower_days)
+    risk_credit_use_pct: Mapped[Decimal] = mapped_column(
+        sa.Numeric(5, 2), default=DEFAULT_RISK.credit_use_pct
+    )
+    risk_sales_fall_pct: Mapped[Decimal] = mapped_column(
+        sa.Numeric(5, 2), default=DEFAULT_RISK.sales_fall_pct
+    )
+    risk_sales_floor: Mapped[Decimal] = mapped_column(Money, default=DEFAULT_RISK.sales_floor)
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -29,4 +43,21 @@ class ReportSettings(db.Model):
             name="ck_report_settings_abc",
         ),
         sa.CheckConstraint("inactive_days >= 1", name="ck_report_settings_inactive"),
+        sa.CheckConstraint(
+            "risk_broken_promises >= 1 AND risk_paying_slower_days >= 0"
+            " AND risk_credit_use_pct > 0 AND risk_sales_fall_pct > 0"
+            " AND risk_sales_fall_pct < 100 AND risk_sales_floor >= 0",
+            name="ck_report_settings_risk",
+        ),
     )
+
+    @property
+    def risk_thresholds(self) -> RiskThresholds:
+        """The at-risk rules' thresholds as the rule takes them."""
+        return RiskThresholds(
+            broken_promises=self.risk_broken_promises,
+            paying_slower_days=self.risk_paying_slower_days,
+            credit_use_pct=self.risk_credit_use_pct,
+            sales_fall_pct=self.risk_sales_fall_pct,
+            sales_floor=self.risk_sales_floor,
+        )

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 import app.reports.rules as rules
 from app.auth.models import User
@@ -28,27 +28,50 @@ from app.ledger.models import (
     DocumentState,
 )
 from app.ledger.rules import weighted_days_to_pay
-from app.reports.services import SALE_KINDS, ZERO, money, pesos, reach, signed, standing
-
-# The rules as the at-risk page writes them out.
-RULE_TEXTS = (
-    _l("La deuda vencida creció en cada uno de los últimos 3 cierres de mes."),
-    _l(
-        "Incumplió %(count)s o más promesas de pago en los últimos %(days)s días.",
-        count=rules.RISK_BROKEN_PROMISES,
-        days=rules.RISK_DAYS,
-    ),
-    _l(
-        "Tarda más de %(days)s días más en pagar que en los %(window)s días anteriores.",
-        days=rules.RISK_PAYING_SLOWER_DAYS,
-        window=rules.RISK_DAYS,
-    ),
-    _l("Su saldo supera el %(pct)s %% de su límite de crédito.", pct=rules.RISK_CREDIT_USE_PCT),
-    _l(
-        "Compró más de un %(pct)s %% menos en los últimos 3 meses que en los 3 anteriores.",
-        pct=rules.RISK_SALES_FALL_PCT,
-    ),
+from app.reports.services import (
+    SALE_KINDS,
+    ZERO,
+    money,
+    pesos,
+    reach,
+    report_settings,
+    signed,
+    standing,
 )
+
+
+def _number(value: Decimal) -> str:
+    """A threshold as people read it: "90", "12,5"."""
+    return format_decimal(Decimal(value).normalize(), format="#,##0.##")
+
+
+def rule_texts(limits: rules.RiskThresholds) -> list[str]:
+    """The rules as the at-risk page writes them out, with the thresholds in force."""
+    return [
+        _("La deuda vencida creció en cada uno de los últimos 3 cierres de mes."),
+        _(
+            "Incumplió %(count)s o más promesas de pago en los últimos %(days)s días.",
+            count=limits.broken_promises,
+            days=rules.RISK_DAYS,
+        ),
+        _(
+            "Tarda más de %(days)s días más en pagar que en los %(window)s días anteriores.",
+            days=limits.paying_slower_days,
+            window=rules.RISK_DAYS,
+        ),
+        _(
+            "Su saldo supera el %(pct)s %% de su límite de crédito.",
+            pct=_number(limits.credit_use_pct),
+        ),
+        _(
+            "Compró más de un %(pct)s %% menos en los últimos 3 meses que en los 3 anteriores"
+            " (si antes compró más de %(floor)s).",
+            pct=_number(limits.sales_fall_pct),
+            floor=money_text(limits.sales_floor),
+        ),
+    ]
+
+
 # clients that are not (or not yet) customers stay out of the inactive list
 NOT_CUSTOMERS = (ClientState.POTENTIAL, ClientState.DISABLED)
 
@@ -112,9 +135,10 @@ def at_risk(user: User, today: date) -> list[ClientAtRisk]:
     """Clients in scope that break an at-risk rule, with every reason, most reasons first."""
     scope = reach(user)
     facts = _risk_facts(scope, today)
+    limits = report_settings().risk_thresholds
     found = []
     for client_id, fact in facts.items():
-        reasons = rules.risk_reasons(fact)
+        reasons = rules.risk_reasons(fact, limits)
         if reasons:
             found.append((client_id, reasons))
     names = {

@@ -22,12 +22,22 @@ STOPPED_RECENT = 2
 STOPPED_LOOKBACK = 6
 STOPPED_MIN_MONTHS = 3
 
-# At-risk thresholds, as the at-risk page states them.
-RISK_BROKEN_PROMISES = 2  # broken promises in the last RISK_DAYS days
+# The at-risk rules look back RISK_DAYS days for broken promises and days to pay.
 RISK_DAYS = 90
-RISK_PAYING_SLOWER_DAYS = 5  # average days to pay up by more than this
-RISK_CREDIT_USE_PCT = Decimal("90")  # balance above this share of the credit limit
-RISK_SALES_FALL_PCT = Decimal("30")  # last 3 months' sales this much below the 3 before
+
+
+@dataclass(frozen=True)
+class RiskThresholds:
+    """Where each at-risk rule starts; the back office sets them (ReportSettings). The
+    defaults keep the list short enough to act on: a small client's sales swing by half from
+    one quarter to the next, and a few days' delay in paying is ordinary."""
+
+    broken_promises: int = 2  # broken promises in the last RISK_DAYS days
+    paying_slower_days: int = 15  # average days to pay up by more than this
+    credit_use_pct: Decimal = Decimal("90")  # balance above this share of the credit limit
+    sales_fall_pct: Decimal = Decimal("50")  # last 3 months' sales this much below the 3 before
+    # a fall counts only for clients who bought more than this in the 3 months before
+    sales_floor: Decimal = Decimal("100000")
 
 
 # --- months ----------------------------------------------------------------------------------
@@ -144,25 +154,27 @@ class RiskReason:
     figures: dict = field(default_factory=dict)
 
 
-def risk_reasons(facts: RiskFacts) -> list[RiskReason]:
+def risk_reasons(facts: RiskFacts, limits: RiskThresholds | None = None) -> list[RiskReason]:
     """Every rule the client's facts break, in the order the page lists the rules."""
+    limits = limits or RiskThresholds()
     reasons = []
     overdue = facts.overdue_by_month
     if len(overdue) >= 3 and overdue[-1] > 0 and all(a < b for a, b in itertools.pairwise(overdue)):
         reasons.append(RiskReason("overdue_growing", {"overdue": list(overdue)}))
-    if facts.broken_promises >= RISK_BROKEN_PROMISES:
+    if facts.broken_promises >= limits.broken_promises:
         reasons.append(RiskReason("broken_promises", {"count": facts.broken_promises}))
     before, recent = facts.days_to_pay_before, facts.days_to_pay_recent
-    if before is not None and recent is not None and recent > before + RISK_PAYING_SLOWER_DAYS:
+    if before is not None and recent is not None and recent > before + limits.paying_slower_days:
         reasons.append(RiskReason("paying_slower", {"before": before, "recent": recent}))
     limit = facts.credit_limit
-    if limit and limit > 0 and facts.balance * HUNDRED > limit * RISK_CREDIT_USE_PCT:
+    if limit and limit > 0 and facts.balance * HUNDRED > limit * limits.credit_use_pct:
         use = (facts.balance * HUNDRED / limit).quantize(Decimal("1"))
         reasons.append(
             RiskReason("credit_use", {"balance": facts.balance, "limit": limit, "pct": use})
         )
-    if facts.sales_before > 0 and facts.sales_recent * HUNDRED < facts.sales_before * (
-        HUNDRED - RISK_SALES_FALL_PCT
+    floor = max(limits.sales_floor, ZERO)
+    if facts.sales_before > floor and facts.sales_recent * HUNDRED < facts.sales_before * (
+        HUNDRED - limits.sales_fall_pct
     ):
         fall = HUNDRED - facts.sales_recent * HUNDRED / facts.sales_before
         reasons.append(

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 import app.reports.rules as rules
+from app.audit import services as audit
 from app.auth.models import User
 from app.clients import services as clients
 from app.clients.models import Client
@@ -335,3 +336,31 @@ def monthly_trend(
         before = found.get(rules.add_months(each, -12), none)
         points.append(TrendPoint(each, now[0], before[0], now[1], before[1]))
     return points
+
+
+def save_report_settings(values: dict) -> bool:
+    """Store the settings the back office typed, with an audit row; False when nothing
+    changed."""
+    settings = report_settings()
+    before = {name: _plain(getattr(settings, name)) for name in values}
+    after = {name: _plain(value) for name, value in values.items()}
+    changed = {name for name in values if before[name] != after[name]}
+    if not changed:
+        return False
+    for name in changed:
+        setattr(settings, name, values[name])
+    audit.record(
+        "reports.settings",
+        "report_settings",
+        settings.id,
+        {name: before[name] for name in sorted(changed)},
+        {name: after[name] for name in sorted(changed)},
+    )
+    return True
+
+
+def _plain(value: object) -> object:
+    """A setting as the audit row keeps it: decimals as text without trailing zeros."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value

@@ -3,7 +3,7 @@ risk and inactive, and a client's purchase history."""
 
 from datetime import date
 
-from flask import Response, abort, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +22,7 @@ from app.core.types import local_today
 from app.jobs.queue import start_job
 from app.reports.blueprint import bp
 from app.reports.charts import paired_bars
+from app.reports.forms import ReportSettingsForm
 from app.reports.jobs import ABC
 from app.reports.schemas import RankingArgsSchema
 from app.reports.tables import csv_bytes, xlsx_bytes
@@ -308,7 +309,8 @@ def at_risk():
         )
         for each in found
     ]
-    return render("reports/at_risk.html", rows=rows, rules=risk.RULE_TEXTS)
+    limits = services.report_settings().risk_thresholds
+    return render("reports/at_risk.html", rows=rows, rules=risk.rule_texts(limits))
 
 
 @bp.get("/inactive")
@@ -384,3 +386,23 @@ def run_abc():
     """Rate the clients A, B or C now, as the nightly command does, in the background."""
     started = start_job(ABC, _("Calificación ABC"), current_user.id)
     return redirect(url_for("jobs.show", job_id=started.id), 303)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires("reports.settings")
+@write_endpoint
+def settings():
+    """The back office's settings of the reports: ABC shares, inactive days, at-risk thresholds."""
+    stored = services.report_settings()
+    form = ReportSettingsForm()
+    if request.method == "GET":
+        form.fill(stored)
+    elif form.validate_on_submit():
+        if services.save_report_settings(form.values()):
+            flash(_("Ajustes guardados."), "success")
+        else:
+            flash(_("No había cambios."), "info")
+        return redirect(url_for("reports.settings"), 303)
+    else:
+        return render("reports/settings.html", form=form), 422
+    return render("reports/settings.html", form=form)

@@ -32,8 +32,8 @@ PAGES = {
         "/reports/map",
     ],
     "cobrador1": ["/collections/", "/route/agenda"],
-    # the back office's long work: its jobs, one job's page, the registry upload
-    "oficina": ["/jobs/", "JOB", "/taxes/iibb"],
+    # the back office's long work: its jobs, one job's page, the registry upload; settings
+    "oficina": ["/jobs/", "JOB", "/taxes/iibb", "/reports/settings"],
 }
 # The smallest text a page may show (secondary text: sub-lines, help, badges, meta), in px;
 # the bottom navigation's labels may be 12 px.

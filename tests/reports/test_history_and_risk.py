@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import app.reports.purchases as purchases
 import app.reports.risk as risk
+import app.reports.services as services
 from app.credit.models import CreditPolicy
 from app.extensions import db
 from app.ledger import applications
@@ -84,6 +85,8 @@ def test_inactive_clients_stay_within_the_scope(app):
 
 def test_clients_at_risk_with_their_reasons(app):
     admin = factories.make_user("admin")
+    # these small amounts only count for falling sales below the default floor of $ 100.000
+    services.save_report_settings({"risk_sales_fall_pct": D("30"), "risk_sales_floor": D("0")})
     on_the_day = factories.make_sale_condition(rule_days=0)
     growing = factories.make_client(trade_name="Deuda que crece", sale_condition_id=on_the_day.id)
     for day in ("2026-08-15", "2026-09-15", "2026-10-15"):
@@ -160,3 +163,27 @@ def test_broken_promises_and_slower_payments_put_a_client_at_risk(app):
         ("Promete y no paga", ["broken_promises", "paying_slower"])
     ]
     assert found[0].reasons[1].figures == {"before": D("10"), "recent": D("30")}
+
+
+def test_the_back_offices_thresholds_decide_who_is_at_risk(app):
+    admin = factories.make_user("admin")
+    small = factories.make_client(trade_name="Chico que compra menos")
+    factories.post_document(small, "invoice", "1000.00", date="2026-06-10")
+    factories.post_document(small, "invoice", "300.00", date="2026-09-10")
+    large = factories.make_client(trade_name="Grande que compra menos")
+    factories.post_document(large, "invoice", "400000.00", date="2026-06-10")
+    factories.post_document(large, "invoice", "150000.00", date="2026-09-10")
+    db.session.commit()
+
+    # the defaults: a fall over 50 % counts for clients who bought over $ 100.000 before
+    assert [each.name for each in risk.at_risk(admin, TODAY)] == ["Grande que compra menos"]
+    with app.test_request_context():
+        texts = risk.rule_texts(services.report_settings().risk_thresholds)
+    assert texts[-1] == (
+        "Compró más de un 50 % menos en los últimos 3 meses que en los 3 anteriores"
+        " (si antes compró más de $ 100.000)."
+    )
+
+    services.save_report_settings({"risk_sales_fall_pct": D("65"), "risk_sales_floor": D("500")})
+    db.session.commit()
+    assert [each.name for each in risk.at_risk(admin, TODAY)] == ["Chico que compra menos"]

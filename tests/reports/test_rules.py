@@ -61,8 +61,12 @@ def test_stopped_buying_needs_3_of_the_6_months_before_the_last_2():
     assert rules.stopped_buying(bought, today) == ["stopped"]
 
 
-def _reasons(**facts) -> list[str]:
-    return [reason.code for reason in rules.risk_reasons(rules.RiskFacts(**facts))]
+# the thresholds these tests were written against (the defaults are stricter)
+LOOSE = rules.RiskThresholds(paying_slower_days=5, sales_fall_pct=D("30"), sales_floor=D("0"))
+
+
+def _reasons(limits=LOOSE, **facts) -> list[str]:
+    return [reason.code for reason in rules.risk_reasons(rules.RiskFacts(**facts), limits)]
 
 
 def test_a_client_with_nothing_wrong_is_not_at_risk():
@@ -99,3 +103,17 @@ def test_sales_falling_by_more_than_30_percent():
     assert _reasons(sales_before=D("1000"), sales_recent=D("700")) == []
     assert _reasons(sales_before=D("1000"), sales_recent=D("699.99")) == ["sales_falling"]
     assert _reasons(sales_before=D("0"), sales_recent=D("0")) == []
+
+
+def test_the_default_thresholds_leave_out_small_falls_and_short_delays():
+    default = rules.RiskThresholds()
+    small = {"sales_before": D("90000"), "sales_recent": D("10000")}
+    assert _reasons(default, **small) == []
+    assert _reasons(default, sales_before=D("200000"), sales_recent=D("99999")) == ["sales_falling"]
+    assert _reasons(default, sales_before=D("200000"), sales_recent=D("100000")) == []
+    assert _reasons(default, days_to_pay_before=D("30"), days_to_pay_recent=D("45")) == []
+    assert _reasons(default, days_to_pay_before=D("30"), days_to_pay_recent=D("45.1")) == [
+        "paying_slower"
+    ]
+    assert _reasons(default, broken_promises=2) == ["broken_promises"]
+    assert _reasons(rules.RiskThresholds(broken_promises=3), broken_promises=2) == []
