@@ -62,6 +62,11 @@ def report_settings() -> ReportSettings:
     return row
 
 
+def product(product_id: int) -> Product | None:
+    """A product of the catalogue, or None."""
+    return db.session.get(Product, product_id)
+
+
 def client_name(client: Client) -> str:
     """The name a client goes by: its shop's, else its legal one."""
     return client.trade_name or client.legal_name

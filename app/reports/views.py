@@ -2,6 +2,7 @@
 risk and inactive, and a client's purchase history."""
 
 from datetime import date
+from decimal import Decimal
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -24,7 +25,7 @@ from app.reports.blueprint import bp
 from app.reports.charts import paired_bars
 from app.reports.forms import ReportSettingsForm
 from app.reports.jobs import ABC
-from app.reports.schemas import RankingArgsSchema
+from app.reports.schemas import RankingArgsSchema, TrendArgsSchema
 from app.reports.tables import csv_bytes, xlsx_bytes
 
 MEASURE_LABELS = {"sales": _l("Ventas"), "collections": _l("Cobranzas"), "margin": _l("Margen")}
@@ -143,6 +144,50 @@ def ranking():
         measures=MEASURE_LABELS,
         subjects=SUBJECT_LABELS,
         download_args={k: v for k, v in request.args.items() if v},
+    )
+
+
+@bp.get("/trend")
+@requires("reports.view")
+def trend():
+    """Sales per month beside the same month a year before: of the clients a zone, a
+    salesperson or a type leaves, or of one product."""
+    try:
+        args, errors = TrendArgsSchema().load(request.args.to_dict()), {}
+    except ValidationError as error:
+        args = {}
+        errors = {name: " ".join(map(str, texts)) for name, texts in error.messages.items()}
+    product = None
+    if args.get("product_id") is not None:
+        product = services.product(args["product_id"])
+        if product is None:
+            errors["product_id"] = _("Ese producto no existe.")
+    points = []
+    if not errors:
+        points = services.monthly_trend(
+            current_user,
+            local_today(),
+            args["months"],
+            _filters(args),
+            product_id=args.get("product_id"),
+        )
+    now = sum((p.sales for p in points), services.ZERO)
+    before = sum((p.sales_year_before for p in points), services.ZERO)
+    return render(
+        "reports/trend.html",
+        block="report",
+        status=422 if errors else 200,
+        errors=errors,
+        points=points,
+        chart=_chart(points) if points else None,
+        months=args.get("months", 12),
+        product=product,
+        filters=_filters(args),
+        options=_filter_options(),
+        filter_fields=FILTER_FIELDS,
+        total=now,
+        total_before=before,
+        change=((now - before) * 100 / before).quantize(Decimal("1")) if before else None,
     )
 
 

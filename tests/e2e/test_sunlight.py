@@ -26,6 +26,7 @@ PAGES = {
         # the reports a supervisor reads on the phone
         "/reports/",
         "/reports/ranking",
+        "/reports/trend",
         "/reports/salespeople",
         "/reports/at-risk",
         "/reports/inactive",
