@@ -1,5 +1,5 @@
-"""Each salesperson's performance over a period, beside the period just before it: visits,
-orders, sales, new clients, collections and average ticket."""
+"""Each salesperson's performance over a period, beside the period just before it: visits
+planned and made, orders, sales, new clients, collections and average ticket."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from app.auth.models import Role, User
 from app.auth.permissions import SCOPES
 from app.auth.services import team_ids
-from app.clients.models import Client
+from app.clients.models import Client, ClientState
+from app.clients.visit_plan import is_due
 from app.extensions import db
 from app.ledger.models import Document, DocumentKind
 from app.orders.models import Order, OrderStatus
@@ -25,7 +26,9 @@ LOST_ORDERS = (OrderStatus.BLOCKED, OrderStatus.REJECTED, OrderStatus.CANCELLED)
 class Figures:
     """One salesperson's figures over one period (money in pesos)."""
 
-    visits: int = 0
+    planned: int = 0  # visits the route plans call for (the plans as they stand today)
+    planned_made: int = 0  # of those, visited (not skipped)
+    visits: int = 0  # every visit made, on the route or off it
     skipped: int = 0
     orders: int = 0
     sales: Decimal = ZERO
@@ -83,14 +86,23 @@ def _figures(ids: list[int], start: date, end: date) -> dict[int, Figures]:
     if not ids:
         return {}
     counts: dict[int, dict] = {ident: {} for ident in ids}
+    for ident, planned in _planned(ids, start, end).items():
+        counts[ident]["planned"] = planned
+    on_route = sa.func.sum(
+        sa.case((sa.and_(Visit.planned, Visit.outcome != VisitOutcome.SKIPPED), 1), else_=0)
+    )
     made = sa.func.sum(sa.case((Visit.outcome != VisitOutcome.SKIPPED, 1), else_=0))
     skipped = sa.func.sum(sa.case((Visit.outcome == VisitOutcome.SKIPPED, 1), else_=0))
-    for ident, visits, skips in db.session.execute(
-        sa.select(Visit.user_id, made, skipped)
+    for ident, visits, skips, kept in db.session.execute(
+        sa.select(Visit.user_id, made, skipped, on_route)
         .where(Visit.user_id.in_(ids), Visit.day >= start, Visit.day <= end)
         .group_by(Visit.user_id)
     ):
-        counts[ident] |= {"visits": int(visits or 0), "skipped": int(skips or 0)}
+        counts[ident] |= {
+            "visits": int(visits or 0),
+            "skipped": int(skips or 0),
+            "planned_made": int(kept or 0),
+        }
     for ident, orders in db.session.execute(
         sa.select(Order.user_id, sa.func.count(Order.id))
         .where(
@@ -145,3 +157,39 @@ def _figures(ids: list[int], start: date, end: date) -> dict[int, Figures]:
     ):
         counts[ident]["new_clients"] = created
     return {ident: Figures(**values) for ident, values in counts.items()}
+
+
+def _planned(ids: list[int], start: date, end: date) -> dict[int, int]:
+    """How many visits the salespeople's route plans call for over a period.
+
+    The plans are read as they stand today (a plan keeps no history). Clients sharing a
+    plan (days, frequency, starting week) are counted together, so the work grows with the
+    kinds of plan, not the clients.
+    """
+    plans = db.session.execute(
+        sa.select(
+            Client.salesperson_id,
+            Client.visit_weekdays,
+            Client.visit_every_weeks,
+            Client.visit_week_of,
+            sa.func.count(Client.id),
+        )
+        .where(
+            Client.salesperson_id.in_(ids),
+            Client.deleted_at.is_(None),
+            Client.state != ClientState.DISABLED,
+            Client.visit_weekdays > 0,
+        )
+        .group_by(
+            Client.salesperson_id,
+            Client.visit_weekdays,
+            Client.visit_every_weeks,
+            Client.visit_week_of,
+        )
+    ).all()
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    planned: dict[int, int] = {}
+    for ident, weekdays, every, week_of, clients in plans:
+        due = sum(is_due(weekdays, every, week_of, day) for day in days)
+        planned[ident] = planned.get(ident, 0) + due * clients
+    return planned

@@ -238,7 +238,9 @@ def _download(fmt: str, filename: str, title: str, header: list, rows: list) -> 
 
 
 PERFORMANCE_ROWS = (
-    ("visits", _l("Visitas hechas"), False),
+    ("planned", _l("Visitas de la ruta"), False),
+    ("planned_made", _l("Hechas de la ruta"), False),
+    ("visits", _l("Visitas hechas (con las fuera de ruta)"), False),
     ("skipped", _l("Visitas salteadas"), False),
     ("orders", _l("Pedidos"), False),
     ("sales", _l("Ventas"), True),

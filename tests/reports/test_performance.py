@@ -34,6 +34,10 @@ def _visit(client, on, outcome):
 
 
 def test_each_salesperson_beside_the_period_before(book):
+    # A is on the route every Tuesday; B every other Tuesday from the week of 5 October
+    book.a.visit_weekdays = 1 << 1
+    book.b.visit_weekdays, book.b.visit_every_weeks = 1 << 1, 2
+    book.b.visit_week_of = date(2026, 10, 5)
     _visit(book.a, date(2026, 10, 6), "order")
     _visit(book.b, date(2026, 10, 6), "no_order")
     _visit(book.d, date(2026, 10, 7), "skipped")
@@ -46,12 +50,23 @@ def test_each_salesperson_beside_the_period_before(book):
     assert [row.user_id for row in found] == [book.seller1.id]  # the team, not seller2
     october, september = found[0].current, found[0].previous
     # A: 1000 - 100; B: 10 x 1000.50 + 50 (the voided invoice and September's do not count)
+    # planned: A on the 6th, 13th, 20th and 27th; B on the 6th and 20th
     assert october == performance.Figures(
-        visits=2, skipped=1, orders=2, sales=D("10955.00"), invoices=2, collections=D("500.00")
+        planned=6,
+        planned_made=2,
+        visits=2,
+        skipped=1,
+        orders=2,
+        sales=D("10955.00"),
+        invoices=2,
+        collections=D("500.00"),
     )
     assert october.average_ticket == D("5477.50")  # 10955 over 2 invoices
     # the 31 days before: 2026-08-31 .. 2026-09-30
-    assert september == performance.Figures(visits=1, sales=D("7777.00"), invoices=1)
+    # planned: A on the 1st, 8th, 15th, 22nd and 29th of September; B on the 8th and 22nd
+    assert september == performance.Figures(
+        planned=7, planned_made=1, visits=1, sales=D("7777.00"), invoices=1
+    )
 
 
 def test_a_salesperson_sees_only_themself_and_the_office_everyone(book):

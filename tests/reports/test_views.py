@@ -116,9 +116,14 @@ def test_the_salespeople_page_puts_each_period_beside_the_one_before(book, signe
         io.BytesIO(browser.get(f"/reports/salespeople.xlsx?{OCTOBER}").data)
     ).active
     rows = list(sheet.values)
-    assert rows[0][:3] == ("Vendedor", "Visitas hechas", "Visitas hechas, período anterior")
+    assert rows[0][:3] == (
+        "Vendedor",
+        "Visitas de la ruta",
+        "Visitas de la ruta, período anterior",
+    )
     assert rows[1][0] == book.seller1.full_name
-    assert rows[1][7:9] == (10955, 7777)
+    assert rows[0][11:13] == ("Ventas", "Ventas, período anterior")
+    assert rows[1][11:13] == (10955, 7777)
     bad = browser.get("/reports/salespeople?from=2026-10-02&to=2026-10-01")
     assert "La fecha final es anterior a la inicial." in bad.get_data(as_text=True)
 
