@@ -196,6 +196,42 @@ class SyncNoteSchema(AnswerSchema):
     created_at = fields.DateTime()
 
 
+class SyncBoughtSchema(AnswerSchema):
+    """One product the client bought in the last 12 months."""
+
+    product_id = fields.Integer()
+    code = fields.String()
+    description = fields.String()
+    quantity = _number(metadata={"description": "Net of credit notes"})
+    amount = money_field(
+        attribute="amount_pesos", metadata={"description": "In pesos, net of credit notes"}
+    )
+    last_date = fields.Date(metadata={"description": "The last invoice with it"})
+    months = fields.Integer(metadata={"description": "How many of the months it was bought in"})
+
+
+class SyncMonthSchema(AnswerSchema):
+    """A month's sales to the client beside the same month a year before, in pesos."""
+
+    month = fields.Function(lambda row: f"{row[0][0]:04d}-{row[0][1]:02d}")
+    sales = fields.Function(lambda row: str(row[1]), metadata={"type": "string"})
+    sales_year_before = fields.Function(lambda row: str(row[2]), metadata={"type": "string"})
+
+
+class SyncPurchasesSchema(AnswerSchema):
+    """What the client bought, compact, for reading offline."""
+
+    products = fields.List(
+        fields.Nested(SyncBoughtSchema),
+        metadata={"description": "The top 20 products of the last 12 months, by amount"},
+    )
+    stopped = fields.List(
+        fields.Nested(SyncBoughtSchema),
+        metadata={"description": "Bought in 3 of the 6 months before the last 2, not since"},
+    )
+    months = fields.List(fields.Nested(SyncMonthSchema), metadata={"description": "Oldest first"})
+
+
 def _plan_days(description: str) -> fields.Field:
     return fields.List(fields.String(), metadata={"description": description})
 
@@ -293,6 +329,7 @@ class SyncClientSchema(AnswerSchema):
         fields.Nested(SyncNoteSchema),
         metadata={"description": f"The latest {feed.NOTES_PER_CLIENT} notes, newest first"},
     )
+    purchases = fields.Nested(SyncPurchasesSchema, allow_none=True)
 
 
 class SyncProductSchema(AnswerSchema):
@@ -455,6 +492,9 @@ name_schemas(
     SyncJurisdiction=SyncJurisdictionSchema,
     SyncCatalogue=SyncCatalogueSchema,
     Sync=SyncSchema,
+    SyncBought=SyncBoughtSchema,
+    SyncMonth=SyncMonthSchema,
+    SyncPurchases=SyncPurchasesSchema,
 )
 
 # What the entry adds to the client's own columns: its parts, and the visit plans under their
@@ -463,7 +503,7 @@ ENTRY_FIELDS = {
     "payment_methods", "default_payment_method", "notices", "credit", "balances",
     "open_items", "contacts", "pickups", "addresses", "conditions",
     "type_discount_pct", "sale_condition_id", "iibb_rates", "visits", "recent_orders", "agenda",
-    "notes",
+    "notes", "purchases",
     "visit_days", "visit_every_weeks", "visit_week_of", "visit_window", "route_position",
     "collection_visit_days", "collection_visit_every_weeks", "collection_visit_week_of",
     "collection_visit_window", "collection_route_position",
@@ -492,6 +532,7 @@ def client_json(entry: feed.ClientEntry) -> dict:
         "recent_orders": entry.recent_orders,
         "agenda": entry.agenda,
         "notes": entry.notes,
+        "purchases": entry.purchases,
     }
     for prefix in PLANS:
         body |= plan_json(entry.client, prefix)

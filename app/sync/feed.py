@@ -71,6 +71,7 @@ from app.orders.services import (
     default_payment_method,
     type_discount_pct,
 )
+from app.reports.purchases import CompactHistory, compact_histories
 from app.route.agenda import upcoming
 from app.route.models import Visit, VisitReason
 from app.taxes.models import IibbJurisdiction, IibbRate
@@ -180,6 +181,8 @@ class ClientEntry:
     agenda: list[dict] = field(default_factory=list)
     # its latest NOTES_PER_CLIENT notes, manual and automatic, newest first
     notes: list[dict] = field(default_factory=list)
+    # what it bought in the last 12 months, compact (reports.purchases.compact_histories)
+    purchases: CompactHistory | None = None
 
 
 @dataclass
@@ -414,6 +417,7 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
     visits, recent_orders = _recent_route(client_ids, today)
     agenda = upcoming(client_ids, today - timedelta(days=RECENT_DAYS))
     notes = _latest_notes(client_ids)
+    histories = compact_histories(client_ids, today)
     entries = []
     for client in clients:
         balance, unpaid = _position(documents[client.id], client.currency)
@@ -455,6 +459,7 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
                 recent_orders=recent_orders[client.id],
                 agenda=agenda.get(client.id, []),
                 notes=notes[client.id],
+                purchases=histories.get(client.id),
             )
         )
     return entries

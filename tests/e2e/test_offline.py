@@ -665,3 +665,30 @@ def test_a_receipt_of_cash_and_a_cheque_taken_offline(
     assert lines == [("cash", "15000.00"), ("third_party_check", "32450.50")]
     assert total == Decimal("47450.50")
     errors.assert_none(ignore=(r"net::ERR_",))
+
+
+def test_a_clients_purchases_read_offline(proxied_context, proxied_server, phone):
+    page = phone
+    found = page.evaluate(
+        """async () => {
+             const store = await import(document.documentElement.dataset.static + "js/store.js");
+             const client = (await store.listClients()).find(
+               (c) => c.purchases && c.purchases.products.length > 1);
+             return client && {id: client.id, bought: client.purchases};
+           }"""
+    )
+    assert found, "the demo data needs a client of vendedor1 with purchases"
+    online = page.goto(f"/clients/{found['id']}")
+    assert online.ok
+    first = page.locator("#compras .purchase-list li").first.inner_text()
+    go_offline(proxied_context, proxied_server)
+    open_offline(page, f"/clients/{found['id']}", "card")
+    section = page.locator("#purchases")
+    expect(section).to_be_visible()
+    rows = section.locator(".purchase-list li")
+    expect(rows).to_have_count(len(found["bought"]["products"]))
+    # the phone's copy reads as the server's card does: the same first product and amount
+    assert rows.first.inner_text() == first
+    expect(section.locator("[data-slot=year]")).to_contain_text("Últimos 12 meses: $")
+    stopped = section.locator("[data-slot=stopped] li")
+    expect(stopped).to_have_count(len(found["bought"]["stopped"]))

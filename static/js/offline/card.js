@@ -1,6 +1,7 @@
 // A client's card from the phone's copy: notices in force first, then what to do (order, call,
 // receipt), this client's writes not sent yet, balance, credit, open documents, contacts,
-// addresses, authorised pickups, and its notes with a note form that goes to the outbox.
+// addresses, authorised pickups, what it bought, and its notes with a note form that goes to the
+// outbox.
 
 import { getClient } from "../store.js";
 import { enqueue, listItems, newKey, queuedOrders } from "../outbox.js";
@@ -200,6 +201,7 @@ export async function showCard(root, match) {
   showContacts(view.querySelector("#contacts"), client);
   showAddresses(view.querySelector("#addresses"), client);
   showPickups(view.querySelector("#pickups"), client);
+  showPurchases(view.querySelector("#purchases"), client);
 
   if (match.params.get("saved")) {
     slot(view, "saved").replaceChildren(savedMessage());
@@ -230,4 +232,33 @@ export async function showCard(root, match) {
       return null;
     },
   };
+}
+
+/** What the client bought in the last 12 months, as the last sync left it: the year beside
+ * the one before, what it stopped buying, its top products. */
+function showPurchases(section, client) {
+  const bought = client.purchases;
+  if (!bought) return;
+  show(section);
+  const cents = (months, key) => months.reduce((sum, month) => sum + toCents(month[key]), 0n);
+  fill(section, "year", word("year-sales", {
+    amount: money(cents(bought.months, "sales")),
+    before: money(cents(bought.months, "sales_year_before")),
+  }));
+  const row = (product, withAmount) => {
+    const item = clone("tpl-bought");
+    fill(item, "name", product.description);
+    const amount = slot(item, "amount");
+    amount.textContent = money(product.amount);
+    show(amount, withAmount);
+    const units = Math.trunc(Number(product.quantity));
+    const last = word("last-bought", { date: day(product.last_date) });
+    fill(item, "detail", withAmount ? `${plural("units", units)} · ${last}` : last);
+    return item;
+  };
+  slot(section, "stopped").replaceChildren(...bought.stopped.map((p) => row(p, false)));
+  show(slot(section, "stopped-block"), bought.stopped.length > 0);
+  slot(section, "products").replaceChildren(...bought.products.map((p) => row(p, true)));
+  show(slot(section, "products-head"), bought.products.length > 0);
+  show(slot(section, "none"), bought.products.length === 0);
 }
