@@ -197,17 +197,16 @@ class SyncNoteSchema(AnswerSchema):
 
 
 class SyncBoughtSchema(AnswerSchema):
-    """One product the client bought in the last 12 months."""
+    """One product the client bought in the last 12 months (kept short: every client of a
+    first sync carries up to 20; GET /clients/{id}/purchases has the rest)."""
 
     product_id = fields.Integer()
-    code = fields.String()
     description = fields.String()
     quantity = _number(metadata={"description": "Net of credit notes"})
     amount = money_field(
         attribute="amount_pesos", metadata={"description": "In pesos, net of credit notes"}
     )
     last_date = fields.Date(metadata={"description": "The last invoice with it"})
-    months = fields.Integer(metadata={"description": "How many of the months it was bought in"})
 
 
 class SyncMonthSchema(AnswerSchema):

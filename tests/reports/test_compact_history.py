@@ -62,12 +62,10 @@ def test_the_phone_gets_the_history_with_each_client(app, book, frozen_clock):
     assert bought["products"] == [
         {
             "product_id": book.p1.id,
-            "code": book.p1.code,
             "description": "Yerba 1 kg",
             "quantity": "1.000",
             "amount": "300.00",
             "last_date": "2026-10-03",
-            "months": 1,
         }
     ]
     assert bought["stopped"] == []
