@@ -42,20 +42,28 @@ def test_a_day_has_one_rate_per_currency_and_typing_it_again_replaces_it(app):
     assert replaced[0].after == {"rate": "1060.250000"}
 
 
+DAY = "2026-12-01"
+TOO_MANY = "La cotización tiene que ser mayor que cero y menor que 100.000.000."
+
+
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
         ({"date": "", "currency": "USD", "rate": "1000"}, "date", "Ingresá una fecha."),
-        ({"date": "2026-12-01", "currency": "EUR", "rate": "1000"}, "currency", "Elegí una moneda de la lista."),
-        ({"date": "2026-12-01", "currency": "USD", "rate": "mil"}, "rate", "Ingresá la cotización: pesos por unidad, hasta seis decimales."),
-        ({"date": "2026-12-01", "currency": "USD", "rate": "0"}, "rate", "La cotización tiene que ser mayor que cero y menor que 100.000.000."),
-        ({"date": "2026-12-01", "currency": "USD", "rate": "1000,1234567"}, "rate", "Como máximo seis decimales."),
+        ({"date": DAY, "currency": "EUR", "rate": "1000"}, "currency", "Elegí una moneda"),
+        (
+            {"date": DAY, "currency": "USD", "rate": "mil"},
+            "rate",
+            "Ingresá la cotización: pesos por unidad, hasta seis decimales.",
+        ),
+        ({"date": DAY, "currency": "USD", "rate": "0"}, "rate", TOO_MANY),
+        ({"date": DAY, "currency": "USD", "rate": "1000,1234567"}, "rate", "Como máximo seis"),
     ],
 )  # fmt: skip
 def test_the_form_refuses_what_is_not_a_rate(app, data, field, message):
     with pytest.raises(rates.RateError) as refused:
         rates.parse_rate_form(data)
-    assert refused.value.fields[field] == message
+    assert refused.value.fields[field].startswith(message)
 
 
 def test_a_usd_document_without_a_rate_takes_the_days_rate(app):
