@@ -21,8 +21,9 @@ PAGES = {
     "vendedor1": ["/route/", "/clients/", "CARD", "ORDER"],
     "supervisor": ["/credit/approvals", "/ledger/aging", "/route/team"],
     "cobrador1": ["/collections/", "/route/agenda"],
-    # the back office's long work: its jobs, one job's page, the registry upload
-    "oficina": ["/jobs/", "JOB", "/taxes/iibb"],
+    # the back office's long work: its jobs, one job's page, the registry upload; the exchange
+    # rates and the loyalty rule
+    "oficina": ["/jobs/", "JOB", "/taxes/iibb", "/rates/", "/loyalty/settings"],
 }
 # The smallest text a page may show (secondary text: sub-lines, help, badges, meta), in px;
 # the bottom navigation's labels may be 12 px.
