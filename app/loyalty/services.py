@@ -174,8 +174,10 @@ def on_document_posted(document: Document) -> LoyaltyEntry | None:
     if document.kind not in (DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE):
         return None
     client = db.session.get(Client, document.client_id)
+    if not client.loyalty_enabled:
+        return None
     rule = loyalty_settings()
-    if not client.loyalty_enabled or not rule.active:
+    if not rule.active:
         return None
     pesos = document.amount * (document.exchange_rate or Decimal("1"))
     points = points_for(pesos, rule.amount_per_point)

@@ -17,6 +17,7 @@ from app.orders import services as orders
 from app.orders.models import Order
 from app.rates import services as rates
 from app.rates.models import ExchangeRate
+from app.sync import feed
 from tests import factories
 
 
@@ -142,3 +143,19 @@ def test_dollar_orders_weigh_in_the_exposure_at_their_days_rate(dollar_shop):
     # a later rate for yesterday changes what yesterday's order weighs
     rates.save_rate(yesterday, "USD", Decimal("950"))
     assert credit.snapshot(client).pending_orders == Decimal("95000.00")
+
+
+def test_the_phones_snapshot_weighs_dollar_orders_as_the_server_does(dollar_shop):
+    client, seller, _product = dollar_shop
+    client.credit_policy.money_limit = Decimal("1000000")
+    today = local_today()
+    rates.save_rate(today - timedelta(days=2), "USD", Decimal("800"))
+    rates.save_rate(today, "USD", Decimal("1000"))
+    older = order(dollar_shop, quantity=2)
+    older.date = today - timedelta(days=1)  # a day without a rate: the last one before it
+    order(dollar_shop)
+    db.session.flush()
+    entry = feed.client_entries(seller, [client.id])[0]
+    # USD 200 at 800 (two days before) and USD 100 at 1000 (today)
+    assert entry.snapshot.pending_orders == Decimal("260000.00")
+    assert entry.snapshot == credit.snapshot(client)
