@@ -33,6 +33,8 @@ DOMAINS = (
     "push",
     "sync",
     "taxes",
+    "rates",
+    "loyalty",
     "jobs",
     "api",
 )

@@ -34,6 +34,7 @@ from app.ledger.models import (
     ReceiptLine,
     SaleCondition,
 )
+from app.loyalty.models import LoyaltyEntry, LoyaltySettings
 from app.notices.models import Notice, NoticeSeen
 from app.orders.models import (
     ClientCondition,
@@ -46,6 +47,7 @@ from app.orders.models import (
     VolumeDiscount,
 )
 from app.push.models import PushSubscription
+from app.rates.models import ExchangeRate
 from app.reports.models import ReportSettings
 from app.route.models import Visit, VisitReason
 from app.taxes.models import IibbJurisdiction, IibbRate
@@ -78,6 +80,7 @@ __all__ = [
     "EmailAccount",
     "EmailSent",
     "EmailTemplate",
+    "ExchangeRate",
     "Family",
     "FieldReceipt",
     "IdempotencyRecord",
@@ -85,6 +88,8 @@ __all__ = [
     "IibbRate",
     "Job",
     "JobFile",
+    "LoyaltyEntry",
+    "LoyaltySettings",
     "Notice",
     "NoticeSeen",
     "Order",

@@ -27,6 +27,7 @@ ROUTES = (
     "reports",
     "sync",
     "jobs",
+    "rates",
     "openapi",
 )
 BLUEPRINTS = (bp,)

@@ -73,6 +73,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Background jobs: each user follows the ones they started; the admin sees everyone's.
     "jobs.all": frozenset({Role.ADMIN}),
     "reference.manage": frozenset({Role.ADMIN}),
+    # Exchange rates: everyone reads them (orders and documents use them); the office keeps them.
+    "rates.view": ALL_ROLES,
+    "rates.manage": OFFICE,
+    # A client's CBU and accounting account on the card: the office and supervisors, who
+    # settle transfers and accounts; salespeople and collectors do not need them in the street.
+    "clients.banking": OFFICE | {Role.SUPERVISOR},
+    # The loyalty rule (points per amount, expiry) and adjusting a client's points.
+    "loyalty.manage": OFFICE,
 }
 
 

@@ -33,6 +33,7 @@ from app.core.types import utcnow
 from app.credit.models import CreditPolicy
 from app.extensions import db
 from app.ledger.models import SaleCondition
+from app.loyalty import services as loyalty
 from app.orders.models import PriceList
 from app.taxes.rules import TAX_ID_NOUNS, TaxIdType, same_identity_kinds, validate_tax_id
 
@@ -350,6 +351,8 @@ def create_client(fields: dict) -> Client:
     client = Client(**fields)
     db.session.add(client)
     db.session.flush()
+    if client.loyalty_points:
+        loyalty.follow_card_change(client)
     audit.record("client.create", "client", client.id, None, audit_view(client))
     return client
 
@@ -363,6 +366,8 @@ def update_client(client: Client, fields: dict) -> Client:
         if name in CARD_FIELDS:
             setattr(client, name, value)
     db.session.flush()
+    if client.loyalty_points != before["loyalty_points"]:
+        loyalty.follow_card_change(client)
     after = audit_view(client)
     if before != after:
         audit.record("client.update", "client", client.id, before, after)

@@ -34,7 +34,7 @@ from app.ledger import accounts
 from app.ledger import forms as ledger_forms
 from app.ledger import services as ledger
 from app.ledger.models import CURRENCIES, PaymentKind
-from app.ledger.parsing import latest_rate
+from app.rates import services as rates
 
 HISTORY_SHOWN = 5
 OPEN_ITEMS_SHOWN = 100
@@ -332,7 +332,7 @@ def receipt(client_id: int):
         lines = data["lines"]
     else:
         currency = client.currency or "ARS"
-        rate = latest_rate(currency) if currency != "ARS" else None
+        rate = rates.rate_on(currency, local_today()) if currency != "ARS" else None
         values = {
             "currency": currency,
             "exchange_rate": str(rate) if rate else "",

@@ -26,9 +26,9 @@ from app.credit.rules import Band, Decision, money_text
 from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import Document, DocumentKind, DocumentState
-from app.ledger.parsing import latest_rate
 from app.orders.models import Order, OrderStatus
 from app.push import services as push
+from app.rates import services as rates
 
 MAX_TEXT = 500
 
@@ -80,11 +80,9 @@ def order_decision(order: Order) -> Decision:
     client = db.session.get(Client, order.client_id)
     amount = order.total
     if order.currency != client.currency:
-        to_pesos, from_pesos = (
-            latest_rate(order.currency),
-            latest_rate(client.currency),
-        )
-        amount = (amount * to_pesos / from_pesos).quantize(Decimal("0.01"))
+        # at the rate of the order's day, as the exposure weighs it
+        amount = rates.weigh(amount, order.currency, client.currency, order.date)
+        amount = amount.quantize(Decimal("0.01"))
     return credit.decision(client, amount, order.payment_method)
 
 

@@ -22,8 +22,8 @@ from app.credit.rules import (
 )
 from app.extensions import db
 from app.ledger import accounts
-from app.ledger.parsing import latest_rate
 from app.orders.models import PENDING_STATUSES, Order
+from app.rates import services as rates
 
 
 def effective_policy(client: Client) -> CreditPolicy | None:
@@ -58,24 +58,21 @@ def pending_orders(client: Client) -> tuple[Decimal, int]:
     """Credit orders accepted or approved and not yet invoiced: their total, in the account
     currency, and how many they are (each will be one more unpaid document).
 
-    Orders in another currency count at the latest rate the ledger knows.
+    Orders in another currency count at the rate of the order's day (app/rates).
     """
     rows = db.session.execute(
-        sa.select(Order.currency, sa.func.sum(Order.total), sa.func.count())
+        sa.select(Order.currency, Order.date, sa.func.sum(Order.total), sa.func.count())
         .where(
             Order.client_id == client.id,
             Order.status.in_(PENDING_STATUSES),
             Order.payment_method.in_(CREDIT_METHODS),
             Order.deleted_at.is_(None),
         )
-        .group_by(Order.currency)
+        .group_by(Order.currency, Order.date)
     ).all()
     total, count = Decimal("0"), 0
-    for currency, amount, orders in rows:
-        if currency != client.currency:
-            to_pesos, from_pesos = latest_rate(currency), latest_rate(client.currency)
-            amount = amount * to_pesos / from_pesos if to_pesos and from_pesos else amount
-        total += Decimal(amount)
+    for currency, day, amount, orders in rows:
+        total += rates.weigh(Decimal(amount), currency, client.currency, day)
         count += orders
     return total.quantize(Decimal("0.01")), count
 

@@ -25,8 +25,10 @@ from app.demo.collections import add_demo_collections
 from app.demo.credit import add_credit
 from app.demo.jobs import add_demo_jobs
 from app.demo.ledger import add_ledger
+from app.demo.loyalty import add_demo_loyalty
 from app.demo.mail import add_demo_mail
 from app.demo.orders import add_demo_orders
+from app.demo.rates import add_demo_rates, add_issuer_details
 from app.demo.reference import DEMO_PASSWORD, DEMO_USERS, create_reference_data
 from app.demo.route import add_demo_routes
 from app.demo.sales import add_document_lines
@@ -69,6 +71,10 @@ def load_demo_data(clients: int, seed: int, history: bool = True) -> int:
     add_demo_collections(rng)
     add_demo_routes(rng)
     add_demo_jobs(random.Random(seed + 2), sends)  # its own stream: the rest stays as it was
+    # No random draws, and then a stream of their own: the rest stays as it was.
+    add_demo_rates()
+    add_issuer_details()
+    add_demo_loyalty(random.Random(seed + 3))
     # Last: new shops, with no account, orders or calls yet.
     add_door_prospects(rng, taken)
     db.session.commit()

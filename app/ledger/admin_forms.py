@@ -22,6 +22,7 @@ from app.ledger.admin_services import (
 )
 from app.ledger.rules import DueRuleKind
 from app.ledger.terms import RULE_KIND_LABELS, WEEK_LABELS, WEEKDAY_LABELS
+from app.taxes.rules import IVA_CONDITIONS
 
 
 def _count(label, high: int, **kwargs) -> IntegerField:
@@ -106,11 +107,30 @@ class SaleConditionForm(ReferenceForm):
         return not any(field.errors for field in self)
 
 
+def _text(label, length: int, **kwargs) -> StringField:
+    """An optional line of text of at most this many characters."""
+    return StringField(
+        label, filters=[strip_text], validators=[Optional(), Length(max=length)], **kwargs
+    )
+
+
 class CardIssuerForm(ReferenceForm):
-    """A credit-card issuer."""
+    """A credit-card issuer: the card's name, and the company behind it as a supplier."""
 
     code = code_field()
     name = name_field()
+    legal_name = _text(_l("Razón social"), 160)
+    address = _text(_l("Domicilio"), 200)
+    iva_condition = SelectField(
+        _l("Condición frente al IVA"),
+        choices=[SelectChoice("", "—"), *(SelectChoice(c, c) for c in IVA_CONDITIONS)],
+        default="",
+    )
+    tax_id = _text(_l("CUIT"), 20, render_kw={"inputmode": "numeric"})
+    iibb_number = _text(_l("Ingresos Brutos"), 20)
+    supplier_account = _text(_l("Cuenta de proveedor"), 30)
+    bank = _text(_l("Banco de acreditación"), 80)
+    contact = _text(_l("Contacto"), 160, description=_l("Nombre, teléfono o correo."))
 
 
 class CardPlanForm(ReferenceForm):

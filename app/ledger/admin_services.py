@@ -8,6 +8,7 @@ from sqlalchemy.orm import contains_eager
 from app.extensions import db
 from app.ledger.models import CardIssuer, CardPlan, SaleCondition
 from app.ledger.rules import DueRule, DueRuleKind
+from app.taxes.rules import TaxIdType, compact_tax_id, format_tax_id, validate_tax_id
 
 # The rule's fields each kind of due-date rule uses; the others are stored as 0.
 RULE_FIELDS = {
@@ -92,3 +93,25 @@ def card_plan_reactivation_problem(plan: CardPlan) -> str | None:
     if plan.issuer.is_deleted:
         return _("Primero reactivá su tarjeta.")
     return None
+
+
+def card_issuer_errors(values: dict, issuer: CardIssuer | None) -> dict[str, str]:
+    """The issuer's CUIT, when typed, must be a valid one (python-stdnum, as for clients)."""
+    if not values.get("tax_id"):
+        return {}
+    check = validate_tax_id(TaxIdType.CUIT, values["tax_id"])
+    return {} if check.valid else {"tax_id": _(check.error)}
+
+
+def card_issuer_values(values: dict) -> dict:
+    """The CUIT kept compact (its digits); no IVA condition chosen is none."""
+    stored = dict(values)
+    if stored.get("tax_id"):
+        stored["tax_id"] = compact_tax_id(TaxIdType.CUIT, stored["tax_id"])
+    stored["iva_condition"] = stored.get("iva_condition") or None
+    return stored
+
+
+def card_issuer_tax_id(issuer: CardIssuer) -> str | None:
+    """The issuer's CUIT as people write it (30-59891004-5)."""
+    return format_tax_id(TaxIdType.CUIT, issuer.tax_id) if issuer.tax_id else None

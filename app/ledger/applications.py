@@ -25,6 +25,7 @@ from app.ledger.models import (
 )
 from app.ledger.parsing import parse_amount, parse_reason
 from app.ledger.services import LedgerError, audit_view, lock_account, row_id
+from app.loyalty import services as loyalty
 
 
 @dataclass
@@ -274,6 +275,7 @@ def void_document(document: Document, reason: str, user: User | None, on: date |
         before,
         {**audit_view(document), "reversal_id": reversal.id},
     )
+    loyalty.on_document_voided(document, reversal)
     return reversal
 
 

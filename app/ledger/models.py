@@ -104,6 +104,16 @@ class CardIssuer(Synced, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
     name: Mapped[str] = mapped_column(sa.String(80))
+    # the company behind the card, as its settlements and invoices name it
+    legal_name: Mapped[str | None] = mapped_column(sa.String(160))
+    address: Mapped[str | None] = mapped_column(sa.String(200))
+    iva_condition: Mapped[str | None] = mapped_column(sa.String(40))
+    tax_id: Mapped[str | None] = mapped_column(sa.String(20))  # its CUIT, compact
+    iibb_number: Mapped[str | None] = mapped_column(sa.String(20))
+    # the issuer's account as a supplier, and the bank its settlements are paid into
+    supplier_account: Mapped[str | None] = mapped_column(sa.String(30))
+    bank: Mapped[str | None] = mapped_column(sa.String(80))
+    contact: Mapped[str | None] = mapped_column(sa.String(160))
 
     plans: Mapped[list["CardPlan"]] = relationship(
         back_populates="issuer", order_by="CardPlan.installments"

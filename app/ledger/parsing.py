@@ -15,6 +15,7 @@ from app.core.types import MAX_AMOUNT
 from app.extensions import db
 from app.ledger.models import CURRENCIES, POSTABLE_KINDS, Document, DocumentKind, SaleCondition
 from app.ledger.services import CENT, LETTERS
+from app.rates import services as rates
 
 
 def parse_amount(raw: object, name: str, errors: dict, positive: bool = True) -> Decimal | None:
@@ -121,8 +122,11 @@ def check_number_free(kind: str, letter: str, number: str, errors: dict) -> None
         errors["number"] = _("Ya existe un comprobante de ese tipo con ese número.")
 
 
-def currency_and_rate(data: dict, client: Client, errors: dict) -> tuple[str, Decimal]:
-    """The document's currency and the exchange rate of the day stored with it."""
+def currency_and_rate(
+    data: dict, client: Client, errors: dict, on: date | None = None
+) -> tuple[str, Decimal]:
+    """The document's currency and its exchange rate: the one typed, or else the day's rate
+    of the rate table (app/rates); a day without one is refused."""
     currency = (data.get("currency") or client.currency or "ARS").strip().upper()
     if currency not in CURRENCIES:
         errors["currency"] = _("Moneda inválida: usá ARS o USD.")
@@ -130,26 +134,19 @@ def currency_and_rate(data: dict, client: Client, errors: dict) -> tuple[str, De
     if currency == "ARS":
         return currency, Decimal("1")
     raw = data.get("exchange_rate")
+    if raw in (None, ""):
+        rate = rates.rate_on(currency, on) if on else None
+        if rate is None and on is not None:
+            errors["exchange_rate"] = rates.missing_rate_message(currency, on)
+        return currency, rate or Decimal("1")
     try:
-        rate = parse_decimal(raw) if raw not in (None, "") else None
+        rate = parse_decimal(raw)
     except ValueError:
         rate = None
     if rate is None or rate <= 0 or rate > Decimal("99999999"):
         errors["exchange_rate"] = _("Ingresá la cotización del día para documentos en USD.")
         return currency, Decimal("1")
     return currency, rate.quantize(Decimal("0.000001"))
-
-
-def latest_rate(currency: str) -> Decimal | None:
-    """The exchange rate (pesos per unit) of the latest document posted in that currency."""
-    if currency == "ARS":
-        return Decimal("1")
-    return db.session.scalar(
-        sa.select(Document.exchange_rate)
-        .where(Document.currency == currency)
-        .order_by(Document.date.desc(), Document.id.desc())
-        .limit(1)
-    )
 
 
 def client_sale_condition(client: Client) -> SaleCondition | None:

@@ -51,6 +51,7 @@ from app.ledger.services import (
     audit_view,
     row_id,
 )
+from app.loyalty import services as loyalty
 from app.taxes.rules import TaxIdType, validate_tax_id
 
 
@@ -74,7 +75,7 @@ def post_document(client: Client, data: dict, user: User | None, source: str = "
         errors["number"] = _("El número es demasiado largo.")
     when = parse_date(data.get("date") or local_today(), "date", errors)
     amount = parse_amount(data.get("amount"), "amount", errors)
-    currency, rate = currency_and_rate(data, client, errors)
+    currency, rate = currency_and_rate(data, client, errors, when)
     items = parse_sale_lines(data.get("items"), kind, amount, rate, errors)
     condition = None
     # Invoices and debit notes follow the client's terms; other debits are due on their date
@@ -117,6 +118,7 @@ def post_document(client: Client, data: dict, user: User | None, source: str = "
     if kind == DocumentKind.INVOICE and (not client.last_sale_date or when > client.last_sale_date):
         client.last_sale_date = when
     audit.record("ledger.document.create", "document", document.id, None, audit_view(document))
+    loyalty.on_document_posted(document)
     return document
 
 
@@ -252,7 +254,7 @@ def post_receipt(
     if len(number) > 20:
         errors["number"] = _("El número es demasiado largo.")
     when = parse_date(data.get("date") or local_today(), "date", errors)
-    currency, rate = currency_and_rate(data, client, errors)
+    currency, rate = currency_and_rate(data, client, errors, when)
     lines = [
         line
         for index, row in enumerate(data.get("lines") or [])

@@ -63,7 +63,8 @@ def _rate() -> fields.Field:
         },
         metadata={
             "example": "1050.50",
-            "description": "Pesos per dollar on the document's date; required for USD",
+            "description": "Pesos per dollar on the document's date; for USD, left out or "
+            "null takes the day's rate of /exchange-rates (refused when the day has none)",
         },
     )
 

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.ledger import accounts
 from app.ledger import services as ledger
 from app.ledger.models import SaleCondition
-from app.ledger.parsing import client_sale_condition, latest_rate
+from app.ledger.parsing import client_sale_condition
 from app.orders.models import (
     ClientCondition,
     Order,
@@ -48,6 +48,7 @@ from app.orders.pricing import (
     order_totals,
     price_line,
 )
+from app.rates import services as rates
 from app.taxes import services as taxes
 
 MAX_LINES = 200
@@ -336,7 +337,7 @@ def _decide(
     """The credit decision on the order's total in the account's currency (none when free)."""
     if total <= 0:
         return None
-    return credit.decision(client, _in_account_currency(client, total, currency), method, on)
+    return credit.decision(client, _in_account_currency(client, total, currency, on), method, on)
 
 
 def type_discount_pct(client: Client) -> Decimal:
@@ -344,14 +345,13 @@ def type_discount_pct(client: Client) -> Decimal:
     return (client.client_type.discount_pct or Decimal("0")) if client.client_type else Decimal(0)
 
 
-def _in_account_currency(client: Client, amount: Decimal, currency: str) -> Decimal:
-    """The amount in the client's account currency, at the day's rate the ledger keeps."""
-    if currency == client.currency:
-        return amount
-    to_pesos, from_pesos = latest_rate(currency), latest_rate(client.currency)
-    if not to_pesos or not from_pesos:
-        raise OrderError({"currency": _("No hay una cotización registrada para convertir.")})
-    return (amount * to_pesos / from_pesos).quantize(Decimal("0.01"))
+def _in_account_currency(client: Client, amount: Decimal, currency: str, on: date) -> Decimal:
+    """The amount in the client's account currency, at the rate of the order's day; an order
+    on a day without a rate is refused."""
+    try:
+        return rates.convert(amount, currency, client.currency, on, "currency")
+    except rates.RateError as exc:
+        raise OrderError(exc.fields) from exc
 
 
 def _address(client: Client, raw: object, errors: dict) -> Address | None:

@@ -50,7 +50,6 @@ from app.credit.services import effective_policy
 from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import Document, DocumentInstallment, DocumentState, SaleCondition
-from app.ledger.parsing import latest_rate
 from app.notices import rules as notice_rules
 from app.notices.models import Notice, NoticeSeen
 from app.notices.rules import TargetKind
@@ -71,6 +70,7 @@ from app.orders.services import (
     default_payment_method,
     type_discount_pct,
 )
+from app.rates import services as rates
 from app.reports.purchases import CompactHistory, compact_histories
 from app.route.agenda import upcoming
 from app.route.models import Visit, VisitReason
@@ -614,29 +614,21 @@ def _pending_orders(clients: list[Client]) -> dict[int, tuple[Decimal, int]]:
     """
     by_id = {client.id: client for client in clients}
     rows = db.session.execute(
-        sa.select(Order.client_id, Order.currency, sa.func.sum(Order.total), sa.func.count())
+        sa.select(
+            Order.client_id, Order.currency, Order.date, sa.func.sum(Order.total), sa.func.count()
+        )
         .where(
             Order.client_id.in_(list(by_id)),
             Order.status.in_(PENDING_STATUSES),
             Order.payment_method.in_(CREDIT_METHODS),
             Order.deleted_at.is_(None),
         )
-        .group_by(Order.client_id, Order.currency)
+        .group_by(Order.client_id, Order.currency, Order.date)
     ).all()
-    rates: dict[str, Decimal | None] = {}
-
-    def rate(currency: str) -> Decimal | None:
-        """The latest rate of a currency, read once per page."""
-        if currency not in rates:
-            rates[currency] = latest_rate(currency)
-        return rates[currency]
-
     totals: dict[int, tuple[Decimal, int]] = {}
-    for client_id, currency, amount, count in rows:
-        account = by_id[client_id].currency
-        if currency != account:
-            to_pesos, from_pesos = rate(currency), rate(account)
-            amount = amount * to_pesos / from_pesos if to_pesos and from_pesos else amount
+    for client_id, currency, day, amount, count in rows:
+        # at the rate of the order's day, as credit.services.pending_orders weighs it
+        amount = rates.weigh(Decimal(amount), currency, by_id[client_id].currency, day)
         total, orders = totals.get(client_id, (Decimal("0"), 0))
         totals[client_id] = (total + Decimal(amount), orders + count)
     return {key: (total.quantize(CENT), count) for key, (total, count) in totals.items()}

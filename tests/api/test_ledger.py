@@ -139,11 +139,11 @@ def test_bad_documents_are_field_errors_in_spanish_and_nothing_is_written(office
     refused = office.post(
         f"{API}/documents",
         json={"client_id": client.id, "kind": "invoice", "letter": "A", "currency": "USD",
-              "amount": "0.01", "sale_condition_id": 999},
+              "amount": "0.01", "sale_condition_id": 999, "date": "2026-03-02"},
     )  # fmt: skip
     assert refused.status_code == 422
     assert refused.json["error"]["fields"] == {
-        "exchange_rate": ["Ingresá la cotización del día para documentos en USD."],
+        "exchange_rate": ["No hay cotización de USD para el 02/03/2026: cargala en Cotizaciones."],
         "sale_condition_id": ["Elegí una condición de venta de la lista."],
     }
     unknown = office.post(

@@ -574,7 +574,8 @@ def test_card_issuers_and_their_plans(admin):
     response = admin.submit(f"{BASE}/card-issuers/new", code="NAR", name="Naranja")
     assert response.status_code == 303
     issuer = find(CardIssuer, code="NAR")
-    assert audit_rows("card_issuer.create")[0].after == {"code": "NAR", "name": "Naranja"}
+    after = audit_rows("card_issuer.create")[0].after
+    assert {k: v for k, v in after.items() if v is not None} == {"code": "NAR", "name": "Naranja"}
     form = admin.get(f"{BASE}/card-plans/new").get_data(as_text=True)
     assert f'<option value="{issuer.id}">Naranja</option>' in form
 

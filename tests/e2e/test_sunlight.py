@@ -33,8 +33,16 @@ PAGES = {
         "/reports/map",
     ],
     "cobrador1": ["/collections/", "/route/agenda"],
-    # the back office's long work: its jobs, one job's page, the registry upload; settings
-    "oficina": ["/jobs/", "JOB", "/taxes/iibb", "/reports/settings"],
+    # the back office's long work: its jobs, one job's page, the registry upload; the report
+    # settings, the exchange rates and the loyalty rule
+    "oficina": [
+        "/jobs/",
+        "JOB",
+        "/taxes/iibb",
+        "/reports/settings",
+        "/rates/",
+        "/loyalty/settings",
+    ],
 }
 # The smallest text a page may show (secondary text: sub-lines, help, badges, meta), in px;
 # the bottom navigation's labels may be 12 px.

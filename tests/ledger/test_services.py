@@ -99,7 +99,7 @@ def test_without_terms_a_debit_is_due_on_its_date(app):
         ({"amount": "abc"}, "amount", "Importe inválido."),
         ({"currency": "EUR"}, "currency", "Moneda inválida: usá ARS o USD."),
         (
-            {"currency": "USD"},
+            {"currency": "USD", "exchange_rate": "0"},
             "exchange_rate",
             "Ingresá la cotización del día para documentos en USD.",
         ),

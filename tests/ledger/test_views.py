@@ -134,7 +134,7 @@ def test_usd_documents_need_the_rate_of_the_day(office):
     response = office.submit(url, kind="invoice", letter="B", currency="USD", amount="10")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert error_after(page, "exchange_rate").startswith("Ingresá la cotización")
+    assert error_after(page, "exchange_rate").startswith("No hay cotización de USD para el")
     ok = office.submit(
         url, kind="invoice", letter="B", currency="USD", amount="10", exchange_rate="1050,5"
     )
