@@ -30,9 +30,9 @@ from app.demo.orders import add_demo_orders
 from app.demo.reference import DEMO_PASSWORD, DEMO_USERS, create_reference_data
 from app.demo.route import add_demo_routes
 from app.demo.sales import add_document_lines
-from app.demo.taxes import add_iibb_registry
+from app.demo.taxes import add_agip_registry, add_iibb_registry
 from app.extensions import db
-from app.notices.demo import add_demo_notices
+from app.notices.demo import add_demo_notice_set, add_demo_notices
 
 
 def load_demo_data(clients: int, seed: int, history: bool = True) -> int:
@@ -71,6 +71,9 @@ def load_demo_data(clients: int, seed: int, history: bool = True) -> int:
     add_demo_jobs(random.Random(seed + 2), sends)  # its own stream: the rest stays as it was
     # Last: new shops, with no account, orders or calls yet.
     add_door_prospects(rng, taken)
+    # Their own streams, after the rest: the draws of the others stay what they were.
+    add_agip_registry(random.Random(f"agip-{seed}"))
+    add_demo_notice_set(random.Random(f"notice-set-{seed}"))
     db.session.commit()
     return documents
 

@@ -253,3 +253,20 @@ def test_the_api_hands_a_large_set_to_a_job(api, monkeypatch):  # noqa: F811
     assert answer.status_code == 202 and answer.json["job_id"]
     assert answer.json["clients"] == 3
     assert all(notices_of(c.id) == [VALUES["message"]] for c in clients)
+
+
+def test_the_demo_has_a_notice_sent_to_a_hand_picked_set(app):
+    from app.auth.models import User
+    from app.clients.models import Client
+    from app.demo.commands import load_demo_data
+    from app.notices.demo import SET_NOTICE
+
+    load_demo_data(clients=40, seed=3, history=False)
+    targets = db.session.scalars(
+        sa.select(Notice.target_id).where(Notice.message == SET_NOTICE)
+    ).all()
+    assert len(targets) == 6
+    seller = db.session.scalar(sa.select(User).where(User.username == "vendedor1"))
+    owners = db.session.scalars(sa.select(Client.salesperson_id).where(Client.id.in_(targets)))
+    assert set(owners) == {seller.id}
+    assert "notice.create_set" in actions()

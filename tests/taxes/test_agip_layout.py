@@ -142,3 +142,15 @@ def test_the_command_imports_an_agip_file_and_sets_the_layout(app, runner, tmp_p
     assert "Línea 5: alícuota" in result.output
     assert "4 alícuotas importadas, 1 líneas con errores" in result.output
     assert count_rates() == 4
+
+
+def test_the_demo_has_an_agip_jurisdiction_with_rates(app):
+    from app.demo.commands import load_demo_data
+
+    load_demo_data(clients=60, seed=1, history=False)
+    caba = db.session.scalar(sa.select(IibbJurisdiction).where(IibbJurisdiction.code == "901"))
+    assert caba.registry_format == "AGIP" and caba.default_rate is None
+    rates = db.session.scalar(
+        sa.select(sa.func.count()).select_from(IibbRate).where(IibbRate.jurisdiction_id == caba.id)
+    )
+    assert rates > 0
