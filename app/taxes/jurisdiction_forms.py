@@ -39,7 +39,7 @@ class JurisdictionForm(FlaskForm):
         _l("Formato del padrón"), choices=choices_of(LAYOUT_LABELS), validate_choice=False
     )
     default_rate = PercentField(
-        _l("Alícuota para quien no está en el padrón (%)"),
+        _l("Alícuota (porcentaje) para quien no está en el padrón"),
         empty=None,
         description=_l("Vacío: a quien no está en el padrón no se le percibe."),
     )

@@ -69,7 +69,7 @@ def _check(values: dict, jurisdiction: IibbJurisdiction | None) -> dict[str, str
         errors["registry_format"] = _("Elegí uno de los formatos de padrón de la lista.")
     rate = values.get("default_rate")
     if rate is not None and not Decimal("0") <= rate <= MAX_RATE:
-        errors["default_rate"] = _("La alícuota va de 0 a 99,99 %.")
+        errors["default_rate"] = _("La alícuota va de 0 a 99,99.")
     minimum = values.get("minimum_amount")
     if minimum is None or not Decimal("0") <= minimum <= MAX_MINIMUM:
         errors["minimum_amount"] = _("El mínimo es un importe de 0 en adelante.")

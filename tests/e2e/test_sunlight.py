@@ -25,9 +25,15 @@ PAGES = {
     # jurisdictions, the client list's picker and a notice for a set, a card checked again in
     # the padrón (unconfigured here: the page says so)
     "oficina": [
-        "/jobs/", "JOB", "/taxes/iibb", "/taxes/jurisdictions/", "/taxes/jurisdictions/new",
-        "/clients/", "/notices/for-clients?all=1", "RECHECK",
-    ],  # fmt: skip
+        "/jobs/",
+        "JOB",
+        "/taxes/iibb",
+        "/taxes/jurisdictions/",
+        "/taxes/jurisdictions/new",
+        "/clients/",
+        "/notices/for-clients?all=1",
+        "RECHECK",
+    ],
 }
 # The smallest text a page may show (secondary text: sub-lines, help, badges, meta), in px;
 # the bottom navigation's labels may be 12 px.
