@@ -1,6 +1,7 @@
 """An existing client's tax data checked again against the padrón (the local fake registry):
 the differences field by field, and only the chosen ones applied, with an audit row."""
 
+import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
@@ -8,6 +9,7 @@ from app.extensions import db
 from app.taxes import padron, recheck
 from app.taxes.fake_registry import INACTIVE, REGISTERED
 from tests import factories
+from tests.api.test_clients import api  # noqa: F401  (fixture)
 from tests.conftest import csrf_from
 
 
@@ -142,3 +144,58 @@ def test_registry_errors_are_shown_and_change_nothing(registry, login_as):
 def test_salespeople_may_not_recheck(registry, login_as):
     client = stale_client()
     assert login_as("salesperson").get(f"/taxes/clients/{client.id}/padron").status_code == 403
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def office_api(registry, api):  # noqa: F811
+    return api("backoffice")
+
+
+def test_the_api_lists_the_differences(office_api):
+    client = stale_client()
+    answer = office_api.get(f"/api/v1/clients/{client.id}/padron")
+    assert answer.status_code == 200, answer.json
+    assert answer.json["cuit"] == REGISTERED and answer.json["changed"] == []
+    fields = {d["field"]: d["registry"] for d in answer.json["differences"]}
+    assert fields["iva_condition"] == "Responsable Inscripto"
+    assert set(fields) == {"legal_name", "iva_condition", "activity", "street"}
+
+
+def test_the_api_applies_the_chosen_fields_once_per_key(office_api):
+    client = stale_client()
+    body = {"fields": ["legal_name"]}
+    path = f"/api/v1/clients/{client.id}/padron"
+    answer = office_api.post(path, json=body, key="recheck-0001")
+    again = office_api.post(path, json=body, key="recheck-0001")
+    assert answer.status_code == 200, answer.json
+    assert answer.json["changed"] == ["legal_name"]
+    assert "legal_name" not in {d["field"] for d in answer.json["differences"]}
+    assert again.json == answer.json
+    db.session.expire_all()
+    assert client.legal_name == "DISTRIBUIDORA EL SOL S.A."
+    assert audit_actions(client.id) == ["client.update", "client.padron_recheck"]
+
+
+def test_the_api_refuses_bad_fields_and_clients_without_a_cuit(office_api):
+    client = stale_client()
+    path = f"/api/v1/clients/{client.id}/padron"
+    for body in ({"fields": []}, {"fields": ["phone"]}, {}):
+        answer = office_api.post(path, json=body)
+        assert answer.status_code == 422
+        assert any(name.startswith("fields") for name in answer.json["error"]["fields"])
+    dni = factories.make_client(tax_id_type="DNI", tax_id="30123456")
+    db.session.commit()
+    answer = office_api.get(f"/api/v1/clients/{dni.id}/padron")
+    assert answer.status_code == 422 and "tax_id" in answer.json["error"]["fields"]
+    assert audit_actions(client.id) == []
+
+
+def test_the_api_says_when_the_registry_is_not_there(office_api, app, monkeypatch):
+    client = stale_client()
+    monkeypatch.setitem(app.config, "AFIP_CERT_PATH", "")
+    answer = office_api.get(f"/api/v1/clients/{client.id}/padron")
+    assert answer.status_code == 503
+    assert answer.json["error"]["code"] == "registry_unavailable"
