@@ -23,7 +23,11 @@ NOT_IN_REGISTRY = (
     "422",
     "The client has no CUIT, or the registry has no active person with it (tax_id says why)",
 )
-UNAVAILABLE = ("503", "AFIP's registry did not answer, or its access is not configured")
+UNAVAILABLE = (
+    "424",
+    "AFIP's registry did not answer, or its access is not configured: nothing changed; try "
+    "later (not a 5xx: the fault is not this server's)",
+)
 
 
 def _person(client):
@@ -34,7 +38,7 @@ def _person(client):
         message = _("El cliente no tiene un CUIT o CUIL para consultar en el padrón.")
         return None, json_error(422, "invalid", message, {"tax_id": [message]})
     except (padron.RegistryUnavailable, padron.NotConfigured) as exc:
-        return None, json_error(503, "registry_unavailable", _(exc.message, **exc.params))
+        return None, json_error(424, "registry_unavailable", _(exc.message, **exc.params))
     except padron.PadronError as exc:
         message = _(exc.message, **exc.params)
         return None, json_error(422, "invalid", message, {"tax_id": [message]})

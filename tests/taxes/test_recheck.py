@@ -197,5 +197,5 @@ def test_the_api_says_when_the_registry_is_not_there(office_api, app, monkeypatc
     client = stale_client()
     monkeypatch.setitem(app.config, "AFIP_CERT_PATH", "")
     answer = office_api.get(f"/api/v1/clients/{client.id}/padron")
-    assert answer.status_code == 503
+    assert answer.status_code == 424
     assert answer.json["error"]["code"] == "registry_unavailable"
