@@ -28,7 +28,7 @@ SEARCH_FIELDS = (
     "q", "state", "client_type_id", "sales_zone_id", "salesperson_id", "collector_id",
     "segment1_id", "credit",
 )  # fmt: skip
-SHOWN_NAMES = 10
+SHOWN_NAMES = 5
 
 
 def picked_ids(raw: list[str]) -> list[int]:
