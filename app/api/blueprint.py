@@ -18,6 +18,7 @@ ROUTES = (
     "clients",
     "credit",
     "notices",
+    "padron",
     "ledger",
     "orders",
     "overrides",

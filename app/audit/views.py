@@ -50,6 +50,8 @@ AUDIT_LABELS = {
     "notice.update": _l("Aviso modificado"),
     "notice.delete": _l("Aviso eliminado"),
     "notice.seen": _l("Aviso marcado como visto"),
+    "iibb.jurisdiction": _l("Jurisdicción de IIBB guardada"),
+    "client.padron_recheck": _l("Datos actualizados desde el padrón"),
     "product.create": _l("Producto creado"),
     "product.update": _l("Producto modificado"),
     "product.import": _l("Importación de productos"),

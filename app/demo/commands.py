@@ -32,9 +32,9 @@ from app.demo.rates import add_demo_rates, add_issuer_details
 from app.demo.reference import DEMO_PASSWORD, DEMO_USERS, create_reference_data
 from app.demo.route import add_demo_routes
 from app.demo.sales import add_document_lines
-from app.demo.taxes import add_iibb_registry
+from app.demo.taxes import add_agip_registry, add_iibb_registry
 from app.extensions import db
-from app.notices.demo import add_demo_notices
+from app.notices.demo import add_demo_notice_set, add_demo_notices
 
 
 def load_demo_data(clients: int, seed: int, history: bool = True) -> int:
@@ -77,6 +77,9 @@ def load_demo_data(clients: int, seed: int, history: bool = True) -> int:
     add_demo_loyalty(random.Random(seed + 3))
     # Last: new shops, with no account, orders or calls yet.
     add_door_prospects(rng, taken)
+    # Their own streams, after the rest: the draws of the others stay what they were.
+    add_agip_registry(random.Random(f"agip-{seed}"))
+    add_demo_notice_set(random.Random(f"notice-set-{seed}"))
     db.session.commit()
     return documents
 

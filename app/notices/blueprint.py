@@ -4,5 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
-ROUTES = ("views",)
+ROUTES = ("views", "set_views")
 BLUEPRINTS = (bp,)

@@ -6,11 +6,13 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app.audit import services as audit
 from app.auth.models import User
 from app.clients.models import Client, ClientState
 from app.clients.reference import Category, ClientType, Family, Segment, Zone
 from app.core.types import local_today, utcnow
 from app.extensions import db
+from app.notices.client_sets import create_for_clients
 from app.notices.models import Notice, NoticeSeen
 from app.notices.rules import Severity, TargetKind
 
@@ -162,3 +164,37 @@ def _mark_one_seen(notices: list[Notice], salesperson: User | None) -> None:
                 )
             )
             return
+
+
+SET_NOTICE = "Llegó la promo de yerba: ofrecer el pack de 10 con 15 % de descuento."
+
+
+def add_demo_notice_set(rng: random.Random, size: int = 6) -> list[Notice]:
+    """A notice the office sent to a hand-picked set of vendedor1's clients (one each)."""
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    author = users.get("oficina") or users.get("admin")
+    salesperson = users.get("vendedor1")
+    if author is None or salesperson is None:
+        return []
+    ids = db.session.scalars(
+        sa.select(Client.id)
+        .where(
+            Client.salesperson_id == salesperson.id,
+            Client.state == ClientState.ACTIVE,
+            Client.deleted_at.is_(None),
+        )
+        .order_by(Client.id)
+    ).all()
+    if not ids:
+        return []
+    picked = sorted(rng.sample(list(ids), min(size, len(ids))))
+    today = local_today()
+    values = {
+        "message": SET_NOTICE,
+        "severity": Severity.INFO.value,
+        "audience": "sales",
+        "valid_from": today - timedelta(days=2),
+        "valid_to": _end_of_month(today),
+    }
+    with audit.acting_as(author.id):
+        return create_for_clients(values, author, picked)

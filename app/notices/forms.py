@@ -77,3 +77,20 @@ class NoticeForm(FlaskForm):
             "target_kind": self.target_kind.data,
             "target_id": self.target_number(),
         }
+
+
+class ClientSetNoticeForm(NoticeForm):
+    """The notice form for a set of clients picked on the list: no target to choose."""
+
+    target_kind = None
+    target_id = None
+
+    def values(self) -> dict:
+        """The fields as the services take them (the set is sent apart)."""
+        return {
+            "message": self.message.data or "",
+            "severity": self.severity.data,
+            "audience": self.audience.data,
+            "valid_from": self.valid_from.data,
+            "valid_to": self.valid_to.data,
+        }

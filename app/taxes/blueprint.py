@@ -4,5 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("taxes", __name__, url_prefix="/taxes")
 
-ROUTES = ("views",)
+ROUTES = ("views", "jurisdiction_views", "recheck_views")
 BLUEPRINTS = (bp,)

@@ -1,8 +1,10 @@
 """Streamed import of a provincial IIBB rates registry (padrón de alícuotas), and its CLI.
 
-Only ARBA's layout is accepted (Buenos Aires, "Régimen General de Percepción", the
-PadronRGSPerMMAAAA.txt file inside the monthly PadronRGS zip). One line per CUIT, fields
-separated by ";", usually with a trailing ";" (accepted with or without it), Latin-1 text:
+Each jurisdiction says its registry's layout (`registry_format`, LAYOUTS below). Two are read:
+
+ARBA (Buenos Aires, "Régimen General de Percepción", the PadronRGSPerMMAAAA.txt file inside
+the monthly PadronRGS zip). One line per CUIT, fields separated by ";", usually with a
+trailing ";" (accepted with or without it), Latin-1 text:
 
     P;24112026;01122026;31122026;30712345671;D;N;S;2,50;05;
 
@@ -17,7 +19,26 @@ separated by ";", usually with a trailing ";" (accepted with or without it), Lat
      9  rate                    percent, decimal comma, two places: "0,00" to "99,99"
     10  group                   two digits (ARBA's risk group, "00" to "99")
 
-Marks 7 and 8 are checked but not stored: a registry is replaced whole, period by period.
+AGIP (Ciudad de Buenos Aires, ARCIBA's "Padrón de Regímenes Generales", ARDJU008MMAAAA.txt,
+published as a RAR: the office uploads the TXT inside, or a ZIP of it). One line per CUIT
+holding both the perception and the retention rate, ";"-separated, Latin-1 text:
+
+    24112026;01122026;31122026;30712345671;D;N;S;2,50;1,75;05;04;DISTRIBUIDORA SUR SA
+
+     1  publication date        DDMMYYYY
+     2  valid from              DDMMYYYY
+     3  valid to                DDMMYYYY, not before valid from
+     4  CUIT                    11 digits, check digit verified
+     5  contributor type        "C" Convenio Multilateral, "D" direct (local)
+     6  alta mark               "S" new in the registry, "N" unchanged, "B" dropped
+     7  rate change mark        "S" the rate changed, "N" it did not
+     8  perception rate         percent, decimal comma: "0,00" to "99,99" (the one stored)
+     9  retention rate          percent, same form (checked, not stored: the company perceives)
+    10  perception group        two digits (stored as the rate group)
+    11  retention group         two digits (checked, not stored)
+    12  company name            text (not stored: the client's card keeps its own)
+
+Marks are checked but not stored: a registry is replaced whole, period by period.
 A line that breaks any of these is reported with its line number and skipped; the import
 goes on. Rows are inserted in batches, in one transaction: the previous rows of the same
 jurisdiction and validity period are deleted in it too, so readers see the old registry
@@ -46,6 +67,7 @@ BATCH_SIZE = 5000
 PROGRESS_EVERY = 100_000
 MAX_KEPT_ERRORS = 1000
 FIELDS = 10
+AGIP_FIELDS = 12
 CONTRIBUTOR_TYPES = {"C", "D"}
 ALTA_BAJA_MARKS = {"S", "N", "B"}
 RATE_CHANGE_MARKS = {"S", "N"}
@@ -131,6 +153,54 @@ def parse_arba_line(line: str) -> dict:
     }
 
 
+def parse_agip_line(line: str) -> dict:
+    """One AGIP Padrón de Regímenes Generales line as the values of an IibbRate row."""
+    parts = line.rstrip("\r\n").split(";")
+    if len(parts) > AGIP_FIELDS and parts[-1].strip() == "":
+        parts.pop()  # a trailing ";"
+    if len(parts) > AGIP_FIELDS:  # a ";" inside the company name
+        parts[AGIP_FIELDS - 1 :] = [";".join(parts[AGIP_FIELDS - 1 :])]
+    if len(parts) != AGIP_FIELDS:
+        raise MalformedLine(f"se esperaban {AGIP_FIELDS} campos y hay {len(parts)}")
+    published, since, until, tax_id, kind, alta, change, rate, retention = (
+        p.strip() for p in parts[:9]
+    )
+    group, retention_group = parts[9].strip(), parts[10].strip()
+    valid_from, valid_to = _date(since, "vigencia desde"), _date(until, "vigencia hasta")
+    if valid_to < valid_from:
+        raise MalformedLine("la vigencia termina antes de empezar")
+    check = validate_tax_id(TaxIdType.CUIT, tax_id)
+    if not check.valid:
+        raise MalformedLine(f"CUIT {tax_id!r}: {check.error}")
+    if kind not in CONTRIBUTOR_TYPES:
+        raise MalformedLine(f"tipo de contribuyente: se esperaba C o D y vino {kind!r}")
+    if alta not in ALTA_BAJA_MARKS or change not in RATE_CHANGE_MARKS:
+        raise MalformedLine(f"marcas: se esperaba S, N o B y S o N y vino {alta!r}, {change!r}")
+    perception = _rate(rate)
+    _rate(retention)
+    for name, value in (("grupo de percepción", group), ("grupo de retención", retention_group)):
+        if len(value) != 2 or not value.isdigit():
+            raise MalformedLine(f"{name}: se esperaban dos dígitos y vino {value!r}")
+    return {
+        "published_on": _date(published, "fecha de publicación"),
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "tax_id": check.compact,
+        "contributor_type": kind,
+        "rate": perception,
+        "rate_group": group,
+    }
+
+
+# registry_format -> the parser of one line of that layout.
+LAYOUTS: dict[str, Callable[[str], dict]] = {"ARBA": parse_arba_line, "AGIP": parse_agip_line}
+
+
+def layout_parser(registry_format: str) -> Callable[[str], dict]:
+    """The line parser of a jurisdiction's layout; ARBA's when the setting is unknown."""
+    return LAYOUTS.get(registry_format, parse_arba_line)
+
+
 def import_rates(
     jurisdiction: IibbJurisdiction,
     lines: Iterable[str],
@@ -149,12 +219,13 @@ def import_rates(
     connection = db.session.connection()
     batch: list[dict] = []
     left: set[int] = set()  # clients whose CUIT had rows in a replaced period
+    parse_line = layout_parser(jurisdiction.registry_format)
     try:
         for line_no, line in enumerate(lines, 1):
             result.lines = line_no
             if line.strip():
                 try:
-                    row = parse_arba_line(line)
+                    row = parse_line(line)
                 except MalformedLine as exc:
                     error = LineError(line_no, str(exc))
                     result.skipped += 1
@@ -230,7 +301,7 @@ def _delete_period(jurisdiction_id: int, valid_from: date, valid_to: date) -> in
 
 
 def import_file(jurisdiction: IibbJurisdiction, path: Path, **options) -> ImportResult:
-    """Import a registry file, read line by line (Latin-1, as ARBA publishes it)."""
+    """Import a registry file, read line by line (Latin-1, as ARBA and AGIP publish them)."""
     with path.open(encoding="latin-1", newline="") as lines:
         return import_rates(jurisdiction, lines, **options)
 
@@ -253,7 +324,8 @@ def find_jurisdiction(code_or_name: str) -> IibbJurisdiction | None:
 @click.option("--progress-every", default=PROGRESS_EVERY, show_default=True, type=int)
 @with_appcontext
 def iibb_import_command(jurisdiction: str, file: Path, progress_every: int) -> None:
-    """Import a padrón de alícuotas file (ARBA PadronRGSPer) for a configured jurisdiction."""
+    """Import a padrón de alícuotas file for a configured jurisdiction, in its layout (ARBA
+    PadronRGSPer or AGIP ARDJU008)."""
     found = find_jurisdiction(jurisdiction)
     if found is None:
         raise click.ClickException(
@@ -293,6 +365,9 @@ def iibb_import_command(jurisdiction: str, file: Path, progress_every: int) -> N
     "--multilateral/--no-multilateral", default=None, help="Incluir Convenio Multilateral."
 )
 @click.option("--active/--inactive", default=None)
+@click.option(
+    "--layout", type=click.Choice(sorted(LAYOUTS)), help="Formato del padrón (ARBA o AGIP)."
+)
 @with_appcontext
 def iibb_jurisdiction_command(code: str, **options) -> None:
     """Create or change a jurisdiction's perception settings."""
@@ -306,6 +381,7 @@ def iibb_jurisdiction_command(code: str, **options) -> None:
         "minimum_amount",
         "include_multilateral",
         "active",
+        "registry_format",
     )
 
     def view() -> dict:
@@ -327,6 +403,7 @@ def iibb_jurisdiction_command(code: str, **options) -> None:
         "minimum_amount": options["minimum"],
         "include_multilateral": options["multilateral"],
         "active": options["active"],
+        "registry_format": options["layout"],
     }
     for column, value in columns.items():
         if value is not None:
@@ -341,7 +418,7 @@ def iibb_jurisdiction_command(code: str, **options) -> None:
         f"{jurisdiction.default_rate if jurisdiction.default_rate is not None else '—'}, mínimo "
         f"{jurisdiction.minimum_amount}, Convenio Multilateral "
         f"{'incluido' if jurisdiction.include_multilateral else 'excluido'}, "
-        f"{'activa' if jurisdiction.active else 'inactiva'}."
+        f"{'activa' if jurisdiction.active else 'inactiva'}, padrón {jurisdiction.registry_format}."
     )
 
 

@@ -100,8 +100,8 @@ def _registry_page(status: int = 200, errors: dict | None = None, chosen: str = 
 @requires("taxes.registry")
 @large_upload
 def iibb_registry():
-    """Upload a jurisdiction's rates registry (TXT or ZIP, as ARBA publishes it); it is imported
-    in the background and the page of its job follows it."""
+    """Upload a jurisdiction's rates registry (TXT or ZIP) in the jurisdiction's layout; it is
+    imported in the background and the page of its job follows it."""
     if request.method == "GET":
         return _registry_page()
     errors: dict[str, str] = {}
@@ -118,7 +118,7 @@ def iibb_registry():
     if not data:
         errors["file"] = _("Elegí el archivo del padrón (TXT o ZIP).")
     elif not upload.filename.lower().endswith(REGISTRY_SUFFIXES):
-        errors["file"] = _("El padrón se sube como TXT o ZIP, tal como lo publica ARBA.")
+        errors["file"] = _("El padrón se sube como TXT o ZIP (un ZIP con el TXT adentro).")
     if errors:
         return _registry_page(422, errors, chosen)
     started = start_job(
