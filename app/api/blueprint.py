@@ -18,6 +18,7 @@ ROUTES = (
     "clients",
     "credit",
     "notices",
+    "cases",
     "ledger",
     "orders",
     "overrides",

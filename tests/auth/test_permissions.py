@@ -73,6 +73,8 @@ SAMPLE_ARGS = {
     "job_id": 0,
     "file_id": 0,
     "fmt": "csv",
+    "case_id": 0,
+    "photo_id": 0,
 }
 SKIPPED = {"static", "auth.logout"}  # files; signing out is tested on its own
 
