@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.auth.models import User
+from app.cases.demo import add_demo_cases
 from app.clients.models import Client
 from app.core.changes import reserve_change_seqs
 from app.core.types import utcnow
@@ -69,6 +70,7 @@ def load_demo_data(clients: int, seed: int, history: bool = True) -> int:
     add_demo_collections(rng)
     add_demo_routes(rng)
     add_demo_jobs(random.Random(seed + 2), sends)  # its own stream: the rest stays as it was
+    add_demo_cases(random.Random(f"cases-{seed}"))  # its own stream too
     # Last: new shops, with no account, orders or calls yet.
     add_door_prospects(rng, taken)
     db.session.commit()
