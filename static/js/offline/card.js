@@ -185,6 +185,7 @@ export async function showCard(root, match) {
   linkTo(view.querySelector("[data-action=order]"), sellable ? paths.order(client.id) : null);
   linkTo(view.querySelector("[data-action=call]"), paths.call(client.id));
   linkTo(view.querySelector("[data-action=receipt]"), paths.receipt(client.id));
+  linkTo(view.querySelector("[data-action=case]"), paths.case(client.id));
   const phone = client.mobile || client.phone;
   linkTo(slot(view, "phones").querySelector("[data-action=tel]"), telHref(phone));
   linkTo(slot(view, "phones").querySelector("[data-action=whatsapp]"), whatsappHref(client.mobile));
