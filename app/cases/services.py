@@ -31,7 +31,7 @@ from app.cases.rules import (
     needs_reason,
 )
 from app.clients.models import Client
-from app.clients.services import scoped_clients
+from app.clients.services import scoped_clients, sees_trash
 from app.core.types import local_today, utcnow
 from app.extensions import db
 from app.ledger.models import Document, DocumentKind
@@ -108,8 +108,9 @@ def set_target_days(values: dict[str, object]) -> dict[str, int]:
 
 
 def scoped_cases(user: User) -> sa.Select:
-    """Cases of the clients in the user's scope (SCOPES), as the client data itself."""
-    reach = scoped_clients(user, include_deleted=True).with_only_columns(Client.id)
+    """Cases of the clients in the user's scope (SCOPES), as the client data itself: those of
+    a client in the trash only for whoever sees the trash."""
+    reach = scoped_clients(user, include_deleted=sees_trash(user)).with_only_columns(Client.id)
     return sa.select(Case).where(Case.client_id.in_(reach))
 
 
@@ -162,6 +163,14 @@ def filtered_cases(user: User, filters: CaseFilters, today: date | None = None) 
         Case.due_on,
         Case.id.desc(),
     )
+
+
+def scoped_client(user: User, client_id: int | None) -> Client | None:
+    """A client in the user's scope to filter the list by, else None (no 404: a filter)."""
+    if client_id is None:
+        return None
+    query = scoped_clients(user, include_deleted=sees_trash(user)).where(Client.id == client_id)
+    return db.session.scalar(query)
 
 
 def client_cases(user: User, client: Client, limit: int = 5) -> list[Case]:
@@ -333,9 +342,13 @@ def change_case(case: Case, data: dict, user: User) -> Case:
         _post_credit_note(case, credit, user)
     if note:
         _event(case, user, "comment", text=note)
-    case.updated_at = utcnow()
+        case.updated_at = utcnow()
+        audit.record("case.comment", "case", case.id, None, {"comment": note[:200]})
+    after = audit_view(case)
+    if after != before:
+        case.updated_at = utcnow()
+        audit.record("case.update", "case", case.id, before, after)
     db.session.flush()
-    audit.record("case.update", "case", case.id, before, audit_view(case))
     return case
 
 

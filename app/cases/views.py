@@ -72,7 +72,7 @@ def index():
     page_number = min(max(args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     query = services.filtered_cases(current_user, filters)
     page = db.paginate(query, page=page_number, per_page=services.PAGE_SIZE, error_out=False)
-    client = db.session.get(Client, filters.client_id) if filters.client_id else None
+    client = services.scoped_client(current_user, filters.client_id)
     return render(
         "cases/index.html",
         block="results",

@@ -11,7 +11,7 @@ from app.audit.models import AuditEntry
 from app.cases import services
 from app.cases.models import Case, CaseEvent, CasePhoto
 from app.cases.rules import MAX_PHOTO_BYTES, add_working_days
-from app.core.types import local_today
+from app.core.types import local_today, utcnow
 from app.extensions import db
 from app.ledger.models import Document
 from tests import factories
@@ -186,3 +186,23 @@ def test_the_list_puts_overdue_cases_first_and_done_ones_last(app):
     assert db.session.scalars(filtered).all() == [done]
     events = sa.select(sa.func.count()).select_from(CaseEvent)
     assert db.session.scalar(events) >= 4
+
+
+def test_a_change_that_changes_nothing_writes_no_audit_row(app):
+    office = factories.make_user("backoffice")
+    case = open_case(factories.make_client(), office)
+    services.change_case(case, {"state": "open"}, office)
+    services.change_case(case, {"note": "Sigue igual"}, office)
+    assert audit_actions(case) == ["case.create", "case.comment"]
+    assert [e.action for e in case.events] == ["created", "comment"]
+
+
+def test_cases_of_a_client_in_the_trash_are_for_who_sees_the_trash(app):
+    seller = factories.make_user("salesperson")
+    office = factories.make_user("backoffice")
+    client = factories.make_client(salesperson_id=seller.id)
+    case = open_case(client, seller)
+    client.deleted_at = utcnow()
+    db.session.flush()
+    assert db.session.scalars(services.scoped_cases(seller)).all() == []
+    assert db.session.scalars(services.scoped_cases(office)).all() == [case]

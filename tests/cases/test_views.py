@@ -79,6 +79,8 @@ def test_another_salespersons_client_and_case_are_not_found(seller):
     assert seller.get(f"/cases/{case.id}").status_code == 404
     listing = seller.get("/cases/").get_data(as_text=True)
     assert "Faltó un bulto" not in listing
+    filtered = seller.get(f"/cases/?client_id={other.id}").get_data(as_text=True)
+    assert other.display_name not in filtered and "No hay casos con estos filtros." in filtered
 
 
 def test_comments_state_changes_and_photos_from_the_case_page(seller):
