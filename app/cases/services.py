@@ -34,10 +34,10 @@ from app.clients.models import Client
 from app.clients.services import scoped_clients, sees_trash
 from app.core.types import local_today, utcnow
 from app.extensions import db
-from app.ledger.models import Document, DocumentKind
+from app.ledger.models import Document, DocumentKind, DocumentState
 from app.ledger.parsing import allowed_kinds, parse_amount
 from app.ledger.posting import post_document
-from app.ledger.services import LedgerError
+from app.ledger.services import LedgerError, document_title
 from app.orders.models import Order
 
 KIND_LABELS = {
@@ -182,6 +182,32 @@ def client_cases(user: User, client: Client, limit: int = 5) -> list[Case]:
 def overdue(case: Case, today: date | None = None) -> bool:
     """The case is past its due date and still being worked on."""
     return is_overdue(case.state, case.due_on, today or local_today())
+
+
+def case_references(client: Client, most: int = 10) -> dict[str, list[tuple[int, str]]]:
+    """The client's latest orders and invoices or debit notes a new case may be about."""
+    orders = db.session.scalars(
+        sa.select(Order).where(Order.client_id == client.id).order_by(Order.id.desc()).limit(most)
+    ).all()
+    documents = db.session.scalars(
+        sa.select(Document)
+        .where(
+            Document.client_id == client.id,
+            Document.kind.in_([DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE]),
+            Document.state != DocumentState.VOID,
+        )
+        .order_by(Document.date.desc(), Document.id.desc())
+        .limit(most)
+    ).all()
+    return {
+        "orders": [
+            (o.id, _("Pedido %(id)d del %(date)s", id=o.id, date=o.date.strftime("%d/%m/%Y")))
+            for o in orders
+        ],
+        "documents": [
+            (d.id, f"{document_title(d)} · {d.date.strftime('%d/%m/%Y')}") for d in documents
+        ],
+    }
 
 
 def assignable_users() -> list[User]:

@@ -119,6 +119,7 @@ def new():
         client=client,
         errors=errors,
         values=values,
+        references=services.case_references(client) if client else None,
         max_subject=MAX_SUBJECT,
         max_text=MAX_TEXT,
     )

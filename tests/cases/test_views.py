@@ -195,3 +195,21 @@ def test_the_office_sets_the_target_days(office, seller):
     )  # fmt: skip
     assert services.target_days()["claim"] == 4
     assert seller.get("/cases/targets").status_code == 403
+
+
+def test_a_case_can_be_about_one_of_the_clients_invoices(seller):
+    client = seller.own
+    invoice = factories.post_document(client, "invoice", "5000.00")
+    db.session.commit()
+    form = seller.get(f"/cases/new?client_id={client.id}").get_data(as_text=True)
+    assert f'<option value="{invoice.id}"' in form and "Comprobante (opcional)" in form
+    answer = seller.client.post(
+        "/cases/new",
+        data={"csrf_token": csrf_from(form), "client_id": client.id, "kind": "claim",
+              "subject": "Factura con precio viejo", "document_id": invoice.id},
+    )  # fmt: skip
+    assert answer.status_code == 303
+    case = db.session.scalars(sa.select(Case).where(Case.client_id == client.id)).one()
+    assert case.document_id == invoice.id
+    page = seller.get(answer.headers["Location"]).get_data(as_text=True)
+    assert f'href="/ledger/documents/{invoice.id}"' in page
