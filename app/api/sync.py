@@ -196,6 +196,19 @@ class SyncNoteSchema(AnswerSchema):
     created_at = fields.DateTime()
 
 
+class SyncCaseSchema(AnswerSchema):
+    """One of the client's latest cases, for the card offline."""
+
+    id = fields.Integer()
+    kind = fields.String(metadata={"enum": ["claim", "return", "complaint", "question"]})
+    subject = fields.String()
+    state = fields.String(
+        metadata={"enum": ["open", "in_progress", "waiting_client", "resolved", "closed"]}
+    )
+    due_on = fields.Date(allow_none=True)
+    created_at = fields.DateTime()
+
+
 def _plan_days(description: str) -> fields.Field:
     return fields.List(fields.String(), metadata={"description": description})
 
@@ -292,6 +305,13 @@ class SyncClientSchema(AnswerSchema):
     notes = fields.List(
         fields.Nested(SyncNoteSchema),
         metadata={"description": f"The latest {feed.NOTES_PER_CLIENT} notes, newest first"},
+    )
+    cases = fields.List(
+        fields.Nested(SyncCaseSchema),
+        metadata={
+            "description": f"The latest {feed.CASES_PER_CLIENT} cases, the ones still being "
+            "worked on first, then newest first"
+        },
     )
 
 
@@ -444,6 +464,7 @@ name_schemas(
     SyncVisit=SyncVisitSchema,
     SyncRecentOrder=SyncRecentOrderSchema,
     SyncNote=SyncNoteSchema,
+    SyncCase=SyncCaseSchema,
     SyncClient=SyncClientSchema,
     SyncProduct=SyncProductSchema,
     SyncPriceList=SyncPriceListSchema,
@@ -463,7 +484,7 @@ ENTRY_FIELDS = {
     "payment_methods", "default_payment_method", "notices", "credit", "balances",
     "open_items", "contacts", "pickups", "addresses", "conditions",
     "type_discount_pct", "sale_condition_id", "iibb_rates", "visits", "recent_orders", "agenda",
-    "notes",
+    "notes", "cases",
     "visit_days", "visit_every_weeks", "visit_week_of", "visit_window", "route_position",
     "collection_visit_days", "collection_visit_every_weeks", "collection_visit_week_of",
     "collection_visit_window", "collection_route_position",
@@ -492,6 +513,7 @@ def client_json(entry: feed.ClientEntry) -> dict:
         "recent_orders": entry.recent_orders,
         "agenda": entry.agenda,
         "notes": entry.notes,
+        "cases": entry.cases,
     }
     for prefix in PLANS:
         body |= plan_json(entry.client, prefix)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.cases.rules import MAX_SUBJECT, MAX_TEXT, CaseKind, CaseState
 from app.clients.models import Client
+from app.core.changes import Synced
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -17,8 +18,11 @@ def _one_of(column: str, values: type) -> str:
     return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
-class Case(db.Model):
-    """A claim, return, complaint or question a client brought up, and who works on it."""
+class Case(Synced, db.Model):
+    """A claim, return, complaint or question a client brought up, and who works on it.
+
+    It syncs to phones with its client (the card's latest cases); a comment or a photo
+    touches the case, so the client goes out again."""
 
     __tablename__ = "cases"
 

@@ -47,6 +47,8 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("change_seq", sa.BigInteger(), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "kind IN ('claim', 'return', 'complaint', 'question')", name=op.f("ck_cases_kind")
         ),
@@ -77,6 +79,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
     )
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cases_change_seq"), ["change_seq"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_client_id"), ["client_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_owner_id"), ["owner_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_state"), ["state"], unique=False)
@@ -139,6 +142,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_cases_state"))
         batch_op.drop_index(batch_op.f("ix_cases_owner_id"))
         batch_op.drop_index(batch_op.f("ix_cases_client_id"))
+        batch_op.drop_index(batch_op.f("ix_cases_change_seq"))
 
     op.drop_table("cases")
     op.drop_table("case_targets")

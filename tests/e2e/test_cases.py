@@ -29,6 +29,12 @@ REPLAY_AGAIN = """async () => {
 }"""
 
 
+SYNC_NOW = """async () => {
+  const sync = await import(document.documentElement.dataset.static + "js/sync.js");
+  return sync.syncNow();
+}"""
+
+
 def a_client_of(live_app, username: str) -> int:
     """One of the demo's clients of this salesperson."""
     with live_app.app_context():
@@ -114,8 +120,17 @@ def test_claims_written_offline_arrive_once(proxied_context, proxied_server, liv
     assert [i["state"] for i in page.evaluate(ITEMS)] == ["done", "done"]
     assert cases_of(live_app, client_id) == before + arrived
 
-    # The card shows them, and the case page says who opened it.
+    # The next sync brings them to the phone: offline, the card lists them.
+    page.evaluate(SYNC_NOW)
+    go_offline(context, proxy)
     page.goto(f"/clients/{client_id}")
+    expect(page.locator("#offline-view")).to_have_attribute("data-route", "card")
+    rows = page.locator("#offline-view #cases [data-case]")
+    expect(rows.filter(has_text="Faltaron 3 cajas de agua")).to_have_count(1)
+    expect(rows.filter(has_text="Devuelve 2 packs de leche")).to_contain_text("Devolución")
+    go_online(context, proxy)
+
+    # Online, the list and the case page say who opened it.
     page.goto(f"/cases/?client_id={client_id}")
     expect(page.locator(".case-list")).to_contain_text("Faltaron 3 cajas de agua")
     page.locator(".case-list a", has_text="Faltaron 3 cajas de agua").click()

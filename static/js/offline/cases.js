@@ -1,11 +1,12 @@
-// A new case offline: the online form's fields (app/cases/views.py new), checked here with the
+// A client's latest cases on the offline card (the sync brings them, open ones first), and a
+// new case offline: the online form's fields (app/cases/views.py new), checked here with the
 // server's own limits and messages, then kept in the outbox as the API's body
 // (POST /api/v1/cases). Photos need the server: they are added on the case once it arrived.
 
 import { newKey } from "../outbox.js";
 import { getClient } from "../store.js";
-import { clone, fill, slot, word } from "./dom.js";
-import { today } from "./format.js";
+import { clear, clone, fill, label, show, slot, word } from "./dom.js";
+import { day, today } from "./format.js";
 import { clearErrors, keepThenShowCard, showErrors } from "./forms.js";
 import { displayName, showNotices } from "./parts.js";
 import { paths } from "./router.js";
@@ -59,4 +60,28 @@ export async function showCase(root, match) {
     keepThenShowCard(form, write, `${paths.card(client.id)}?saved=case`);
   });
   return {};
+}
+
+const DONE = ["resolved", "closed"];
+
+/** Still being worked on after its due date (as app/cases/rules.py is_overdue). */
+export function overdue(item, on) {
+  return Boolean(item.due_on) && !DONE.includes(item.state) && item.due_on < on;
+}
+
+/** Draw the client's latest cases into the card's cases section. */
+export function showCardCases(section, client, on = today()) {
+  if (!section) return;
+  const list = clear(slot(section, "cases"));
+  for (const item of client.cases ?? []) {
+    const row = clone("tpl-case-row");
+    row.dataset.caseId = item.id;
+    fill(row, "subject", item.subject);
+    fill(row, "kind", label("case-kinds", item.kind));
+    fill(row, "state", label("case-states", item.state));
+    const late = overdue(item, on);
+    fill(row, "overdue", late ? word("case-overdue", { date: day(item.due_on) }) : "", true);
+    list.append(row);
+  }
+  show(slot(section, "no-cases"), list.children.length === 0);
 }
