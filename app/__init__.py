@@ -30,6 +30,7 @@ DOMAINS = (
     # After every domain that registers reference tables or adds pages to their blueprint.
     "reference",
     "notices",
+    "cases",
     "push",
     "sync",
     "taxes",

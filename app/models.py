@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditEntry
 from app.auth.models import ApiToken, User
+from app.cases.models import Case, CaseEvent, CasePhoto, CaseTarget
 from app.clients.models import (
     Address,
     AuthorizedPickup,
@@ -60,6 +61,10 @@ __all__ = [
     "AuthorizedPickup",
     "CardIssuer",
     "CardPlan",
+    "Case",
+    "CaseEvent",
+    "CasePhoto",
+    "CaseTarget",
     "Category",
     "ChangeCounter",
     "Channel",

@@ -13,7 +13,7 @@
 //   of their own so a page is never answered with a fragment (history, reopened tabs).
 // - Copies are kept per user (caches named after them, from the X-Clientes-User header); a
 //   page of another user drops the previous one's, and signing out drops them all.
-// - A server form (order, call, receipt, note, new prospect) whose post cannot reach the
+// - A server form (order, call, receipt, note, new prospect, new case) whose post cannot reach the
 //   server goes to the outbox, and the user sees that it was kept.
 // - Background Sync replays the outbox when the browser has it, and any answer of the server
 //   here (a page, a form's post) sends at once what was waiting out a network failure.

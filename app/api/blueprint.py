@@ -19,6 +19,7 @@ ROUTES = (
     "credit",
     "notices",
     "padron",
+    "cases",
     "ledger",
     "orders",
     "overrides",

@@ -231,6 +231,19 @@ class SyncPurchasesSchema(AnswerSchema):
     months = fields.List(fields.Nested(SyncMonthSchema), metadata={"description": "Oldest first"})
 
 
+class SyncCaseSchema(AnswerSchema):
+    """One of the client's latest cases, for the card offline."""
+
+    id = fields.Integer()
+    kind = fields.String(metadata={"enum": ["claim", "return", "complaint", "question"]})
+    subject = fields.String()
+    state = fields.String(
+        metadata={"enum": ["open", "in_progress", "waiting_client", "resolved", "closed"]}
+    )
+    due_on = fields.Date(allow_none=True)
+    created_at = fields.DateTime()
+
+
 def _plan_days(description: str) -> fields.Field:
     return fields.List(fields.String(), metadata={"description": description})
 
@@ -329,6 +342,13 @@ class SyncClientSchema(AnswerSchema):
         metadata={"description": f"The latest {feed.NOTES_PER_CLIENT} notes, newest first"},
     )
     purchases = fields.Nested(SyncPurchasesSchema, allow_none=True)
+    cases = fields.List(
+        fields.Nested(SyncCaseSchema),
+        metadata={
+            "description": f"The latest {feed.CASES_PER_CLIENT} cases, the ones still being "
+            "worked on first, then newest first"
+        },
+    )
 
 
 class SyncProductSchema(AnswerSchema):
@@ -480,6 +500,7 @@ name_schemas(
     SyncVisit=SyncVisitSchema,
     SyncRecentOrder=SyncRecentOrderSchema,
     SyncNote=SyncNoteSchema,
+    SyncCase=SyncCaseSchema,
     SyncClient=SyncClientSchema,
     SyncProduct=SyncProductSchema,
     SyncPriceList=SyncPriceListSchema,
@@ -503,6 +524,7 @@ ENTRY_FIELDS = {
     "open_items", "contacts", "pickups", "addresses", "conditions",
     "type_discount_pct", "sale_condition_id", "iibb_rates", "visits", "recent_orders", "agenda",
     "notes", "purchases",
+    "cases",
     "visit_days", "visit_every_weeks", "visit_week_of", "visit_window", "route_position",
     "collection_visit_days", "collection_visit_every_weeks", "collection_visit_week_of",
     "collection_visit_window", "collection_route_position",
@@ -532,6 +554,7 @@ def client_json(entry: feed.ClientEntry) -> dict:
         "agenda": entry.agenda,
         "notes": entry.notes,
         "purchases": entry.purchases,
+        "cases": entry.cases,
     }
     for prefix in PLANS:
         body |= plan_json(entry.client, prefix)

@@ -67,6 +67,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "route.team": OFFICE | {Role.SUPERVISOR},
     "route.plan": OFFICE | {Role.SUPERVISOR},
     "visits.reasons": OFFICE,
+    # Customer-service cases: anyone opens and works the cases of the clients in their scope;
+    # the office and supervisors assign them and move due dates; the office sets the targets.
+    "cases.view": ALL_ROLES,
+    "cases.create": ALL_ROLES,
+    "cases.work": ALL_ROLES,
+    "cases.assign": OFFICE | {Role.SUPERVISOR},
+    "cases.targets": OFFICE,
     "users.manage": frozenset({Role.ADMIN}),
     "attributes.manage": frozenset({Role.ADMIN}),
     "audit.view": frozenset({Role.ADMIN}),

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.auth.models import User
+from app.cases.demo import add_demo_cases
 from app.clients.models import Client
 from app.core.changes import reserve_change_seqs
 from app.core.types import utcnow
@@ -75,6 +76,7 @@ def load_demo_data(clients: int, seed: int, history: bool = True) -> int:
     add_demo_rates()
     add_issuer_details()
     add_demo_loyalty(random.Random(seed + 3))
+    add_demo_cases(random.Random(f"cases-{seed}"))  # its own stream too
     # Last: new shops, with no account, orders or calls yet.
     add_door_prospects(rng, taken)
     # Their own streams, after the rest: the draws of the others stay what they were.

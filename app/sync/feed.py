@@ -30,6 +30,8 @@ from app.audit.models import AuditEntry
 from app.auth.models import Role, User
 from app.auth.permissions import SCOPES
 from app.auth.services import team_ids
+from app.cases.models import Case
+from app.cases.rules import DONE_STATES
 from app.clients.models import (
     Address,
     AuthorizedPickup,
@@ -79,6 +81,8 @@ from app.taxes.models import IibbJurisdiction, IibbRate
 PAGE_SIZE = 100  # clients a page: a cheap phone parses and stores one in well under 100 ms
 # The card offline shows this many of a client's latest notes (the online card shows as many).
 NOTES_PER_CLIENT = 20
+# ... and its latest cases, the ones still being worked on first (the online card's five).
+CASES_PER_CLIENT = 5
 # The route day offline: a client carries its visits and orders of these last days (and today).
 RECENT_DAYS = 7
 CENT = Decimal("0.01")
@@ -99,6 +103,7 @@ CLIENT_CHILDREN = (
     ClientCondition,
     Visit,
     ClientNote,
+    Case,
 )
 # The client columns a notice of each group kind is aimed through.
 NOTICE_TARGETS = {
@@ -183,6 +188,8 @@ class ClientEntry:
     notes: list[dict] = field(default_factory=list)
     # what it bought in the last 12 months, compact (reports.purchases.compact_histories)
     purchases: CompactHistory | None = None
+    # its latest CASES_PER_CLIENT cases, the open ones first, newest first
+    cases: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -418,6 +425,7 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
     agenda = upcoming(client_ids, today - timedelta(days=RECENT_DAYS))
     notes = _latest_notes(client_ids)
     histories = compact_histories(client_ids, today)
+    cases = _latest_cases(client_ids)
     entries = []
     for client in clients:
         balance, unpaid = _position(documents[client.id], client.currency)
@@ -460,6 +468,7 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
                 agenda=agenda.get(client.id, []),
                 notes=notes[client.id],
                 purchases=histories.get(client.id),
+                cases=cases[client.id],
             )
         )
     return entries
@@ -511,6 +520,49 @@ def _latest_notes(client_ids: list[int]) -> dict[int, list[dict]]:
                 "automatic": row.automatic,
                 "author_id": row.author_id,
                 "author": row.author,
+                "created_at": row.created_at,
+            }
+        )
+    return grouped
+
+
+def _latest_cases(client_ids: list[int]) -> dict[int, list[dict]]:
+    """Client id -> its latest CASES_PER_CLIENT cases, the ones still being worked on first,
+    then newest first, in one query (numbered per client by a window function)."""
+    done = Case.state.in_([state.value for state in DONE_STATES])
+    ranked = (
+        sa.select(
+            Case.id,
+            Case.client_id,
+            Case.kind,
+            Case.subject,
+            Case.state,
+            Case.due_on,
+            Case.created_at,
+            sa.func.row_number()
+            .over(
+                partition_by=Case.client_id,
+                order_by=(sa.case((done, 1), else_=0), Case.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(Case.client_id.in_(client_ids), Case.deleted_at.is_(None))
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(ranked)
+        .where(ranked.c.rank <= CASES_PER_CLIENT)
+        .order_by(ranked.c.client_id, ranked.c.rank)
+    )
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[row.client_id].append(
+            {
+                "id": row.id,
+                "kind": row.kind,
+                "subject": row.subject,
+                "state": row.state,
+                "due_on": row.due_on,
                 "created_at": row.created_at,
             }
         )

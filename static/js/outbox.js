@@ -23,6 +23,7 @@ export const FORM_WRITES = [
   { kind: "receipt", pattern: /^\/collections\/clients\/(\d+)\/receipt$/ },
   { kind: "note", pattern: /^\/clients\/(\d+)\/notes$/ },
   { kind: "prospect", pattern: /^\/clients\/new$/ },
+  { kind: "case", pattern: /^\/cases\/new$/ },
 ];
 
 const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null;

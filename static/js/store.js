@@ -24,7 +24,7 @@ let opening = null;
 /** The database, opened once per page or worker. */
 export function openStore() {
   if (!opening) {
-    opening = openDB(DB_NAME, 4, {
+    opening = openDB(DB_NAME, 5, {
       async upgrade(db, oldVersion, _newVersion, tx) {
         const keys = { meta: { keyPath: "key" }, outbox: { keyPath: "id", autoIncrement: true } };
         for (const name of ["meta", ...LOCAL_DATA, "outbox"]) {
@@ -34,7 +34,8 @@ export function openStore() {
         }
         if (oldVersion > 0) {
           // Each version keeps more than the one before (2: each client's sale condition and
-          // IIBB; 3: visit plans, visits and the visit reasons; 4: each client's latest notes):
+          // IIBB; 3: visit plans, visits and the visit reasons; 4: each client's latest notes;
+          // 5: each client's latest cases):
           // sync again from zero, so the copy has it all. The outbox stays as it is.
           const meta = tx.objectStore("meta");
           const current = await meta.get(META_KEY);

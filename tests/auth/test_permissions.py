@@ -74,6 +74,8 @@ SAMPLE_ARGS = {
     "file_id": 0,
     "fmt": "csv",
     "jurisdiction_id": 0,
+    "case_id": 0,
+    "photo_id": 0,
 }
 SKIPPED = {"static", "auth.logout"}  # files; signing out is tested on its own
 

@@ -18,7 +18,7 @@ from tests.e2e.conftest import (
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 360, "height": 740}
 PAGES = {
-    "vendedor1": ["/route/", "/clients/", "CARD", "ORDER"],
+    "vendedor1": ["/route/", "/clients/", "CARD", "ORDER", "/cases/", "CASE", "NEW_CASE"],
     "supervisor": [
         "/credit/approvals",
         "/ledger/aging",
@@ -50,6 +50,8 @@ PAGES = {
         "/clients/",
         "/notices/for-clients?all=1",
         "RECHECK",
+        "CASE",
+        "/cases/targets",
     ],
 }
 # The smallest text a page may show (secondary text: sub-lines, help, badges, meta), in px;
@@ -103,6 +105,12 @@ def test_the_field_screens_meet_the_sunlight_standard(browser, live_server, erro
     for path in PAGES[user]:
         if path in ("CARD", "ORDER", "RECHECK"):
             path = client_page(page, path)
+        elif path == "CASE":
+            # the first case of the list: the overdue one with its history, for the demo's
+            page.goto("/cases/")
+            path = page.locator(".case-list a").first.get_attribute("href")
+        elif path == "NEW_CASE":
+            path = client_page(page, "CARD").replace("/clients/", "/cases/new?client_id=")
         elif path == "JOB":
             page.goto("/jobs/")
             path = page.locator(".job-list a").first.get_attribute("href")

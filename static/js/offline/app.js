@@ -6,6 +6,7 @@ import { onOutboxChange } from "../outbox.js";
 import { onSynced } from "../sync.js";
 import { showBanner } from "./banner.js";
 import { showCard } from "./card.js";
+import { showCase } from "./cases.js";
 import { showClients } from "./clients.js";
 import { showCall, showReceipt } from "./collections.js";
 import { clone, may, word } from "./dom.js";
@@ -27,6 +28,7 @@ const VIEWS = {
   receipt: showReceipt,
   pickups: showPickups,
   prospect: showProspect,
+  case: showCase,
   status: showStatus,
   route: showRoute,
 };
@@ -37,6 +39,7 @@ const SECTIONS = {
   card: "/clients/",
   pickups: "/clients/",
   prospect: "/clients/",
+  case: "/clients/",
   pick: "/orders/",
   order: "/orders/",
   call: "/collections/",

@@ -12,6 +12,7 @@ import { PROBE, decision, queuedCredit, withQueued } from "./credit.js";
 import { clearErrors, showError } from "./forms.js";
 import { linkTo, telHref, whatsappHref } from "./links.js";
 import { outboxItem } from "./outbox-view.js";
+import { showCardCases } from "./cases.js";
 import { showNotes } from "./notes.js";
 import { balanceBlock, displayName, savedMessage, showBadges, showNotices } from "./parts.js";
 import { paths } from "./router.js";
@@ -186,6 +187,8 @@ export async function showCard(root, match) {
   linkTo(view.querySelector("[data-action=order]"), sellable ? paths.order(client.id) : null);
   linkTo(view.querySelector("[data-action=call]"), paths.call(client.id));
   linkTo(view.querySelector("[data-action=receipt]"), paths.receipt(client.id));
+  linkTo(view.querySelector("[data-action=case]"), paths.case(client.id));
+  showCardCases(view.querySelector("#cases"), client, on);
   const phone = client.mobile || client.phone;
   linkTo(slot(view, "phones").querySelector("[data-action=tel]"), telHref(phone));
   linkTo(slot(view, "phones").querySelector("[data-action=whatsapp]"), whatsappHref(client.mobile));

@@ -1,6 +1,6 @@
 // Which offline view a URL is. The service worker answers offline navigations with the shell
 // page, so location.pathname is still the original path (/clients/12, /orders/new...). The
-// paths here are the server's own (the clients, orders, collections and route blueprints).
+// paths here are the server's own (the clients, orders, collections, cases and route blueprints).
 
 const ROUTES = [
   [/^\/(?:clients\/?)?$/, "clients"],
@@ -9,6 +9,7 @@ const ROUTES = [
   [/^\/clients\/(\d+)\/?$/, "card"],
   [/^\/clients\/(\d+)\/pickups\/verify\/?$/, "pickups"],
   [/^\/orders\/new\/?$/, "order"],
+  [/^\/cases\/new\/?$/, "case"],
   [/^\/collections\/clients\/(\d+)\/call\/?$/, "call"],
   [/^\/collections\/clients\/(\d+)\/receipt\/?$/, "receipt"],
   [/^\/sync\/?$/, "status"],
@@ -22,6 +23,7 @@ export const NEEDS = {
   call: "collections.log",
   receipt: "collections.log",
   prospect: "clients.prospect",
+  case: "cases.create",
   route: "route.view",
 };
 
@@ -43,6 +45,11 @@ export function route(pathname, search = "") {
       clientId = /^\d+$/.test(given) ? Number(given) : null;
       return { name: clientId ? "order" : "pick", clientId, params };
     }
+    if (name === "case") {
+      // Opened from a client's card; without a client the view says the phone lacks it.
+      const given = params.get("client_id") ?? "";
+      return { name, clientId: /^\d+$/.test(given) ? Number(given) : null, params };
+    }
     return { name, clientId, params };
   }
   return { name: "unavailable", clientId: null, params };
@@ -58,6 +65,7 @@ export const paths = {
   receipt: (id) => `/collections/clients/${id}/receipt`,
   pickups: (id) => `/clients/${id}/pickups/verify`,
   order_page: (id) => `/orders/${id}`,
+  case: (id) => `/cases/new?client_id=${id}`,
   status: () => "/sync/",
   route: (day = null) => (day ? `/route/?date=${day}` : "/route/"),
 };

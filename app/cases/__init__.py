@@ -1,0 +1,1 @@
+"""Customer-service cases: claims, returns, complaints and questions on a client."""
