@@ -24,6 +24,7 @@ MONEY = json.loads((ROOT / "tests" / "core" / "money_cases.json").read_text(enco
 PLANS = json.loads((ROOT / "tests" / "clients" / "plan_cases.json").read_text(encoding="utf-8"))
 SHARED_CASES = (
     len(VECTORS["cases"])
+    + len(VECTORS["resolution"])
     + len(BANDS["cases"])
     + len(NUMBERS["cases"])
     + len(PLANS["cases"])
