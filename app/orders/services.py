@@ -436,6 +436,7 @@ def place_order(client: Client, data: dict, user: User) -> Order:
     q = quote(client, data, decide=False)
     take_write_lock()
     ledger.lock_account(client.id)
+    credit.lock_family(client)
     db.session.refresh(client)
     decision = _decide(client, q.totals.total, q.currency, q.payment_method, q.on)
     status = OrderStatus.ACCEPTED if decision.allowed else OrderStatus.BLOCKED
