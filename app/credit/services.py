@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from app.audit.services import record
 from app.auth.models import User
 from app.auth.permissions import can
 from app.clients.models import Client, Family
@@ -35,6 +36,34 @@ def own_limits(client: Client) -> Limits:
     return Limits(
         client.credit_money_limit, client.credit_max_documents, client.credit_max_age_days
     )
+
+
+OWN_LIMIT_FIELDS = {
+    "money": "credit_money_limit",
+    "documents": "credit_max_documents",
+    "age_days": "credit_max_age_days",
+}
+
+
+def set_own_limits(client: Client, limits: Limits) -> bool:
+    """Set the client's own limits (None: its policy's applies) and audit the change; False
+    when nothing changed."""
+    before = {
+        name: _audit_value(getattr(client, column)) for name, column in OWN_LIMIT_FIELDS.items()
+    }
+    after = {name: _audit_value(getattr(limits, name)) for name in OWN_LIMIT_FIELDS}
+    if before == after:
+        return False
+    for name, column in OWN_LIMIT_FIELDS.items():
+        setattr(client, column, getattr(limits, name))
+    db.session.flush()
+    record("client.credit_limits", "client", client.id, before, after)
+    return True
+
+
+def _audit_value(value: Decimal | int | None) -> str | int | None:
+    """A limit as the audit log keeps it: money as "1234.50"."""
+    return f"{value:.2f}" if isinstance(value, Decimal) else value
 
 
 def policy_holders(client: Client) -> list[tuple[str, object, str]]:

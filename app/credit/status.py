@@ -141,3 +141,35 @@ def credit_status(client: Client, on: date | None = None) -> CreditStatus:
         oldest_days=(on - min(snap.unpaid_dates)).days if snap.unpaid_dates else None,
         note=str(NOTES.get(state.message, state.message)) if state else None,
     )
+
+
+def applied_json(client: Client) -> dict:
+    """Which limits apply to the client and why, as the credit API shows them."""
+    applied = applied_limits(client)
+    policy = applied.policy
+    body: dict = {
+        "policy": policy.name if policy else None,
+        "policy_source": policy.source if policy else None,
+        "policy_holder": (policy.holder or None) if policy else None,
+        "family": None,
+        "family_exposure": None,
+    }
+    labels = why(applied)
+    for name in ("money", "documents", "age_days"):
+        source = applied.sources.get(name)
+        body[name] = source and {
+            "limit": getattr(applied.limits, name),
+            "source": source,
+            "holder": None if source == "own" else (policy.holder or None),
+            "label": labels[name],
+        }
+    snap = snapshot(client)
+    if snap.family is not None:
+        body["family"] = {
+            "limit": snap.family.money,
+            "source": "family",
+            "holder": snap.family.name,
+            "label": family_label(snap.family.name),
+        }
+        body["family_exposure"] = snap.family.others + snap.balance + snap.pending_orders
+    return body
