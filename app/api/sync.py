@@ -260,6 +260,12 @@ class SyncClientSchema(AnswerSchema):
     tax_id_type = fields.String()
     tax_id = fields.String(allow_none=True)
     iva_condition = fields.String(allow_none=True)
+    iva_exemption_pct = _number(
+        metadata={"description": "Part of the IVA the client is liberated of (0 to 100)"}
+    )
+    large_taxpayer = fields.Boolean(
+        metadata={"description": "Gran Contribuyente: withholds IVA when paying (RG 2854)"}
+    )
     state = fields.String()
     credit_blocked = fields.Boolean()
     email = fields.String(allow_none=True)

@@ -312,7 +312,9 @@ def quote(
     if errors:
         raise OrderError(errors)
     condition_pct = condition.discount_pct if condition else Decimal("0")
-    totals = order_totals(priced, condition_pct, perceiver(client, on))
+    totals = order_totals(
+        priced, condition_pct, perceiver(client, on), client.iva_exemption_pct or Decimal("0")
+    )
     decision = _decide(client, totals.total, currency, method, on) if decide else None
     return Quote(
         client,
