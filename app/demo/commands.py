@@ -22,7 +22,7 @@ from app.demo.clients import (
     with_unique_cuit,
 )
 from app.demo.collections import add_demo_collections
-from app.demo.credit import add_credit
+from app.demo.credit import add_credit, add_credit_sources
 from app.demo.jobs import add_demo_jobs
 from app.demo.ledger import add_ledger
 from app.demo.mail import add_demo_mail
@@ -71,6 +71,8 @@ def load_demo_data(clients: int, seed: int, history: bool = True) -> int:
     add_demo_jobs(random.Random(seed + 2), sends)  # its own stream: the rest stays as it was
     # Last: new shops, with no account, orders or calls yet.
     add_door_prospects(rng, taken)
+    # its own stream: where limits come from besides types, and IVA liberations
+    add_credit_sources(random.Random(seed + 3))
     db.session.commit()
     return documents
 
