@@ -22,8 +22,11 @@ PAGES = {
     "supervisor": ["/credit/approvals", "/ledger/aging", "/route/team"],
     "cobrador1": ["/collections/", "/route/agenda"],
     # the back office's long work: its jobs, one job's page, the registry upload
-    "oficina": ["/jobs/", "JOB", "/taxes/iibb"],
+    "oficina": ["/jobs/", "JOB", "/taxes/iibb", "LIMITS"],
 }
+# a client of the demo's family that shares one credit limit ("Grupo Gómez Hnos."): the page
+# of its own limits
+FAMILY_CLIENT = 2
 # The smallest text a page may show (secondary text: sub-lines, help, badges, meta), in px;
 # the bottom navigation's labels may be 12 px.
 SMALLEST_TEXT = """() => {
@@ -73,6 +76,8 @@ def test_the_field_screens_meet_the_sunlight_standard(browser, live_server, erro
     for path in PAGES[user]:
         if path in ("CARD", "ORDER"):
             path = client_page(page, path)
+        elif path == "LIMITS":
+            path = f"/credit/clients/{FAMILY_CLIENT}/limits"
         elif path == "JOB":
             page.goto("/jobs/")
             path = page.locator(".job-list a").first.get_attribute("href")
