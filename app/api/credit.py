@@ -17,7 +17,7 @@ from app.api.docs import (
 from app.api.notices import notice_json
 from app.auth.permissions import requires
 from app.clients import services as clients
-from app.clients.models import Client, ClientType
+from app.clients.models import Client, ClientType, Family, Zone
 from app.core.idempotency import write_endpoint
 from app.credit import services as credit
 from app.credit import status as credit_status
@@ -51,6 +51,8 @@ def credit_decision(client_id: int):
         .options(
             joinedload(Client.credit_policy),
             joinedload(Client.client_type).joinedload(ClientType.credit_policy),
+            joinedload(Client.sales_zone).joinedload(Zone.credit_policy),
+            joinedload(Client.family).joinedload(Family.credit_policy),
         )
     )
     if client is None:
