@@ -22,6 +22,7 @@ from app.clients.admin_forms import (
 )
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
 from app.core.reference_admin import CODE, NAME, AdminTable, code_choices, live_rows, register
+from app.core.templating import money
 from app.credit.models import CreditPolicy
 from app.ledger.models import SaleCondition
 from app.ledger.terms import percent
@@ -45,10 +46,8 @@ def client_type_choices(form: ClientTypeForm, client_type: ClientType | None) ->
 
 
 def family_limit(family: Family) -> str | None:
-    """The family's shared money limit as people write it."""
-    if family.credit_limit is None:
-        return None
-    return f"$ {int(family.credit_limit):,}".replace(",", ".")
+    """The family's shared money limit as people read it."""
+    return None if family.credit_limit is None else money(family.credit_limit)
 
 
 def policy_choices(form, group) -> None:

@@ -322,3 +322,29 @@ def test_bad_own_limits_through_the_api_are_refused_by_field(api):  # noqa: F811
     assert credit.own_limits(client) == Limits()
     seller = api("salesperson")
     assert seller.send("PUT", path, json={"money": "1"}).status_code == 403
+
+
+def test_the_admin_assigns_a_policy_to_a_zone_but_not_one_out_of_use(login_as):
+    admin = login_as("admin")
+    policy = make_policy("ZN", name="Norte a 30 días", max_age_days=30)
+    retired = make_policy("OLD", name="Vieja", deleted_at=utcnow())
+    db.session.commit()
+    answer = admin.submit(
+        "/admin/reference/zones/new", code="NOR", name="Norte", kind="sales",
+        credit_policy_id=str(policy.id),
+    )  # fmt: skip
+    assert answer.status_code == 303
+    make_family(credit_limit=Decimal("250000"))
+    db.session.commit()
+    listing = admin.get("/admin/reference/families/").get_data(as_text=True)
+    assert "Límite compartido" in listing and "$\u00a0250.000,00" in listing
+    refused = admin.submit(
+        "/admin/reference/zones/new", code="SUR", name="Sur", kind="sales",
+        credit_policy_id=str(retired.id),
+    )  # fmt: skip
+    assert refused.status_code == 422
+    db.session.expire_all()
+    from app.clients.models import Zone
+
+    zones = {z.code: z.credit_policy_id for z in db.session.scalars(sa.select(Zone))}
+    assert zones == {"NOR": policy.id}
