@@ -5,18 +5,30 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from app.api.blueprint import bp
-from app.api.common import query_args, refusals
-from app.api.docs import NOT_FOR_COLLECTORS, OUT_OF_SCOPE, api_doc, name_schemas, read_errors
+from app.api.common import load_json, query_args, refusals
+from app.api.docs import (
+    NOT_FOR_COLLECTORS,
+    OUT_OF_SCOPE,
+    api_doc,
+    name_schemas,
+    read_errors,
+    write_errors,
+)
 from app.api.notices import notice_json
 from app.auth.permissions import requires
 from app.clients import services as clients
-from app.clients.models import Client, ClientType
+from app.clients.models import Client, ClientType, Family, Zone
+from app.core.idempotency import write_endpoint
 from app.credit import services as credit
-from app.credit.schemas import CreditArgsSchema, DecisionSchema
+from app.credit import status as credit_status
+from app.credit.rules import Limits
+from app.credit.schemas import AppliedSchema, CreditArgsSchema, DecisionSchema, OwnLimitsSchema
 from app.extensions import db
 from app.notices import services as notices
 
-name_schemas(CreditDecision=DecisionSchema)
+name_schemas(
+    CreditDecision=DecisionSchema, CreditOwnLimits=OwnLimitsSchema, CreditApplied=AppliedSchema
+)
 
 
 @bp.get("/clients/<int:client_id>/credit")
@@ -39,6 +51,8 @@ def credit_decision(client_id: int):
         .options(
             joinedload(Client.credit_policy),
             joinedload(Client.client_type).joinedload(ClientType.credit_policy),
+            joinedload(Client.sales_zone).joinedload(Zone.credit_policy),
+            joinedload(Client.family).joinedload(Family.credit_policy),
         )
     )
     if client is None:
@@ -51,7 +65,26 @@ def credit_decision(client_id: int):
         "failures": decision.failures,
         "notices": [notice_json(shown) for shown in notices.shown_notices(current_user, client)],
         "policy": policy.name if policy else None,
+        "applied": credit_status.applied_json(client),
         "approvers": credit.approvers(client, decision),
         "currency": client.currency,
     }
     return jsonify(DecisionSchema().dump(body))
+
+
+@bp.put("/clients/<int:client_id>/credit-limits")
+@api_doc(
+    "Set the client's own limits (back office): each one not null overrides its policy's; "
+    "answers which limits now apply and why",
+    body=("The three limits; null or absent: the policy's", "CreditOwnLimits"),
+    answers={"200": ("The limits in force and where each comes from", "CreditApplied")},
+    errors=write_errors(OUT_OF_SCOPE),
+)
+@requires("clients.edit")
+@write_endpoint
+def set_own_limits(client_id: int):
+    """Set the client's own money, documents and age limits; the audit log keeps the change."""
+    client = clients.visible_client(current_user, client_id, trash=False)
+    data = load_json(OwnLimitsSchema())
+    credit.set_own_limits(client, Limits(data["money"], data["documents"], data["age_days"]))
+    return jsonify(AppliedSchema().dump(credit_status.applied_json(client)))

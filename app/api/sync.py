@@ -14,6 +14,7 @@ from app.api.products import price_text
 from app.auth.permissions import requires
 from app.clients.schemas import PLANS, plan_json
 from app.core.fields import TOO_LONG, AnswerSchema, QuerySchema, money_field, spanish_field
+from app.credit import status as credit_status
 from app.notices.schemas import NoticeSchema
 from app.orders import catalogue
 from app.sync import feed
@@ -66,8 +67,31 @@ class LimitsSchema(AnswerSchema):
     age_days = fields.Integer(allow_none=True)
 
 
+class FamilyLimitSchema(AnswerSchema):
+    """A family's money limit shared by its members."""
+
+    name = fields.String()
+    money = money_field(metadata={"description": "The family's limit"})
+    others = money_field(metadata={"description": "The exposure of the family's other members"})
+
+
+class AssignedSchema(AnswerSchema):
+    """A credit policy assigned to the client or to one of its groups."""
+
+    source = fields.String(
+        metadata={"enum": ["client", "family", "category", "segment", "zone", "type"]}
+    )
+    name = fields.String(metadata={"description": "The policy's name"})
+    holder = fields.String(metadata={"description": "The group's name; empty for the client"})
+    limits = fields.Nested(LimitsSchema)
+
+
 class SnapshotSchema(AnswerSchema):
-    """The credit snapshot in the shared vectors' form (tests/credit/vectors.json)."""
+    """The credit snapshot in the shared vectors' form (tests/credit/vectors.json).
+
+    limits are the ones that apply; own_limits and assigned are what they were resolved
+    from (resolveLimits in static/js/credit.js gives the same limits and sources).
+    """
 
     state = fields.String()
     credit_blocked = fields.Boolean()
@@ -77,6 +101,21 @@ class SnapshotSchema(AnswerSchema):
     pending_orders = money_field()
     pending_documents = fields.Integer()
     unpaid_dates = fields.List(fields.Date())
+    family = fields.Nested(FamilyLimitSchema, allow_none=True)
+    own_limits = fields.Nested(LimitsSchema, metadata={"description": "Set on the client's card"})
+    assigned = fields.List(
+        fields.Nested(AssignedSchema), metadata={"description": "In the order of precedence"}
+    )
+    sources = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "money, documents, age_days -> own or the policy's source"},
+    )
+    why = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "money, documents, age_days, family -> why it applies, in words"},
+    )
 
 
 class SyncOpenItemSchema(AnswerSchema):
@@ -269,6 +308,12 @@ class SyncClientSchema(AnswerSchema):
     tax_id_type = fields.String()
     tax_id = fields.String(allow_none=True)
     iva_condition = fields.String(allow_none=True)
+    iva_exemption_pct = _number(
+        metadata={"description": "Part of the IVA the client is liberated of (0 to 100)"}
+    )
+    large_taxpayer = fields.Boolean(
+        metadata={"description": "Gran Contribuyente: withholds IVA when paying (RG 2854)"}
+    )
     state = fields.String()
     credit_blocked = fields.Boolean()
     email = fields.String(allow_none=True)
@@ -532,6 +577,19 @@ ENTRY_FIELDS = {
 CLIENT_FIELDS = tuple(name for name in SyncClientSchema().fields if name not in ENTRY_FIELDS)
 
 
+def credit_json(entry: feed.ClientEntry) -> dict:
+    """The credit snapshot with the limits it was resolved from and why each one applies."""
+    why = credit_status.why(entry.applied)
+    if entry.snapshot.family is not None:
+        why["family"] = credit_status.family_label(entry.snapshot.family.name)
+    return vars(entry.snapshot) | {
+        "own_limits": entry.own_limits,
+        "assigned": entry.assigned,
+        "sources": entry.applied.sources,
+        "why": why,
+    }
+
+
 def client_json(entry: feed.ClientEntry) -> dict:
     """A client entry as the phone stores it."""
     body = {name: getattr(entry.client, name) for name in CLIENT_FIELDS}
@@ -539,7 +597,7 @@ def client_json(entry: feed.ClientEntry) -> dict:
         "payment_methods": entry.payment_methods,
         "default_payment_method": entry.default_payment_method,
         "notices": [notice_json(shown) for shown in entry.notices],
-        "credit": entry.snapshot,
+        "credit": credit_json(entry),
         "balances": entry.balances,
         "open_items": entry.open_items,
         "contacts": entry.contacts,

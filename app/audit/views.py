@@ -18,6 +18,7 @@ PAGE_SIZE = 50
 AUDIT_LABELS = {
     "client.create": _l("Alta del cliente"),
     "client.update": _l("Cambio de datos"),
+    "client.credit_limits": _l("Límites de crédito propios"),
     "client.note": _l("Nota agregada"),
     "client.trash": _l("Enviado a la papelera"),
     "client.restore": _l("Restaurado de la papelera"),

@@ -22,6 +22,7 @@ from app.clients.admin_forms import (
 )
 from app.clients.reference import Category, Channel, ClientType, Family, Segment, Transport, Zone
 from app.core.reference_admin import CODE, NAME, AdminTable, code_choices, live_rows, register
+from app.core.templating import money
 from app.credit.models import CreditPolicy
 from app.ledger.models import SaleCondition
 from app.ledger.terms import percent
@@ -44,8 +45,21 @@ def client_type_choices(form: ClientTypeForm, client_type: ClientType | None) ->
     )
 
 
+def family_limit(family: Family) -> str | None:
+    """The family's shared money limit as people read it."""
+    return None if family.credit_limit is None else money(family.credit_limit)
+
+
+def policy_choices(form, group) -> None:
+    """The credit policies in use for a zone, segment, category or family; the one it has stays."""
+    form.credit_policy_id.choices = code_choices(
+        CreditPolicy, group.credit_policy if group else None, _("Sin límite de crédito")
+    )
+
+
 def category_choices(form: CategoryForm, category: Category | None) -> None:
     """None, or a main category grouped by scheme; a current parent stays listed."""
+    policy_choices(form, category)
     parents = services.parent_categories()
     if category is not None and category.parent is not None and category.parent not in parents:
         parents.append(category.parent)
@@ -74,8 +88,10 @@ register(
             (_l("Provincia"), attrgetter("province")),
         ),
         entity="zone",
-        fields=("code", "name", "kind", "province"),
+        fields=("code", "name", "kind", "province", "credit_policy_id"),
         position=10,
+        choices=policy_choices,
+        check=services.policy_group_errors,
         duplicate=_l("Ya existe una zona con ese código."),
     ),
 )
@@ -154,8 +170,10 @@ register(
         _l("Editar segmento"),
         (CODE, NAME, (_l("Nivel"), lambda segment: LEVELS.get(segment.level, segment.level))),
         entity="segment",
-        fields=("level", "code", "name"),
+        fields=("level", "code", "name", "credit_policy_id"),
         position=50,
+        choices=policy_choices,
+        check=services.policy_group_errors,
         code_scope=("level",),
         duplicate=_l("Ya existe un segmento de ese nivel con ese código."),
         listing=services.segment_listing,
@@ -176,7 +194,7 @@ register(
             (_l("Subcategoría de"), lambda category: category.parent and category.parent.name),
         ),
         entity="category",
-        fields=("scheme", "parent_id", "code", "name"),
+        fields=("scheme", "parent_id", "code", "name", "credit_policy_id"),
         position=60,
         code_scope=("scheme",),
         duplicate=_l("Ya existe una categoría de esa clasificación con ese código."),
@@ -195,10 +213,16 @@ register(
         _l("Familias"),
         _l("Nueva familia"),
         _l("Editar familia"),
-        (NAME,),
+        (
+            NAME,
+            (_l("Límite de crédito"), lambda family: getattr(family.credit_policy, "name", None)),
+            (_l("Límite compartido"), family_limit),
+        ),
         entity="family",
-        fields=("name",),
+        fields=("name", "credit_policy_id", "credit_limit"),
         position=70,
+        choices=policy_choices,
+        check=services.family_errors,
         code_scope=None,
         listing=services.family_listing,
     ),

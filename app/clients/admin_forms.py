@@ -14,6 +14,7 @@ from app.core.reference_forms import (
     optional_id,
     strip_text,
 )
+from app.credit.admin_forms import MoneyField
 from app.ledger.models import POSTABLE_KINDS, DocumentKind
 from app.ledger.services import KIND_LABELS
 
@@ -32,6 +33,14 @@ class ZoneForm(ReferenceForm):
     kind = SelectField(_l("Tipo"), choices=choices_of(ZONE_KINDS))
     province = StringField(
         _l("Provincia"), filters=[strip_text], validators=[Optional(), Length(max=60)]
+    )
+    credit_policy_id = SelectField(
+        _l("Límite de crédito"),
+        coerce=optional_id,
+        choices=[],
+        description=_l(
+            "Rige para los clientes de la zona sin uno propio, de su familia, categoría o segmento."
+        ),
     )
 
 
@@ -95,6 +104,14 @@ class SegmentForm(ReferenceForm):
     level = SelectField(_l("Nivel"), coerce=int, choices=choices_of(LEVELS))
     code = code_field()
     name = name_field()
+    credit_policy_id = SelectField(
+        _l("Límite de crédito"),
+        coerce=optional_id,
+        choices=[],
+        description=_l(
+            "Rige para sus clientes sin uno propio, de su familia o categoría; antes que la zona."
+        ),
+    )
 
 
 class CategoryForm(ReferenceForm):
@@ -109,9 +126,30 @@ class CategoryForm(ReferenceForm):
     )
     code = code_field()
     name = name_field()
+    credit_policy_id = SelectField(
+        _l("Límite de crédito"),
+        coerce=optional_id,
+        choices=[],
+        description=_l(
+            "Rige para sus clientes sin uno propio ni de su familia; antes que el del segmento."
+        ),
+    )
 
 
 class FamilyForm(ReferenceForm):
     """A family of related clients."""
 
     name = name_field(120)
+    credit_policy_id = SelectField(
+        _l("Límite de crédito"),
+        coerce=optional_id,
+        choices=[],
+        description=_l("Rige para cada cliente de la familia que no tenga uno propio."),
+    )
+    credit_limit = MoneyField(
+        _l("Límite compartido por la familia"),
+        description=_l(
+            "Saldo más pedidos sin facturar de todos sus clientes juntos, en la moneda de sus "
+            "cuentas. Vacío: sin límite compartido."
+        ),
+    )

@@ -6,6 +6,7 @@ from sqlalchemy.orm import aliased, contains_eager
 
 from app.clients.reference import Category, ClientType, Family, Segment
 from app.core.reference_admin import in_use
+from app.credit.admin_services import MAX_MONEY
 from app.credit.models import CreditPolicy
 from app.extensions import db
 from app.ledger.models import SaleCondition
@@ -64,7 +65,28 @@ def client_type_errors(values: dict, client_type: ClientType | None) -> dict[str
     return errors
 
 
+def policy_group_errors(values: dict, group) -> dict[str, str]:
+    """A zone's, segment's, category's or family's credit policy is one in use (or its own)."""
+    if not in_use(CreditPolicy, values.get("credit_policy_id"), group, "credit_policy_id"):
+        return {"credit_policy_id": _("Elegí un límite de crédito de la lista.")}
+    return {}
+
+
+def family_errors(values: dict, family: Family | None) -> dict[str, str]:
+    """A family's policy is one in use; its shared limit is from 0 to what the column holds."""
+    errors = policy_group_errors(values, family)
+    limit = values.get("credit_limit")
+    if limit is not None and not 0 <= limit <= MAX_MONEY:
+        errors["credit_limit"] = _("Entre 0 y 999.999.999.999,99.")
+    return errors
+
+
 def category_errors(values: dict, category: Category | None) -> dict[str, str]:
+    """A category's credit policy is one in use; its place among the categories fits."""
+    return policy_group_errors(values, category) | _place_errors(values, category)
+
+
+def _place_errors(values: dict, category: Category | None) -> dict[str, str]:
     """A subcategory hangs from an active category of its scheme; there are two levels only."""
     has_children = category is not None and (
         db.session.scalar(sa.select(Category.id).where(Category.parent_id == category.id).limit(1))

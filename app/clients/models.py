@@ -20,7 +20,7 @@ from app.clients.reference import (
 )
 from app.clients.rules import search_key
 from app.core.changes import Synced
-from app.core.types import UTCDateTime, utcnow
+from app.core.types import Money, UTCDateTime, utcnow
 from app.extensions import db
 from app.orders.models import PriceList
 from app.taxes.rules import TaxIdType, format_tax_id
@@ -109,6 +109,10 @@ class Client(Synced, db.Model):
     delinquent_by_rule: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # the client's own credit policy; without one, its type's applies
     credit_policy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_policies.id"))
+    # the client's own limits, each set one over the policy's (None: the policy's applies)
+    credit_money_limit: Mapped[Decimal | None] = mapped_column(Money)
+    credit_max_documents: Mapped[int | None]
+    credit_max_age_days: Mapped[int | None]
     salesperson_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     collector_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     sales_zone_id: Mapped[int | None] = mapped_column(sa.ForeignKey("zones.id"), index=True)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.changes import Synced
+from app.core.types import Money
 from app.extensions import db
 
 
@@ -19,6 +20,10 @@ class Zone(Synced, db.Model):
     name: Mapped[str] = mapped_column(sa.String(80))
     kind: Mapped[str] = mapped_column(sa.String(10), default="sales")  # sales | delivery
     province: Mapped[str | None] = mapped_column(sa.String(60))
+    # the credit policy its clients take (app/credit/rules.py resolve_limits says which wins)
+    credit_policy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_policies.id"))
+
+    credit_policy: Mapped["CreditPolicy | None"] = relationship()  # noqa: F821
 
 
 class ClientType(Synced, db.Model):
@@ -73,6 +78,10 @@ class Segment(Synced, db.Model):
     level: Mapped[int] = mapped_column(sa.SmallInteger)  # 1..4
     code: Mapped[str] = mapped_column(sa.String(20))
     name: Mapped[str] = mapped_column(sa.String(80))
+    # the credit policy its clients take (app/credit/rules.py resolve_limits says which wins)
+    credit_policy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_policies.id"))
+
+    credit_policy: Mapped["CreditPolicy | None"] = relationship()  # noqa: F821
 
     __table_args__ = (sa.UniqueConstraint("level", "code", name="uq_segments_level_code"),)
 
@@ -87,8 +96,11 @@ class Category(Synced, db.Model):
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"))
     code: Mapped[str] = mapped_column(sa.String(20))
     name: Mapped[str] = mapped_column(sa.String(80))
+    # the credit policy its clients take (app/credit/rules.py resolve_limits says which wins)
+    credit_policy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_policies.id"))
 
     parent: Mapped["Category | None"] = relationship(remote_side=[id])
+    credit_policy: Mapped["CreditPolicy | None"] = relationship()  # noqa: F821
 
     __table_args__ = (sa.UniqueConstraint("scheme", "code", name="uq_categories_scheme_code"),)
 
@@ -100,3 +112,9 @@ class Family(Synced, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
+    # the credit policy its clients take (app/credit/rules.py resolve_limits says which wins)
+    credit_policy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_policies.id"))
+    # a money limit shared by its members: their exposures summed must not pass it
+    credit_limit: Mapped[Decimal | None] = mapped_column(Money)
+
+    credit_policy: Mapped["CreditPolicy | None"] = relationship()  # noqa: F821

@@ -133,3 +133,22 @@ class CreditBandForm(ReferenceForm):
         _l("Facturas de más"), MAX_DOCUMENTS, description=_l("Vacío: sin tope.")
     )
     max_extra_days = _limit(_l("Días de más"), MAX_DAYS, description=_l("Vacío: sin tope."))
+
+
+class OwnLimitsForm(ReferenceForm):
+    """A client's own limits: each one filled overrides its policy's; empty, the policy's rules."""
+
+    money = MoneyField(
+        _l("Monto máximo propio"),
+        description=_l("Saldo de la cuenta más pedidos sin facturar. Vacío: el de su política."),
+    )
+    documents = _limit(
+        _l("Facturas impagas propias (máximo)"),
+        MAX_DOCUMENTS,
+        description=_l("1 es contra-documento. Vacío: el de su política."),
+    )
+    age_days = _limit(
+        _l("Antigüedad máxima propia (días)"),
+        MAX_DAYS,
+        description=_l("Días de la factura impaga más antigua. Vacío: el de su política."),
+    )

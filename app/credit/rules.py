@@ -1,5 +1,18 @@
 """The credit decision at order time (DESIGN.md section 3), over plain values.
 
+Which limits apply (resolve_limits), in this order of precedence:
+
+1. the client's own limits set on its card (money, documents, age: each one set wins on its own);
+2. then, as a whole, the first credit policy assigned to, in this order: the client itself,
+   its family, its category (subcategory 1, category 1, subcategory 2, category 2), its
+   segment (1 to 4), its sales zone, its client type. A category says what the business is,
+   which tells most about how it pays; a segment is a commercial grouping of the
+   distributor's own; a zone is where it is, the broadest of the three.
+
+A family may also have a money limit of its own, shared by its members: besides the
+client's limits, the exposure of the whole family after the order (the other members'
+plus this client's) must not pass it (Snapshot.family).
+
 The offline JavaScript port (static/js/credit.js, the offline issue) must give the same
 answers: both run the shared vectors in tests/credit/vectors.json, messages included.
 """
@@ -36,6 +49,57 @@ class Limits:
     age_days: int | None = None  # days since the date of the oldest unpaid debit document
 
 
+# Where a limit comes from, most specific first (resolve_limits).
+SOURCES = ("own", "client", "family", "category", "segment", "zone", "type")
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """A credit policy assigned to the client or to a group it belongs to."""
+
+    source: str  # client | family | category | segment | zone | type
+    name: str  # the policy's name
+    limits: Limits
+    holder: str = ""  # the group's name (the family, the zone, ...); empty for the client
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The limits in force and, for each one enforced, the Assigned (or own) it comes from."""
+
+    limits: Limits
+    policy: Assigned | None  # the policy that applies, if any
+    sources: dict[str, str]  # money | documents | age_days -> "own" or the policy's source
+
+
+def resolve_limits(own: Limits, assigned: tuple[Assigned, ...] | list[Assigned]) -> Applied:
+    """The limits that apply: the client's own ones, then the first policy by precedence."""
+    for item in assigned:
+        if item.source not in SOURCES[1:]:
+            raise ValueError(f"unknown policy source {item.source!r}")
+    ranked = sorted(assigned, key=lambda item: SOURCES.index(item.source))
+    policy = ranked[0] if ranked else None
+    base = policy.limits if policy else Limits()
+    values, sources = {}, {}
+    for name in ("money", "documents", "age_days"):
+        mine, theirs = getattr(own, name), getattr(base, name)
+        values[name] = mine if mine is not None else theirs
+        if mine is not None:
+            sources[name] = "own"
+        elif theirs is not None:
+            sources[name] = policy.source
+    return Applied(Limits(**values), policy, sources)
+
+
+@dataclass(frozen=True)
+class FamilyLimit:
+    """A money limit shared by the members of a family (in the client's account currency)."""
+
+    name: str
+    money: Decimal
+    others: Decimal = Decimal("0")  # the exposure of the family's other members
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What the decision needs to know about a client at order time."""
@@ -50,6 +114,7 @@ class Snapshot:
     # credit orders accepted, not yet invoiced (and queued offline): each becomes one more
     # unpaid document, so "contra-documento" stops a second order before the first is invoiced
     pending_documents: int = 0
+    family: FamilyLimit | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +170,7 @@ def decide(snapshot: Snapshot, amount: Decimal, payment_method: str, on: date) -
         failure
         for failure in (
             _money(snapshot, amount),
+            _family(snapshot, amount),
             _documents(snapshot),
             _age(snapshot, on),
         )
@@ -132,6 +198,28 @@ def _money(snapshot: Snapshot, amount: Decimal) -> Failure | None:
         "money",
         f"Supera el límite en {money_text(excess)} (límite {money_text(limit)})",
         limit,
+        current,
+        after,
+        excess,
+    )
+
+
+def _family(snapshot: Snapshot, amount: Decimal) -> Failure | None:
+    """The family's exposure after the order (its other members' and this client's) must
+    not pass the family's shared limit."""
+    family = snapshot.family
+    if family is None:
+        return None
+    current = family.others + snapshot.balance + snapshot.pending_orders
+    after = current + amount
+    if after <= family.money:
+        return None
+    excess = after - family.money
+    return Failure(
+        "money",
+        f"Supera el límite de la familia {family.name} en {money_text(excess)} "
+        f"(límite {money_text(family.money)})",
+        family.money,
         current,
         after,
         excess,

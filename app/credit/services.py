@@ -5,20 +5,25 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from app.audit.services import record
 from app.auth.models import User
 from app.auth.permissions import can
-from app.clients.models import Client
+from app.clients.models import Client, Family
 from app.clients.services import scoped_clients
 from app.core.types import local_today
 from app.credit.models import CreditBand, CreditPolicy
 from app.credit.rules import (
     CREDIT_METHODS,
+    Applied,
+    Assigned,
     Band,
     Decision,
+    FamilyLimit,
     Limits,
     Snapshot,
     band_covers,
     decide,
+    resolve_limits,
 )
 from app.extensions import db
 from app.ledger import accounts
@@ -26,31 +31,154 @@ from app.orders.models import PENDING_STATUSES, Order
 from app.rates import services as rates
 
 
+def own_limits(client: Client) -> Limits:
+    """The limits set on the client's own card (each None: the policy's applies)."""
+    return Limits(
+        client.credit_money_limit, client.credit_max_documents, client.credit_max_age_days
+    )
+
+
+OWN_LIMIT_FIELDS = {
+    "money": "credit_money_limit",
+    "documents": "credit_max_documents",
+    "age_days": "credit_max_age_days",
+}
+
+
+def set_own_limits(client: Client, limits: Limits) -> bool:
+    """Set the client's own limits (None: its policy's applies) and audit the change; False
+    when nothing changed."""
+    before = {
+        name: _audit_value(getattr(client, column)) for name, column in OWN_LIMIT_FIELDS.items()
+    }
+    after = {name: _audit_value(getattr(limits, name)) for name in OWN_LIMIT_FIELDS}
+    if before == after:
+        return False
+    for name, column in OWN_LIMIT_FIELDS.items():
+        setattr(client, column, getattr(limits, name))
+    db.session.flush()
+    record("client.credit_limits", "client", client.id, before, after)
+    return True
+
+
+def _audit_value(value: Decimal | int | None) -> str | int | None:
+    """A limit as the audit log keeps it: money as "1234.50"."""
+    return f"{value:.2f}" if isinstance(value, Decimal) else value
+
+
+def policy_holders(client: Client) -> list[tuple[str, object, str]]:
+    """(source, holder, holder's name) of every group a policy may come from, in the order of
+    precedence resolve_limits documents; a holder is None when the client has no such group."""
+    return [
+        ("client", client, ""),
+        ("family", client.family, client.family and client.family.name),
+        *(
+            ("category", group, group and group.name)
+            for group in (
+                client.subcategory1,
+                client.category1,
+                client.subcategory2,
+                client.category2,
+            )
+        ),
+        *(
+            ("segment", group, group and group.name)
+            for group in (client.segment1, client.segment2, client.segment3, client.segment4)
+        ),
+        ("zone", client.sales_zone, client.sales_zone and client.sales_zone.name),
+        ("type", client.client_type, client.client_type and client.client_type.name),
+    ]
+
+
+def assigned_policies(client: Client) -> list[Assigned]:
+    """The live policies assigned to the client and its groups (deleted groups give none)."""
+    found = []
+    for source, holder, name in policy_holders(client):
+        if holder is None or getattr(holder, "is_deleted", False):
+            continue
+        policy = holder.credit_policy
+        if policy is not None and not policy.is_deleted:
+            found.append(Assigned(source, policy.name, policy.limits, name or ""))
+    return found
+
+
+def applied_limits(client: Client) -> Applied:
+    """The limits in force for the client and where each one comes from."""
+    return resolve_limits(own_limits(client), assigned_policies(client))
+
+
 def effective_policy(client: Client) -> CreditPolicy | None:
-    """The client's own policy, else its type's; a policy taken out of use does not apply."""
-    for policy in (client.credit_policy, client.client_type and client.client_type.credit_policy):
+    """The policy that applies (the first assigned by precedence); a policy taken out of use
+    does not apply."""
+    for _source, holder, _name in policy_holders(client):
+        if holder is None or getattr(holder, "is_deleted", False):
+            continue
+        policy = holder.credit_policy
         if policy is not None and not policy.is_deleted:
             return policy
     return None
 
 
+def family_limit(client: Client) -> FamilyLimit | None:
+    """The family's shared money limit, with the exposure of its other members (balance plus
+    credit orders not invoiced), in the client's account currency; None without one."""
+    family = client.family
+    if family is None or family.is_deleted or family.credit_limit is None:
+        return None
+    return FamilyLimit(family.name, family.credit_limit, family_others(client))
+
+
+def family_others(client: Client) -> Decimal:
+    """The exposure of the other live members of the client's family, in its currency.
+
+    A member whose account is in another currency counts at the latest rate the ledger knows.
+    """
+    members = db.session.scalars(
+        sa.select(Client).where(
+            Client.family_id == client.family_id,
+            Client.id != client.id,
+            Client.deleted_at.is_(None),
+        )
+    )
+    total = Decimal("0")
+    for member in members:
+        balance, _unpaid = accounts.open_position(member.id, member.currency)
+        pending, _count = pending_orders(member)
+        exposure = balance + pending
+        # another member's account in another currency: at today's rate (the last one known)
+        total += rates.weigh(exposure, member.currency, client.currency, local_today())
+    return total.quantize(Decimal("0.01"))
+
+
+def lock_family(client: Client) -> None:
+    """Hold the family's row until commit when it shares a limit, so two members' orders at
+    the same moment cannot both pass it (taken after the client's own account lock)."""
+    if client.family_id is not None:
+        db.session.execute(
+            sa.select(Family.id)
+            .where(Family.id == client.family_id, Family.credit_limit.is_not(None))
+            .with_for_update()
+        )
+
+
 def snapshot(client: Client) -> Snapshot:
     """What the credit decision needs about the client, in its account currency.
 
-    Orders accepted (or approved) on credit and not yet invoiced count in the exposure.
+    Orders accepted (or approved) on credit and not yet invoiced count in the exposure, the
+    client's and, against a family's shared limit, its family's.
     """
-    policy = effective_policy(client)
     balance, unpaid = accounts.open_position(client.id, client.currency)
     pending, pending_count = pending_orders(client)
     return Snapshot(
         state=client.state,
         credit_blocked=client.credit_blocked,
         deleted=client.is_deleted,
-        limits=policy.limits if policy else Limits(),
+        limits=applied_limits(client).limits,
         balance=balance,
         pending_orders=pending,
         pending_documents=pending_count,
         unpaid_dates=unpaid,
+        family=family_limit(client),
     )
 
 

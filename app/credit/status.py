@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from app.clients.models import Client
 from app.core.types import local_today
 from app.credit import rules
-from app.credit.rules import Limits, decide
-from app.credit.services import effective_policy, snapshot
+from app.credit.rules import Applied, Limits, decide
+from app.credit.services import applied_limits, snapshot
 
 # What the card says when the state (or the credit-blocked flag) rules credit out, keyed by the
 # rule's own message so the rule alone decides which one applies.
@@ -24,6 +24,53 @@ NOTES: dict[str, LazyString] = {
     rules.NO_CREDIT["cash_only"]: _l("Solo pago inmediato: cliente de contado, sin cuenta."),
     rules.CREDIT_BLOCKED: _l("Solo pago inmediato: crédito bloqueado."),
 }
+# Why a limit applies, by where it comes from (rules.SOURCES); holder: the group's name.
+SOURCE_LABELS: dict[str, LazyString] = {
+    "own": _l("límite propio"),
+    "client": _l("política propia del cliente"),
+    "family": _l("política de la familia %(holder)s"),
+    "category": _l("política de la categoría %(holder)s"),
+    "segment": _l("política del segmento %(holder)s"),
+    "zone": _l("política de la zona %(holder)s"),
+    "type": _l("política del tipo %(holder)s"),
+}
+
+
+def source_label(source: str, holder: str = "") -> str:
+    """Why a limit applies, in words: "límite propio", "política de la zona Norte"."""
+    return str(SOURCE_LABELS[source]) % {"holder": holder}
+
+
+def why(applied: Applied) -> dict[str, str]:
+    """Limit name (money, documents, age_days) -> why it applies, for each one enforced."""
+    holder = applied.policy.holder if applied.policy else ""
+    return {name: source_label(source, holder) for name, source in applied.sources.items()}
+
+
+@dataclass(frozen=True)
+class FamilyStatus:
+    """A family's shared money limit and how much of it its members use."""
+
+    name: str
+    limit: Decimal
+    exposure: Decimal  # every member's: the others' plus this client's
+
+    @property
+    def available(self) -> Decimal:
+        """What is left of the family's limit (never below 0)."""
+        return max(self.limit - self.exposure, Decimal("0"))
+
+    @property
+    def label(self) -> str:
+        """Why it applies: "límite de la familia Grupo Sur"."""
+        return family_label(self.name)
+
+
+def family_label(name: str) -> str:
+    """Why a family's shared limit applies, in words."""
+    return str(_l("límite de la familia %(name)s", name=name))
+
+
 # The smallest credit order: the state rules it out or not, whatever the amount.
 PROBE = Decimal("0.01")
 
@@ -32,14 +79,22 @@ PROBE = Decimal("0.01")
 class CreditStatus:
     """The client's policy and its figures against each limit, in the account currency."""
 
-    policy: str | None  # the name of the policy in force; None: no limits
+    policy: str | None  # the name of the policy in force; None: no policy
     from_type: bool  # the policy is the client type's, not the client's own
+    policy_source: str | None  # why the policy applies ("política de la zona Norte")
+    why: dict[str, str]  # money | documents | age_days -> why that limit applies
+    family: FamilyStatus | None  # the family's shared limit, if any
     currency: str
     limits: Limits
     exposure: Decimal  # open balance plus accepted orders not yet invoiced
     unpaid: int  # unpaid debit documents
     oldest_days: int | None  # days since the oldest unpaid debit document, if any
     note: str | None  # why the client cannot buy on credit at all, if so
+
+    @property
+    def has_limits(self) -> bool:
+        """Some limit of the client's own or of a policy is enforced."""
+        return any(value is not None for value in vars(self.limits).values())
 
     @property
     def available(self) -> Decimal | None:
@@ -64,13 +119,21 @@ def credit_status(client: Client, on: date | None = None) -> CreditStatus:
     """The client's credit figures today, from the same snapshot the order decision reads."""
     on = on or local_today()
     snap = snapshot(client)
-    policy = effective_policy(client)
+    applied = applied_limits(client)
+    policy = applied.policy
+    family = snap.family
     state = next(
         (f for f in decide(snap, PROBE, "current_account", on).failures if f.kind == "state"), None
     )
     return CreditStatus(
         policy=policy.name if policy else None,
-        from_type=policy is not None and policy != client.credit_policy,
+        from_type=policy is not None and policy.source == "type",
+        policy_source=source_label(policy.source, policy.holder) if policy else None,
+        why=why(applied),
+        family=family
+        and FamilyStatus(
+            family.name, family.money, family.others + snap.balance + snap.pending_orders
+        ),
         currency=client.currency,
         limits=snap.limits,
         exposure=snap.balance + snap.pending_orders,
@@ -78,3 +141,35 @@ def credit_status(client: Client, on: date | None = None) -> CreditStatus:
         oldest_days=(on - min(snap.unpaid_dates)).days if snap.unpaid_dates else None,
         note=str(NOTES.get(state.message, state.message)) if state else None,
     )
+
+
+def applied_json(client: Client) -> dict:
+    """Which limits apply to the client and why, as the credit API shows them."""
+    applied = applied_limits(client)
+    policy = applied.policy
+    body: dict = {
+        "policy": policy.name if policy else None,
+        "policy_source": policy.source if policy else None,
+        "policy_holder": (policy.holder or None) if policy else None,
+        "family": None,
+        "family_exposure": None,
+    }
+    labels = why(applied)
+    for name in ("money", "documents", "age_days"):
+        source = applied.sources.get(name)
+        body[name] = source and {
+            "limit": getattr(applied.limits, name),
+            "source": source,
+            "holder": None if source == "own" else (policy.holder or None),
+            "label": labels[name],
+        }
+    snap = snapshot(client)
+    if snap.family is not None:
+        body["family"] = {
+            "limit": snap.family.money,
+            "source": "family",
+            "holder": snap.family.name,
+            "label": family_label(snap.family.name),
+        }
+        body["family_exposure"] = snap.family.others + snap.balance + snap.pending_orders
+    return body

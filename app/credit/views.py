@@ -17,13 +17,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.permissions import can, requires
+from app.clients import services as clients
 from app.clients.models import Client
 from app.core.idempotency import write_endpoint
 from app.core.rendering import render, wants_fragment
 from app.core.types import utcnow
 from app.credit import overrides, status
+from app.credit import services as credit
+from app.credit.admin_forms import OwnLimitsForm
 from app.credit.blueprint import bp
 from app.credit.models import OverrideRequest, RequestStatus
+from app.credit.rules import Limits
 from app.ledger import accounts
 
 DECISIONS = {"approve": True, "reject": False}
@@ -141,3 +145,27 @@ def decide(request_id: int):
         flash(_("Pedido aprobado.") if approve else _("Pedido rechazado."), "success")
         return redirect(url_for("credit.approvals"), 303)
     return _fragment("credit/_decided.html", answered_request=found)
+
+
+@bp.route("/clients/<int:client_id>/limits", methods=["GET", "POST"])
+@requires("clients.edit")
+@write_endpoint
+def own_limits(client_id: int):
+    """The client's own limits, set by the back office over the ones of its policy."""
+    client = clients.visible_client(current_user, client_id, trash=False)
+    own = credit.own_limits(client)
+    form = OwnLimitsForm(data=vars(own)) if request.method == "GET" else OwnLimitsForm()
+    if form.validate_on_submit():
+        values = form.values()
+        changed = credit.set_own_limits(
+            client, Limits(values["money"], values["documents"], values["age_days"])
+        )
+        flash(_("Límites guardados.") if changed else _("Sin cambios."), "success")
+        return redirect(url_for("clients.card", client_id=client.id, _anchor="credit"), 303)
+    return render(
+        "credit/own_limits.html",
+        form=form,
+        client=client,
+        credit=status.credit_status(client),
+        status=422 if request.method == "POST" else 200,
+    )

@@ -23,7 +23,7 @@ from app.demo.clients import (
     with_unique_cuit,
 )
 from app.demo.collections import add_demo_collections
-from app.demo.credit import add_credit
+from app.demo.credit import add_credit, add_credit_sources
 from app.demo.jobs import add_demo_jobs
 from app.demo.ledger import add_ledger
 from app.demo.loyalty import add_demo_loyalty
@@ -82,6 +82,8 @@ def load_demo_data(clients: int, seed: int, history: bool = True) -> int:
     # Their own streams, after the rest: the draws of the others stay what they were.
     add_agip_registry(random.Random(f"agip-{seed}"))
     add_demo_notice_set(random.Random(f"notice-set-{seed}"))
+    # its own stream: where limits come from besides types, and IVA liberations
+    add_credit_sources(random.Random(seed + 3))
     db.session.commit()
     return documents
 

@@ -9,10 +9,13 @@ import sqlalchemy as sa
 
 from app.auth.models import Role, User
 from app.clients.models import Client, ClientState
-from app.clients.reference import ClientType
+from app.clients.reference import ClientType, Family, Zone
+from app.credit import services as credit
 from app.credit.models import CreditBand, CreditPolicy, PolicyCategory
+from app.credit.rules import Limits
 from app.demo.ledger import pick
 from app.demo.ledger_rows import OPEN, PARTLY_PAID
+from app.demo.reference import FAMILIES
 from app.extensions import db
 from app.ledger.models import Document
 
@@ -135,3 +138,58 @@ def _own_policies(rng: random.Random, type_codes: dict[int, str]) -> dict[int, s
     for ident in pick(rng, retail, share, least):
         own[ident] = "REDUCIDO"
     return own
+
+
+# Where a limit comes from besides a client's type or its own policy (add_credit_sources).
+ZONE_POLICY = ("Z08", "INTERIOR", "Interior a 60 días", 1_000_000, 4, 60)
+FAMILY_LIMIT_FAMILY = 0  # FAMILIES[0], "Grupo Gómez Hnos.": its members share one limit
+# client's own limits: (money, documents, age) for a few active clients of vendedor1
+OWN_LIMITS = [(1_200_000, None, None), (None, 1, None), (600_000, None, 30)]
+IVA_LIBERATIONS = [D("50"), D("100")]  # partly and wholly liberated of the IVA
+
+
+def add_credit_sources(rng: random.Random) -> None:
+    """A zone's policy, a family sharing one money limit, clients with limits of their own and
+    clients liberated of part of the IVA (one of them a Gran Contribuyente)."""
+    zone_code, code, name, money, documents, days = ZONE_POLICY
+    category = db.session.scalar(sa.select(PolicyCategory).where(PolicyCategory.code == "ESP"))
+    policy = CreditPolicy(
+        code=code,
+        name=name,
+        category=category,
+        money_limit=D(money),
+        max_documents=documents,
+        max_age_days=days,
+    )
+    db.session.add(policy)
+    db.session.flush()
+    zone = db.session.scalar(sa.select(Zone).where(Zone.code == zone_code))
+    if zone is not None:
+        zone.credit_policy_id = policy.id
+    family = db.session.scalar(
+        sa.select(Family).where(Family.name == FAMILIES[FAMILY_LIMIT_FAMILY])
+    )
+    members = db.session.scalars(
+        sa.select(Client).where(Client.family_id == family.id).order_by(Client.id)
+    ).all()
+    exposure = sum((credit.snapshot(member).balance for member in members), D("0"))
+    # a little room over what the members owe now, in round hundreds of thousands
+    family.credit_limit = max(D(500_000), (exposure * D("1.1") / 100_000).to_integral() * 100_000)
+    seller = db.session.scalar(sa.select(User.id).where(User.username == "vendedor1"))
+    candidates = db.session.scalars(
+        sa.select(Client)
+        .where(
+            Client.salesperson_id == seller,
+            Client.state == ClientState.ACTIVE,
+            Client.family_id.is_(None),
+            Client.credit_policy_id.is_(None),
+        )
+        .order_by(Client.id)
+    ).all()
+    chosen = rng.sample(candidates, min(len(candidates), len(OWN_LIMITS) + len(IVA_LIBERATIONS)))
+    for client, (money, documents, days) in zip(chosen, OWN_LIMITS, strict=False):
+        credit.set_own_limits(client, Limits(None if money is None else D(money), documents, days))
+    for client, pct in zip(chosen[len(OWN_LIMITS) :], IVA_LIBERATIONS, strict=False):
+        client.iva_exemption_pct = pct
+        client.large_taxpayer = pct < 100
+    db.session.flush()

@@ -17,9 +17,21 @@ README and shown on every line:
    Line net = quantity x unit price x (1 - a) x (1 - b) x ..., rounded once to cents.
 3. The sale condition's discount (e.g. 3 % pronto pago) on the sum of the line nets.
 4. IVA on each line at its product's rate, on the line net less its share of the sale
-   condition's discount; the IIBB perception on the order's net (the caller computes it with
-   the taxes rule, which has its own minimums and exemptions).
-5. Total = net + IVA + perception.
+   condition's discount, less the client's IVA liberation (Client.iva_exemption_pct: a
+   client liberated of 40 % of the IVA pays 60 % of it), rounded once per rate; the IIBB
+   perception on the order's net (the caller computes it with the taxes rule, which has its
+   own minimums and exemptions).
+5. Total = net + IVA + perception. The credit exposure counts this total, so the liberation
+   lowers it too.
+
+Gran Contribuyente (Client.large_taxpayer): a client AFIP lists among its large taxpayers is
+an IVA withholding agent (RG 2854/10): when it pays, it withholds part of the IVA of the
+distributor's invoice and hands a withholding certificate, which settles that part of the
+debt like cash (a receipt's withholding lines). The invoice itself carries the full IVA by
+law, so here the flag changes no amount: the order keeps the whole total, the credit exposure
+counts it until the receipt with its withholding is applied, and the order's summary shows a
+note (templates/orders/_summary.html) so the salesperson expects the certificate. The IIBB
+perception keeps its own rules (the taxes rule and the registry decide it).
 """
 
 from collections.abc import Callable
@@ -176,12 +188,16 @@ def order_totals(
     lines: list[PricedLine],
     condition_pct: Decimal,
     perceive: Callable[[Decimal], Decimal] | None = None,
+    iva_exemption_pct: Decimal = ZERO,
 ) -> Totals:
     """The order's subtotal, sale condition discount, IVA and total (rule steps 3 to 5).
 
     perceive gives the IIBB perception for a net amount (the taxes rule, with the client's
-    rates bound); without it nothing is perceived.
+    rates bound); without it nothing is perceived. iva_exemption_pct is the part of the IVA
+    the client is liberated of (0 to 100).
     """
+    if not ZERO <= iva_exemption_pct <= HUNDRED:
+        raise ValueError("the IVA liberation must be from 0 to 100 %")
     subtotal = sum((line.net for line in lines), ZERO)
     condition_discount = cents(subtotal * condition_pct / HUNDRED)
     net = subtotal - condition_discount
@@ -189,7 +205,10 @@ def order_totals(
     by_rate: dict[Decimal, Decimal] = {}
     for line in lines:
         by_rate[line.tax_rate] = by_rate.get(line.tax_rate, ZERO) + line.net
-    tax_by_rate = {rate: cents(base * keep * rate / HUNDRED) for rate, base in by_rate.items()}
+    liable = 1 - iva_exemption_pct / HUNDRED
+    tax_by_rate = {
+        rate: cents(base * keep * rate / HUNDRED * liable) for rate, base in by_rate.items()
+    }
     tax = sum(tax_by_rate.values(), ZERO)
     perception = cents(perceive(net)) if perceive else ZERO
     return Totals(

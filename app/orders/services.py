@@ -313,7 +313,9 @@ def quote(
     if errors:
         raise OrderError(errors)
     condition_pct = condition.discount_pct if condition else Decimal("0")
-    totals = order_totals(priced, condition_pct, perceiver(client, on))
+    totals = order_totals(
+        priced, condition_pct, perceiver(client, on), client.iva_exemption_pct or Decimal("0")
+    )
     decision = _decide(client, totals.total, currency, method, on) if decide else None
     return Quote(
         client,
@@ -436,6 +438,7 @@ def place_order(client: Client, data: dict, user: User) -> Order:
     q = quote(client, data, decide=False)
     take_write_lock()
     ledger.lock_account(client.id)
+    credit.lock_family(client)
     db.session.refresh(client)
     decision = _decide(client, q.totals.total, q.currency, q.payment_method, q.on)
     status = OrderStatus.ACCEPTED if decision.allowed else OrderStatus.BLOCKED

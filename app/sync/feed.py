@@ -40,6 +40,8 @@ from app.clients.models import (
     ClientNote,
     ClientType,
     Contact,
+    Family,
+    Segment,
     Zone,
 )
 from app.clients.services import scoped_clients
@@ -47,8 +49,8 @@ from app.collections.models import CollectionCall, FieldReceipt
 from app.core.changes import current_change_seq
 from app.core.types import local_today
 from app.credit.models import CreditPolicy, OverrideRequest
-from app.credit.rules import CREDIT_METHODS, Limits, Snapshot
-from app.credit.services import effective_policy
+from app.credit.rules import CREDIT_METHODS, Applied, Assigned, Limits, Snapshot
+from app.credit.services import applied_limits, assigned_policies, family_limit, own_limits
 from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import Document, DocumentInstallment, DocumentState, SaleCondition
@@ -116,6 +118,17 @@ NOTICE_TARGETS = {
 }
 
 
+# The groups a credit policy may be assigned to, by the notice target kind that reaches
+# their clients.
+POLICY_GROUPS = {
+    TargetKind.CLIENT_TYPE: ClientType,
+    TargetKind.ZONE: Zone,
+    TargetKind.FAMILY: Family,
+    TargetKind.SEGMENT: Segment,
+    TargetKind.CATEGORY: Category,
+}
+
+
 class CursorError(ValueError):
     """A cursor this server did not hand out (or one from before a restore)."""
 
@@ -165,6 +178,11 @@ class ClientEntry:
     default_payment_method: str | None
     notices: list[ShownNotice]
     snapshot: Snapshot
+    # which limits apply and why (credit.rules.resolve_limits), and what they come from, so
+    # the phone resolves them as the server does (credit.js resolveLimits)
+    applied: Applied
+    own_limits: Limits
+    assigned: list[Assigned]
     balances: dict[str, Decimal]
     open_items: list[dict]
     contacts: list[Contact]
@@ -331,18 +349,27 @@ def _touched_through_others(user: User, since: int, upto: int) -> list:
             NoticeSeen.user_id == user.id, _window(NoticeSeen.change_seq, since, upto)
         )
     )
-    conditions = [Client.id.in_(sa.union_all(*children))]
+    touched = sa.union_all(*children)
+    conditions = [Client.id.in_(touched)]
+    # A family's shared limit counts every member's exposure: a change to one member's
+    # account (or to the member itself) reaches the others.
+    members = sa.select(Client.family_id).where(
+        sa.or_(Client.id.in_(touched), _window(Client.change_seq, since, upto)),
+        Client.family_id.in_(sa.select(Family.id).where(Family.credit_limit.is_not(None))),
+    )
+    conditions.append(Client.family_id.in_(members))
     groups = _changed_notice_targets(since, upto)
     groups[TargetKind.CLIENT_TYPE] |= _changed_ids(ClientType, since, upto)
     policies = _changed_ids(CreditPolicy, since, upto)
     if policies:
         conditions.append(Client.credit_policy_id.in_(policies))
-        groups[TargetKind.CLIENT_TYPE] |= set(
-            db.session.scalars(
-                sa.select(ClientType.id).where(ClientType.credit_policy_id.in_(policies))
+        # the groups a credit policy may be assigned to (credit.services.policy_holders)
+        for kind, model in POLICY_GROUPS.items():
+            groups[kind] |= set(
+                db.session.scalars(sa.select(model.id).where(model.credit_policy_id.in_(policies)))
             )
-        )
-    groups[TargetKind.ZONE] |= _changed_ids(Zone, since, upto)
+    for kind, model in POLICY_GROUPS.items():
+        groups[kind] |= _changed_ids(model, since, upto)
     for kind, ids in groups.items():
         if ids:
             columns = [getattr(Client, name) for name in NOTICE_TARGETS[kind]]
@@ -404,7 +431,18 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
         .options(
             selectinload(Client.credit_policy),
             selectinload(Client.client_type).selectinload(ClientType.credit_policy),
-            selectinload(Client.sales_zone),
+            selectinload(Client.sales_zone).selectinload(Zone.credit_policy),
+            selectinload(Client.family).selectinload(Family.credit_policy),
+            *(
+                selectinload(getattr(Client, name.removesuffix("_id"))).selectinload(
+                    model.credit_policy
+                )
+                for model, names in (
+                    (Segment, NOTICE_TARGETS[TargetKind.SEGMENT]),
+                    (Category, NOTICE_TARGETS[TargetKind.CATEGORY]),
+                )
+                for name in names
+            ),
         )
     ).all()
     documents = _open_documents(client_ids)
@@ -429,17 +467,19 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
     entries = []
     for client in clients:
         balance, unpaid = _position(documents[client.id], client.currency)
-        policy = effective_policy(client)
+        applied = applied_limits(client)
         total, count = pending.get(client.id, (Decimal("0.00"), 0))
         snapshot = Snapshot(
             state=client.state,
             credit_blocked=client.credit_blocked,
             deleted=client.is_deleted,
-            limits=policy.limits if policy else Limits(),
+            limits=applied.limits,
             balance=balance,
             pending_orders=total,
             pending_documents=count,
             unpaid_dates=unpaid,
+            # one query per member of a family with a shared limit: few clients have one
+            family=family_limit(client),
         )
         entries.append(
             ClientEntry(
@@ -448,6 +488,9 @@ def client_entries(user: User, client_ids: list[int]) -> list[ClientEntry]:
                 default_payment_method=default_payment_method(client),
                 notices=notices[client.id],
                 snapshot=snapshot,
+                applied=applied,
+                own_limits=own_limits(client),
+                assigned=assigned_policies(client),
                 balances=_balances(documents[client.id]),
                 open_items=items[client.id],
                 contacts=contacts[client.id],

@@ -32,6 +32,47 @@ export const STATES = Object.freeze([
   ...Object.keys(NO_CREDIT),
 ]);
 
+/** Where a limit comes from, most specific first (resolve_limits in rules.py says why). */
+export const SOURCES = Object.freeze([
+  "own",
+  "client",
+  "family",
+  "category",
+  "segment",
+  "zone",
+  "type",
+]);
+const LIMIT_NAMES = ["money", "documents", "age_days"];
+
+/**
+ * The limits that apply, like resolve_limits in rules.py: the client's own ones ({money,
+ * documents, age_days}, null: not set), then as a whole the first assigned policy
+ * ({source, name, holder, limits}) by precedence. Returns {limits, policy, sources}.
+ */
+export function resolveLimits(own, assigned) {
+  for (const item of assigned ?? []) {
+    if (!SOURCES.slice(1).includes(item.source)) {
+      throw new Error(`unknown policy source '${item.source}'`);
+    }
+  }
+  const ranked = [...(assigned ?? [])].sort(
+    (a, b) => SOURCES.indexOf(a.source) - SOURCES.indexOf(b.source),
+  );
+  const policy = ranked[0] ?? null;
+  const base = policy?.limits ?? {};
+  const limits = {};
+  const sources = {};
+  for (const name of LIMIT_NAMES) {
+    const mine = own?.[name] ?? null;
+    const theirs = base[name] ?? null;
+    limits[name] = mine ?? theirs;
+    if (mine !== null) sources[name] = "own";
+    else if (theirs !== null) sources[name] = policy.source;
+  }
+  const chosen = policy && { source: policy.source, name: policy.name, holder: policy.holder ?? "" };
+  return { limits, policy: chosen, sources };
+}
+
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
@@ -124,6 +165,14 @@ function normalised(snapshot) {
     pendingOrders: cents(snapshot.pending_orders ?? "0.00", "pending_orders"),
     unpaidDates: snapshot.unpaid_dates ?? [],
     pendingDocuments: snapshot.pending_documents ?? 0,
+    family:
+      snapshot.family == null
+        ? null
+        : {
+            name: snapshot.family.name,
+            money: cents(snapshot.family.money, "family.money"),
+            others: cents(snapshot.family.others ?? "0.00", "family.others"),
+          },
   };
 }
 
@@ -151,6 +200,7 @@ export function decide(snapshot, amount, paymentMethod, on) {
   if (client.creditBlocked) return blocked(credit, CREDIT_BLOCKED);
   const failures = [
     moneyFailure(client, orderCents),
+    familyFailure(client, orderCents),
     documentsFailure(client),
     ageFailure(client, today),
   ].filter((found) => found !== null);
@@ -182,6 +232,25 @@ function moneyFailure(client, orderCents) {
     centsString(after),
     centsString(excess),
     `Supera el límite en ${centsText(excess)} (límite ${centsText(limit)})`,
+  );
+}
+
+/** The family's exposure after the order must not pass the family's shared limit. */
+function familyFailure(client, orderCents) {
+  const family = client.family;
+  if (family === null) return null;
+  const current = family.others + client.balance + client.pendingOrders;
+  const after = current + orderCents;
+  if (after <= family.money) return null;
+  const excess = after - family.money;
+  return failure(
+    "money",
+    centsString(family.money),
+    centsString(current),
+    centsString(after),
+    centsString(excess),
+    `Supera el límite de la familia ${family.name} en ${centsText(excess)} ` +
+      `(límite ${centsText(family.money)})`,
   );
 }
 

@@ -121,10 +121,11 @@ export function priceLine(line, on, typePct = "0") {
  * The order's subtotal, sale condition discount, IVA, perception and total from its priced
  * lines (pricing.py steps 3 to 5): the condition's percent comes off the sum of the line nets;
  * IVA is rounded once per rate, on that rate's line nets less their share of the condition's
- * discount; perceive(netCents) gives the IIBB perception in cents (none without it).
- * Amounts as decimal strings.
+ * discount, less the client's IVA liberation (ivaExemptionPct, 0 to 100: a client liberated of
+ * 40 % pays 60 % of the IVA); perceive(netCents) gives the IIBB perception in cents (none
+ * without it). Amounts as decimal strings.
  */
-export function orderTotals(lines, conditionPct = "0", perceive = null) {
+export function orderTotals(lines, conditionPct = "0", perceive = null, ivaExemptionPct = "0") {
   let subtotal = 0n;
   const byRate = new Map(); // "21" and "21.00" are one rate, as Decimals are in Python
   for (const line of lines) {
@@ -140,9 +141,17 @@ export function orderTotals(lines, conditionPct = "0", perceive = null) {
   const conditionDiscount = roundHalfUp(subtotal * pct.num, 100n * pct.den);
   const net = subtotal - conditionDiscount;
   const keep = 100n * pct.den - pct.num; // (1 - pct/100) is keep / (100 x pct.den)
+  const exempt = fraction(ivaExemptionPct ?? "0");
+  if (exempt.num < 0n || exempt.num > 100n * exempt.den) {
+    throw new Error("the IVA liberation must be from 0 to 100 %");
+  }
+  const liable = 100n * exempt.den - exempt.num; // (1 - ex/100) is liable / (100 x ex.den)
   let tax = 0n;
   for (const { rate, base } of byRate.values()) {
-    tax += roundHalfUp(base * keep * rate.num, 100n * pct.den * 100n * rate.den);
+    tax += roundHalfUp(
+      base * keep * rate.num * liable,
+      100n * pct.den * 100n * rate.den * 100n * exempt.den,
+    );
   }
   const perception = perceive ? perceive(net) : 0n;
   return {
@@ -285,6 +294,11 @@ export function priceOrder(client, catalogue, lines, options) {
   });
   const condition = saleConditionFor(client, catalogue, options.paymentMethod);
   const perceive = (net) => perception(client, catalogue.jurisdictions, net, options.on);
-  const totals = orderTotals(priced.filter(Boolean), condition?.discount_pct, perceive);
+  const totals = orderTotals(
+    priced.filter(Boolean),
+    condition?.discount_pct,
+    perceive,
+    client.iva_exemption_pct ?? "0",
+  );
   return { lines: priced, missing, condition, totals };
 }

@@ -36,9 +36,19 @@ def test_an_order_over_the_limits_is_blocked_with_each_figure(api):  # noqa: F81
     assert (documents["limit"], documents["current"], documents["after"]) == (1, 1, 2)
     assert age["message"] == "Factura más antigua: 31 días (máximo 30)"
     cash = seller.get(f"/api/v1/clients/{client.id}/credit?amount=12500.50&payment_method=cash")
+    applied = {
+        "policy": "Minoristas", "policy_source": "client", "policy_holder": None,
+        "money": {"limit": "1000.00", "source": "client", "holder": None,
+                  "label": "política propia del cliente"},
+        "documents": {"limit": 1, "source": "client", "holder": None,
+                      "label": "política propia del cliente"},
+        "age_days": {"limit": 30, "source": "client", "holder": None,
+                     "label": "política propia del cliente"},
+        "family": None, "family_exposure": None,
+    }  # fmt: skip
     assert cash.json == {
         "allowed": True, "credit": False, "failures": [], "notices": [], "policy": "Minoristas",
-        "currency": "ARS", "approvers": [],
+        "currency": "ARS", "approvers": [], "applied": applied,
     }  # fmt: skip
 
 

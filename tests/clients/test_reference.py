@@ -70,6 +70,7 @@ def test_admin_creates_edits_deactivates_and_reactivates_a_zone(admin):
         "name": "Noroeste",
         "kind": "delivery",
         "province": "Salta",
+        "credit_policy_id": None,
     }
     listing = listed(admin, "zones")
     assert "Noroeste" in listing
@@ -195,7 +196,13 @@ def test_a_category_with_a_subcategory(admin):
     child = find(Category, code="GAS")
     assert child.parent_id == parent.id
     [_, created] = audit_rows("category.create")
-    assert created.after == {"scheme": 1, "parent_id": parent.id, "code": "GAS", "name": "Gaseosas"}
+    assert created.after == {
+        "scheme": 1,
+        "parent_id": parent.id,
+        "code": "GAS",
+        "name": "Gaseosas",
+        "credit_policy_id": None,
+    }
     listing = listed(admin, "categories")
     assert listing.index("Bebidas") < listing.index("Gaseosas")
     assert '<td data-label="Subcategoría de">Bebidas</td>' in listing
@@ -267,7 +274,12 @@ def test_a_segment_of_level_3(admin):
     segment = find(Segment, code="PRE")
     assert segment.level == 3
     [created] = audit_rows("segment.create")
-    assert created.after == {"level": 3, "code": "PRE", "name": "Premium"}
+    assert created.after == {
+        "level": 3,
+        "code": "PRE",
+        "name": "Premium",
+        "credit_policy_id": None,
+    }
     assert "Nivel 3" in listed(admin, "segments")
 
     duplicate = admin.submit(f"{BASE}/segments/new", level="3", code="PRE", name="Otro")

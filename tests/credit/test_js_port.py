@@ -21,12 +21,15 @@ VECTORS = json.loads((ROOT / "tests" / "credit" / "vectors.json").read_text(enco
 NUMBERS = json.loads((ROOT / "tests" / "core" / "number_cases.json").read_text(encoding="utf-8"))
 BANDS = json.loads((ROOT / "tests" / "credit" / "band_cases.json").read_text(encoding="utf-8"))
 MONEY = json.loads((ROOT / "tests" / "core" / "money_cases.json").read_text(encoding="utf-8"))
+IVA = json.loads((ROOT / "tests" / "orders" / "iva_cases.json").read_text(encoding="utf-8"))
 PLANS = json.loads((ROOT / "tests" / "clients" / "plan_cases.json").read_text(encoding="utf-8"))
 SHARED_CASES = (
     len(VECTORS["cases"])
+    + len(VECTORS["resolution"])
     + len(BANDS["cases"])
     + len(NUMBERS["cases"])
     + len(PLANS["cases"])
+    + len(IVA["cases"])
     + sum(len(MONEY[name]) for name in ("money_text", "money"))
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"

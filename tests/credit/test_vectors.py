@@ -8,10 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from app.credit.rules import Decision, Failure, Limits, Snapshot, decide
+from app.credit.rules import (
+    Applied,
+    Assigned,
+    Decision,
+    Failure,
+    FamilyLimit,
+    Limits,
+    Snapshot,
+    decide,
+    resolve_limits,
+)
 
 VECTORS = json.loads((Path(__file__).with_name("vectors.json")).read_text(encoding="utf-8"))
 CASES = VECTORS["cases"]
+RESOLUTION = VECTORS["resolution"]
 MONEY = re.compile(r"-?\d+\.\d{2}")
 FIGURES = ("limit", "current", "after", "excess")
 
@@ -24,9 +35,17 @@ def money(text: str | None) -> Decimal | None:
     return Decimal(text)
 
 
+def limits_of(limits: dict) -> Limits:
+    """The Limits a vector describes."""
+    return Limits(
+        money=money(limits["money"]), documents=limits["documents"], age_days=limits["age_days"]
+    )
+
+
 def snapshot(data: dict) -> Snapshot:
     """The Snapshot a vector describes."""
     limits = data["limits"]
+    family = data.get("family")
     return Snapshot(
         state=data["state"],
         credit_blocked=data["credit_blocked"],
@@ -40,6 +59,8 @@ def snapshot(data: dict) -> Snapshot:
         pending_orders=money(data["pending_orders"]),
         unpaid_dates=tuple(date.fromisoformat(day) for day in data["unpaid_dates"]),
         pending_documents=data.get("pending_documents", 0),
+        family=family
+        and FamilyLimit(family["name"], money(family["money"]), money(family["others"])),
     )
 
 
@@ -100,3 +121,39 @@ def test_vector(case):
         date.fromisoformat(case["on"]),
     )
     assert as_vector(decision) == case["expected"]
+
+
+def applied_vector(applied: Applied) -> dict:
+    """Which limits apply, in the resolution cases' JSON form."""
+    limits = applied.limits
+    policy = applied.policy
+    return {
+        "limits": {
+            "money": None if limits.money is None else f"{limits.money:.2f}",
+            "documents": limits.documents,
+            "age_days": limits.age_days,
+        },
+        "policy": policy
+        and {"source": policy.source, "name": policy.name, "holder": policy.holder},
+        "sources": applied.sources,
+    }
+
+
+def test_there_are_resolution_cases_with_unique_names():
+    names = [case["name"] for case in RESOLUTION]
+    assert len(names) >= 10
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("case", RESOLUTION, ids=[case["name"] for case in RESOLUTION])
+def test_resolution(case):
+    assigned = [
+        Assigned(item["source"], item["name"], limits_of(item["limits"]), item["holder"])
+        for item in case["assigned"]
+    ]
+    assert applied_vector(resolve_limits(limits_of(case["own"]), assigned)) == case["expected"]
+
+
+def test_an_unknown_source_is_refused():
+    with pytest.raises(ValueError, match="unknown policy source"):
+        resolve_limits(Limits(), [Assigned("channel", "x", Limits())])

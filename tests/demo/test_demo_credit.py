@@ -77,3 +77,38 @@ def test_the_supervisor_may_authorise_a_small_excess_of_a_client_in_their_team(d
     assert credit.approvers(client, verdict) == [admin, supervisor]
     far = credit.decision(client, small + D("250000"), "current_account")
     assert credit.approvers(client, far) == [admin]
+
+
+def test_the_demo_shows_where_limits_come_from_and_iva_liberations(demo):
+    from app.clients.models import Family, Zone
+
+    zone = db.session.scalar(sa.select(Zone).where(Zone.code == "Z08"))
+    assert zone.credit_policy.name == "Interior a 60 días"
+    in_zone = db.session.scalars(
+        sa.select(Client).where(Client.sales_zone_id == zone.id, Client.credit_policy_id.is_(None))
+    ).all()
+    assert in_zone
+    assert all(credit.applied_limits(c).policy.source == "zone" for c in in_zone)
+    family = db.session.scalar(sa.select(Family).where(Family.name == "Grupo Gómez Hnos."))
+    assert family.credit_limit >= D("500000")
+    members = db.session.scalars(sa.select(Client).where(Client.family_id == family.id)).all()
+    assert len(members) >= 2
+    assert all(credit.snapshot(m).family.money == family.credit_limit for m in members)
+    own = db.session.scalars(
+        sa.select(Client).where(
+            sa.or_(
+                Client.credit_money_limit.is_not(None),
+                Client.credit_max_documents.is_not(None),
+                Client.credit_max_age_days.is_not(None),
+            )
+        )
+    ).all()
+    assert len(own) == 3
+    assert all("own" in credit.applied_limits(c).sources.values() for c in own)
+    liberated = db.session.scalars(
+        sa.select(Client).where(Client.iva_exemption_pct > 0).order_by(Client.iva_exemption_pct)
+    ).all()
+    assert [(c.iva_exemption_pct, c.large_taxpayer) for c in liberated] == [
+        (D("50"), True),
+        (D("100"), False),
+    ]

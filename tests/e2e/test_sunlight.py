@@ -52,8 +52,12 @@ PAGES = {
         "RECHECK",
         "CASE",
         "/cases/targets",
+        "LIMITS",
     ],
 }
+# a client of the demo's family that shares one credit limit ("Grupo Gómez Hnos."): the page
+# of its own limits
+FAMILY_CLIENT = 2
 # The smallest text a page may show (secondary text: sub-lines, help, badges, meta), in px;
 # the bottom navigation's labels may be 12 px.
 SMALLEST_TEXT = """() => {
@@ -111,6 +115,8 @@ def test_the_field_screens_meet_the_sunlight_standard(browser, live_server, erro
             path = page.locator(".case-list a").first.get_attribute("href")
         elif path == "NEW_CASE":
             path = client_page(page, "CARD").replace("/clients/", "/cases/new?client_id=")
+        elif path == "LIMITS":
+            path = f"/credit/clients/{FAMILY_CLIENT}/limits"
         elif path == "JOB":
             page.goto("/jobs/")
             path = page.locator(".job-list a").first.get_attribute("href")

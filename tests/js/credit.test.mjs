@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 
-import { bandCovers, decide, moneyText } from "../../static/js/credit.js";
+import { bandCovers, decide, moneyText, resolveLimits } from "../../static/js/credit.js";
 
 const VECTORS = JSON.parse(
   readFileSync(new URL("../credit/vectors.json", import.meta.url), "utf8"),
@@ -27,6 +27,25 @@ describe("shared vectors", () => {
       assert.equal(JSON.stringify(decision), JSON.stringify(vector.expected));
     });
   }
+});
+
+describe("shared resolution cases: which limits apply", () => {
+  test("there are the cases the Python suite runs", () => {
+    assert.ok(VECTORS.resolution.length >= 10, `only ${VECTORS.resolution.length} cases`);
+  });
+
+  for (const vector of VECTORS.resolution) {
+    test(vector.name, () => {
+      assert.deepStrictEqual(resolveLimits(vector.own, vector.assigned), vector.expected);
+    });
+  }
+
+  test("an unknown source is refused", () => {
+    assert.throws(
+      () => resolveLimits({}, [{ source: "channel", name: "x", limits: {} }]),
+      /unknown policy source/,
+    );
+  });
 });
 
 describe("moneyText (its shared cases are in tests/js/numbers.test.mjs)", () => {

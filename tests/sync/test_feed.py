@@ -94,7 +94,12 @@ def test_first_sync_brings_the_salespersons_clients_with_what_order_time_needs(a
         "state": "active", "credit_blocked": False, "deleted": False,
         "limits": {"money": "1000.00", "documents": None, "age_days": 30},
         "balance": "800.00", "pending_orders": "0.00", "pending_documents": 0,
-        "unpaid_dates": [invoice.date.isoformat()],
+        "unpaid_dates": [invoice.date.isoformat()], "family": None,
+        "own_limits": {"money": None, "documents": None, "age_days": None},
+        "assigned": [{"source": "client", "name": "Minoristas", "holder": "",
+                      "limits": {"money": "1000.00", "documents": None, "age_days": 30}}],
+        "sources": {"money": "client", "age_days": "client"},
+        "why": {"money": "política propia del cliente", "age_days": "política propia del cliente"},
     }  # fmt: skip
     assert card["balances"] == {"ARS": "800.00"}
     (item,) = card["open_items"]

@@ -3,9 +3,10 @@
 Clients with every kind of discount (promotion, volume break, their own discount and special
 price, their type's discount, a sale condition's discount) and IIBB perception (registry
 rate, default rate of their province, exempt, below the minimum, Convenio Multilateral left
-out) are synced through the API; each order is then quoted by app/orders/services.py and
-priced by static/js/pricing.js under node (tests/sync/price_order.mjs), and the amounts must
-be the same to the cent, for every payment method the client may use.
+out) and a partial IVA liberation are synced through the API; each order is then quoted by
+app/orders/services.py and priced by static/js/pricing.js under node
+(tests/sync/price_order.mjs), and the amounts must be the same to the cent, for every
+payment method the client may use.
 """
 
 import json
@@ -87,6 +88,9 @@ def priced_world(seller) -> dict[str, Client]:
         "exempt": factories.make_client(**common, province="Buenos Aires"),
         "multilateral": factories.make_client(
             **common, province="Buenos Aires", iibb_multilateral=True
+        ),
+        "iva liberation": factories.make_client(
+            **common, province="CABA", iva_exemption_pct=Decimal("37.5"), large_taxpayer=True
         ),
     }
     start = today - timedelta(days=5)

@@ -88,10 +88,11 @@ function showPickups(section, client) {
 }
 
 /** One limit's line: its figure, "de <limit>" and red when the decision failed on it. */
-function limitLine(section, kind, value, of, reached) {
+function limitLine(section, kind, value, of, reached, why = "") {
   const line = section.querySelector(`[data-limit="${kind}"]`);
   fill(line, "value", value);
   fill(line, "of", of);
+  fill(line, "why", why, true);
   line.classList.toggle("reached", reached);
   show(line);
 }
@@ -108,26 +109,36 @@ function showCredit(section, client, queued, on) {
   const note = state ? label("credit_notes", state.message) : "";
   fill(section, "note", note, true);
   const limits = snapshot.limits ?? {};
+  // why each limit applies ("límite propio", "política de la zona Norte"), as the server said
+  const why = snapshot.why ?? {};
   for (const line of section.querySelectorAll("[data-limit]")) show(line, false);
+  const exposure = toCents(snapshot.balance) + toCents(snapshot.pending_orders);
   if (limits.money != null) {
-    const exposure = toCents(snapshot.balance) + toCents(snapshot.pending_orders);
     const left = toCents(limits.money) - exposure;
     const of = word("of-limit", { limit: money(limits.money, client.currency) });
     const value = money(left > 0n ? left : 0n, client.currency);
-    limitLine(section, "money", value, of, failed.has("money") || left <= 0n);
+    limitLine(section, "money", value, of, left <= 0n, why.money);
+  }
+  const family = snapshot.family;
+  if (family) {
+    const left = toCents(family.money) - toCents(family.others) - exposure;
+    const of = word("of-limit", { limit: money(family.money, client.currency) });
+    const value = money(left > 0n ? left : 0n, client.currency);
+    limitLine(section, "family", value, of, left <= 0n, why.family);
   }
   if (limits.documents != null) {
     const unpaid = (snapshot.unpaid_dates ?? []).length + snapshot.pending_documents;
     const of = word("of-limit", { limit: limits.documents });
-    limitLine(section, "documents", String(unpaid), of, failed.has("documents"));
+    limitLine(section, "documents", String(unpaid), of, failed.has("documents"), why.documents);
   }
   if (limits.age_days != null) {
     const dates = [...(snapshot.unpaid_dates ?? [])].sort();
     const value = dates.length ? plural("days", daysBetween(dates[0], on)) : word("none-invoice");
     const of = word(dates.length ? "max" : "max-days", { limit: limits.age_days });
-    limitLine(section, "age", value, of, failed.has("age"));
+    limitLine(section, "age", value, of, failed.has("age"), why.age_days);
   }
-  const unlimited = limits.money == null && limits.documents == null && limits.age_days == null;
+  const unlimited =
+    limits.money == null && limits.documents == null && limits.age_days == null && !family;
   show(slot(section, "policy"), unlimited);
   const queuedText = slot(section, "queued");
   queuedText.textContent = queued.count ? plural("queued-orders", queued.count) : "";
