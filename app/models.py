@@ -37,6 +37,7 @@ from app.ledger.models import (
 from app.notices.models import Notice, NoticeSeen
 from app.orders.models import (
     ClientCondition,
+    DeliveryAttempt,
     Order,
     OrderLine,
     Price,
@@ -72,6 +73,7 @@ __all__ = [
     "CustomAttribute",
     "CustomValue",
     "DelinquencyRule",
+    "DeliveryAttempt",
     "Document",
     "DocumentInstallment",
     "DocumentLine",

@@ -51,6 +51,7 @@ from app.ledger.services import (
     audit_view,
     row_id,
 )
+from app.orders.invoicing import mark_invoiced, order_to_bill
 from app.taxes.rules import TaxIdType, validate_tax_id
 
 
@@ -88,6 +89,7 @@ def post_document(client: Client, data: dict, user: User | None, source: str = "
         errors["notes"] = _("La nota es demasiado larga.")
     if client.is_deleted:
         errors["client_id"] = _("El cliente está en la papelera.")
+    order = order_to_bill(client.id, data.get("order_id"), kind, errors)
     if not errors:
         check_number_free(kind, letter, number, errors)
     if errors:
@@ -108,6 +110,7 @@ def post_document(client: Client, data: dict, user: User | None, source: str = "
         notes=notes,
         source=source,
         created_by_id=user.id if user else None,
+        order_id=order.id if order else None,
     )
     document.sale_lines = items
     db.session.add(document)
@@ -117,6 +120,8 @@ def post_document(client: Client, data: dict, user: User | None, source: str = "
     if kind == DocumentKind.INVOICE and (not client.last_sale_date or when > client.last_sale_date):
         client.last_sale_date = when
     audit.record("ledger.document.create", "document", document.id, None, audit_view(document))
+    if order is not None:
+        mark_invoiced(order, document)
     return document
 
 
