@@ -18,7 +18,7 @@ from tests.e2e.conftest import (
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 360, "height": 740}
 PAGES = {
-    "vendedor1": ["/route/", "/clients/", "CARD", "ORDER"],
+    "vendedor1": ["/route/", "/clients/", "CARD", "ORDER", "/orders/deliveries", "DELIVERY"],
     "supervisor": ["/credit/approvals", "/ledger/aging", "/route/team"],
     "cobrador1": ["/collections/", "/route/agenda"],
     # the back office's long work: its jobs, one job's page, the registry upload
@@ -73,6 +73,9 @@ def test_the_field_screens_meet_the_sunlight_standard(browser, live_server, erro
     for path in PAGES[user]:
         if path in ("CARD", "ORDER"):
             path = client_page(page, path)
+        elif path == "DELIVERY":  # the delivery page of an order on the dispatch list
+            page.goto("/orders/deliveries")
+            path = page.locator(".dispatch-list a").first.get_attribute("href")
         elif path == "JOB":
             page.goto("/jobs/")
             path = page.locator(".job-list a").first.get_attribute("href")
