@@ -28,6 +28,7 @@ from app.clients import services as clients
 from app.core.errors import json_error
 from app.core.idempotency import write_endpoint
 from app.core.sqlite import reads_first
+from app.core.types import local_today
 from app.credit import overrides
 from app.credit import services as credit
 from app.extensions import db
@@ -39,6 +40,9 @@ from app.orders.schemas import (
     DeliveryAttemptSchema,
     DeliveryBodySchema,
     DeliverySchema,
+    DispatchArgsSchema,
+    DispatchItemSchema,
+    DispatchListSchema,
     NewOrderSchema,
     OrderListArgsSchema,
     OrderPageSchema,
@@ -64,6 +68,8 @@ name_schemas(
     NewDelivery=DeliveryBodySchema,
     Delivery=DeliverySchema,
     DeliveryAttempt=DeliveryAttemptSchema,
+    DispatchItem=DispatchItemSchema,
+    DispatchList=DispatchListSchema,
 )
 
 
@@ -337,3 +343,21 @@ def deliver_order(order_id: int):
     else:
         attempt = deliveries.confirm_delivery(order, data, current_user)
     return _delivery(order, attempt, 201)
+
+
+@bp.get("/deliveries")
+@api_doc(
+    "The dispatch list: orders in the caller's scope dispatched up to a day and not delivered "
+    "(a failed attempt keeps an order on it), by delivery zone",
+    query=DispatchArgsSchema,
+    answers={"200": ("The orders to deliver", "DispatchList")},
+    errors=read_errors(("403", "Not allowed (collectors)")),
+)
+@requires("deliveries.work")
+@order_refusals
+def list_deliveries():
+    """Orders dispatched up to a day and not delivered, by delivery zone."""
+    args = query_args(DispatchArgsSchema())
+    day = args.get("date") or local_today()
+    rows = deliveries.dispatch_list(current_user, day, args.get("zone_id"))
+    return jsonify(DispatchListSchema().dump({"date": day, "items": rows}))

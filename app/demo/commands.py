@@ -70,7 +70,7 @@ def load_demo_data(clients: int, seed: int, history: bool = True) -> int:
     add_demo_collections(rng)
     add_demo_routes(rng)
     add_demo_jobs(random.Random(seed + 2), sends)  # its own stream: the rest stays as it was
-    add_demo_deliveries(random.Random(f"deliveries-{seed}"))  # its own stream too
+    documents += add_demo_deliveries(random.Random(f"deliveries-{seed}"))  # its own stream too
     # Last: new shops, with no account, orders or calls yet.
     add_door_prospects(rng, taken)
     db.session.commit()

@@ -8,6 +8,7 @@ random stream so the rest of the demo stays what it was for a seed.
 
 import contextlib
 import random
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -29,10 +30,12 @@ DELIVERY_ZONES = [
     ("R3", "Reparto Interior", ("Z05", "Z06", "Z07", "Z08")),
 ]
 DISPATCHED_PER_SALESPERSON = 4
+CENT = Decimal("0.01")
 
 
 def add_demo_deliveries(rng: random.Random) -> int:
-    """Delivery zones, today's dispatch and its deliveries; returns how many were delivered."""
+    """Delivery zones, today's dispatch, its deliveries and one invoice naming its order;
+    returns how many ledger documents it wrote."""
     _zones()
     office = db.session.scalar(sa.select(User).where(User.role == "backoffice").limit(1))
     if office is None:
@@ -40,7 +43,6 @@ def add_demo_deliveries(rng: random.Random) -> int:
     sellers = db.session.scalars(
         sa.select(User).where(User.role == "salesperson", User.active).order_by(User.username)
     ).all()
-    delivered = 0
     failed_one = False
     for seller in sellers:
         pending = _dispatch(rng, seller, office)
@@ -53,10 +55,10 @@ def add_demo_deliveries(rng: random.Random) -> int:
                 failed_one = True
                 continue
             if rng.random() < 0.5:
-                delivered += _deliver(rng, order, seller)
-    _bill_one(office)
+                _deliver(rng, order, seller)
+    billed = _bill_one(office)
     db.session.flush()
-    return delivered
+    return billed
 
 
 def _zones() -> None:
@@ -106,7 +108,7 @@ def _authorise_someone(rng: random.Random, client: Client) -> None:
     db.session.flush()
 
 
-def _deliver(rng: random.Random, order: Order, seller: User) -> int:
+def _deliver(rng: random.Random, order: Order, seller: User) -> None:
     """Hand the order over: to an authorised person when the client names any."""
     pickups = deliveries.live_pickups(order.client)
     if pickups:
@@ -116,17 +118,15 @@ def _deliver(rng: random.Random, order: Order, seller: User) -> int:
         name = f"{rng.choice(names.FIRST_NAMES_F + names.FIRST_NAMES_M)} "
         name += rng.choice(names.SURNAMES)
         document = str(rng.randrange(20_000_000, 45_000_000))
-    try:
+    with contextlib.suppress(OrderError):
         deliveries.confirm_delivery(
             order, {"received_by_name": name, "received_by_document": document}, seller
         )
-    except OrderError:
-        return 0
-    return 1
 
 
-def _bill_one(office: User) -> None:
-    """The ERP invoices one delivered order, naming it."""
+def _bill_one(office: User) -> int:
+    """The ERP invoices one delivered order, naming it and itemising its lines (taxes
+    included); returns how many documents it posted."""
     order = db.session.scalar(
         sa.select(Order)
         .where(Order.delivered_at.is_not(None), Order.status == OrderStatus.ACCEPTED)
@@ -134,11 +134,26 @@ def _bill_one(office: User) -> None:
         .order_by(Order.id)
         .limit(1)
     )
-    if order is None:
-        return
-    letter = "A" if order.client.iva_condition == "Responsable Inscripto" else "B"
-    data = {"kind": "invoice", "letter": letter, "amount": str(order.total), "order_id": order.id}
-    if order.currency != order.client.currency:
-        return
-    with contextlib.suppress(LedgerError), db.session.begin_nested():
-        posting.post_document(order.client, data, office, source="api")
+    if order is None or order.currency != order.client.currency:
+        return 0
+    items = [
+        {
+            "product_id": line.product_id,
+            "quantity": line.quantity,
+            "amount": (line.net * (1 + line.tax_rate / 100)).quantize(CENT),
+        }
+        for line in order.lines
+    ]
+    data = {
+        "kind": "invoice",
+        "letter": "A" if order.client.iva_condition == "Responsable Inscripto" else "B",
+        "amount": str(sum(item["amount"] for item in items)),
+        "order_id": order.id,
+        "items": items,
+    }
+    try:
+        with db.session.begin_nested():
+            posting.post_document(order.client, data, office, source="api")
+    except LedgerError:
+        return 0
+    return 1

@@ -12,6 +12,7 @@ from app.core.fields import (
     DecimalText,
     QuerySchema,
     choice_field,
+    day_field,
     id_field,
     page_field,
     per_page_field,
@@ -333,3 +334,44 @@ class DeliverySchema(AnswerSchema):
         DeliveryAttemptSchema, allow_none=True, metadata={"description": "The attempt just made"}
     )
     attempts = fields.List(fields.Nested(DeliveryAttemptSchema))
+
+
+class DispatchArgsSchema(QuerySchema):
+    """The dispatch list's day and delivery zone."""
+
+    date = day_field(
+        metadata={"description": "Orders dispatched up to this day (YYYY-MM-DD); default today"}
+    )
+    zone_id = spanish_field(
+        fields.Integer,
+        validate=validate.Range(min=0, max=MAX_ID, error=NOT_FOUND),
+        metadata={"description": "A delivery zone; 0: clients without one; default: every zone"},
+    )
+
+
+class DispatchItemSchema(AnswerSchema):
+    """An order out for delivery."""
+
+    order_id = fields.Integer(attribute="id")
+    client_id = fields.Integer()
+    client_name = fields.String(attribute="client.display_name")
+    delivery_zone_id = fields.Integer(attribute="client.delivery_zone_id", allow_none=True)
+    shipping_address_id = fields.Integer(allow_none=True)
+    dispatched_at = fields.DateTime()
+    total = DecimalString(places=2)
+    currency = fields.String()
+    payment_method = fields.String()
+    failed_attempts = fields.Method(
+        "_failed", metadata={"type": "integer", "description": "Failed attempts so far"}
+    )
+
+    def _failed(self, order) -> int:
+        """How many attempts failed (the order is still pending)."""
+        return sum(1 for attempt in order.deliveries if attempt.outcome == "failed")
+
+
+class DispatchListSchema(AnswerSchema):
+    """Orders dispatched and not delivered, by delivery zone."""
+
+    date = fields.Date()
+    items = fields.List(fields.Nested(DispatchItemSchema))

@@ -454,3 +454,31 @@ def test_the_erp_posts_an_invoice_naming_the_order(route, api):  # noqa: F811
               "amount": "1.00", "order_id": route.order.id},
     )  # fmt: skip
     assert wrong.status_code == 422 and "order_id" in wrong.json["error"]["fields"]
+
+
+def test_the_api_lists_the_dispatch_by_zone_and_day(route, api):  # noqa: F811
+    seller = api("salesperson")
+    route.shop.salesperson_id = seller.user.id
+    db.session.commit()
+    deliveries.record_failure(route.order, {"reason": "closed"}, route.seller)
+    db.session.commit()
+    listed = seller.get("/api/v1/deliveries")
+    assert listed.status_code == 200, listed.json
+    (item,) = listed.json["items"]
+    assert item["order_id"] == route.order.id and item["client_name"] == "Almacén Don José"
+    assert item["delivery_zone_id"] == route.zone.id and item["failed_attempts"] == 1
+    assert listed.json["date"] == local_today().isoformat()
+    assert seller.get("/api/v1/deliveries?zone_id=0").json["items"] == []
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
+    assert seller.get(f"/api/v1/deliveries?date={yesterday}").json["items"] == []
+    assert seller.get("/api/v1/deliveries?date=ayer").status_code == 422
+    assert api("collector").get("/api/v1/deliveries").status_code == 403
+
+
+def test_the_invoice_page_links_back_to_its_order(route, seller_browser):
+    invoice = factories.post_document(
+        route.shop, "invoice", "242.00", letter="B", order_id=route.order.id
+    )
+    db.session.commit()
+    page = seller_browser.get(f"/ledger/documents/{invoice.id}").get_data(as_text=True)
+    assert f'<a href="/orders/{route.order.id}">N° {route.order.id}</a>' in page
