@@ -187,12 +187,18 @@ def confirm_delivery(order: Order, data: dict, user: User) -> DeliveryAttempt:
     attempt.authorized = check.authorized
     attempt.pickup_id = check.match.id if check.match else None
     attempt.overridden = overridden
-    before = {"delivered_at": None, "dispatched_at": order.dispatched_at and "set"}
+    before = {"delivered_at": None}
     if order.dispatched_at is None:  # it left the depot, whether or not anyone marked it
         order.dispatched_at = now
     order.delivered_at = now
     db.session.flush()
-    record("order.delivered", "order", order.id, before, _attempt_view(attempt))
+    record(
+        "order.delivered",
+        "order",
+        order.id,
+        before,
+        {"delivered_at": "now"} | _attempt_view(attempt),
+    )
     return attempt
 
 

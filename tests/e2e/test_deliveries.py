@@ -56,6 +56,7 @@ def test_a_delivery_confirmed_on_the_phone_after_the_pickup_check(
     page.goto("/orders/deliveries")
     link = page.locator(f"a[href='/orders/{wanted['order_id']}/delivery']")
     expect(link).to_contain_text(wanted["client"])
+    page.screenshot(path=str(artifacts / "deliveries.png"))
     link.click()
     page.wait_for_url(f"**/orders/{wanted['order_id']}/delivery")
     expect(page.locator(".authorized-list")).to_contain_text(wanted["name"])
@@ -72,6 +73,7 @@ def test_a_delivery_confirmed_on_the_phone_after_the_pickup_check(
     page.locator("#received_by_document").fill(wanted["document"])
     expect(verdict).to_contain_text("Autorizado a retirar")
     expect(verdict).to_contain_text(wanted["name"])
+    page.evaluate("document.querySelector('#confirm').scrollIntoView()")
     page.screenshot(path=str(artifacts / "delivery-check.png"))
     page.get_by_role("button", name="Confirmar entrega").click()
 
