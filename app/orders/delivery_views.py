@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import can, requires
+from app.core.fields import FIRST_DAY, LAST_DAY
 from app.core.idempotency import write_endpoint
 from app.core.rendering import render
 from app.core.types import local_today
@@ -29,14 +30,17 @@ def _day(raw: str | None) -> tuple[date, str | None]:
     if not raw:
         return local_today(), None
     try:
-        return date.fromisoformat(raw), None
+        day = date.fromisoformat(raw)
     except ValueError:
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
         return local_today(), _("Fecha inválida: se muestra la de hoy.")
+    return day, None
 
 
 def _zone(raw: str | None) -> int | None:
     """The chosen delivery zone: an id, 0 for clients without one, None for every zone."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 @bp.get("/deliveries")

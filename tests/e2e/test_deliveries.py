@@ -73,6 +73,7 @@ def test_a_delivery_confirmed_on_the_phone_after_the_pickup_check(
     page.locator("#received_by_document").fill(wanted["document"])
     expect(verdict).to_contain_text("Autorizado a retirar")
     expect(verdict).to_contain_text(wanted["name"])
+    expect(page.locator(".field-error")).to_have_count(0)  # the refusal gave way to the check
     page.evaluate("document.querySelector('#confirm').scrollIntoView()")
     page.screenshot(path=str(artifacts / "delivery-check.png"))
     page.get_by_role("button", name="Confirmar entrega").click()

@@ -299,8 +299,9 @@ def test_the_dispatch_list_page_shows_the_zone_s_orders(route, seller_browser):
     assert "Almacén Don José" in fragment.get_data(as_text=True)
     empty = seller_browser.get("/orders/deliveries?zone=0").get_data(as_text=True)
     assert "No hay pedidos despachados sin entregar." in empty
-    bad = seller_browser.get("/orders/deliveries?date=31-12")
-    assert bad.status_code == 200 and "Fecha inválida" in bad.get_data(as_text=True)
+    for day in ("31-12", "9999-12-31"):
+        bad = seller_browser.get(f"/orders/deliveries?date={day}&zone=²")
+        assert bad.status_code == 200 and "Fecha inválida" in bad.get_data(as_text=True)
 
 
 def test_the_delivery_page_checks_the_receiver_before_confirming(route, seller_browser):
