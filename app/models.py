@@ -39,6 +39,7 @@ from app.loyalty.models import LoyaltyEntry, LoyaltySettings
 from app.notices.models import Notice, NoticeSeen
 from app.orders.models import (
     ClientCondition,
+    DeliveryAttempt,
     Order,
     OrderLine,
     Price,
@@ -79,6 +80,7 @@ __all__ = [
     "CustomAttribute",
     "CustomValue",
     "DelinquencyRule",
+    "DeliveryAttempt",
     "Document",
     "DocumentInstallment",
     "DocumentLine",

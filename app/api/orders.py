@@ -28,13 +28,21 @@ from app.clients import services as clients
 from app.core.errors import json_error
 from app.core.idempotency import write_endpoint
 from app.core.sqlite import reads_first
+from app.core.types import local_today
 from app.credit import overrides
 from app.credit import services as credit
 from app.extensions import db
+from app.orders import deliveries
 from app.orders import services as orders
-from app.orders.models import Order
+from app.orders.models import DeliveryAttempt, Order
 from app.orders.schemas import (
     CancelSchema,
+    DeliveryAttemptSchema,
+    DeliveryBodySchema,
+    DeliverySchema,
+    DispatchArgsSchema,
+    DispatchItemSchema,
+    DispatchListSchema,
     NewOrderSchema,
     OrderListArgsSchema,
     OrderPageSchema,
@@ -57,6 +65,11 @@ name_schemas(
     OverrideReason=ReasonSchema,
     OrderCancel=CancelSchema,
     OrderTracking=TrackingSchema,
+    NewDelivery=DeliveryBodySchema,
+    Delivery=DeliverySchema,
+    DeliveryAttempt=DeliveryAttemptSchema,
+    DispatchItem=DispatchItemSchema,
+    DispatchList=DispatchListSchema,
 )
 
 
@@ -268,3 +281,83 @@ def track_order(order_id: int):
     data = load_json(TrackingSchema())
     orders.track_order(order, data["step"], current_user)
     return _answer(order)
+
+
+def _delivery(order: Order, attempt: DeliveryAttempt | None = None, status: int = 200):
+    """The order's delivery state and attempts (the one just made, if any)."""
+    delivered = deliveries.receiver(order)
+    shown = attempt or delivered
+    body = {
+        "order_id": order.id,
+        "state": deliveries.delivery_state(order),
+        "dispatched_at": order.dispatched_at,
+        "delivered_at": order.delivered_at,
+        "authorized_pickup": shown.authorized if shown is not None else None,
+        "attempt": attempt,
+        "attempts": order.deliveries,
+    }
+    return jsonify(DeliverySchema().dump(body)), status
+
+
+@bp.get(f"{ONE_ORDER}/delivery")
+@api_doc(
+    "An order's delivery: pending or delivered, who received it and every attempt",
+    answers={"200": ("The delivery", "Delivery")},
+    errors=read_errors(OUT_OF_SCOPE, ("403", "Not allowed (collectors)")),
+)
+@requires("deliveries.work")
+def get_delivery(order_id: int):
+    """An order's delivery state, who received it, and every attempt."""
+    return _delivery(_order(order_id))
+
+
+@bp.post(f"{ONE_ORDER}/delivery")
+@api_doc(
+    "Confirm a delivery with who received it, after the client's authorised-pickup check (a "
+    "receiver the client did not authorise is refused unless override is sent by a user "
+    "allowed to: back office, supervisors); or, with outcome failed and a reason, record a "
+    "failed attempt: the order stays pending for a new one",
+    body=("The data", "NewDelivery"),
+    answers={"201": ("The attempt was recorded", "Delivery")},
+    errors=write_errors(
+        REFUSED_WRITE,
+        UNKNOWN,
+        ("403", "Not allowed (collectors)"),
+        (
+            "422",
+            "Invalid fields, a receiver not authorised (received_by_document), an override "
+            "not allowed (override), an order not deliverable or already delivered (order), "
+            "or key reused",
+        ),
+    ),
+)
+@requires("deliveries.work")
+@write_endpoint
+@order_refusals
+def deliver_order(order_id: int):
+    """Confirm an order's delivery (receiver and pickup check), or record a failed attempt."""
+    order = _order(order_id)
+    data = load_json(DeliveryBodySchema())
+    if data.get("outcome") == "failed":
+        attempt = deliveries.record_failure(order, data, current_user)
+    else:
+        attempt = deliveries.confirm_delivery(order, data, current_user)
+    return _delivery(order, attempt, 201)
+
+
+@bp.get("/deliveries")
+@api_doc(
+    "The dispatch list: orders in the caller's scope dispatched up to a day and not delivered "
+    "(a failed attempt keeps an order on it), by delivery zone",
+    query=DispatchArgsSchema,
+    answers={"200": ("The orders to deliver", "DispatchList")},
+    errors=read_errors(("403", "Not allowed (collectors)")),
+)
+@requires("deliveries.work")
+@order_refusals
+def list_deliveries():
+    """Orders dispatched up to a day and not delivered, by delivery zone."""
+    args = query_args(DispatchArgsSchema())
+    day = args.get("date") or local_today()
+    rows = deliveries.dispatch_list(current_user, day, args.get("zone_id"))
+    return jsonify(DispatchListSchema().dump({"date": day, "items": rows}))

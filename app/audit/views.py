@@ -79,6 +79,7 @@ AUDIT_LABELS = {
     "order.cancel": _l("Pedido cancelado"),
     "order.dispatched": _l("Pedido despachado"),
     "order.delivered": _l("Pedido entregado"),
+    "order.delivery_failed": _l("Entrega no realizada"),
     "order.invoiced": _l("Pedido facturado"),
     "credit.blocked": _l("Pedido bloqueado por crédito"),
     "override.request": _l("Autorización pedida"),

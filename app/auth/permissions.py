@@ -38,6 +38,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Delivery tracking, every order, the catalogue and its prices: the back office.
     "orders.manage": OFFICE,
     "products.manage": OFFICE,
+    # Deliveries: the dispatch list and confirming a delivery (or a failed one) at the door.
+    # Salespeople and the office often deliver themselves; there is no driver role.
+    "deliveries.work": OFFICE | {Role.SUPERVISOR, Role.SALESPERSON},
+    # Handing goods to someone the client did not authorise, on the deliverer's word.
+    "deliveries.override": OFFICE | {Role.SUPERVISOR},
     # A client's own prices and discounts: the back office and supervisors.
     "conditions.manage": OFFICE | {Role.SUPERVISOR},
     # Preventistas often collect at the visit too, so they see collections.

@@ -24,6 +24,7 @@ from app.demo.clients import (
 )
 from app.demo.collections import add_demo_collections
 from app.demo.credit import add_credit, add_credit_sources
+from app.demo.deliveries import add_demo_deliveries
 from app.demo.jobs import add_demo_jobs
 from app.demo.ledger import add_ledger
 from app.demo.loyalty import add_demo_loyalty
@@ -77,6 +78,7 @@ def load_demo_data(clients: int, seed: int, history: bool = True) -> int:
     add_issuer_details()
     add_demo_loyalty(random.Random(seed + 3))
     add_demo_cases(random.Random(f"cases-{seed}"))  # its own stream too
+    documents += add_demo_deliveries(random.Random(f"deliveries-{seed}"))  # its own stream too
     # Last: new shops, with no account, orders or calls yet.
     add_door_prospects(rng, taken)
     # Their own streams, after the rest: the draws of the others stay what they were.

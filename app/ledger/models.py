@@ -156,6 +156,8 @@ class Document(Synced, db.Model):
     notes: Mapped[str | None] = mapped_column(sa.Text)
     source: Mapped[str] = mapped_column(sa.String(12), default="backoffice")
     reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_documents.id"))
+    # the order an invoice bills, when the ERP names it
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"), index=True)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     void_reason: Mapped[str | None] = mapped_column(sa.String(200))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

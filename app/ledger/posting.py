@@ -52,6 +52,7 @@ from app.ledger.services import (
     row_id,
 )
 from app.loyalty import services as loyalty
+from app.orders.invoicing import mark_invoiced, order_to_bill
 from app.taxes.rules import TaxIdType, validate_tax_id
 
 
@@ -89,6 +90,7 @@ def post_document(client: Client, data: dict, user: User | None, source: str = "
         errors["notes"] = _("La nota es demasiado larga.")
     if client.is_deleted:
         errors["client_id"] = _("El cliente está en la papelera.")
+    order = order_to_bill(client.id, data.get("order_id"), kind, errors)
     if not errors:
         check_number_free(kind, letter, number, errors)
     if errors:
@@ -109,6 +111,7 @@ def post_document(client: Client, data: dict, user: User | None, source: str = "
         notes=notes,
         source=source,
         created_by_id=user.id if user else None,
+        order_id=order.id if order else None,
     )
     document.sale_lines = items
     db.session.add(document)
@@ -119,6 +122,8 @@ def post_document(client: Client, data: dict, user: User | None, source: str = "
         client.last_sale_date = when
     audit.record("ledger.document.create", "document", document.id, None, audit_view(document))
     loyalty.on_document_posted(document)
+    if order is not None:
+        mark_invoiced(order, document)
     return document
 
 

@@ -130,6 +130,13 @@ class NewDocumentSchema(BodySchema):
         },
     )
     notes = text_field(2000)
+    order_id = id_field(
+        allow_none=True,
+        metadata={
+            "description": "Invoices only: the order this invoice bills (of the same client); "
+            "the order becomes invoiced and its page links to the invoice"
+        },
+    )
     items = rows_field(
         SaleItemSchema,
         500,
@@ -358,6 +365,9 @@ class DocumentSummarySchema(AnswerSchema):
     source = fields.String()
     reverses_id = fields.Integer(
         allow_none=True, metadata={"description": "On a reversal: the document it voids"}
+    )
+    order_id = fields.Integer(
+        allow_none=True, metadata={"description": "On an invoice: the order it bills"}
     )
     voided_at = fields.DateTime(allow_none=True)
     void_reason = fields.String(allow_none=True)

@@ -13,7 +13,8 @@ from app.core.rendering import render
 from app.credit import overrides
 from app.credit.models import RequestStatus
 from app.credit.rules import Failure
-from app.orders import services
+from app.ledger.services import document_title
+from app.orders import deliveries, invoicing, services
 from app.orders.blueprint import bp
 from app.orders.models import Order, OrderStatus
 from app.orders.services import OrderError
@@ -71,10 +72,11 @@ def _page(order: Order, errors: dict | None = None, status: int = 200, reason: s
         OrderStatus.APPROVED,
         OrderStatus.INVOICED,
     ):
+        # a delivery is confirmed on its own page, with who received it
         steps = [
             (step, label)
             for step, label in TRACKING_LABELS.items()
-            if getattr(order, f"{step}_at") is None
+            if getattr(order, f"{step}_at") is None and step != "delivered"
         ]
     errors = errors or {}
     return render(
@@ -91,6 +93,11 @@ def _page(order: Order, errors: dict | None = None, status: int = 200, reason: s
         may_cancel=may_cancel(order),
         steps=steps,
         tracking=TRACKING_LABELS,
+        may_deliver=deliveries.may_deliver(current_user, order),
+        receiver=deliveries.receiver(order),
+        invoices=invoicing.invoices_of(order),
+        invoice_title=document_title,
+        delivery_reasons=deliveries.FAILURE_REASONS,
         errors=errors,
         # the reason's message shows under its box
         error_messages=[message for name, message in errors.items() if name != "reason"],

@@ -214,6 +214,9 @@ class Order(Synced, db.Model):
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", order_by="OrderLine.position", cascade="all, delete-orphan"
     )
+    deliveries: Mapped[list["DeliveryAttempt"]] = relationship(
+        back_populates="order", order_by="DeliveryAttempt.id"
+    )
 
     __table_args__ = (
         sa.CheckConstraint(_one_of("status", OrderStatus), name="ck_orders_status"),
@@ -242,3 +245,52 @@ class OrderLine(db.Model):
     product: Mapped[Product] = relationship()
 
     __table_args__ = (sa.CheckConstraint("quantity > 0", name="ck_order_lines_quantity"),)
+
+
+class DeliveryOutcome(StrEnum):
+    """How a delivery attempt ended."""
+
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class DeliveryAttempt(db.Model):
+    """One try at handing an order over: who received it, or why it could not be delivered.
+
+    A failed attempt leaves the order pending for a new one; every attempt is kept.
+    """
+
+    __tablename__ = "order_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)
+    outcome: Mapped[str] = mapped_column(sa.String(10))
+    # a failed attempt: one of the reasons' codes (orders/deliveries.py) and what happened
+    reason: Mapped[str | None] = mapped_column(sa.String(20))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    received_by_name: Mapped[str | None] = mapped_column(sa.String(120))
+    received_by_document: Mapped[str | None] = mapped_column(sa.String(30))
+    # the pickup check: None when the client names nobody (anyone at the shop receives)
+    authorized: Mapped[bool | None]
+    pickup_id: Mapped[int | None] = mapped_column(sa.ForeignKey("client_pickups.id"))
+    # handed to someone not authorised, by a user allowed to (deliveries.override)
+    overridden: Mapped[bool] = mapped_column(default=False)
+    latitude: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6))
+    location_accuracy: Mapped[int | None]  # metres
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="deliveries")
+    user: Mapped["User"] = relationship()  # noqa: F821
+    pickup: Mapped["AuthorizedPickup | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("outcome", DeliveryOutcome), name="ck_order_deliveries_outcome"),
+        sa.CheckConstraint(
+            "(outcome = 'delivered' AND received_by_name IS NOT NULL"
+            " AND received_by_document IS NOT NULL)"
+            " OR (outcome = 'failed' AND reason IS NOT NULL)",
+            name="ck_order_deliveries_shape",
+        ),
+    )

@@ -12,6 +12,7 @@ from app.core.fields import (
     DecimalText,
     QuerySchema,
     choice_field,
+    day_field,
     id_field,
     page_field,
     per_page_field,
@@ -23,7 +24,8 @@ from app.core.routing import MAX_ID
 from app.credit.rules import PAYMENT_METHODS
 from app.credit.schemas import FailureSchema
 from app.ledger.models import CURRENCIES
-from app.orders.models import OrderStatus
+from app.orders.deliveries import DOCUMENT_MAX, FAILURE_REASONS, NAME_MAX, NOTES_MAX
+from app.orders.models import DeliveryOutcome, OrderStatus
 from app.orders.services import MAX_LINES, MAX_QUANTITY
 
 
@@ -120,6 +122,51 @@ class TrackingSchema(BodySchema):
     """A delivery step the back office marks."""
 
     step = choice_field(("dispatched", "delivered", "invoiced"), required=True)
+
+
+class DeliveryBodySchema(BodySchema):
+    """A delivery confirmed at the door (who received it), or a failed attempt (why)."""
+
+    outcome = choice_field(
+        [o.value for o in DeliveryOutcome],
+        load_default="delivered",
+        metadata={"description": "delivered (default) or failed: the order stays pending"},
+    )
+    received_by_name = text_field(
+        NAME_MAX, metadata={"description": "Required when delivered: who received the goods"}
+    )
+    received_by_document = text_field(
+        DOCUMENT_MAX,
+        metadata={
+            "description": "Required when delivered: the receiver's document; checked against "
+            "the client's authorised pickup people when it has any"
+        },
+    )
+    override = spanish_field(
+        fields.Boolean,
+        truthy={True},
+        falsy={False},
+        load_default=False,
+        metadata={
+            "description": "Deliver to someone the client did not authorise; only users with "
+            "the deliveries.override permission (back office, supervisors) may, and the "
+            "attempt says so. Without it such a delivery is refused (422 on "
+            "received_by_document)"
+        },
+    )
+    reason = choice_field(
+        list(FAILURE_REASONS),
+        nullable=True,
+        metadata={"description": "Required when failed: why the delivery could not be made"},
+    )
+    notes = text_field(
+        NOTES_MAX, metadata={"description": 'Failed: what happened ("other": required)'}
+    )
+    latitude = _coordinate(90)
+    longitude = _coordinate(180)
+    accuracy = fields.Raw(
+        allow_none=True, metadata={"type": "number", "description": "Metres, as the phone says"}
+    )
 
 
 class OrderListArgsSchema(QuerySchema):
@@ -241,3 +288,90 @@ class QuoteSchema(AnswerSchema):
     perception = DecimalString(places=2)
     total = DecimalString(places=2)
     credit = fields.Nested(StoredDecisionSchema)
+
+
+class DeliveryAttemptSchema(AnswerSchema):
+    """One attempt at delivering an order."""
+
+    id = fields.Integer()
+    outcome = fields.String(metadata={"enum": [o.value for o in DeliveryOutcome]})
+    reason = fields.String(allow_none=True, metadata={"enum": list(FAILURE_REASONS)})
+    notes = fields.String(allow_none=True)
+    received_by_name = fields.String(allow_none=True)
+    received_by_document = fields.String(allow_none=True)
+    authorized = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "Pickup check: null when the client names nobody"},
+    )
+    overridden = fields.Boolean()
+    latitude = DecimalString(allow_none=True)
+    longitude = DecimalString(allow_none=True)
+    location_accuracy = fields.Integer(allow_none=True)
+    user = fields.String(attribute="user.full_name")
+    attempted_at = fields.DateTime()
+
+
+class DeliverySchema(AnswerSchema):
+    """An order's delivery: its state, the pickup check of the last attempt, every attempt."""
+
+    order_id = fields.Integer()
+    state = fields.String(
+        metadata={
+            "enum": ["pending", "delivered"],
+            "description": "pending until delivered (a failed attempt leaves it pending)",
+        }
+    )
+    dispatched_at = fields.DateTime(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
+    authorized_pickup = fields.Boolean(
+        allow_none=True,
+        metadata={
+            "description": "Whether the receiver is an authorised pickup person of the client "
+            "(null when the client names nobody, or nobody received it yet)"
+        },
+    )
+    attempt = fields.Nested(
+        DeliveryAttemptSchema, allow_none=True, metadata={"description": "The attempt just made"}
+    )
+    attempts = fields.List(fields.Nested(DeliveryAttemptSchema))
+
+
+class DispatchArgsSchema(QuerySchema):
+    """The dispatch list's day and delivery zone."""
+
+    date = day_field(
+        metadata={"description": "Orders dispatched up to this day (YYYY-MM-DD); default today"}
+    )
+    zone_id = spanish_field(
+        fields.Integer,
+        validate=validate.Range(min=0, max=MAX_ID, error=NOT_FOUND),
+        metadata={"description": "A delivery zone; 0: clients without one; default: every zone"},
+    )
+
+
+class DispatchItemSchema(AnswerSchema):
+    """An order out for delivery."""
+
+    order_id = fields.Integer(attribute="id")
+    client_id = fields.Integer()
+    client_name = fields.String(attribute="client.display_name")
+    delivery_zone_id = fields.Integer(attribute="client.delivery_zone_id", allow_none=True)
+    shipping_address_id = fields.Integer(allow_none=True)
+    dispatched_at = fields.DateTime()
+    total = DecimalString(places=2)
+    currency = fields.String()
+    payment_method = fields.String()
+    failed_attempts = fields.Method(
+        "_failed", metadata={"type": "integer", "description": "Failed attempts so far"}
+    )
+
+    def _failed(self, order) -> int:
+        """How many attempts failed (the order is still pending)."""
+        return sum(1 for attempt in order.deliveries if attempt.outcome == "failed")
+
+
+class DispatchListSchema(AnswerSchema):
+    """Orders dispatched and not delivered, by delivery zone."""
+
+    date = fields.Date()
+    items = fields.List(fields.Nested(DispatchItemSchema))

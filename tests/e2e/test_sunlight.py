@@ -18,7 +18,17 @@ from tests.e2e.conftest import (
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 360, "height": 740}
 PAGES = {
-    "vendedor1": ["/route/", "/clients/", "CARD", "ORDER", "/cases/", "CASE", "NEW_CASE"],
+    "vendedor1": [
+        "/route/",
+        "/clients/",
+        "CARD",
+        "ORDER",
+        "/cases/",
+        "CASE",
+        "NEW_CASE",
+        "/orders/deliveries",
+        "DELIVERY",
+    ],
     "supervisor": [
         "/credit/approvals",
         "/ledger/aging",
@@ -117,6 +127,9 @@ def test_the_field_screens_meet_the_sunlight_standard(browser, live_server, erro
             path = client_page(page, "CARD").replace("/clients/", "/cases/new?client_id=")
         elif path == "LIMITS":
             path = f"/credit/clients/{FAMILY_CLIENT}/limits"
+        elif path == "DELIVERY":  # the delivery page of an order on the dispatch list
+            page.goto("/orders/deliveries")
+            path = page.locator(".dispatch-list a").first.get_attribute("href")
         elif path == "JOB":
             page.goto("/jobs/")
             path = page.locator(".job-list a").first.get_attribute("href")
