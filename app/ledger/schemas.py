@@ -571,11 +571,19 @@ class CardPlanSchema(AnswerSchema):
 
 
 class CardIssuerSchema(AnswerSchema):
-    """A credit-card issuer and its plans."""
+    """A credit-card issuer, its company data and its plans."""
 
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
+    legal_name = fields.String(allow_none=True, metadata={"description": "Company name"})
+    address = fields.String(allow_none=True)
+    iva_condition = fields.String(allow_none=True)
+    tax_id = fields.String(allow_none=True, metadata={"description": "CUIT, 11 digits"})
+    iibb_number = fields.String(allow_none=True)
+    supplier_account = fields.String(allow_none=True, metadata={"description": "In the books"})
+    bank = fields.String(allow_none=True, metadata={"description": "The collecting bank"})
+    contact = fields.String(allow_none=True)
     plans = fields.Method(
         "_plans",
         metadata={"type": "array", "items": {"$ref": "#/components/schemas/CardPlan"}},

@@ -317,6 +317,14 @@ def test_a_card_payment_uses_a_plan_and_apply_oldest_pays_by_due_date(office):
             "id": issuer.id,
             "code": "VISA",
             "name": "Visa",
+            "legal_name": None,
+            "address": None,
+            "iva_condition": None,
+            "tax_id": None,
+            "iibb_number": None,
+            "supplier_account": None,
+            "bank": None,
+            "contact": None,
             "plans": [
                 {"id": plan.id, "name": "3 cuotas", "installments": 3, "surcharge_pct": "10.00"}
             ],

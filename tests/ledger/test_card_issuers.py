@@ -53,3 +53,12 @@ def test_a_wrong_cuit_is_refused_and_nothing_is_saved(admin):
     page = response.get_data(as_text=True)
     assert re.search(r"CUIT[^<]*no es válido|dígito verificador", page), page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CardIssuer)) == 0
+
+
+def test_the_api_gives_the_issuers_company_data(admin, app):
+    assert admin.submit(f"{BASE}/new", **FIELDS).status_code == 303
+    [issuer] = admin.get("/api/v1/card-issuers").json
+    assert issuer["legal_name"] == "Tarjeta Naranja S.A.U."
+    assert issuer["tax_id"] == "30685376349"
+    assert (issuer["supplier_account"], issuer["bank"]) == ("2.1.1.05.010", "Banco de Galicia")
+    assert issuer["contact"] == "Liquidaciones, 0810-333-6272"
