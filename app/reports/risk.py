@@ -90,10 +90,11 @@ class InactiveClient:
     days: int
 
 
-def inactive_clients(user: User, today: date, days: int, limit: int = 500) -> list[InactiveClient]:
-    """Clients in scope who bought before but have had no invoice in `days` days, longest first."""
-    last = sa.func.max(Document.date)
-    rows = db.session.execute(
+def _inactive(user: User, today: date, days: int) -> sa.Select:
+    """Clients in scope who bought before but have had no invoice in `days` days, with the
+    day of their last invoice."""
+    last = sa.func.max(Document.date).label("last")
+    return (
         sa.select(Client.id, Client.code, Client.trade_name, Client.legal_name, last)
         .join(Document, Document.client_id == Client.id)
         .where(
@@ -104,9 +105,21 @@ def inactive_clients(user: User, today: date, days: int, limit: int = 500) -> li
         )
         .group_by(Client.id, Client.code, Client.trade_name, Client.legal_name)
         .having(last < today - timedelta(days=days - 1))
-        .order_by(last, Client.id)
-        .limit(limit)
     )
+
+
+def inactive_count(user: User, today: date, days: int) -> int:
+    """How many clients in scope have had no invoice in `days` days (the list shows 500)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(_inactive(user, today, days).subquery())
+    )
+
+
+def inactive_clients(user: User, today: date, days: int, limit: int = 500) -> list[InactiveClient]:
+    """Clients in scope who bought before but have had no invoice in `days` days, longest first."""
+    query = _inactive(user, today, days)
+    last = query.selected_columns.last
+    rows = db.session.execute(query.order_by(last, Client.id).limit(limit))
     return [
         InactiveClient(ident, code, trade or legal, _day(day), (today - _day(day)).days)
         for ident, code, trade, legal, day in rows

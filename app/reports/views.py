@@ -91,7 +91,7 @@ def dashboard():
         points=points,
         chart=_chart(points),
         at_risk=len(risk.at_risk(current_user, today)),
-        inactive=len(risk.inactive_clients(current_user, today, inactive_days)),
+        inactive=risk.inactive_count(current_user, today, inactive_days),
         inactive_days=inactive_days,
         abc_a=_percent(settings.abc_a_pct),
         abc_b=_percent(settings.abc_b_pct),

@@ -69,6 +69,10 @@ def test_inactive_clients_bought_before_but_not_in_the_last_days(app):
     assert [(each.name, each.last_invoice, each.days) for each in found] == [
         ("Hace 75 días", date(2026, 9, 1), 75)
     ]
+    assert risk.inactive_count(admin, TODAY, 60) == 1
+    assert risk.inactive_count(admin, TODAY, 40) == 2
+    # the list stops at its limit; the count does not
+    assert len(risk.inactive_clients(admin, TODAY, 40, limit=1)) == 1
     assert [each.name for each in risk.inactive_clients(admin, TODAY, 40)] == [
         "Hace 75 días",
         "Hace 45 días",
