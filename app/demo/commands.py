@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.cases.demo import add_demo_cases
 from app.clients.models import Client
 from app.core.changes import reserve_change_seqs
+from app.core.sqlite import refresh_statistics
 from app.core.types import utcnow
 from app.demo.catalogue import add_demo_catalogue
 from app.demo.clients import (
@@ -113,6 +114,7 @@ def demo_data_command(clients: int, seed: int, if_empty: bool) -> None:
         raise click.BadParameter("tiene que ser 0 o más", param_hint="--clients")
     started = time.perf_counter()
     documents = load_demo_data(clients, seed)
+    refresh_statistics()
     click.echo(
         f"Datos de demostración cargados: {len(DEMO_USERS)} usuarios (contraseña {DEMO_PASSWORD}), "
         f"{clients} clientes, {len(DOOR_PROSPECTS)} prospectos de vendedor1, {documents} "

@@ -25,6 +25,7 @@ from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from sqlalchemy.orm import undefer
 
+from app.core.sqlite import refresh_statistics
 from app.core.types import utcnow
 from app.extensions import db
 from app.jobs.models import ENDED, Job, JobFile, JobState
@@ -115,6 +116,11 @@ class JobQueue:
         def forget() -> None:
             with app.app_context():
                 forget_old_files()
+
+        @self.huey.periodic_task(crontab(hour="4", minute="40"), name="refresh-statistics")
+        def statistics() -> None:
+            with app.app_context():
+                refresh_statistics()
 
         @self.huey.on_startup("recover-jobs")
         def recover_at_start() -> None:
