@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.audit.services import record
 from app.auth.models import User
 from app.auth.permissions import can
-from app.clients.models import Client, Family
+from app.clients.models import Category, Client, ClientType, Family, Segment, Zone
 from app.clients.services import scoped_clients
 from app.core.types import local_today
 from app.credit.models import CreditBand, CreditPolicy
@@ -117,6 +117,64 @@ def effective_policy(client: Client) -> CreditPolicy | None:
         if policy is not None and not policy.is_deleted:
             return policy
     return None
+
+
+# The client's columns that lead to a policy, in the order of policy_holders: the group's
+# table, or None for the client's own policy.
+HOLDER_COLUMNS = (
+    (None, Client.credit_policy_id),
+    (Family, Client.family_id),
+    (Category, Client.subcategory1_id),
+    (Category, Client.category1_id),
+    (Category, Client.subcategory2_id),
+    (Category, Client.category2_id),
+    (Segment, Client.segment1_id),
+    (Segment, Client.segment2_id),
+    (Segment, Client.segment3_id),
+    (Segment, Client.segment4_id),
+    (Zone, Client.sales_zone_id),
+    (ClientType, Client.client_type_id),
+)
+
+
+def money_limits(client_ids: sa.Select) -> dict[int, Decimal]:
+    """The money limit in force of many clients at once, as applied_limits finds it (the own
+    limit, else the first live policy by precedence); clients with none are left out.
+
+    The groups and policies are small tables read once; the clients are one query.
+    """
+    policies = dict(
+        db.session.execute(
+            sa.select(CreditPolicy.id, CreditPolicy.money_limit).where(
+                CreditPolicy.deleted_at.is_(None)
+            )
+        ).all()
+    )
+    groups = {
+        model: dict(
+            db.session.execute(
+                sa.select(model.id, model.credit_policy_id).where(
+                    model.deleted_at.is_(None), model.credit_policy_id.is_not(None)
+                )
+            ).all()
+        )
+        for model in {model for model, _column in HOLDER_COLUMNS if model is not None}
+    }
+    found = {}
+    columns = [column for _model, column in HOLDER_COLUMNS]
+    for ident, own, *holders in db.session.execute(
+        sa.select(Client.id, Client.credit_money_limit, *columns).where(Client.id.in_(client_ids))
+    ):
+        limit = own
+        if limit is None:
+            for (model, _column), holder in zip(HOLDER_COLUMNS, holders, strict=True):
+                policy = holder if model is None else groups[model].get(holder)
+                if policy in policies:
+                    limit = policies[policy]
+                    break
+        if limit is not None:
+            found[ident] = Decimal(str(limit))
+    return found
 
 
 def family_limit(client: Client) -> FamilyLimit | None:

@@ -14,10 +14,9 @@ from flask_babel import gettext as _
 import app.reports.rules as rules
 from app.auth.models import User
 from app.clients.models import Client, ClientState
-from app.clients.reference import ClientType
 from app.collections import services as collections
 from app.collections.models import CollectionCall, Outcome
-from app.credit.models import CreditPolicy
+from app.credit import services as credit
 from app.credit.rules import money_text
 from app.extensions import db
 from app.ledger.models import (
@@ -315,8 +314,8 @@ def _days_to_pay(scope: sa.Select, today: date) -> tuple[dict, dict]:
 
 
 def _credit_use(scope: sa.Select) -> tuple[dict, dict]:
-    """Each client's open balance in pesos, and its money limit (its own policy, else its
-    type's)."""
+    """Each client's open balance in pesos, and its money limit in force (its own, else its
+    policy's by the credit's precedence: family, category, segment, zone, type)."""
     rows = db.session.execute(
         sa.select(Document.client_id, sa.func.sum(pesos(Document.sign * Document.open_amount)))
         .where(
@@ -326,19 +325,7 @@ def _credit_use(scope: sa.Select) -> tuple[dict, dict]:
         .group_by(Document.client_id)
     )
     balances = {ident: money(total) for ident, total in rows if total}
-    own = sa.orm.aliased(CreditPolicy)
-    typed = sa.orm.aliased(CreditPolicy)
-    limit = sa.func.coalesce(own.money_limit, typed.money_limit)
-    rows = db.session.execute(
-        sa.select(Client.id, limit)
-        .outerjoin(own, sa.and_(own.id == Client.credit_policy_id, own.deleted_at.is_(None)))
-        .outerjoin(ClientType, ClientType.id == Client.client_type_id)
-        .outerjoin(
-            typed, sa.and_(typed.id == ClientType.credit_policy_id, typed.deleted_at.is_(None))
-        )
-        .where(Client.id.in_(scope), limit.is_not(None))
-    )
-    return balances, {ident: Decimal(str(value)) for ident, value in rows}
+    return balances, credit.money_limits(scope)
 
 
 def _sales_halves(scope: sa.Select, today: date) -> tuple[dict, dict]:

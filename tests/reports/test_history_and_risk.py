@@ -3,9 +3,12 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+import sqlalchemy as sa
+
 import app.reports.purchases as purchases
 import app.reports.risk as risk
 import app.reports.services as services
+from app.clients.models import Client
 from app.credit.models import CreditPolicy
 from app.extensions import db
 from app.ledger import applications
@@ -191,3 +194,39 @@ def test_the_back_offices_thresholds_decide_who_is_at_risk(app):
     services.save_report_settings({"risk_sales_fall_pct": D("65"), "risk_sales_floor": D("500")})
     db.session.commit()
     assert [each.name for each in risk.at_risk(admin, TODAY)] == ["Chico que compra menos"]
+
+
+def test_credit_use_weighs_the_limit_in_force_own_or_by_precedence(app):
+    from app.clients.models import Zone
+    from app.credit import services as credit
+
+    admin = factories.make_user("admin")
+    wide = CreditPolicy(code="ZONA", name="De la zona", money_limit=D("1000"))
+    typed = CreditPolicy(code="TIPO", name="Del tipo", money_limit=D("100000"))
+    db.session.add_all([wide, typed])
+    db.session.flush()
+    zone = Zone(code="ZR", name="Zona de riesgo", credit_policy_id=wide.id)
+    db.session.add(zone)
+    db.session.flush()
+    kind = factories.make_client_type(credit_policy_id=typed.id)
+    by_zone = factories.make_client(
+        trade_name="Por la zona", sales_zone_id=zone.id, client_type_id=kind.id
+    )
+    own = factories.make_client(
+        trade_name="Límite propio",
+        sales_zone_id=zone.id,
+        client_type_id=kind.id,
+        credit_money_limit=D("50000"),
+    )
+    by_type = factories.make_client(trade_name="Por el tipo", client_type_id=kind.id)
+    for client in (by_zone, own, by_type):
+        factories.post_document(client, "invoice", "950.00", date="2026-11-10")
+    db.session.commit()
+
+    # the zone's policy outranks the type's; the own limit outranks both
+    found = {each.name: [r.code for r in each.reasons] for each in risk.at_risk(admin, TODAY)}
+    assert found == {"Por la zona": ["credit_use"]}
+    # the same limits the order's credit decision applies, client by client
+    limits = credit.money_limits(sa.select(Client.id))
+    for client in (by_zone, own, by_type):
+        assert limits.get(client.id) == credit.applied_limits(client).limits.money
