@@ -120,8 +120,11 @@ def inactive_count(user: User, today: date, days: int) -> int:
     )
 
 
-def inactive_clients(user: User, today: date, days: int, limit: int = 500) -> list[InactiveClient]:
-    """Clients in scope who bought before but have had no invoice in `days` days, longest first."""
+def inactive_clients(
+    user: User, today: date, days: int, limit: int | None = 500
+) -> list[InactiveClient]:
+    """Clients in scope who bought before but have had no invoice in `days` days, longest
+    first; the first `limit` of them (None: all, for a download)."""
     query = _inactive(user, today, days)
     last = query.selected_columns.last
     rows = db.session.execute(query.order_by(last, Client.id).limit(limit))

@@ -28,6 +28,8 @@ from app.reports.jobs import ABC
 from app.reports.schemas import RankingArgsSchema, TrendArgsSchema
 from app.reports.tables import csv_bytes, xlsx_bytes
 
+# the clients a list page shows; the downloads have them all
+SHOWN = 500
 MEASURE_LABELS = {"sales": _l("Ventas"), "collections": _l("Cobranzas"), "margin": _l("Margen")}
 SUBJECT_LABELS = {
     "clients": _l("Clientes"),
@@ -328,7 +330,7 @@ def inactive_download(fmt: str):
     header = [_("Código"), _("Cliente"), _("Última factura"), _("Días")]
     rows = [
         [row.code, row.name, row.last_invoice, row.days]
-        for row in risk.inactive_clients(current_user, local_today(), days)
+        for row in risk.inactive_clients(current_user, local_today(), days, limit=None)
     ]
     name = f"sin-compras-{days}-dias-{local_today().isoformat()}.{fmt}"
     return _download(fmt, name, _("Sin compras"), header, rows)
@@ -346,6 +348,8 @@ def _inactive_days() -> int:
 def at_risk():
     """Clients at risk, each reason with a link to its evidence, and the rules written out."""
     found = risk.at_risk(current_user, local_today())
+    total = len(found)
+    found = found[:SHOWN]
     rows = [
         (
             each,
@@ -357,7 +361,7 @@ def at_risk():
         for each in found
     ]
     limits = services.report_settings().risk_thresholds
-    return render("reports/at_risk.html", rows=rows, rules=risk.rule_texts(limits))
+    return render("reports/at_risk.html", rows=rows, rules=risk.rule_texts(limits), total=total)
 
 
 @bp.get("/inactive")
@@ -365,8 +369,10 @@ def at_risk():
 def inactive():
     """Clients who bought before and have had no invoice in the last days."""
     days = _inactive_days()
-    found = risk.inactive_clients(current_user, local_today(), days)
-    return render("reports/inactive.html", block="report", rows=found, days=days)
+    today = local_today()
+    found = risk.inactive_clients(current_user, today, days, limit=SHOWN)
+    total = risk.inactive_count(current_user, today, days) if len(found) == SHOWN else len(found)
+    return render("reports/inactive.html", block="report", rows=found, days=days, total=total)
 
 
 CARD_PRODUCTS = 20  # the card shows the top products of the last 12 months
