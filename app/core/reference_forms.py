@@ -37,6 +37,15 @@ def decimal_text(data: Decimal | None) -> str:
     return ""
 
 
+def amount_text(data: Decimal | None) -> str:
+    """A stored amount as people write it here: "500.000", "1.234,50", "" for none."""
+    if not isinstance(data, Decimal):
+        return ""
+    units, _dot, cents = f"{abs(data):.2f}".partition(".")
+    sign = "-" if data < 0 else ""
+    return f"{sign}{int(units):,}".replace(",", ".") + ("" if cents == "00" else f",{cents}")
+
+
 class NumberField(DecimalField):
     """An optional number typed as people write it here ("1.234,5", "12.5", "-3").
 

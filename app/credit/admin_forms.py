@@ -1,7 +1,5 @@
 """The admin's forms for the credit's reference tables; field names are the models' columns."""
 
-from decimal import Decimal
-
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional
@@ -12,6 +10,7 @@ from app.core.reference_forms import (
     NumberField,
     PercentField,
     ReferenceForm,
+    amount_text,
     code_field,
     name_field,
     optional_id,
@@ -46,13 +45,7 @@ class MoneyField(NumberField):
 
     def _value(self) -> str:
         """The stored amount as people write it: "500.000", "1.234,5"."""
-        if self.raw_data:
-            return self.raw_data[0]
-        if not isinstance(self.data, Decimal):
-            return ""
-        units, _dot, cents = f"{abs(self.data):.2f}".partition(".")
-        sign = "-" if self.data < 0 else ""
-        return f"{sign}{int(units):,}".replace(",", ".") + ("" if cents == "00" else f",{cents}")
+        return self.raw_data[0] if self.raw_data else amount_text(self.data)
 
 
 def _limit(label, high: int, **kwargs) -> IntegerField:

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
-from app.core.reference_forms import NOT_A_NUMBER, NumberField, ReferenceForm
+from app.core.reference_forms import NOT_A_NUMBER, NumberField, ReferenceForm, amount_text
 
 REQUIRED = _l("Completá este dato.")
 
@@ -65,12 +65,7 @@ class AmountField(NumberField):
 
     def _value(self) -> str:
         """The stored amount as people write it: "100.000", "1.234,5"."""
-        if self.raw_data:
-            return self.raw_data[0]
-        if not isinstance(self.data, Decimal):
-            return ""
-        units, _dot, cents = f"{self.data:.2f}".partition(".")
-        return f"{int(units):,}".replace(",", ".") + ("" if cents == "00" else f",{cents}")
+        return self.raw_data[0] if self.raw_data else amount_text(self.data)
 
 
 class ReportSettingsForm(ReferenceForm):
