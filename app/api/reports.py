@@ -12,6 +12,7 @@ from app.api.common import query_args, refusals, visible_client
 from app.api.docs import OUT_OF_SCOPE, api_doc, name_schemas, read_errors
 from app.auth.permissions import requires
 from app.core.types import local_today
+from app.reports.jobs import refresh_risk_if_stale
 from app.reports.schemas import (
     AtRiskSchema,
     InactiveArgsSchema,
@@ -64,14 +65,17 @@ def ranking():
 @api_doc(
     "Clients at risk in the caller's scope, each with the reasons that put it there (overdue "
     "growing month on month, broken promises, paying slower, credit use above 90 % of the "
-    "limit, sales falling) and the page that shows each",
+    "limit, sales falling) and the page that shows each, as the last run found them (it runs "
+    "nightly, and again when asked or when the thresholds change)",
     answers={"200": ("The clients at risk, most reasons first", "ClientsAtRisk")},
     errors=read_errors(),
 )
 @requires("reports.view")
 def at_risk():
     """The clients at risk, with their reasons."""
-    found = risk.at_risk(current_user, local_today())
+    refresh_risk_if_stale(current_user.id)
+    run = risk.last_run()
+    found = risk.listed(current_user)
     items = [
         {
             "client_id": each.client_id,
@@ -88,7 +92,9 @@ def at_risk():
         }
         for each in found
     ]
-    return jsonify(AtRiskSchema().dump({"items": items}))
+    answer = {"items": items, "day": run.day if run else None}
+    answer["computed_at"] = run.finished_at if run else None
+    return jsonify(AtRiskSchema().dump(answer))
 
 
 @bp.get("/reports/inactive")

@@ -57,16 +57,19 @@ class Handler:
     kind: str
     run: Callable[["JobContext"], dict | None]
     result_template: str | None
+    nightly: str | None = None  # the title of a run the queue starts every night, if any
 
 
 HANDLERS: dict[str, Handler] = {}
+NIGHTLY_AT = {"hour": "3", "minute": "30"}  # local time of the server
 
 
-def job(kind: str, result_template: str | None = None):
-    """Register a function as the work of a kind of job: `run(ctx) -> result dict or None`."""
+def job(kind: str, result_template: str | None = None, nightly: str | None = None):
+    """Register a function as the work of a kind of job: `run(ctx) -> result dict or None`;
+    with `nightly` (a title), the queue also starts one every night."""
 
     def register(run: Callable[["JobContext"], dict | None]):
-        HANDLERS[kind] = Handler(kind, run, result_template)
+        HANDLERS[kind] = Handler(kind, run, result_template, nightly)
         return run
 
     return register
@@ -121,6 +124,11 @@ class JobQueue:
         def statistics() -> None:
             with app.app_context():
                 refresh_statistics()
+
+        @self.huey.periodic_task(crontab(**NIGHTLY_AT), name="nightly-jobs")
+        def nightly() -> None:
+            with app.app_context():
+                start_nightly_jobs()
 
         @self.huey.on_startup("recover-jobs")
         def recover_at_start() -> None:
@@ -186,6 +194,27 @@ def start_job(
 
     sa.event.listen(db.session(), "after_commit", send, once=True)
     return row
+
+
+def start_nightly_jobs() -> list[Job]:
+    """Start the night's run of every kind of job that has one, unless one is already queued
+    or running (a slow night, or someone asked for it just before)."""
+    started = []
+    for handler in HANDLERS.values():
+        if handler.nightly and pending(handler.kind) is None:
+            started.append(start_job(handler.kind, handler.nightly, None))
+    db.session.commit()
+    return started
+
+
+def pending(kind: str) -> Job | None:
+    """A job of this kind that is queued or running, if any."""
+    return db.session.scalar(
+        sa.select(Job)
+        .where(Job.kind == kind, Job.state.in_((JobState.QUEUED, JobState.RUNNING)))
+        .order_by(Job.id.desc())
+        .limit(1)
+    )
 
 
 # --- progress ------------------------------------------------------------------------------------

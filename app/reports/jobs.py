@@ -1,13 +1,19 @@
-"""The reports' background job: the ABC rating, on demand (cron runs `flask abc-rating`)."""
+"""The reports' background jobs: the ABC rating on demand (cron runs `flask abc-rating`), and
+the reckoning of the clients at risk, nightly and on demand."""
 
 from flask_babel import gettext as _
 
+import app.reports.risk as risk
 from app.clients.models import Client
+from app.core.types import local_today
 from app.extensions import db
-from app.jobs.queue import JobContext, job
+from app.jobs.models import Job
+from app.jobs.queue import JobContext, job, pending, start_job
 from app.reports.abc import rate_clients
 
 ABC = "reports.abc"
+RISK = "reports.risk"
+RISK_TITLE = "Clientes en riesgo: recalcular"
 SHOWN = 50
 
 
@@ -33,3 +39,27 @@ def abc_job(ctx: JobContext) -> dict:
         for each in shown
     ]
     return result
+
+
+@job(RISK, nightly=RISK_TITLE)
+def risk_job(ctx: JobContext) -> dict:
+    """Reckon every client against the at-risk rules; the page and the API read the result."""
+    ctx.progress(0, None, _("Revisando las cuentas de todos los clientes"))
+    run = risk.refresh(local_today())
+    return {"day": run.day.isoformat(), "clients_at_risk": run.clients_at_risk}
+
+
+def refresh_risk(user_id: int | None) -> Job:
+    """Start a reckoning of the clients at risk, unless one is already on its way."""
+    return pending(RISK) or start_job(RISK, RISK_TITLE, user_id)
+
+
+def refresh_risk_if_stale(user_id: int | None) -> Job | None:
+    """Start a reckoning when the last one is from an earlier day or other thresholds (the
+    night's run did not happen, or the back office changed a threshold); the job on its way, if
+    any. Committed here, so that the queue gets it now."""
+    if not risk.is_stale(risk.last_run(), local_today()):
+        return None
+    started = refresh_risk(user_id)
+    db.session.commit()
+    return None if started.ended else started

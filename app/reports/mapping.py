@@ -39,7 +39,7 @@ def clients_on_map(user: User, by: str, today: date) -> list[MapClient]:
     where = client_coordinates([row.id for row in rows])
     reasons = {}
     if by == "risk":
-        reasons = {each.client_id: len(each.reasons) for each in risk.at_risk(user, today)}
+        reasons = risk.reason_counts([row.id for row in rows])
     found = []
     for ident, trade, legal, rating, city in rows:
         if by == "risk":

@@ -2,7 +2,7 @@
 
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -26,15 +26,15 @@ from app.ledger.models import (
     DocumentKind,
     DocumentState,
 )
+from app.reports.models import ClientRisk, RiskRun
 from app.reports.services import (
-    SALE_KINDS,
     ZERO,
     money,
     pesos,
     reach,
     report_settings,
-    signed,
     standing,
+    totals,
 )
 
 
@@ -153,8 +153,14 @@ class ClientAtRisk:
 
 
 def at_risk(user: User, today: date) -> list[ClientAtRisk]:
-    """Clients in scope that break an at-risk rule, with every reason, most reasons first."""
-    scope = reach(user)
+    """Clients in scope that break an at-risk rule, with every reason, most reasons first,
+    reckoned now from their accounts (seconds at 100,000 clients: the pages read the last
+    run instead, see `refresh`)."""
+    return _reckon(reach(user), today)
+
+
+def _reckon(scope: sa.Select, today: date) -> list[ClientAtRisk]:
+    """The clients of a scope that break an at-risk rule, most reasons first, then by name."""
     facts = _risk_facts(scope, today)
     limits = report_settings().risk_thresholds
     found = []
@@ -172,6 +178,118 @@ def at_risk(user: User, today: date) -> list[ClientAtRisk]:
     }
     found.sort(key=lambda item: (-len(item[1]), names[item[0]][1], item[0]))
     return [ClientAtRisk(ident, *names[ident], reasons) for ident, reasons in found]
+
+
+# --- the last run, which the pages read ------------------------------------------------------
+
+
+def refresh(today: date) -> RiskRun:
+    """Reckon every client against the rules and keep the result as the last run (the job's
+    work: nightly, after the thresholds change, or on demand)."""
+    everyone = sa.select(Client.id).where(Client.deleted_at.is_(None))
+    found = _reckon(everyone, today)
+    if db.engine.dialect.name == "postgresql":  # two runs at once replace the rows in turn
+        db.session.execute(sa.text("LOCK TABLE client_risks IN EXCLUSIVE MODE"))
+    run = RiskRun(
+        day=today,
+        thresholds=_thresholds_kept(report_settings().risk_thresholds),
+        clients_at_risk=len(found),
+    )
+    db.session.add(run)
+    db.session.flush()
+    db.session.execute(sa.delete(ClientRisk))
+    rows = [
+        {
+            "client_id": each.client_id,
+            "run_id": run.id,
+            "reason_count": len(each.reasons),
+            "reasons": [_reason_kept(reason) for reason in each.reasons],
+        }
+        for each in found
+    ]
+    for start in range(0, len(rows), 5_000):
+        db.session.execute(sa.insert(ClientRisk), rows[start : start + 5_000])
+    return run
+
+
+def last_run() -> RiskRun | None:
+    """The last reckoning of the clients at risk, or None before the first."""
+    return db.session.scalar(sa.select(RiskRun).order_by(RiskRun.id.desc()).limit(1))
+
+
+def is_stale(run: RiskRun | None, today: date) -> bool:
+    """True when the last run is missing, from an earlier day, or from other thresholds."""
+    if run is None or run.day < today:
+        return True
+    return run.thresholds != _thresholds_kept(report_settings().risk_thresholds)
+
+
+def listed(user: User, limit: int | None = None) -> list[ClientAtRisk]:
+    """The clients in scope the last run found at risk, most reasons first, then by name; the
+    first `limit` of them (None: all)."""
+    name = sa.func.coalesce(sa.func.nullif(Client.trade_name, ""), Client.legal_name)
+    rows = db.session.execute(
+        sa.select(ClientRisk.client_id, Client.code, name, ClientRisk.reasons)
+        .join(Client, Client.id == ClientRisk.client_id)
+        .where(ClientRisk.client_id.in_(reach(user)))
+        .order_by(ClientRisk.reason_count.desc(), name, ClientRisk.client_id)
+        .limit(limit)
+    )
+    return [
+        ClientAtRisk(ident, code, shown, [_reason_read(each) for each in reasons])
+        for ident, code, shown, reasons in rows
+    ]
+
+
+def listed_count(user: User) -> int:
+    """How many clients in scope the last run found at risk."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(ClientRisk.client_id.in_(reach(user)))
+    )
+
+
+def reason_counts(client_ids: list[int]) -> dict[int, int]:
+    """client id -> how many reasons the last run found, for those of the clients at risk."""
+    rows = db.session.execute(
+        sa.select(ClientRisk.client_id, ClientRisk.reason_count).where(
+            ClientRisk.client_id.in_(client_ids)
+        )
+    )
+    return dict(rows.all())
+
+
+def _thresholds_kept(limits: rules.RiskThresholds) -> dict:
+    """The thresholds as a run keeps them (text, so that 90 and 90.00 compare equal)."""
+    return {
+        name: format(value.normalize(), "f") if isinstance(value, Decimal) else value
+        for name, value in asdict(limits).items()
+    }
+
+
+def _reason_kept(reason: rules.RiskReason) -> dict:
+    """A reason as a run keeps it: its code, and its figures with decimals as text."""
+    return {"code": reason.code, "figures": {n: _kept(v) for n, v in reason.figures.items()}}
+
+
+def _kept(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_kept(each) for each in value]
+    return value
+
+
+def _reason_read(kept: dict) -> rules.RiskReason:
+    """A reason back from a run: the figures' text as decimals again."""
+    return rules.RiskReason(kept["code"], {n: _read(v) for n, v in kept["figures"].items()})
+
+
+def _read(value):
+    if isinstance(value, str):
+        return Decimal(value)
+    if isinstance(value, list):
+        return [_read(each) for each in value]
+    return value
 
 
 def _risk_facts(scope: sa.Select, today: date) -> dict[int, rules.RiskFacts]:
@@ -344,20 +462,15 @@ def _sales_halves(scope: sa.Select, today: date) -> tuple[dict, dict]:
     """Sales per client in the 3 full months before the last 3 full months, and in those."""
     this_month = rules.month_of(today)
     edges = [rules.first_day(rules.add_months(this_month, offset)) for offset in (-6, -3, 0)]
-    halves = []
-    for start, end in itertools.pairwise(edges):
-        rows = db.session.execute(
-            sa.select(Document.client_id, sa.func.sum(pesos(signed(Document.amount))))
-            .where(
-                Document.client_id.in_(scope),
-                Document.kind.in_(SALE_KINDS),
-                Document.date >= start,
-                Document.date < end,
-                standing(),
-            )
-            .group_by(Document.client_id)
-        )
-        halves.append({ident: money(total) for ident, total in rows})
+    halves = [
+        {
+            ident: money(total)
+            for ident, total in totals(
+                "sales", "clients", start, end - timedelta(days=1), scope
+            ).items()
+        }
+        for start, end in itertools.pairwise(edges)
+    ]
     return halves[0], halves[1]
 
 

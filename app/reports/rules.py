@@ -7,7 +7,7 @@ Plain values in, plain values out: no Flask, no database.
 import itertools
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 ZERO = Decimal("0")
@@ -57,6 +57,31 @@ def add_months(month: Month, count: int) -> Month:
 def first_day(month: Month) -> date:
     """The first day of a month."""
     return date(month[0], month[1], 1)
+
+
+@dataclass(frozen=True)
+class PeriodSplit:
+    """A period as the reports add it up: its whole months (from the first's first day to the
+    last's, None when it holds none) from the monthly sums, and the days before and after
+    them, at most two runs of dates, from the documents themselves."""
+
+    months: tuple[date, date] | None
+    edges: tuple[tuple[date, date], ...]
+
+
+def split_period(start: date, end: date) -> PeriodSplit:
+    """Split the days from `start` to `end` (both included) into whole months and edges."""
+    first = start if start.day == 1 else first_day(add_months(month_of(start), 1))
+    after = end + timedelta(days=1)
+    stop = first_day(month_of(after))  # the first day after the last whole month
+    if first >= stop:
+        return PeriodSplit(None, ((start, end),) if start <= end else ())
+    edges = []
+    if start < first:
+        edges.append((start, first - timedelta(days=1)))
+    if stop <= end:
+        edges.append((stop, end))
+    return PeriodSplit((first, first_day(add_months(month_of(stop), -1))), tuple(edges))
 
 
 def last_months(today: date, count: int) -> list[Month]:

@@ -113,9 +113,16 @@ class ClientAtRiskSchema(AnswerSchema):
 
 
 class AtRiskSchema(AnswerSchema):
-    """The clients at risk in the caller's scope."""
+    """The clients at risk in the caller's scope, as the last run found them."""
 
     items = fields.List(fields.Nested(ClientAtRiskSchema))
+    day = fields.Date(
+        allow_none=True, metadata={"description": "The day the last run looked back from"}
+    )
+    computed_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When the last run ended (it runs nightly and on demand)"},
+    )
 
 
 class InactiveArgsSchema(QuerySchema):

@@ -4,8 +4,12 @@ always within the caller's scope (clients.services.scoped_clients).
 Sales are invoices and debit notes less credit notes, by document date, voided ones left out,
 in pesos at each document's exchange rate; collections are receipts; margin is sales less the
 cost of their lines.
+
+Whole months are added up from sales_months (kept by the database as the ledger is written);
+only the days of a period outside whole months go through the documents (rules.split_period).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -26,7 +30,7 @@ from app.ledger.models import (
     DocumentState,
 )
 from app.orders.models import Product
-from app.reports.models import ReportSettings
+from app.reports.models import ReportSettings, SalesMonth
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -99,12 +103,12 @@ def pesos(column):
     return column * Document.exchange_rate
 
 
-def line_costs() -> sa.Subquery:
-    """The cost of each sale document's lines."""
+def line_cost():
+    """The cost of a sale document's lines (looked up for each document by its index)."""
     return (
-        sa.select(DocumentLine.document_id, sa.func.sum(DocumentLine.cost).label("cost"))
-        .group_by(DocumentLine.document_id)
-        .subquery()
+        sa.select(sa.func.coalesce(sa.func.sum(DocumentLine.cost), 0))
+        .where(DocumentLine.document_id == Document.id)
+        .scalar_subquery()
     )
 
 
@@ -115,17 +119,91 @@ def money(value) -> Decimal:
 
 def sales_by_client(start: date, end: date) -> dict[int, Decimal]:
     """Every client's sales over a period, whatever the scope (for the ABC run)."""
-    rows = db.session.execute(
-        sa.select(Document.client_id, sa.func.sum(pesos(signed(Document.amount))))
-        .where(
-            Document.kind.in_(SALE_KINDS),
-            Document.date >= start,
-            Document.date <= end,
-            standing(),
+    return {key: money(total) for key, total in totals("sales", "clients", start, end).items()}
+
+
+def totals(
+    by: str, of: str, start: date, end: date, scope: sa.Select | None = None
+) -> dict[int | None, Decimal]:
+    """Sales, collections or margin per client (of="clients") or per salesperson of the
+    client ("salespeople") from `start` to `end`, of the clients in scope (None: every client,
+    those in the trash too). Unrounded: add before rounding."""
+    grouped = _grouped(by, of, start, end, scope)
+    if grouped is None:
+        return {}
+    return {key: Decimal(str(total or 0)) for key, total in db.session.execute(grouped)}
+
+
+def _grouped(by: str, of: str, start: date, end: date, scope: sa.Select | None):
+    """SELECT key, total: whole months from the monthly sums and the days at the edges from
+    the documents, added up per client or salesperson; only keys with a document counted."""
+    if of == "salespeople":  # per client first: a join per client, not per client and month
+        clients = _grouped(by, "clients", start, end, scope)
+        if clients is None:
+            return None
+        per_client = clients.subquery()
+        return (
+            sa.select(Client.salesperson_id.label("key"), sa.func.sum(per_client.c.total))
+            .join(Client, Client.id == per_client.c.key)
+            .group_by(Client.salesperson_id)
         )
-        .group_by(Document.client_id)
+    split = rules.split_period(start, end)
+    parts = []
+    if split.months:
+        parts.append(_months_part(by, split.months, scope))
+    parts += [_documents_part(by, edge, scope) for edge in split.edges]
+    if not parts:
+        return None
+    both = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery()
+    return (
+        sa.select(both.c.key, sa.func.sum(both.c.total).label("total"))
+        .group_by(both.c.key)
+        .having(sa.func.sum(both.c.counted) > 0)
     )
-    return {ident: money(total) for ident, total in rows}
+
+
+MONTHLY = {
+    "sales": SalesMonth.sales,
+    "collections": SalesMonth.collections,
+    "margin": SalesMonth.sales - SalesMonth.cost,
+}
+
+
+def _months_part(by: str, months: tuple[date, date], scope: sa.Select | None):
+    """(client, total, counted) over whole months, from the monthly sums."""
+    key = SalesMonth.client_id
+    counted = SalesMonth.receipts if by == "collections" else SalesMonth.sale_documents
+    query = sa.select(
+        key.label("key"),
+        sa.func.sum(MONTHLY[by]).label("total"),
+        sa.func.sum(counted).label("counted"),
+    ).where(SalesMonth.month.between(*months))
+    if scope is not None:
+        query = query.where(SalesMonth.client_id.in_(scope))
+    return query.group_by(key)
+
+
+def _documents_part(by: str, days: tuple[date, date], scope: sa.Select | None):
+    """(key, total, counted) over days outside whole months, from the documents (one run of
+    days a query: a range the (client, date) index answers)."""
+    key = Document.client_id
+    if by == "collections":
+        value = pesos(Document.amount)
+        kinds = (DocumentKind.RECEIPT,)
+    elif by == "sales":
+        value = pesos(signed(Document.amount))
+        kinds = SALE_KINDS
+    else:
+        value = pesos(signed(Document.amount - line_cost()))
+        kinds = SALE_KINDS
+    query = sa.select(
+        key.label("key"), sa.func.sum(value).label("total"), sa.func.count().label("counted")
+    )
+    if scope is not None:
+        query = query.where(Document.client_id.in_(scope))
+    return query.where(Document.kind.in_(kinds), Document.date.between(*days), standing()).group_by(
+        key
+    )
 
 
 # --- rankings --------------------------------------------------------------------------------
@@ -175,14 +253,16 @@ def ranking(
     if of == "products" and by == "collections":
         raise ReportError({"by": _("Las cobranzas no se reparten por producto.")})
     scope = reach(user, filters)
+    if of == "clients":
+        return _client_ranking(scope, by, start, end, limit)
     if of == "products":
         rows = _product_totals(scope, by, start, end)
     else:
-        rows = _account_totals(scope, by, of, start, end)
-    totals = {key: money(value) for key, value, _quantity in rows}
+        rows = [(key, total, None) for key, total in totals(by, of, start, end, scope).items()]
+    summed = {key: money(value) for key, value, _quantity in rows}
     quantities = {key: quantity for key, _value, quantity in rows}
-    grand = sum(totals.values(), ZERO)
-    order = rules.ranked(totals)
+    grand = sum(summed.values(), ZERO)
+    order = rules.ranked(summed)
     shown = order[:limit]
     names = _names(of, [key for key, _total in shown])
     items = [
@@ -199,33 +279,35 @@ def ranking(
     return Ranking(by, of, start, end, items, grand, len(order))
 
 
-def _account_totals(scope: sa.Select, by: str, of: str, start: date, end: date) -> list:
-    """(client or salesperson, total, None) from the documents of the clients in scope."""
-    key = Document.client_id if of == "clients" else Client.salesperson_id
-    if by == "collections":
-        value = sa.func.sum(pesos(Document.amount))
-        kinds = (DocumentKind.RECEIPT,)
-        query = sa.select(key, value)
-    elif by == "sales":
-        value = sa.func.sum(pesos(signed(Document.amount)))
-        kinds = SALE_KINDS
-        query = sa.select(key, value)
-    else:
-        costs = line_costs()
-        margin = Document.amount - sa.func.coalesce(costs.c.cost, 0)
-        value = sa.func.sum(pesos(signed(margin)))
-        kinds = SALE_KINDS
-        query = sa.select(key, value).outerjoin(costs, costs.c.document_id == Document.id)
-    if of == "salespeople":
-        query = query.join(Client, Client.id == Document.client_id)
-    query = query.where(
-        Document.client_id.in_(scope),
-        Document.kind.in_(kinds),
-        Document.date >= start,
-        Document.date <= end,
-        standing(),
-    ).group_by(key)
-    return [(ident, total, None) for ident, total in db.session.execute(query)]
+def _client_ranking(scope: sa.Select, by: str, start: date, end: date, limit: int | None):
+    """The clients' ranking, ordered and cut by the database (100,000 clients are too many to
+    sort here): the first `limit` rows, with how many there are and their total."""
+    grouped = _grouped(by, "clients", start, end, scope)
+    if grouped is None:
+        return Ranking(by, "clients", start, end)
+    rows = grouped.subquery()
+    found = db.session.execute(
+        sa.select(
+            rows.c.key, rows.c.total, sa.func.count().over(), sa.func.sum(rows.c.total).over()
+        )
+        .order_by(sa.func.round(rows.c.total, 2).desc(), sa.cast(rows.c.key, sa.String))
+        .limit(limit)
+    ).all()
+    if not found:
+        return Ranking(by, "clients", start, end)
+    grand = money(found[0][3])
+    names = _names("clients", [key for key, *_rest in found])
+    items = [
+        RankingItem(
+            id=key,
+            name=names.get(key, ("", None))[0],
+            code=names.get(key, ("", None))[1],
+            total=money(total),
+            share=rules.share_pct(money(total), grand),
+        )
+        for key, total, _count, _grand in found
+    ]
+    return Ranking(by, "clients", start, end, items, grand, found[0][2])
 
 
 def _product_totals(scope: sa.Select, by: str, start: date, end: date) -> list:
@@ -310,30 +392,10 @@ def monthly_trend(
     scope = reach(user, filters)
     if client_id is not None:
         scope = scope.where(Client.id == client_id)
-    year = sa.extract("year", Document.date)
-    month = sa.extract("month", Document.date)
     if product_id is None:
-        sales = sa.case((Document.kind.in_(SALE_KINDS), pesos(signed(Document.amount))), else_=0)
-        paid = sa.case((Document.kind == DocumentKind.RECEIPT, pesos(Document.amount)), else_=0)
-        query = sa.select(year, month, sa.func.sum(sales), sa.func.sum(paid)).where(
-            Document.kind.in_((*SALE_KINDS, DocumentKind.RECEIPT))
-        )
+        found = _monthly_account_sums(scope, first, today)
     else:
-        sales = sa.func.sum(pesos(signed(DocumentLine.amount)))
-        query = (
-            sa.select(year, month, sales, sa.literal(0))
-            .join(DocumentLine, DocumentLine.document_id == Document.id)
-            .where(Document.kind.in_(SALE_KINDS), DocumentLine.product_id == product_id)
-        )
-    rows = db.session.execute(
-        query.where(
-            Document.client_id.in_(scope),
-            Document.date >= first,
-            Document.date <= today,
-            standing(),
-        ).group_by(year, month)
-    )
-    found = {(int(y), int(m)): (money(s), money(c)) for y, m, s, c in rows}
+        found = _monthly_product_sales(scope, product_id, first, today)
     none = (ZERO.quantize(CENT), ZERO.quantize(CENT))
     points = []
     for each in shown:
@@ -341,6 +403,65 @@ def monthly_trend(
         before = found.get(rules.add_months(each, -12), none)
         points.append(TrendPoint(each, now[0], before[0], now[1], before[1]))
     return points
+
+
+def _monthly_account_sums(scope: sa.Select, first: date, last: date) -> dict:
+    """(year, month) -> (sales, collections) from `first` (a 1st) to `last`: whole months
+    from the monthly sums, the days of the last month (when not whole) from the documents."""
+    split = rules.split_period(first, last)
+    sums: dict = defaultdict(lambda: [ZERO, ZERO])
+    if split.months:
+        rows = db.session.execute(
+            sa.select(
+                SalesMonth.month, sa.func.sum(SalesMonth.sales), sa.func.sum(SalesMonth.collections)
+            )
+            .where(SalesMonth.client_id.in_(scope), SalesMonth.month.between(*split.months))
+            .group_by(SalesMonth.month)
+        )
+        for month, sales, paid in rows:
+            month = month if isinstance(month, date) else date.fromisoformat(str(month))
+            sums[(month.year, month.month)][0] += Decimal(str(sales or 0))
+            sums[(month.year, month.month)][1] += Decimal(str(paid or 0))
+    if split.edges:
+        year = sa.extract("year", Document.date)
+        month = sa.extract("month", Document.date)
+        sales = sa.case((Document.kind.in_(SALE_KINDS), pesos(signed(Document.amount))), else_=0)
+        paid = sa.case((Document.kind == DocumentKind.RECEIPT, pesos(Document.amount)), else_=0)
+        days = sa.or_(*(Document.date.between(a, b) for a, b in split.edges))
+        rows = db.session.execute(
+            sa.select(year, month, sa.func.sum(sales), sa.func.sum(paid))
+            .where(
+                Document.kind.in_((*SALE_KINDS, DocumentKind.RECEIPT)),
+                Document.client_id.in_(scope),
+                days,
+                standing(),
+            )
+            .group_by(year, month)
+        )
+        for y, m, sale, paid_sum in rows:
+            sums[(int(y), int(m))][0] += Decimal(str(sale or 0))
+            sums[(int(y), int(m))][1] += Decimal(str(paid_sum or 0))
+    return {key: (money(sales), money(paid)) for key, (sales, paid) in sums.items()}
+
+
+def _monthly_product_sales(scope: sa.Select, product_id: int, first: date, last: date) -> dict:
+    """(year, month) -> (sales of the product's lines, 0) from `first` to `last`."""
+    year = sa.extract("year", Document.date)
+    month = sa.extract("month", Document.date)
+    rows = db.session.execute(
+        sa.select(year, month, sa.func.sum(pesos(signed(DocumentLine.amount))))
+        .join(DocumentLine, DocumentLine.document_id == Document.id)
+        .where(
+            Document.kind.in_(SALE_KINDS),
+            DocumentLine.product_id == product_id,
+            Document.client_id.in_(scope),
+            Document.date >= first,
+            Document.date <= last,
+            standing(),
+        )
+        .group_by(year, month)
+    )
+    return {(int(y), int(m)): (money(s), ZERO.quantize(CENT)) for y, m, s in rows}
 
 
 def save_report_settings(values: dict) -> bool:

@@ -24,7 +24,7 @@ from app.jobs.queue import start_job
 from app.reports.blueprint import bp
 from app.reports.charts import paired_bars
 from app.reports.forms import ReportSettingsForm
-from app.reports.jobs import ABC
+from app.reports.jobs import ABC, refresh_risk, refresh_risk_if_stale
 from app.reports.schemas import RankingArgsSchema, TrendArgsSchema
 from app.reports.tables import csv_bytes, xlsx_bytes
 
@@ -92,12 +92,18 @@ def dashboard():
         collections=services.ranking(current_user, "collections", "clients", start, today),
         points=points,
         chart=_chart(points),
-        at_risk=len(risk.at_risk(current_user, today)),
+        at_risk=_at_risk_count(),
         inactive=risk.inactive_count(current_user, today, inactive_days),
         inactive_days=inactive_days,
         abc_a=_percent(settings.abc_a_pct),
         abc_b=_percent(settings.abc_b_pct),
     )
+
+
+def _at_risk_count() -> int:
+    """How many clients in scope are at risk, by the last run (started again when stale)."""
+    refresh_risk_if_stale(current_user.id)
+    return risk.listed_count(current_user)
 
 
 def _ranking_query() -> tuple[dict, dict]:
@@ -312,9 +318,10 @@ def salespeople_download(fmt: str):
 def at_risk_download(fmt: str):
     """The clients at risk as a CSV or XLSX file, a row per reason."""
     header = [_("Código"), _("Cliente"), _("Motivo")]
+    refresh_risk_if_stale(current_user.id)
     rows = [
         [each.code, each.name, risk.reason_message(reason)]
-        for each in risk.at_risk(current_user, local_today())
+        for each in risk.listed(current_user)
         for reason in each.reasons
     ]
     return _download(
@@ -346,10 +353,13 @@ def _inactive_days() -> int:
 @bp.get("/at-risk")
 @requires("reports.view")
 def at_risk():
-    """Clients at risk, each reason with a link to its evidence, and the rules written out."""
-    found = risk.at_risk(current_user, local_today())
-    total = len(found)
-    found = found[:SHOWN]
+    """Clients at risk, each reason with a link to its evidence, and the rules written out.
+
+    The list is the last run's (nightly, or after the thresholds change): a stale one starts a
+    new run, and the page says when the one shown was made."""
+    refreshing = refresh_risk_if_stale(current_user.id)
+    found = risk.listed(current_user, SHOWN)
+    total = risk.listed_count(current_user) if len(found) == SHOWN else len(found)
     rows = [
         (
             each,
@@ -361,7 +371,23 @@ def at_risk():
         for each in found
     ]
     limits = services.report_settings().risk_thresholds
-    return render("reports/at_risk.html", rows=rows, rules=risk.rule_texts(limits), total=total)
+    return render(
+        "reports/at_risk.html",
+        rows=rows,
+        rules=risk.rule_texts(limits),
+        total=total,
+        run=risk.last_run(),
+        refreshing=refreshing,
+    )
+
+
+@bp.post("/at-risk/refresh")
+@requires("reports.dashboard")
+@write_endpoint
+def refresh_at_risk():
+    """Reckon the clients at risk again now, in the background (it runs every night)."""
+    started = refresh_risk(current_user.id)
+    return redirect(url_for("jobs.show", job_id=started.id), 303)
 
 
 @bp.get("/inactive")
@@ -416,6 +442,8 @@ def client_purchases(client_id: int):
 def clients_map():
     """The clients in scope on a map, coloured by ABC rating or by risk."""
     by = "risk" if request.args.get("by") == "risk" else "abc"
+    if by == "risk":
+        refresh_risk_if_stale(current_user.id)
     found = mapping.clients_on_map(current_user, by, local_today())
     points = [
         {

@@ -75,3 +75,18 @@ def book(app) -> Book:
 
 
 OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
+
+
+@pytest.fixture
+def as_user(app):
+    """Factory: a test client that sends a bearer token of an existing user."""
+
+    def make(user):
+        http = app.test_client()
+        token = http.post(
+            "/api/v1/auth/token", json={"username": user.username, "password": factories.PASSWORD}
+        ).json["token"]
+        http.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        return http
+
+    return make

@@ -9,21 +9,6 @@ API = "/api/v1"
 OCTOBER = "from=2026-10-01&to=2026-10-31"
 
 
-@pytest.fixture
-def as_user(app):
-    """Factory: a test client that sends a bearer token of an existing user."""
-
-    def make(user):
-        http = app.test_client()
-        token = http.post(
-            f"{API}/auth/token", json={"username": user.username, "password": factories.PASSWORD}
-        ).json["token"]
-        http.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-        return http
-
-    return make
-
-
 def test_the_ranking_answers_money_as_strings_largest_first(book, as_user):
     body = as_user(book.admin).get(f"{API}/reports/ranking?by=sales&of=clients&{OCTOBER}").json
     assert [(i["id"], i["name"], i["total"], i["share"]) for i in body["items"]] == [

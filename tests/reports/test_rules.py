@@ -117,3 +117,29 @@ def test_the_default_thresholds_leave_out_small_falls_and_short_delays():
     ]
     assert _reasons(default, broken_promises=2) == ["broken_promises"]
     assert _reasons(rules.RiskThresholds(broken_promises=3), broken_promises=2) == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months", "edges"),
+    [
+        ("2026-01-01", "2026-12-31", ("2026-01-01", "2026-12-01"), []),
+        ("2026-01-15", "2026-03-31", ("2026-02-01", "2026-03-01"), [("2026-01-15", "2026-01-31")]),
+        ("2026-01-01", "2026-03-10", ("2026-01-01", "2026-02-01"), [("2026-03-01", "2026-03-10")]),
+        (
+            "2025-12-08",
+            "2026-12-07",
+            ("2026-01-01", "2026-11-01"),
+            [("2025-12-08", "2025-12-31"), ("2026-12-01", "2026-12-07")],
+        ),
+        ("2026-02-01", "2026-02-28", ("2026-02-01", "2026-02-01"), []),
+        ("2024-02-01", "2024-02-29", ("2024-02-01", "2024-02-01"), []),
+        ("2026-02-02", "2026-02-28", None, [("2026-02-02", "2026-02-28")]),
+        ("2026-01-20", "2026-02-10", None, [("2026-01-20", "2026-02-10")]),
+        ("2026-03-05", "2026-03-04", None, []),
+    ],
+)
+def test_a_period_splits_into_whole_months_and_the_days_at_its_edges(start, end, months, edges):
+    split = rules.split_period(date.fromisoformat(start), date.fromisoformat(end))
+    day = date.fromisoformat
+    assert split.months == (tuple(map(day, months)) if months else None)
+    assert split.edges == tuple((day(a), day(b)) for a, b in edges)
