@@ -7,12 +7,13 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+import app.reports.risk as risk
 from app.auth.models import User
 from app.cases.demo import add_demo_cases
 from app.clients.models import Client
 from app.core.changes import reserve_change_seqs
 from app.core.sqlite import refresh_statistics
-from app.core.types import utcnow
+from app.core.types import local_today, utcnow
 from app.demo.catalogue import add_demo_catalogue
 from app.demo.clients import (
     BATCH,
@@ -115,8 +116,10 @@ def demo_data_command(clients: int, seed: int, if_empty: bool) -> None:
     started = time.perf_counter()
     documents = load_demo_data(clients, seed)
     refresh_statistics()
+    at_risk = risk.refresh(local_today()).clients_at_risk  # as the nightly job leaves it
+    db.session.commit()
     click.echo(
         f"Datos de demostración cargados: {len(DEMO_USERS)} usuarios (contraseña {DEMO_PASSWORD}), "
         f"{clients} clientes, {len(DOOR_PROSPECTS)} prospectos de vendedor1, {documents} "
-        f"comprobantes, en {time.perf_counter() - started:.1f} s."
+        f"comprobantes ({at_risk} clientes en riesgo), en {time.perf_counter() - started:.1f} s."
     )
