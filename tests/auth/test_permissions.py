@@ -76,6 +76,7 @@ SAMPLE_ARGS = {
     "jurisdiction_id": 0,
     "case_id": 0,
     "photo_id": 0,
+    "section": "month",
 }
 SKIPPED = {"static", "auth.logout"}  # files; signing out is tested on its own
 

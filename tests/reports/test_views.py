@@ -5,6 +5,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+import app.reports.risk as risk
+from app.core.types import local_today
 from tests import factories
 
 OCTOBER = "from=2026-10-01&to=2026-10-31"
@@ -23,13 +25,23 @@ def signed_in(app):
     return make
 
 
-def test_the_supervisor_reaches_the_dashboard_from_the_menu(book, signed_in):
+def test_the_supervisor_reaches_the_dashboard_from_the_menu(app, book, signed_in):
     browser = signed_in(book.supervisor)
     home = browser.get("/clients/").get_data(as_text=True)
     assert 'href="/reports/"' in home and "Informes" in home
     page = browser.get("/reports/").get_data(as_text=True)
     assert "<h1>Informes</h1>" in page
-    assert "<svg" in page and "Ventas por mes" in page
+    # the sections fill in as they arrive, each its own request
+    for section in ("month", "leaders", "idle"):
+        assert f'hx-get="/reports/dashboard/{section}" hx-trigger="load"' in page
+    month = browser.get("/reports/dashboard/month").get_data(as_text=True)
+    assert "<svg" in month and "Ventas por mes" in month and "Cobranzas del mes" in month
+    leaders = browser.get("/reports/dashboard/leaders").get_data(as_text=True)
+    assert "Vendedores" in leaders and "Mejores clientes" in leaders and "<html" not in leaders
+    idle = browser.get("/reports/dashboard/idle").get_data(as_text=True)
+    with app.test_request_context():
+        count = risk.inactive_count(book.supervisor, local_today(), 60)
+    assert f"Clientes sin facturas en 60 días: {count}." in idle
 
 
 def test_a_salesperson_has_no_dashboard_but_sees_rankings_of_their_clients(book, signed_in):
