@@ -122,3 +122,23 @@ class SalesMonth(db.Model):
         sa.Index("ix_sales_months_month", "month", "client_id"),
         {"sqlite_with_rowid": False},
     )
+
+
+class ProductMonth(db.Model):
+    """A product's sales, their cost and quantity in one month, over every client, in pesos at
+    each document's rate: what a product ranking of the whole company adds up for whole months
+    instead of going through every line. Kept by triggers like SalesMonth (migration
+    7c4b2e1d9f30); a ranking within a scope or a filter goes through the lines."""
+
+    __tablename__ = "product_months"
+
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)  # its first day
+    sales: Mapped[Decimal] = mapped_column(sa.Numeric(24, 8), default=Decimal("0"))
+    cost: Mapped[Decimal] = mapped_column(sa.Numeric(24, 8), default=Decimal("0"))
+    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(18, 3), default=Decimal("0"))
+    lines: Mapped[int] = mapped_column(default=0)  # standing lines that make the sums
+
+    __table_args__ = ({"sqlite_with_rowid": False},)

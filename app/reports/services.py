@@ -11,7 +11,7 @@ only the days of a period outside whole months go through the documents (rules.s
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -19,7 +19,8 @@ from flask_babel import gettext as _
 
 import app.reports.rules as rules
 from app.audit import services as audit
-from app.auth.models import User
+from app.auth.models import Role, User
+from app.auth.permissions import SCOPES
 from app.clients import services as clients
 from app.clients.models import Client
 from app.extensions import db
@@ -30,7 +31,7 @@ from app.ledger.models import (
     DocumentState,
 )
 from app.orders.models import Product
-from app.reports.models import ReportSettings, SalesMonth
+from app.reports.models import ProductMonth, ReportSettings, SalesMonth
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -256,7 +257,8 @@ def ranking(
     if of == "clients":
         return _client_ranking(scope, by, start, end, limit)
     if of == "products":
-        rows = _product_totals(scope, by, start, end)
+        everyone = SCOPES[Role(user.role)] == "all" and not any((filters or {}).values())
+        rows = _product_totals(scope, by, start, end, everyone)
     else:
         rows = [(key, total, None) for key, total in totals(by, of, start, end, scope).items()]
     summed = {key: money(value) for key, value, _quantity in rows}
@@ -310,16 +312,58 @@ def _client_ranking(scope: sa.Select, by: str, start: date, end: date, limit: in
     return Ranking(by, "clients", start, end, items, grand, found[0][2])
 
 
-def _product_totals(scope: sa.Select, by: str, start: date, end: date) -> list:
-    """(product, total, quantity) from the lines of the sale documents of the clients in scope."""
+def _product_totals(scope: sa.Select, by: str, start: date, end: date, everyone: bool) -> list:
+    """(product, total, quantity) from the lines of the sale documents of the clients in scope.
+
+    For a scope of every client (`everyone`), whole months come from the products' monthly
+    sums, less what clients in the trash bought then (the scope leaves them out)."""
+    found: dict = defaultdict(lambda: [ZERO, ZERO, 0])
+    split = rules.split_period(start, end) if everyone else rules.PeriodSplit(None, ((start, end),))
+    if split.months:
+        first, last = split.months
+        measure = ProductMonth.sales - ProductMonth.cost if by == "margin" else ProductMonth.sales
+        rows = db.session.execute(
+            sa.select(
+                ProductMonth.product_id,
+                sa.func.sum(measure),
+                sa.func.sum(ProductMonth.quantity),
+                sa.func.sum(ProductMonth.lines),
+            )
+            .where(ProductMonth.month.between(first, last))
+            .group_by(ProductMonth.product_id)
+        )
+        _add(found, rows, 1)
+        trashed = sa.select(Client.id).where(Client.deleted_at.is_not(None))
+        month_end = rules.first_day(rules.add_months(rules.month_of(last), 1)) - timedelta(days=1)
+        _add(found, db.session.execute(_line_totals(trashed, by, first, month_end)), -1)
+    for edge in split.edges:
+        _add(found, db.session.execute(_line_totals(scope, by, *edge)), 1)
+    return [
+        (ident, total, Decimal(str(quantity)).quantize(Decimal("0.001")))
+        for ident, (total, quantity, lines) in found.items()
+        if lines > 0
+    ]
+
+
+def _add(found: dict, rows, sign: int) -> None:
+    """Add (product, total, quantity, lines) rows into found, or take them away."""
+    for ident, total, quantity, lines in rows:
+        found[ident][0] += sign * Decimal(str(total or 0))
+        found[ident][1] += sign * Decimal(str(quantity or 0))
+        found[ident][2] += sign * lines
+
+
+def _line_totals(scope: sa.Select, by: str, start: date, end: date) -> sa.Select:
+    """(product, total, quantity, lines) of the sale lines of the clients in scope."""
     amount = DocumentLine.amount
     if by == "margin":
         amount = DocumentLine.amount - sa.func.coalesce(DocumentLine.cost, 0)
-    query = (
+    return (
         sa.select(
             DocumentLine.product_id,
             sa.func.sum(pesos(signed(amount))),
             sa.func.sum(signed(DocumentLine.quantity)),
+            sa.func.count(),
         )
         .join(Document, Document.id == DocumentLine.document_id)
         .where(
@@ -331,10 +375,6 @@ def _product_totals(scope: sa.Select, by: str, start: date, end: date) -> list:
         )
         .group_by(DocumentLine.product_id)
     )
-    return [
-        (ident, total, Decimal(str(quantity or 0)).quantize(Decimal("0.001")))
-        for ident, total, quantity in db.session.execute(query)
-    ]
 
 
 def _names(of: str, ids: list) -> dict:

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 
 import app.reports.services as services
 from app.clients.models import Client
+from app.core.types import utcnow
 from app.extensions import db
 from app.ledger import applications
 from app.ledger.models import Document
-from app.reports.models import SalesMonth
+from app.reports.models import ProductMonth, SalesMonth
 from tests import factories
 
 D = Decimal
@@ -163,3 +164,61 @@ def test_the_monthly_trend_reads_the_same_from_sums_and_documents(app):
 def _month_end(first: date) -> date:
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return date.fromordinal(following.toordinal() - 1)
+
+
+def _lines_by_hand(start: date, end: date, by: str, skip: set) -> dict:
+    """product -> (total, quantity) of the standing sale lines from start to end, document by
+    document, leaving out the clients in `skip`."""
+    found: dict = {}
+    for document in db.session.scalars(sa.select(Document)):
+        if document.state == "void" or document.reverses_id is not None:
+            continue
+        if document.kind not in ("invoice", "debit_note", "credit_note"):
+            continue
+        if not start <= document.date <= end or document.client_id in skip:
+            continue
+        sign = -1 if document.kind == "credit_note" else 1
+        for line in document.sale_lines:
+            value = line.amount - ((line.cost or 0) if by == "margin" else 0)
+            total, quantity = found.get(line.product_id, (D("0"), D("0")))
+            found[line.product_id] = (
+                total + sign * value * document.exchange_rate,
+                quantity + sign * line.quantity,
+            )
+    return found
+
+
+def test_each_products_months_hold_what_its_lines_add_up_to(app):
+    _random_ledger(seed=3)
+    kept = {(row.product_id, row.month): row for row in db.session.scalars(sa.select(ProductMonth))}
+    for month in (date(2026, m, 1) for m in range(6, 11)):
+        hand = _lines_by_hand(month, _month_end(month), "sales", set())
+        for product, (total, quantity) in hand.items():
+            row = kept[(product, month)]
+            assert _close(row.sales, total) and row.quantity == quantity, (product, month)
+    assert all(row.lines >= 0 for row in kept.values())
+
+
+def test_a_product_ranking_of_the_whole_company_agrees_with_its_lines(app):
+    clients = _random_ledger(seed=13)
+    admin = factories.make_user("admin")
+    seller = factories.make_user("salesperson")
+    clients[0].deleted_at = utcnow()  # in the trash: out of every ranking
+    clients[1].salesperson_id = seller.id
+    db.session.commit()
+    for start, end in [
+        (date(2026, 6, 1), date(2026, 10, 31)),
+        (date(2026, 6, 12), date(2026, 9, 20)),
+    ]:
+        for by in ("sales", "margin"):
+            expected = _lines_by_hand(start, end, by, {clients[0].id})
+            ranking = services.ranking(admin, by, "products", start, end, limit=100)
+            assert {item.id: (item.total, item.quantity) for item in ranking.items} == {
+                product: (total.quantize(D("0.01")), quantity)
+                for product, (total, quantity) in expected.items()
+            }, (by, start)
+            own = services.ranking(seller, by, "products", start, end, limit=100)
+            mine = _lines_by_hand(start, end, by, {c.id for c in clients if c is not clients[1]})
+            assert {item.id: item.total for item in own.items} == {
+                product: total.quantize(D("0.01")) for product, (total, _q) in mine.items()
+            }
