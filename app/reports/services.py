@@ -139,7 +139,7 @@ def _grouped(by: str, of: str, start: date, end: date, scope: sa.Select | None):
     """SELECT key, total: whole months from the monthly sums and the days at the edges from
     the documents, added up per client or salesperson; only keys with a document counted."""
     if of == "salespeople":  # per client first: a join per client, not per client and month
-        clients = _grouped(by, "clients", start, end, scope)
+        clients = _per_client(by, start, end, scope)
         if clients is None:
             return None
         per_client = clients.subquery()
@@ -147,7 +147,17 @@ def _grouped(by: str, of: str, start: date, end: date, scope: sa.Select | None):
             sa.select(Client.salesperson_id.label("key"), sa.func.sum(per_client.c.total))
             .join(Client, Client.id == per_client.c.key)
             .group_by(Client.salesperson_id)
+            .having(sa.func.sum(per_client.c.counted) > 0)
         )
+    clients = _per_client(by, start, end, scope)
+    if clients is None:
+        return None
+    per_client = clients.subquery()
+    return sa.select(per_client.c.key, per_client.c.total).where(per_client.c.counted > 0)
+
+
+def _per_client(by: str, start: date, end: date, scope: sa.Select | None):
+    """SELECT key (the client), total, counted (its documents) over the period."""
     split = rules.split_period(start, end)
     parts = []
     if split.months:
@@ -156,11 +166,11 @@ def _grouped(by: str, of: str, start: date, end: date, scope: sa.Select | None):
     if not parts:
         return None
     both = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery()
-    return (
-        sa.select(both.c.key, sa.func.sum(both.c.total).label("total"))
-        .group_by(both.c.key)
-        .having(sa.func.sum(both.c.counted) > 0)
-    )
+    return sa.select(
+        both.c.key,
+        sa.func.sum(both.c.total).label("total"),
+        sa.func.sum(both.c.counted).label("counted"),
+    ).group_by(both.c.key)
 
 
 MONTHLY = {
