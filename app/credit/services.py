@@ -180,10 +180,16 @@ def money_limits(client_ids: sa.Select) -> dict[int, Decimal]:
 def family_limit(client: Client) -> FamilyLimit | None:
     """The family's shared money limit, with the exposure of its other members (balance plus
     credit orders not invoiced), in the client's account currency; None without one."""
-    family = client.family
-    if family is None or family.is_deleted or family.credit_limit is None:
+    if not shares_family_limit(client):
         return None
+    family = client.family
     return FamilyLimit(family.name, family.credit_limit, family_others(client))
+
+
+def shares_family_limit(client: Client) -> bool:
+    """True when the client's family (a live one) has a shared money limit."""
+    family = client.family
+    return family is not None and not family.is_deleted and family.credit_limit is not None
 
 
 def family_others(client: Client) -> Decimal:
