@@ -295,10 +295,12 @@ def bands_of(user: User) -> list[CreditBand]:
     """The bands that apply to a user: their own and their role's."""
     return list(
         db.session.scalars(
-            sa.select(CreditBand).where(
+            sa.select(CreditBand)
+            .where(
                 CreditBand.deleted_at.is_(None),
                 sa.or_(CreditBand.user_id == user.id, CreditBand.role == user.role),
             )
+            .execution_options(reference_cache=True)
         )
     )
 
@@ -333,7 +335,11 @@ def approvers(client: Client, verdict: Decision) -> list[User]:
     """
     if verdict.allowed:
         return []
-    bands = db.session.scalars(sa.select(CreditBand).where(CreditBand.deleted_at.is_(None)))
+    bands = db.session.scalars(
+        sa.select(CreditBand)
+        .where(CreditBand.deleted_at.is_(None))
+        .execution_options(reference_cache=True)
+    )
     covering = [band for band in bands if band_covers(band.band, verdict)]
     if not covering:
         return []
