@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.changes import Synced
+from app.core.reference_cache import cache_reads_of
 from app.core.types import Money
 from app.extensions import db
 
@@ -118,3 +119,7 @@ class Family(Synced, db.Model):
     credit_limit: Mapped[Decimal | None] = mapped_column(Money)
 
     credit_policy: Mapped["CreditPolicy | None"] = relationship()  # noqa: F821
+
+
+# read by every order and credit decision, changed a few times a month
+cache_reads_of(Zone, ClientType, Segment, Category, Family)

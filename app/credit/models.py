@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.changes import Synced
+from app.core.reference_cache import cache_reads_of
 from app.core.types import Money, UTCDateTime, utcnow
 from app.credit.rules import Band, Limits
 from app.extensions import db
@@ -144,3 +145,7 @@ class OverrideRequest(Synced, db.Model):
             postgresql_where=sa.text("status = 'pending'"),
         ),
     )
+
+
+# read by every order and credit decision, changed a few times a month
+cache_reads_of(CreditPolicy, CreditBand)

@@ -180,10 +180,16 @@ def money_limits(client_ids: sa.Select) -> dict[int, Decimal]:
 def family_limit(client: Client) -> FamilyLimit | None:
     """The family's shared money limit, with the exposure of its other members (balance plus
     credit orders not invoiced), in the client's account currency; None without one."""
-    family = client.family
-    if family is None or family.is_deleted or family.credit_limit is None:
+    if not shares_family_limit(client):
         return None
+    family = client.family
     return FamilyLimit(family.name, family.credit_limit, family_others(client))
+
+
+def shares_family_limit(client: Client) -> bool:
+    """True when the client's family (a live one) has a shared money limit."""
+    family = client.family
+    return family is not None and not family.is_deleted and family.credit_limit is not None
 
 
 def family_others(client: Client) -> Decimal:
@@ -289,10 +295,12 @@ def bands_of(user: User) -> list[CreditBand]:
     """The bands that apply to a user: their own and their role's."""
     return list(
         db.session.scalars(
-            sa.select(CreditBand).where(
+            sa.select(CreditBand)
+            .where(
                 CreditBand.deleted_at.is_(None),
                 sa.or_(CreditBand.user_id == user.id, CreditBand.role == user.role),
             )
+            .execution_options(reference_cache=True)
         )
     )
 
@@ -327,7 +335,11 @@ def approvers(client: Client, verdict: Decision) -> list[User]:
     """
     if verdict.allowed:
         return []
-    bands = db.session.scalars(sa.select(CreditBand).where(CreditBand.deleted_at.is_(None)))
+    bands = db.session.scalars(
+        sa.select(CreditBand)
+        .where(CreditBand.deleted_at.is_(None))
+        .execution_options(reference_cache=True)
+    )
     covering = [band for band in bands if band_covers(band.band, verdict)]
     if not covering:
         return []

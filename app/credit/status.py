@@ -11,7 +11,7 @@ from app.clients.models import Client
 from app.core.types import local_today
 from app.credit import rules
 from app.credit.rules import Applied, Limits, decide
-from app.credit.services import applied_limits, snapshot
+from app.credit.services import applied_limits, shares_family_limit, snapshot
 
 # What the card says when the state (or the credit-blocked flag) rules credit out, keyed by the
 # rule's own message so the rule alone decides which one applies.
@@ -163,8 +163,9 @@ def applied_json(client: Client) -> dict:
             "holder": None if source == "own" else (policy.holder or None),
             "label": labels[name],
         }
-    snap = snapshot(client)
-    if snap.family is not None:
+    # the account is read only for a family's exposure: most clients have no shared limit
+    snap = snapshot(client) if shares_family_limit(client) else None
+    if snap is not None and snap.family is not None:
         body["family"] = {
             "limit": snap.family.money,
             "source": "family",

@@ -310,6 +310,7 @@ def sale_conditions() -> list[SaleCondition]:
             sa.select(SaleCondition)
             .where(SaleCondition.deleted_at.is_(None))
             .order_by(SaleCondition.code)
+            .execution_options(reference_cache=True)
         )
     )
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.changes import Synced
+from app.core.reference_cache import cache_reads_of
 from app.core.types import Money, UTCDateTime, utcnow
 from app.extensions import db
 from app.ledger.rules import DueRule, DueRuleKind
@@ -363,3 +364,7 @@ class Application(Synced, db.Model):
     def active(self) -> bool:
         """True until the application is undone."""
         return self.unapplied_at is None
+
+
+# read by every order and credit decision, changed a few times a month
+cache_reads_of(SaleCondition)

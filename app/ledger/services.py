@@ -151,3 +151,8 @@ def lock_account(client_id: int) -> None:
     on each other, so two writers cannot deadlock. SQLite already writes one at a time.
     """
     db.session.execute(sa.select(Client.id).where(Client.id == client_id).with_for_update())
+
+
+def lock_and_reload_account(client: Client) -> None:
+    """Take lock_account's lock and read the client's row afresh, in one statement."""
+    db.session.refresh(client, with_for_update=True)

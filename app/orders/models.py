@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clients.rules import search_key
 from app.core.changes import Synced
+from app.core.reference_cache import cache_reads_of
 from app.core.types import Money, UTCDateTime, utcnow
 from app.extensions import db
 
@@ -294,3 +295,7 @@ class DeliveryAttempt(db.Model):
             name="ck_order_deliveries_shape",
         ),
     )
+
+
+# read by every order and credit decision, changed a few times a month
+cache_reads_of(PriceList)

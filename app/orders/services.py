@@ -437,10 +437,14 @@ def place_order(client: Client, data: dict, user: User) -> Order:
     """
     q = quote(client, data, decide=False)
     take_write_lock()
-    ledger.lock_account(client.id)
+    # the client's row is read again under the lock; what it led to (its type, its list) stays
+    # held meanwhile, so the session keeps it and the decision does not read it again
+    state = sa.inspect(client)
+    held = [state.dict[rel.key] for rel in state.mapper.relationships if rel.key in state.dict]
+    ledger.lock_and_reload_account(client)
     credit.lock_family(client)
-    db.session.refresh(client)
     decision = _decide(client, q.totals.total, q.currency, q.payment_method, q.on)
+    del held
     status = OrderStatus.ACCEPTED if decision.allowed else OrderStatus.BLOCKED
     lat, lon, accuracy = q.location or (None, None, None)
     order = Order(

@@ -39,12 +39,38 @@ def _reaching(client, on: date) -> Iterator[tuple[IibbJurisdiction, RegistryRate
     """Each active jurisdiction that reaches the client, with the client's registry row.
 
     A jurisdiction reaches a client whose card province is its own, or who is in its registry.
+    The jurisdictions and the client's registry rows come in one query (an order reads them).
     """
-    jurisdictions = db.session.scalars(
-        sa.select(IibbJurisdiction).where(IibbJurisdiction.active).order_by(IibbJurisdiction.name)
+    listed = (
+        sa.and_(
+            IibbRate.jurisdiction_id == IibbJurisdiction.id,
+            IibbRate.tax_id == client.tax_id,
+            IibbRate.valid_from <= on,
+            IibbRate.valid_to >= on,
+        )
+        if client.tax_id
+        else sa.false()
+    )
+    rows = db.session.execute(
+        sa.select(IibbJurisdiction, IibbRate.rate, IibbRate.valid_from, IibbRate.valid_to)
+        .outerjoin(IibbRate, listed)
+        .where(IibbJurisdiction.active)
+        # each jurisdiction's registry row in force published last comes first
+        .order_by(
+            IibbJurisdiction.name,
+            IibbJurisdiction.id,
+            IibbRate.published_on.desc(),
+            IibbRate.id.desc(),
+        )
     ).all()
-    for jurisdiction in jurisdictions:
-        registry = _registry_rate(jurisdiction.id, client.tax_id, on) if client.tax_id else None
+    seen = set()
+    for jurisdiction, rate, valid_from, valid_to in rows:
+        if jurisdiction.id in seen:
+            continue
+        seen.add(jurisdiction.id)
+        registry = (
+            RegistryRate(client.tax_id, rate, valid_from, valid_to) if rate is not None else None
+        )
         if registry is not None or client.province == jurisdiction.province:
             yield jurisdiction, registry
 
@@ -73,19 +99,3 @@ def client_perceptions(client, net: Decimal, on: date | None = None) -> list[Per
         )
         for jurisdiction, registry in _reaching(client, on)
     ]
-
-
-def _registry_rate(jurisdiction_id: int, tax_id: str, on: date) -> RegistryRate | None:
-    """The registry row for a CUIT valid on a date (the latest published if several)."""
-    row = db.session.execute(
-        sa.select(IibbRate.rate, IibbRate.valid_from, IibbRate.valid_to)
-        .where(
-            IibbRate.jurisdiction_id == jurisdiction_id,
-            IibbRate.tax_id == tax_id,
-            IibbRate.valid_from <= on,
-            IibbRate.valid_to >= on,
-        )
-        .order_by(IibbRate.published_on.desc(), IibbRate.id.desc())
-        .limit(1)
-    ).first()
-    return RegistryRate(tax_id, row.rate, row.valid_from, row.valid_to) if row else None

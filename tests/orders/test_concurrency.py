@@ -302,7 +302,8 @@ def test_without_the_client_lock_two_orders_pass_on_postgresql(
 
     monkeypatch.setattr(credit_services, "pending_orders", pending_orders_in_step)
     if not locked:
-        monkeypatch.setattr(ledger_services, "lock_account", lambda client_id: None)
+        # the client's row is read again as the order does, but without its lock
+        monkeypatch.setattr(ledger_services, "lock_and_reload_account", db.session.refresh)
     client = new_client(shop, "1000")
     api = Api(threaded_server, seller.username)
     body = order_body(client, item, 6)  # $ 726: one fits, two do not
