@@ -148,14 +148,14 @@ def register_commands(app: Flask) -> None:
     from app.demo.commands import demo_data_command
     from app.jobs.commands import jobs_cli
     from app.push.commands import vapid_keys_command
-    from app.reports.commands import abc_rating_command
+    from app.reports.commands import abc_rating_command, month_sums_command
     from app.sync.commands import idempotency_cli
     from app.taxes.rates_import import iibb_import_command, iibb_jurisdiction_command
 
     commands = (demo_data_command, create_user_command, backup_command, restore_command, audit_cli)
     commands += (iibb_import_command, iibb_jurisdiction_command, vapid_keys_command)
     commands += (delinquency_command, idempotency_cli, jobs_cli, clients_cli)
-    commands += (abc_rating_command,)
+    commands += (abc_rating_command, month_sums_command)
     for command in commands:
         app.cli.add_command(command)
     if app.debug or app.testing:

@@ -1,13 +1,16 @@
-"""CLI for cron: the ABC rating."""
+"""CLI: the ABC rating (for cron) and the monthly sums added up again."""
 
 from decimal import Decimal
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+import app.reports.month_sums as month_sums
 from app.audit import services as audit
 from app.extensions import db
 from app.reports.abc import rate_clients
+from app.reports.models import ProductMonth, SalesMonth
 from app.reports.services import report_settings
 
 PERCENT = click.FloatRange(0, 100)
@@ -46,3 +49,14 @@ def abc_rating_command(a_pct: float | None, b_pct: float | None, dry_run: bool) 
         click.echo("Prueba: no se guardó nada.")
     else:
         db.session.commit()
+
+
+@click.command("month-sums")
+@with_appcontext
+def month_sums_command() -> None:
+    """Add the monthly sales sums (by client and by product) up again from the ledger."""
+    month_sums.rebuild()
+    db.session.commit()
+    clients = db.session.scalar(sa.select(sa.func.count()).select_from(SalesMonth))
+    products = db.session.scalar(sa.select(sa.func.count()).select_from(ProductMonth))
+    click.echo(f"Sumas mensuales rehechas: {clients} meses de clientes, {products} de productos.")

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+import app.reports.month_sums as month_sums
 import app.reports.services as services
 from app.clients.models import Client
 from app.core.types import utcnow
@@ -222,3 +223,73 @@ def test_a_product_ranking_of_the_whole_company_agrees_with_its_lines(app):
             assert {item.id: item.total for item in own.items} == {
                 product: total.quantize(D("0.01")) for product, (total, _q) in mine.items()
             }
+
+
+def _standing(rows: dict) -> dict:
+    """The months some standing document or line makes (a month of voids only is all zero)."""
+    return {key: [D(str(v)) for v in row] for key, row in rows.items() if any(row[3:])}
+
+
+def _products_kept() -> dict:
+    return {
+        (row.product_id, row.month): [row.sales, row.cost, row.quantity, row.lines]
+        for row in db.session.scalars(sa.select(ProductMonth))
+    }
+
+
+def _same(a: dict, b: dict) -> bool:
+    return set(a) == set(b) and all(
+        all(_close(x, y) for x, y in zip(a[key], b[key], strict=True)) for key in a
+    )
+
+
+def test_adding_the_months_up_again_gives_what_the_triggers_kept(app):
+    _random_ledger(seed=13)
+    by_triggers = _standing(_kept()), _standing(_products_kept())
+    db.session.execute(sa.update(SalesMonth).values(sales=0, collections=0))
+    db.session.execute(sa.delete(ProductMonth))
+    month_sums.rebuild()
+    db.session.commit()
+    assert (_standing(_kept()), _standing(_products_kept())) != ({}, {})
+    assert _same(_standing(_kept()), by_triggers[0])
+    assert _same(_standing(_products_kept()), by_triggers[1])
+
+
+def test_a_bulk_load_adds_the_months_up_once_at_the_end_and_the_triggers_come_back(app):
+    with month_sums.paused():
+        _random_ledger(seed=17)  # commits: the load is inside one transaction only for the demo
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SalesMonth)) == 0
+    db.session.commit()
+    hand, kept = _by_hand(), _kept()
+    assert hand and _same(_standing(kept), {key: [*row] for key, row in hand.items()})
+    client = db.session.get(Client, next(iter(hand))[0])
+    factories.post_receipt(client, "123.45", date="2026-11-20")
+    db.session.commit()
+    row = db.session.get(SalesMonth, (client.id, date(2026, 11, 1)))
+    assert row is not None and row.collections == D("123.45") and row.receipts == 1
+
+
+def test_a_load_that_fails_leaves_the_triggers_as_they_were(app):
+    client = factories.make_client(trade_name="Cliente de la carga fallida")
+    db.session.commit()
+    try:
+        with month_sums.paused():
+            factories.post_receipt(client, "10.00", date="2026-11-03")
+            raise RuntimeError("la carga se cortó")
+    except RuntimeError:
+        db.session.rollback()
+    factories.post_receipt(client, "20.00", date="2026-11-04")
+    db.session.commit()
+    row = db.session.get(SalesMonth, (client.id, date(2026, 11, 1)))
+    assert row is not None and row.collections == D("20.00") and row.receipts == 1
+
+
+def test_the_cli_mends_sums_the_ledger_went_around(app, runner):
+    _random_ledger(seed=19)
+    by_triggers = _standing(_kept())
+    db.session.execute(sa.update(SalesMonth).values(sales=0, cost=0))  # a restore went around
+    db.session.commit()
+    result = runner.invoke(args=["month-sums"])
+    assert result.exit_code == 0 and "Sumas mensuales rehechas" in result.output
+    db.session.expire_all()
+    assert by_triggers and _same(_standing(_kept()), by_triggers)
