@@ -2,7 +2,7 @@
 
 from flask import abort, jsonify
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import load_only
 
 from app.api.blueprint import bp
 from app.api.common import load_json, query_args, refusals
@@ -17,7 +17,7 @@ from app.api.docs import (
 from app.api.notices import notice_json
 from app.auth.permissions import requires
 from app.clients import services as clients
-from app.clients.models import Client, ClientType, Family, Zone
+from app.clients.models import Client
 from app.core.idempotency import write_endpoint
 from app.credit import services as credit
 from app.credit import status as credit_status
@@ -44,28 +44,25 @@ name_schemas(
 def credit_decision(client_id: int):
     """Would an order of this amount and payment method pass the client's credit limits?"""
     args = query_args(CreditArgsSchema())
-    # the client in the caller's scope with the policies the decision reads, in one query
+    # the client in the caller's scope, only the columns the decision reads; its groups and
+    # policies come from the reference cache
     client = db.session.scalar(
         clients.scoped_clients(current_user, include_deleted=clients.sees_trash(current_user))
         .where(Client.id == client_id)
-        .options(
-            joinedload(Client.credit_policy),
-            joinedload(Client.client_type).joinedload(ClientType.credit_policy),
-            joinedload(Client.sales_zone).joinedload(Zone.credit_policy),
-            joinedload(Client.family).joinedload(Family.credit_policy),
-        )
+        .options(load_only(*credit.DECISION_COLUMNS))
     )
     if client is None:
         abort(404)
-    decision = credit.decision(client, args["amount"], args["payment_method"])
-    policy = credit.effective_policy(client)
+    applied = credit.applied_limits(client)  # the decision's, and shown with where from
+    decision = credit.decision(client, args["amount"], args["payment_method"], applied=applied)
+    policy = applied.policy  # the first assigned by precedence: effective_policy's
     body = {
         "allowed": decision.allowed,
         "credit": decision.credit,
         "failures": decision.failures,
         "notices": [notice_json(shown) for shown in notices.shown_notices(current_user, client)],
         "policy": policy.name if policy else None,
-        "applied": credit_status.applied_json(client),
+        "applied": credit_status.applied_json(client, applied),
         "approvers": credit.approvers(client, decision),
         "currency": client.currency,
     }

@@ -9,10 +9,11 @@ The latest number of each of those tables is therefore a version of all of them:
 transaction reads it, and a cached answer is used only while it is the same. A change committed
 by any process, on any host, is seen by the next transaction that starts after it.
 
-What is cached: relationship loads of those models (`client.client_type`) and selects marked
-with `.execution_options(reference_cache=True)` that read only their tables. A transaction
-that changes one of those tables neither reads nor fills the cache (its numbers are not
-committed yet; a rollback would give them out again). Rows are kept as detached copies and
+What is cached: relationship loads of those models (`client.client_type`), selects marked
+with `.execution_options(reference_cache=True)` that read only their tables, and what `kept()`
+builds from them (a lookup table made once instead of walking the rows on every request).
+A transaction that changes one of those tables neither reads nor fills the cache (its numbers
+are not committed yet; a rollback would give them out again). Rows are kept as detached copies and
 merged into each session, so a request never shares an instance with another.
 
 Writes that bypass the ORM's flush (plain SQL) give no new change number: phones would miss
@@ -22,7 +23,9 @@ them too, and so would this cache.
 import copy
 import threading
 import weakref
+from collections.abc import Callable
 from itertools import chain
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -31,6 +34,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, loading, make_transient_to_
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.util import find_tables
 
+T = TypeVar("T")
 CACHED = "reference_cache"  # the execution option that marks a select of reference rows
 MAX_ANSWERS = 5_000  # per database; past it the cache starts over
 _VERSION = "reference_version"  # session.info keys, for the current transaction
@@ -45,11 +49,13 @@ _lock = threading.Lock()
 
 
 class _Cache:
-    """One database's cached answers: {key: (version, rows)} and the SQL text of each shape."""
+    """One database's cached answers: {key: (version, rows)}, the SQL text of each shape, and
+    what kept() built: {name: (version, value)}."""
 
     def __init__(self):
         self.answers: dict[str, tuple[tuple, sa.FrozenResult]] = {}
         self.sql: dict = {}
+        self.built: dict[str, tuple[tuple, object]] = {}
 
 
 def cache_reads_of(*models: type) -> None:
@@ -115,6 +121,35 @@ def _reads_reference_only(statement: sa.Select, shape: tuple) -> bool:
     return known
 
 
+def _cache_of(session: Session) -> _Cache:
+    """The cache of the database the session is on."""
+    engine = session.connection().engine
+    with _lock:
+        cache = _caches.get(engine)
+        if cache is None:
+            cache = _caches[engine] = _Cache()
+    return cache
+
+
+def kept(session: Session, name: str, build: Callable[[], T]) -> T:
+    """What build() makes of reference rows (and of nothing else), kept under `name` while
+    their tables are unchanged, as the cached selects are. The value is shared by every
+    request of the process: build it of plain values, and never change it.
+
+    A transaction that changed reference rows gets a fresh build, not kept."""
+    if session.info.get(_WROTE) or _changes_reference(session):
+        return build()
+    cache = _cache_of(session)
+    version = _version_of(session)
+    found = cache.built.get(name)
+    if found is not None and found[0] == version:
+        return found[1]
+    value = build()
+    with _lock:
+        cache.built[name] = (version, value)
+    return value
+
+
 def _detached_copy(value):
     """A detached copy of a loaded instance (its loaded columns), or a copy of a plain value."""
     try:
@@ -144,11 +179,7 @@ def _answer_from_cache(state: ORMExecuteState):
     if shape is None or not _reads_reference_only(statement, shape.key):
         return None
     session = state.session
-    engine = session.connection().engine
-    with _lock:
-        cache = _caches.get(engine)
-        if cache is None:
-            cache = _caches[engine] = _Cache()
+    cache = _cache_of(session)
     version = _version_of(session)
     key = shape.to_offline_string(cache.sql, statement, state.parameters or {})
     found = cache.answers.get(key)

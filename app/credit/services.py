@@ -1,5 +1,7 @@
 """The credit snapshot of a client, read from its policy and its current account."""
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +12,7 @@ from app.auth.models import User
 from app.auth.permissions import can
 from app.clients.models import Category, Client, ClientType, Family, Segment, Zone
 from app.clients.services import scoped_clients
+from app.core import reference_cache
 from app.core.types import local_today
 from app.credit.models import CreditBand, CreditPolicy
 from app.credit.rules import (
@@ -66,40 +69,83 @@ def _audit_value(value: Decimal | int | None) -> str | int | None:
     return f"{value:.2f}" if isinstance(value, Decimal) else value
 
 
-def policy_holders(client: Client) -> list[tuple[str, object, str]]:
-    """(source, holder, holder's name) of every group a policy may come from, in the order of
-    precedence resolve_limits documents; a holder is None when the client has no such group."""
-    return [
-        ("client", client, ""),
-        ("family", client.family, client.family and client.family.name),
-        *(
-            ("category", group, group and group.name)
-            for group in (
-                client.subcategory1,
-                client.category1,
-                client.subcategory2,
-                client.category2,
+# Where a client's policy may come from, in the order of precedence resolve_limits documents:
+# (source, the group's table or None for the client's own policy, the client's column).
+HOLDERS = (
+    ("client", None, Client.credit_policy_id),
+    ("family", Family, Client.family_id),
+    ("category", Category, Client.subcategory1_id),
+    ("category", Category, Client.category1_id),
+    ("category", Category, Client.subcategory2_id),
+    ("category", Category, Client.category2_id),
+    ("segment", Segment, Client.segment1_id),
+    ("segment", Segment, Client.segment2_id),
+    ("segment", Segment, Client.segment3_id),
+    ("segment", Segment, Client.segment4_id),
+    ("zone", Zone, Client.sales_zone_id),
+    ("type", ClientType, Client.client_type_id),
+)
+GROUP_MODELS = (Family, Category, Segment, Zone, ClientType)
+
+
+@dataclass(frozen=True)
+class PolicyMap:
+    """The live credit policies and the live groups that hold one, as plain values: what
+    resolving a client's limits looks up. Shared between requests: never changed."""
+
+    policies: dict[int, tuple[str, Limits]]  # policy id -> (name, limits)
+    groups: dict[type, dict[int, tuple[int, str]]]  # table -> {group id: (policy id, name)}
+
+
+def policy_map() -> PolicyMap:
+    """The policies and their holders, read once while those tables are unchanged (a few
+    changes a month; app/core/reference_cache.py tells when)."""
+    return reference_cache.kept(db.session, "credit.policy_map", _read_policy_map)
+
+
+def _read_policy_map() -> PolicyMap:
+    policies = {
+        policy.id: (policy.name, policy.limits)
+        for policy in db.session.scalars(
+            sa.select(CreditPolicy).where(CreditPolicy.deleted_at.is_(None))
+        )
+    }
+    groups = {
+        model: {
+            ident: (policy_id, name)
+            for ident, policy_id, name in db.session.execute(
+                sa.select(model.id, model.credit_policy_id, model.name).where(
+                    model.deleted_at.is_(None), model.credit_policy_id.is_not(None)
+                )
             )
-        ),
-        *(
-            ("segment", group, group and group.name)
-            for group in (client.segment1, client.segment2, client.segment3, client.segment4)
-        ),
-        ("zone", client.sales_zone, client.sales_zone and client.sales_zone.name),
-        ("type", client.client_type, client.client_type and client.client_type.name),
-    ]
+        }
+        for model in GROUP_MODELS
+    }
+    return PolicyMap(policies, groups)
+
+
+def _assigned(client: Client, known: PolicyMap) -> Iterator[tuple[str, int, str]]:
+    """(source, policy id, holder's name) of each live policy assigned to the client and its
+    live groups, by precedence (a deleted client's own policy does not count)."""
+    for source, model, column in HOLDERS:
+        ident = getattr(client, column.key)
+        if ident is None:
+            continue
+        if model is None:
+            policy_id, holder = (None if client.is_deleted else ident), ""
+        else:
+            policy_id, holder = known.groups[model].get(ident, (None, ""))
+        if policy_id in known.policies:
+            yield source, policy_id, holder
 
 
 def assigned_policies(client: Client) -> list[Assigned]:
     """The live policies assigned to the client and its groups (deleted groups give none)."""
-    found = []
-    for source, holder, name in policy_holders(client):
-        if holder is None or getattr(holder, "is_deleted", False):
-            continue
-        policy = holder.credit_policy
-        if policy is not None and not policy.is_deleted:
-            found.append(Assigned(source, policy.name, policy.limits, name or ""))
-    return found
+    known = policy_map()
+    return [
+        Assigned(source, *known.policies[policy_id], holder)
+        for source, policy_id, holder in _assigned(client, known)
+    ]
 
 
 def applied_limits(client: Client) -> Applied:
@@ -110,30 +156,25 @@ def applied_limits(client: Client) -> Applied:
 def effective_policy(client: Client) -> CreditPolicy | None:
     """The policy that applies (the first assigned by precedence); a policy taken out of use
     does not apply."""
-    for _source, holder, _name in policy_holders(client):
-        if holder is None or getattr(holder, "is_deleted", False):
-            continue
-        policy = holder.credit_policy
-        if policy is not None and not policy.is_deleted:
-            return policy
-    return None
+    first = next(_assigned(client, policy_map()), None)
+    return None if first is None else db.session.get(CreditPolicy, first[1])
 
 
-# The client's columns that lead to a policy, in the order of policy_holders: the group's
-# table, or None for the client's own policy.
-HOLDER_COLUMNS = (
-    (None, Client.credit_policy_id),
-    (Family, Client.family_id),
-    (Category, Client.subcategory1_id),
-    (Category, Client.category1_id),
-    (Category, Client.subcategory2_id),
-    (Category, Client.category2_id),
-    (Segment, Client.segment1_id),
-    (Segment, Client.segment2_id),
-    (Segment, Client.segment3_id),
-    (Segment, Client.segment4_id),
-    (Zone, Client.sales_zone_id),
-    (ClientType, Client.client_type_id),
+# The client's columns a credit decision reads, with its applied limits, the family's and the
+# notices aimed at the client's groups: the API loads only these (a client has 84 columns,
+# and turning them all into Python values was a tenth of a decision on PostgreSQL).
+DECISION_COLUMNS = (
+    Client.id,
+    Client.state,
+    Client.credit_blocked,
+    Client.deleted_at,
+    Client.currency,
+    Client.salesperson_id,
+    Client.collector_id,
+    Client.credit_money_limit,
+    Client.credit_max_documents,
+    Client.credit_max_age_days,
+    *(column for _source, _model, column in HOLDERS),
 )
 
 
@@ -141,36 +182,20 @@ def money_limits(client_ids: sa.Select) -> dict[int, Decimal]:
     """The money limit in force of many clients at once, as applied_limits finds it (the own
     limit, else the first live policy by precedence); clients with none are left out.
 
-    The groups and policies are small tables read once; the clients are one query.
+    The groups and policies come from policy_map(); the clients are one query.
     """
-    policies = dict(
-        db.session.execute(
-            sa.select(CreditPolicy.id, CreditPolicy.money_limit).where(
-                CreditPolicy.deleted_at.is_(None)
-            )
-        ).all()
-    )
-    groups = {
-        model: dict(
-            db.session.execute(
-                sa.select(model.id, model.credit_policy_id).where(
-                    model.deleted_at.is_(None), model.credit_policy_id.is_not(None)
-                )
-            ).all()
-        )
-        for model in {model for model, _column in HOLDER_COLUMNS if model is not None}
-    }
+    known = policy_map()
     found = {}
-    columns = [column for _model, column in HOLDER_COLUMNS]
+    columns = [column for _source, _model, column in HOLDERS]
     for ident, own, *holders in db.session.execute(
         sa.select(Client.id, Client.credit_money_limit, *columns).where(Client.id.in_(client_ids))
     ):
         limit = own
         if limit is None:
-            for (model, _column), holder in zip(HOLDER_COLUMNS, holders, strict=True):
-                policy = holder if model is None else groups[model].get(holder)
-                if policy in policies:
-                    limit = policies[policy]
+            for (_source, model, _column), holder in zip(HOLDERS, holders, strict=True):
+                policy_id = holder if model is None else known.groups[model].get(holder, (None,))[0]
+                if policy_id in known.policies:
+                    limit = known.policies[policy_id][1].money
                     break
         if limit is not None:
             found[ident] = Decimal(str(limit))
@@ -225,8 +250,9 @@ def lock_family(client: Client) -> None:
         )
 
 
-def snapshot(client: Client) -> Snapshot:
-    """What the credit decision needs about the client, in its account currency.
+def snapshot(client: Client, applied: Applied | None = None) -> Snapshot:
+    """What the credit decision needs about the client, in its account currency (given its
+    applied limits when the caller has them already).
 
     Orders accepted (or approved) on credit and not yet invoiced count in the exposure, the
     client's and, against a family's shared limit, its family's.
@@ -237,7 +263,7 @@ def snapshot(client: Client) -> Snapshot:
         state=client.state,
         credit_blocked=client.credit_blocked,
         deleted=client.is_deleted,
-        limits=applied_limits(client).limits,
+        limits=(applied or applied_limits(client)).limits,
         balance=balance,
         pending_orders=pending,
         pending_documents=pending_count,
@@ -280,12 +306,17 @@ def decision_json(verdict: Decision, currency: str) -> dict:
 
 
 def decision(
-    client: Client, amount: Decimal, payment_method: str, on: date | None = None
+    client: Client,
+    amount: Decimal,
+    payment_method: str,
+    on: date | None = None,
+    applied: Applied | None = None,
 ) -> Decision:
-    """The credit decision for an order of this amount and payment method, today. A cash
-    order depends on the client's state alone: its account is not read."""
+    """The credit decision for an order of this amount and payment method, today (given the
+    client's applied limits when the caller has them). A cash order depends on the client's
+    state alone: its account is not read."""
     if payment_method in CREDIT_METHODS:
-        known = snapshot(client)
+        known = snapshot(client, applied)
     else:
         known = Snapshot(state=client.state, deleted=client.is_deleted)
     return decide(known, amount, payment_method, on or local_today())

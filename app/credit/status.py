@@ -143,9 +143,10 @@ def credit_status(client: Client, on: date | None = None) -> CreditStatus:
     )
 
 
-def applied_json(client: Client) -> dict:
-    """Which limits apply to the client and why, as the credit API shows them."""
-    applied = applied_limits(client)
+def applied_json(client: Client, applied: Applied | None = None) -> dict:
+    """Which limits apply to the client and why, as the credit API shows them (given them
+    when the caller has them already)."""
+    applied = applied or applied_limits(client)
     policy = applied.policy
     body: dict = {
         "policy": policy.name if policy else None,
@@ -164,7 +165,7 @@ def applied_json(client: Client) -> dict:
             "label": labels[name],
         }
     # the account is read only for a family's exposure: most clients have no shared limit
-    snap = snapshot(client) if shares_family_limit(client) else None
+    snap = snapshot(client, applied) if shares_family_limit(client) else None
     if snap is not None and snap.family is not None:
         body["family"] = {
             "limit": snap.family.money,

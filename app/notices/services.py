@@ -217,11 +217,12 @@ def period_of(notice: Notice, on: date | None = None) -> Period:
 
 
 def target_row(kind: str, target_id: int | None):
-    """The client or group row a notice points to (None if it does not exist)."""
+    """The client or group row a notice points to (None if it does not exist); a group from
+    the reference cache (every notice shown with a credit decision names its target)."""
     model = Client if kind == TargetKind.CLIENT else GROUP_MODELS.get(kind)
     if model is None or target_id is None:
         return None
-    return db.session.get(model, target_id)
+    return db.session.get(model, target_id, execution_options={"reference_cache": True})
 
 
 def row_label(row) -> str:

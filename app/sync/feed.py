@@ -363,7 +363,7 @@ def _touched_through_others(user: User, since: int, upto: int) -> list:
     policies = _changed_ids(CreditPolicy, since, upto)
     if policies:
         conditions.append(Client.credit_policy_id.in_(policies))
-        # the groups a credit policy may be assigned to (credit.services.policy_holders)
+        # the groups a credit policy may be assigned to (credit.services.HOLDERS)
         for kind, model in POLICY_GROUPS.items():
             groups[kind] |= set(
                 db.session.scalars(sa.select(model.id).where(model.credit_policy_id.in_(policies)))

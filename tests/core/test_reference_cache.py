@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.clients.reference import ClientType
+from app.clients.reference import ClientType, Zone
 from app.core.types import utcnow
+from app.credit.models import CreditPolicy
 from app.extensions import db
 from tests import factories
 from tests.api.test_clients import api  # noqa: F401  (fixture)
@@ -122,3 +123,37 @@ def test_a_cached_row_is_a_copy_of_its_own_in_each_session(setup):
         one.name = "Cambiado sin guardar"
         with Session(db.engine) as third:
             assert third.scalars(marked).one().name == kind.name
+
+
+def test_a_credit_policy_changed_elsewhere_weighs_in_the_next_decision(setup):
+    """The policies and their groups are looked up in a map kept between requests (kept());
+    a change of the policy, or of the zone that holds it, is seen by the next decision."""
+    seller, client, _item, _kind, _condition = setup
+    policy = CreditPolicy(code="ZONA", name="Zona chica", money_limit=Decimal("1000"))
+    db.session.add(policy)
+    db.session.flush()
+    zone = factories.make_zone(credit_policy_id=policy.id)
+    client.sales_zone_id = zone.id
+    db.session.commit()
+    url = f"/api/v1/clients/{client.id}/credit?amount=1500&payment_method=current_account"
+
+    def money_limit():
+        answer = seller.get(url).json
+        return answer["allowed"], answer["applied"]["money"]
+
+    for _ in range(2):  # the second time from the kept map
+        allowed, applied = money_limit()
+        assert not allowed
+        assert (applied["limit"], applied["source"], applied["holder"]) == (
+            "1000.00",
+            "zone",
+            zone.name,
+        )
+
+    elsewhere(lambda other: setattr(other.get(CreditPolicy, policy.id), "money_limit", 2000))
+    allowed, applied = money_limit()
+    assert allowed and applied["limit"] == "2000.00"
+
+    elsewhere(lambda other: setattr(other.get(Zone, zone.id), "deleted_at", utcnow()))
+    allowed, applied = money_limit()
+    assert allowed and applied is None  # the zone is gone, and its policy with it
