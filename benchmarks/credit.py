@@ -29,7 +29,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Flask
-from flask_migrate import upgrade
 
 from app import create_app
 from app.auth.models import User
@@ -37,11 +36,10 @@ from app.auth.services import issue_api_token
 from app.clients.models import Client
 from app.clients.services import scoped_clients
 from app.credit import services as credit
-from app.demo.commands import load_demo_data
 from app.demo.ledger import load_account_history
 from app.extensions import db
 from app.ledger.models import Document
-from benchmarks.demo_data import reset
+from benchmarks.demo_data import demo_database
 from benchmarks.ledger import bench_targets, big_client, plan, print_figures, scale_parser
 
 WARM_UP = 20
@@ -112,15 +110,10 @@ def one_request(app: Flask, token: str, client_id: int) -> list[tuple[str, objec
 
 def run(url: str, clients: int, documents: int, requests: int, explain: bool) -> dict:
     """Build the data, then time the API round trip and the decision alone."""
-    reset(url)
+    results: dict[str, float | int | str] = demo_database(url, clients)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-    results: dict[str, float | int | str] = {}
     rng = random.Random(1)
     with app.app_context():
-        upgrade()
-        started = time.perf_counter()
-        load_demo_data(clients, seed=1, history=False)
-        results["build_demo_s"] = time.perf_counter() - started
         big = big_client()
         results["big_client_documents"] = load_account_history(big, documents)
         big_id = big.id

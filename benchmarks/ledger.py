@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from app import create_app
 from app.auth.models import User
@@ -29,12 +28,11 @@ from app.clients.models import Client, ClientState
 from app.clients.reference import ClientType
 from app.clients.services import scoped_clients
 from app.demo.clients import valid_cuit
-from app.demo.commands import load_demo_data
 from app.demo.ledger import load_account_history
 from app.extensions import db
 from app.ledger import accounts, aging
 from app.ledger.models import Document
-from benchmarks.demo_data import reset
+from benchmarks.demo_data import demo_database
 
 AGING_RUNS = 5
 
@@ -95,14 +93,9 @@ def big_client() -> Client:
 
 def run(url: str, clients: int, documents: int, runs: int, explain: bool) -> dict:
     """Build the data, then time the one-client reads and the aging report."""
-    reset(url)
+    results: dict[str, float | str] = demo_database(url, clients)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-    results: dict[str, float | str] = {}
     with app.app_context():
-        upgrade()
-        started = time.perf_counter()
-        load_demo_data(clients, seed=1, history=False)
-        results["build_demo_s"] = time.perf_counter() - started
         started = time.perf_counter()
         client = big_client()
         results["big_client_documents"] = load_account_history(client, documents)

@@ -28,21 +28,19 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 
 from app import create_app
 from app.auth.models import User
 from app.auth.services import issue_api_token
 from app.clients.models import Client
 from app.clients.services import scoped_clients
-from app.demo.commands import load_demo_data
 from app.demo.ledger import load_account_history
 from app.extensions import db
 from app.ledger.models import Document
 from app.orders import services as orders
 from app.orders.models import Order, Price, PriceList, Product
 from benchmarks.credit import random_orders, summary, time_api
-from benchmarks.demo_data import reset
+from benchmarks.demo_data import demo_database
 from benchmarks.ledger import bench_targets, big_client, plan, print_figures, scale_parser
 
 WARM_UP = 20
@@ -158,15 +156,10 @@ def print_plans(app: Flask, label: str, statements: list[tuple]) -> None:
 
 def run(url: str, clients: int, documents: int, requests: int, explain: bool) -> dict:
     """Build the data, then time the credit decision and the order through the API."""
-    reset(url)
+    results: dict[str, float | int | str] = demo_database(url, clients)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-    results: dict[str, float | int | str] = {}
     rng = random.Random(1)
     with app.app_context():
-        upgrade()
-        started = time.perf_counter()
-        load_demo_data(clients, seed=1, history=False)
-        results["build_demo_s"] = time.perf_counter() - started
         product_ids = priced_everywhere()
         results["products"] = len(product_ids)
         big = big_client()

@@ -19,14 +19,12 @@ import time
 
 import sqlalchemy as sa
 from flask import Flask
-from flask_migrate import upgrade
 
 from app import create_app
 from app.auth.models import User
 from app.auth.services import issue_api_token
-from app.demo.commands import load_demo_data
 from app.extensions import db
-from benchmarks.demo_data import reset
+from benchmarks.demo_data import demo_database
 from benchmarks.ledger import bench_targets, print_figures
 
 CALLERS = [("backoffice", "oficina"), ("salesperson", "vendedor1")]
@@ -79,13 +77,10 @@ def walk(app: Flask, token: str, since: str | None = None) -> dict:
 
 def run(url: str, clients: int, runs: int) -> dict:
     """Load the demo data, then time first syncs and empty deltas."""
-    reset(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     results: dict = {}
+    demo_database(url, clients, history=True)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
-        upgrade()
-        load_demo_data(clients, seed=1)
-        db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(sa.text("VACUUM ANALYZE"))
