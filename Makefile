@@ -53,12 +53,12 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks.demo_data $(BENCH_PG) $(call quick,--clients 2000)
 	$(BIN)/python -m benchmarks.iibb_import $(BENCH_PG) $(call quick,--lines 20000)
-	$(BIN)/python -m benchmarks.ledger $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --runs 20)
+	$(BIN)/python -m benchmarks.ledger $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --runs 10)
 	$(BIN)/python -m benchmarks.credit $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --requests 100)
 	$(BIN)/python -m benchmarks.orders $(BENCH_PG) $(call quick,--clients 2000 --documents 1000 --requests 100)
 	$(BIN)/python -m benchmarks.sync $(BENCH_PG) $(call quick,--runs 1)
-	$(BIN)/python -m benchmarks.reports $(BENCH_PG) $(call quick,--clients 2000 --runs 3)
-	$(BIN)/python -m benchmarks.clients_import $(BENCH_PG) $(call quick,--rows 2000)
+	$(BIN)/python -m benchmarks.reports $(BENCH_PG) $(call quick,--clients 2000 --runs 2)
+	$(BIN)/python -m benchmarks.clients_import $(BENCH_PG) $(call quick,--rows 1000)
 	$(BIN)/python -m benchmarks.report --rush $(call quick,--quick) $(BENCH_PG) \
 		$(if $(BENCH_PG_URL),--pair --redis $(BENCH_REDIS_URL))
 

@@ -56,7 +56,7 @@ OUT = Path(__file__).resolve().parent / "out"
 SIZES = {  # clients, seconds a load lasts, rounds, one-at-a-time requests, the rush's pace
     "quick": {
         "clients": 2_000,
-        "seconds": 2.5,
+        "seconds": 2.0,
         "rounds": 3,
         "requests": 200,
         "pace": Pace(burst=30, interval=30, cycles=2, order_every=6),
