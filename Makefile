@@ -44,7 +44,8 @@ test: install lint
 
 # The quick report by default (under 10 minutes on 2 cores); BENCH_FULL=1 for the full sizes.
 # BENCH_PG_URL=postgresql+psycopg://... adds PostgreSQL and two app servers on it (a scratch
-# database: it is emptied; the pair's rate limiter uses the Redis at BENCH_REDIS_URL).
+# database: it is emptied, and copies of the demo data are kept beside it as <name>_tpl_*
+# databases; the pair's rate limiter uses the Redis at BENCH_REDIS_URL).
 BENCH_PG = $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
 quick = $(if $(BENCH_FULL),,$(1))
